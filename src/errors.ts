@@ -1,0 +1,73 @@
+/**
+ * The one error taxonomy of mcpc. Every failure a user can see is an
+ * {@linkcode McpcError} with a `kind`; `main.ts` maps the kind to the exit code.
+ *
+ * Layer: pure.
+ * @module
+ */
+
+/** What kind of failure an error is; decides the exit code. */
+export type ErrorKind = "usage" | "server" | "network" | "auth";
+
+/** Exit code for each error kind (reference.md §4.1). */
+export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
+  usage: 1,
+  server: 2,
+  network: 3,
+  auth: 4,
+};
+
+/** Options for {@linkcode McpcError}. */
+export interface McpcErrorOptions {
+  /** The underlying error. */
+  cause?: unknown;
+  /** Extra detail printed with `--verbose`. */
+  details?: unknown;
+}
+
+/** A failure that mcpc reports to the user with a classified exit code. */
+export class McpcError extends Error {
+  /** The class of failure. */
+  readonly kind: ErrorKind;
+  /** Extra detail printed with `--verbose`. */
+  readonly details?: unknown;
+
+  constructor(kind: ErrorKind, message: string, options: McpcErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = "McpcError";
+    this.kind = kind;
+    this.details = options.details;
+  }
+
+  /** The process exit code for this error. */
+  get exitCode(): number {
+    return EXIT_CODES[this.kind];
+  }
+}
+
+/** Bad arguments, unknown command, missing session and similar (exit 1). */
+export function usageError(message: string, options?: McpcErrorOptions): McpcError {
+  return new McpcError("usage", message, options);
+}
+
+/** The MCP server answered with an error (exit 2). */
+export function serverError(message: string, options?: McpcErrorOptions): McpcError {
+  return new McpcError("server", message, options);
+}
+
+/** The server or the bridge could not be reached, or a request timed out (exit 3). */
+export function networkError(message: string, options?: McpcErrorOptions): McpcError {
+  return new McpcError("network", message, options);
+}
+
+/** The server rejected the credentials (exit 4). */
+export function authError(message: string, options?: McpcErrorOptions): McpcError {
+  return new McpcError("auth", message, options);
+}
+
+/** Converts anything thrown into an {@linkcode McpcError} (unknown errors are usage errors). */
+export function toMcpcError(error: unknown): McpcError {
+  if (error instanceof McpcError) return error;
+  if (error instanceof Error) return new McpcError("usage", error.message, { cause: error });
+  return new McpcError("usage", String(error));
+}

@@ -1,0 +1,17 @@
+/**
+ * MCP data types used across mcpc. Type-only: importing this loads no code,
+ * so the session-command path may use it.
+ *
+ * Layer: pure (types).
+ * @module
+ */
+
+// @ts-types="@modelcontextprotocol/sdk/types"
+export type {
+  CallToolResult,
+  ContentBlock,
+  Implementation,
+  InitializeResult,
+  ServerCapabilities,
+  Tool,
+} from "@modelcontextprotocol/sdk/types.js";

@@ -1,0 +1,123 @@
+/**
+ * The session record kept in `sessions.json`, its statuses and name rules.
+ *
+ * Layer: pure.
+ * @module
+ */
+
+/** Statuses stored in `sessions.json` (reference.md §5.4). */
+export type StoredStatus =
+  | "active"
+  | "connecting"
+  | "reconnecting"
+  | "unauthorized"
+  | "expired"
+  | "crashed";
+
+/** Statuses shown to users: the stored ones with `active` split into `live`/`disconnected`. */
+export type DisplayStatus =
+  | "live"
+  | "connecting"
+  | "reconnecting"
+  | "disconnected"
+  | "crashed"
+  | "unauthorized"
+  | "expired";
+
+/** How to reach an MCP server: a Streamable HTTP `url` or a stdio `command`. */
+export interface ServerConfig {
+  /** Streamable HTTP endpoint. */
+  url?: string;
+  /** HTTP headers; in `sessions.json` every value is `"<redacted>"`. */
+  headers?: Record<string, string>;
+  /** Stdio server executable. */
+  command?: string;
+  /** Stdio server arguments. */
+  args?: string[];
+  /** Stdio server environment; in `sessions.json` every value is `"<redacted>"`. */
+  env?: Record<string, string>;
+  /** Per-request timeout in seconds, from the config entry. */
+  timeout?: number;
+}
+
+/** Server identity from the MCP handshake. */
+export interface ServerInfo {
+  name: string;
+  version?: string;
+  [key: string]: unknown;
+}
+
+/** The MCP `InitializeResult` kept so a resumed session keeps its capabilities. */
+export interface StoredInitializeResult {
+  protocolVersion: string;
+  capabilities: Record<string, unknown>;
+  serverInfo: ServerInfo;
+  instructions?: string;
+}
+
+/** One session as stored in `sessions.json` (reference.md §5.2). */
+export interface SessionRecord {
+  /** `@name`, always equal to its key. */
+  name: string;
+  /** Server connection (secrets redacted). */
+  server: ServerConfig;
+  /** OAuth profile used by this session. */
+  profileName?: string;
+  /** TLS verification disabled. */
+  insecure?: boolean;
+  /** PID of the bridge process. */
+  pid?: number;
+  /** Negotiated MCP protocol version. */
+  protocolVersion?: string;
+  /** Server `MCP-Session-Id`, for resumption. */
+  mcpSessionId?: string;
+  /** Server identity. */
+  serverInfo?: ServerInfo;
+  /** Stored status. */
+  status: StoredStatus;
+  /** When list-changed notifications arrived. */
+  notifications?: Record<string, { listChangedAt?: string }>;
+  /** Tasks started through this bridge. */
+  activeTasks?: Record<string, unknown>;
+  /** Creation time (ISO). */
+  createdAt: string;
+  /** Last successful contact with the server (ISO). */
+  lastSeenAt?: string;
+  /** Last (re)connect attempt (ISO), for the retry cooldown. */
+  lastConnectionAttemptAt?: string;
+  /** Directory the session was created in: the bridge's working directory. */
+  cwd?: string;
+  /** The server's `InitializeResult`, restored when the MCP session is resumed. */
+  initializeResult?: StoredInitializeResult;
+}
+
+/** The whole `sessions.json` document. */
+export interface SessionsFile {
+  sessions: Record<string, SessionRecord>;
+}
+
+/** The value stored instead of a secret header or env value. */
+export const REDACTED = "<redacted>";
+
+const SESSION_NAME = /^@[a-zA-Z0-9_-]{1,64}$/;
+
+/** Whether `name` is a valid session name (`@` + 1–64 of `[a-zA-Z0-9_-]`). */
+export function isValidSessionName(name: string): boolean {
+  return SESSION_NAME.test(name);
+}
+
+/** Returns a copy of `values` with every value replaced by {@linkcode REDACTED}. */
+export function redactValues(
+  values: Record<string, string> | undefined,
+): Record<string, string> | undefined {
+  if (!values) return undefined;
+  return Object.fromEntries(Object.keys(values).map((key) => [key, REDACTED]));
+}
+
+/** A server config safe to store or print: header and env values redacted. */
+export function redactServerConfig(server: ServerConfig): ServerConfig {
+  const redacted: ServerConfig = { ...server };
+  if (server.headers) redacted.headers = redactValues(server.headers);
+  if (server.env) redacted.env = redactValues(server.env);
+  return redacted;
+}
