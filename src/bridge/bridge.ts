@@ -1,0 +1,344 @@
+/**
+ * The bridge's core: owns one MCP connection, answers IPC requests through a
+ * typed dispatch table, keeps the session record honest, and shuts down cleanly.
+ *
+ * Layer: edge (talks to the store, the MCP connection and timers).
+ * @module
+ */
+
+import { type ErrorKind, McpcError } from "../errors.ts";
+import { type ClassifiedError, classifyMcpError } from "../mcp/classify_error.ts";
+import type { McpConnection } from "../mcp/client.ts";
+import type { Tool } from "../mcp/types.ts";
+import type { SessionRecord } from "../session/session.ts";
+import type { SessionStore } from "../session/session_store.ts";
+import { startKeepalive } from "./keepalive.ts";
+import type { BridgeLog } from "./log.ts";
+import {
+  type BridgeStartConfig,
+  IPC_PROTOCOL_VERSION,
+  type MethodName,
+  type ParamsOf,
+  type ResultOf,
+  type WireError,
+} from "./protocol.ts";
+
+/** How long a bridge whose connection failed keeps answering with the error (ms). */
+export const STARTUP_FAILURE_LINGER_MS = 10_000;
+/** Delay between marking a session expired/unauthorized and shutting down (ms). */
+export const FAILURE_SHUTDOWN_DELAY_MS = 100;
+/** Extra time the SDK gets beyond the CLI's timeout, so the CLI's cancel comes first (ms). */
+const SDK_TIMEOUT_MARGIN_MS = 2_000;
+/** Stdio stderr kept for startup errors. */
+const STDERR_TAIL_LINES = 50;
+const STDERR_TAIL_CHARS = 8_000;
+
+/** Everything the bridge core needs from its composition root. */
+export interface BridgeDeps {
+  /** The start config received on stdin. */
+  config: BridgeStartConfig;
+  /** Opens the MCP connection (stderr lines go to `onStderrLine`). */
+  connect: (onStderrLine: (line: string) => void) => Promise<McpConnection>;
+  /** The session store. */
+  store: SessionStore;
+  /** The bridge log. */
+  log: BridgeLog;
+  /** This process's PID. */
+  pid: number;
+  /** Clock. */
+  now: () => number;
+  /** Called once after shutdown finished. */
+  onStopped: () => void;
+}
+
+/** Per-request context from the IPC layer. */
+export interface RequestContext {
+  /** Aborted when the CLI cancels or disconnects. */
+  signal: AbortSignal;
+  /** The CLI's timeout for this request (ms). */
+  timeoutMs?: number;
+}
+
+type Handler<M extends MethodName> = (
+  params: ParamsOf<M>,
+  context: RequestContext,
+) => Promise<ResultOf<M>>;
+type HandlerTable = { [M in MethodName]: Handler<M> };
+
+/** One session's bridge. */
+export class Bridge {
+  #deps: BridgeDeps;
+  #ready: Promise<McpConnection>;
+  #connection?: McpConnection;
+  #tools?: Tool[];
+  #stderrTail: string[] = [];
+  #stopKeepalive?: () => void;
+  #stopping?: Promise<void>;
+  #handlers: HandlerTable;
+  #onShutdownHooks: (() => void)[] = [];
+
+  constructor(deps: BridgeDeps) {
+    this.#deps = deps;
+    this.#handlers = this.#createHandlers();
+    this.#ready = this.#start();
+    // The failure is delivered to requests; never an unhandled rejection.
+    this.#ready.catch(() => {});
+  }
+
+  /** Resolves once the MCP connection is up; rejects with the classified startup error. */
+  get ready(): Promise<McpConnection> {
+    return this.#ready;
+  }
+
+  /** Registers a hook run at the start of shutdown (e.g. closing the socket listener). */
+  onShutdown(hook: () => void): void {
+    this.#onShutdownHooks.push(hook);
+  }
+
+  /** Runs one IPC request; errors come back as {@linkcode WireError}s. */
+  async handle(
+    method: MethodName,
+    params: unknown,
+    context: RequestContext,
+  ): Promise<{ result: unknown } | { error: WireError }> {
+    const handler = this.#handlers[method] as Handler<MethodName>;
+    try {
+      return { result: await handler(params as ParamsOf<MethodName>, context) };
+    } catch (error) {
+      return { error: await this.#toWireError(error, method) };
+    }
+  }
+
+  /** Stops the bridge: keepalive, listeners, MCP session (HTTP `DELETE`), record update. */
+  shutdown(reason: string): Promise<void> {
+    this.#stopping ??= this.#shutdown(reason);
+    return this.#stopping;
+  }
+
+  #createHandlers(): HandlerTable {
+    const { config, pid } = this.#deps;
+    return {
+      hello: (params) => {
+        if (params.version !== IPC_PROTOCOL_VERSION) {
+          throw new McpcError(
+            "usage",
+            `IPC protocol mismatch: bridge speaks ${IPC_PROTOCOL_VERSION}, client ${params.version}; run "mcpc ${config.sessionName} restart"`,
+          );
+        }
+        return Promise.resolve({
+          version: IPC_PROTOCOL_VERSION,
+          sessionName: config.sessionName,
+          pid,
+        });
+      },
+      serverDetails: async () => {
+        const connection = await this.#ready;
+        const tools = connection.initialize.capabilities.tools
+          ? await this.#cachedTools()
+          : undefined;
+        return { initialize: connection.initialize, ...(tools ? { tools } : {}) };
+      },
+      listTools: async (params, context) => {
+        const connection = await this.#ready;
+        if (params.refresh || !this.#tools) {
+          this.#tools = await connection.listAllTools(sdkOptions(context));
+        }
+        return { tools: this.#tools };
+      },
+      callTool: async (params, context) => {
+        const connection = await this.#ready;
+        return await connection.callTool(params.name, params.arguments, sdkOptions(context));
+      },
+      ping: async (_params, context) => {
+        const connection = await this.#ready;
+        const started = performance.now();
+        await connection.ping(sdkOptions(context));
+        this.#markSeen();
+        return { durationMs: Math.round(performance.now() - started) };
+      },
+      shutdown: () => {
+        setTimeout(() => this.shutdown("shutdown requested over IPC"), 0);
+        return Promise.resolve({ stopping: true as const });
+      },
+    };
+  }
+
+  async #cachedTools(): Promise<Tool[] | undefined> {
+    if (this.#tools) return this.#tools;
+    try {
+      this.#tools = await (await this.#ready).listAllTools();
+    } catch (error) {
+      this.#deps.log.warn(`Cannot fill the tools cache: ${String(error)}`);
+    }
+    return this.#tools;
+  }
+
+  async #start(): Promise<McpConnection> {
+    const { config, log } = this.#deps;
+    const target = config.server.url ??
+      [config.server.command, ...(config.server.args ?? [])].join(" ");
+    log.info(`Connecting to ${target}${config.resume ? " (resuming MCP session)" : ""}`);
+    let connection: McpConnection;
+    try {
+      connection = await this.#deps.connect((line) => this.#onStderr(line));
+    } catch (error) {
+      const classified = classifyMcpError(error, {
+        url: config.server.url,
+        hadSession: config.resume !== undefined,
+      });
+      log.error(`Connection failed: ${classified.message}`);
+      await this.#persistFailure(classified);
+      this.#scheduleShutdown(STARTUP_FAILURE_LINGER_MS, "startup failed");
+      const tail = this.#stderrTail.length
+        ? `\n\nRecent server stderr:\n${this.#stderrTail.map((line) => `  ${line}`).join("\n")}`
+        : "";
+      const prefix = classified.kind === "network" ? "Failed to connect to MCP server: " : "";
+      throw new McpcError(classified.kind, `${prefix}${classified.message}${tail}`);
+    }
+    this.#connection = connection;
+    connection.onClose = () => {
+      log.warn("MCP connection closed by the server");
+      this.shutdown("MCP connection closed");
+    };
+    const info = connection.initialize.serverInfo;
+    log.info(
+      `Connected to ${info.name} ${
+        info.version ?? ""
+      } (protocol ${connection.initialize.protocolVersion}${
+        connection.resumed ? ", resumed" : ""
+      })`,
+    );
+    await this.#patchOwn((record) => {
+      record.status = "active";
+      record.lastSeenAt = new Date(this.#deps.now()).toISOString();
+      record.serverInfo = connection.initialize.serverInfo;
+      if (connection.initialize.protocolVersion) {
+        record.protocolVersion = connection.initialize.protocolVersion;
+      }
+      record.initializeResult = connection.initialize;
+      if (connection.sessionId) record.mcpSessionId = connection.sessionId;
+      else delete record.mcpSessionId;
+    });
+    this.#stopKeepalive = startKeepalive({
+      ping: () => connection.ping(),
+      onSuccess: () => this.#markSeen(),
+      onFailure: async (error) => {
+        const classified = classifyMcpError(error, {
+          url: config.server.url,
+          hadSession: connection.sessionId !== undefined,
+        });
+        log.warn(`Keepalive ping failed: ${classified.message}`);
+        if (!classified.sessionStatus) return true;
+        await this.#persistFailure(classified);
+        this.#scheduleShutdown(FAILURE_SHUTDOWN_DELAY_MS, `session ${classified.sessionStatus}`);
+        return false;
+      },
+    });
+    return connection;
+  }
+
+  #onStderr(line: string): void {
+    this.#deps.log.info(`[server stderr] ${line}`);
+    const clipped = line.length > STDERR_TAIL_CHARS ? `${line.slice(0, STDERR_TAIL_CHARS)}…` : line;
+    this.#stderrTail.push(clipped);
+    while (
+      this.#stderrTail.length > STDERR_TAIL_LINES ||
+      this.#stderrTail.reduce((sum, item) => sum + item.length, 0) > STDERR_TAIL_CHARS
+    ) {
+      if (this.#stderrTail.length === 1) break;
+      this.#stderrTail.shift();
+    }
+  }
+
+  async #toWireError(error: unknown, method: MethodName): Promise<WireError> {
+    if (error instanceof McpcError) return { kind: error.kind, message: error.message };
+    const classified = classifyMcpError(error, {
+      url: this.#deps.config.server.url,
+      hadSession: this.#connection?.sessionId !== undefined,
+      operation: operationLabel(method),
+    });
+    this.#deps.log.error(`Request ${method} failed: ${classified.message}`);
+    if (classified.sessionStatus) {
+      await this.#persistFailure(classified);
+      this.#scheduleShutdown(FAILURE_SHUTDOWN_DELAY_MS, `session ${classified.sessionStatus}`);
+    }
+    return { kind: classified.kind as ErrorKind, message: classified.message };
+  }
+
+  async #persistFailure(classified: ClassifiedError): Promise<void> {
+    const status = classified.sessionStatus;
+    if (!status) return;
+    await this.#patchOwn((record) => {
+      record.status = status;
+    });
+  }
+
+  #markSeen(): void {
+    this.#patchOwn((record) => {
+      record.lastSeenAt = new Date(this.#deps.now()).toISOString();
+    }).catch((error) => this.#deps.log.warn(`Cannot record lastSeenAt: ${String(error)}`));
+  }
+
+  /** Changes the session record only while it still names this bridge. */
+  async #patchOwn(fn: (record: SessionRecord) => void): Promise<void> {
+    try {
+      await this.#deps.store.patch(this.#deps.config.sessionName, (record) => {
+        if (record.pid === this.#deps.pid) fn(record);
+      });
+    } catch (error) {
+      this.#deps.log.error(`Cannot update the session record: ${String(error)}`);
+    }
+  }
+
+  #scheduleShutdown(delayMs: number, reason: string): void {
+    setTimeout(() => this.shutdown(reason), delayMs);
+  }
+
+  async #shutdown(reason: string): Promise<void> {
+    const { log } = this.#deps;
+    log.info(`Shutting down: ${reason}`);
+    this.#stopKeepalive?.();
+    for (const hook of this.#onShutdownHooks) hook();
+    const connection = this.#connection;
+    let terminated = false;
+    if (connection) {
+      connection.onClose = undefined;
+      await connection.close();
+      terminated = connection.sessionId !== undefined;
+    }
+    await this.#patchOwn((record) => {
+      delete record.pid;
+      if (terminated) delete record.mcpSessionId;
+      if (
+        record.status === "active" || record.status === "connecting" ||
+        record.status === "reconnecting"
+      ) {
+        record.status = "crashed";
+      }
+    });
+    log.info("Bridge stopped");
+    this.#deps.onStopped();
+  }
+}
+
+function sdkOptions(context: RequestContext): { signal: AbortSignal; timeoutMs?: number } {
+  return {
+    signal: context.signal,
+    timeoutMs: context.timeoutMs === undefined
+      ? undefined
+      : context.timeoutMs + SDK_TIMEOUT_MARGIN_MS,
+  };
+}
+
+function operationLabel(method: MethodName): string {
+  switch (method) {
+    case "listTools":
+      return "Failed to list tools";
+    case "callTool":
+      return "Failed to call tool";
+    case "ping":
+      return "Ping failed";
+    default:
+      return `Request ${method} failed`;
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The bridge's composition root (`mcpc __bridge @name`): reads its start
+ * config from stdin, opens the log, listens on its socket, connects to the
+ * MCP server and serves the CLI until it is told to stop.
+ *
+ * Layer: edge.
+ * @module
+ */
+
+import process from "node:process";
+import { SessionStore } from "../session/session_store.ts";
+import { bridgeLogPath, bridgeSocketPath, homePaths } from "../platform/paths.ts";
+import { connectMcp } from "../mcp/client.ts";
+import { Bridge } from "./bridge.ts";
+import { Channel } from "./channel.ts";
+import { openBridgeLog } from "./log.ts";
+import { type BridgeStartConfig, parseClientMessage, parseStartConfig } from "./protocol.ts";
+
+/** How long the bridge waits for its start config on stdin (ms). */
+export const START_CONFIG_TIMEOUT_MS = 5_000;
+
+/** Runs a bridge until it stops; returns the exit code. */
+export async function runBridge(sessionName: string): Promise<number> {
+  process.umask(0o077);
+  const config = await readStartConfig();
+  if (config.sessionName !== sessionName) {
+    throw new TypeError(
+      `Bridge started for ${sessionName} but configured for ${config.sessionName}`,
+    );
+  }
+  const paths = homePaths(config.home);
+  const log = await openBridgeLog(bridgeLogPath(config.home, sessionName), sessionName);
+  log.info(`===== mcpc bridge for ${sessionName} (pid ${Deno.pid}) =====`);
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    log.error(`Unhandled rejection: ${describe(event.reason)}`);
+  });
+  globalThis.addEventListener("error", (event) => {
+    event.preventDefault();
+    log.error(`Uncaught error: ${describe(event.error)}`);
+  });
+
+  const store = new SessionStore(paths.sessionsFile, { warn: (message) => log.warn(message) });
+  const socketPath = bridgeSocketPath(config.home, sessionName, Deno.pid);
+  await Deno.mkdir(paths.bridgesDir, { recursive: true, mode: 0o700 });
+  await Deno.remove(socketPath).catch(() => {});
+  const listener = Deno.listen({ transport: "unix", path: socketPath });
+
+  const owned = await store.patch(sessionName, (record) => {
+    record.pid = Deno.pid;
+  });
+  if (!owned) {
+    log.warn(`Session ${sessionName} no longer exists; exiting`);
+    listener.close();
+    await Deno.remove(socketPath).catch(() => {});
+    await log.close();
+    return 0;
+  }
+
+  const stopped = Promise.withResolvers<void>();
+  const bridge = new Bridge({
+    config,
+    store,
+    log,
+    pid: Deno.pid,
+    now: Date.now,
+    connect: (onStderrLine) =>
+      connectMcp(config.server, { resume: config.resume, onStderrLine, cwd: Deno.cwd() }),
+    onStopped: () => stopped.resolve(),
+  });
+  const channels = new Set<Channel>();
+  bridge.onShutdown(() => {
+    listener.close();
+    for (const channel of channels) channel.close();
+    Deno.removeSync(socketPath);
+  });
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+    Deno.addSignalListener(signal, () => bridge.shutdown(`received ${signal}`));
+  }
+  acceptLoop(listener, bridge, channels, log.warn);
+  await stopped.promise;
+  await log.close();
+  return 0;
+}
+
+async function acceptLoop(
+  listener: Deno.Listener,
+  bridge: Bridge,
+  channels: Set<Channel>,
+  warn: (message: string) => void,
+): Promise<void> {
+  try {
+    for await (const conn of listener) serveConnection(conn, bridge, channels, warn);
+  } catch {
+    // The listener was closed during shutdown.
+  }
+}
+
+function serveConnection(
+  conn: Deno.Conn,
+  bridge: Bridge,
+  channels: Set<Channel>,
+  warn: (message: string) => void,
+): void {
+  const inFlight = new Map<number, AbortController>();
+  const channel: Channel = new Channel(conn, {
+    onMessage: (raw) => {
+      let message;
+      try {
+        message = parseClientMessage(raw);
+      } catch (error) {
+        warn(`Dropped IPC message: ${describe(error)}`);
+        return;
+      }
+      if (message.type === "cancel") {
+        inFlight.get(message.id)?.abort(new DOMException("Cancelled by the CLI", "AbortError"));
+        return;
+      }
+      const controller = new AbortController();
+      inFlight.set(message.id, controller);
+      const context = { signal: controller.signal, timeoutMs: message.timeoutMs };
+      bridge.handle(message.method, message.params, context).then((outcome) => {
+        inFlight.delete(message.id);
+        if (!channel.closed) {
+          return channel.send({ type: "response", id: message.id, ...outcome });
+        }
+      }).catch((error) => warn(`Cannot send IPC response: ${describe(error)}`));
+    },
+    onClose: (error) => {
+      channels.delete(channel);
+      if (error) warn(`IPC connection dropped: ${describe(error)}`);
+      for (const controller of inFlight.values()) {
+        controller.abort(new DOMException("The CLI disconnected", "AbortError"));
+      }
+    },
+    onInvalidLine: (line) => warn(`Dropped unparsable IPC line (${line.length} chars)`),
+  });
+  channels.add(channel);
+}
+
+async function readStartConfig(): Promise<BridgeStartConfig> {
+  const chunks: Uint8Array[] = [];
+  const reader = Deno.stdin.readable.getReader();
+  const timer = setTimeout(() => reader.cancel(), START_CONFIG_TIMEOUT_MS);
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  const text = new TextDecoder().decode(concat(chunks));
+  if (text.trim() === "") throw new TypeError("Bridge received no start config on stdin");
+  return parseStartConfig(JSON.parse(text));
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}

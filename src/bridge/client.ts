@@ -1,0 +1,169 @@
+/**
+ * The CLI side of the bridge socket: connect, prove the bridge's identity,
+ * send requests and match responses. A request is sent at most once.
+ *
+ * Layer: edge.
+ * @module
+ */
+
+import { McpcError, networkError } from "../errors.ts";
+import { Channel } from "./channel.ts";
+import {
+  type BridgeMessage,
+  IPC_PROTOCOL_VERSION,
+  type MethodName,
+  type NotificationMessage,
+  type ParamsOf,
+  parseBridgeMessage,
+  type RequestMessage,
+  type ResultOf,
+} from "./protocol.ts";
+
+/** How long connecting plus the identity check may take (ms). */
+export const CONNECT_TIMEOUT_MS = 5_000;
+
+/** Options for {@linkcode BridgeClient.connect}. */
+export interface BridgeConnectOptions {
+  /** The session the bridge must serve. */
+  sessionName: string;
+  /** The PID the bridge must have. */
+  pid: number;
+  /** Bound on connect + hello (default {@linkcode CONNECT_TIMEOUT_MS}). */
+  timeoutMs?: number;
+  /** Called for each server notification the bridge forwards. */
+  onNotification?: (notification: NotificationMessage) => void;
+}
+
+/** Options for {@linkcode BridgeClient.request}. */
+export interface RequestOptions {
+  /** Give up after this long: the bridge cancels the request and the call fails with a network error. */
+  timeoutMs?: number;
+  /** Text naming the timeout in the error message (e.g. `--timeout 5`). */
+  timeoutLabel?: string;
+}
+
+/** The bridge could not be reached at all (nothing was sent). */
+export class BridgeUnreachableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "BridgeUnreachableError";
+  }
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A connection to one bridge. */
+export class BridgeClient {
+  #channel!: Channel;
+  #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #onNotification?: (notification: NotificationMessage) => void;
+
+  private constructor() {}
+
+  /** Connects to the socket and checks that it belongs to `sessionName`'s bridge with `pid`. */
+  static async connect(socketPath: string, options: BridgeConnectOptions): Promise<BridgeClient> {
+    const timeoutMs = options.timeoutMs ?? CONNECT_TIMEOUT_MS;
+    let conn: Deno.UnixConn;
+    try {
+      conn = await Deno.connect({ transport: "unix", path: socketPath });
+    } catch (error) {
+      throw new BridgeUnreachableError(`Cannot connect to bridge socket ${socketPath}`, {
+        cause: error,
+      });
+    }
+    const client = new BridgeClient();
+    client.#onNotification = options.onNotification;
+    client.#channel = new Channel(conn, {
+      onMessage: (message) => client.#handle(message),
+      onClose: () => client.#failAll(networkError("Connection to the bridge closed")),
+    });
+    try {
+      const hello = await client.request("hello", { version: IPC_PROTOCOL_VERSION }, { timeoutMs });
+      if (hello.sessionName !== options.sessionName || hello.pid !== options.pid) {
+        throw new BridgeUnreachableError(
+          `Socket ${socketPath} belongs to another process (${hello.sessionName}, pid ${hello.pid})`,
+        );
+      }
+    } catch (error) {
+      client.close();
+      if (error instanceof BridgeUnreachableError) throw error;
+      throw new BridgeUnreachableError(`Bridge at ${socketPath} did not answer`, { cause: error });
+    }
+    return client;
+  }
+
+  /** Sends one request and waits for its response. */
+  request<M extends MethodName>(
+    method: M,
+    params: ParamsOf<M>,
+    options: RequestOptions = {},
+  ): Promise<ResultOf<M>> {
+    const id = this.#nextId++;
+    const message = { type: "request", id, method, params } as RequestMessage;
+    if (options.timeoutMs !== undefined) message.timeoutMs = options.timeoutMs;
+    return new Promise<ResultOf<M>>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const settle = () => {
+        clearTimeout(timer);
+        this.#pending.delete(id);
+      };
+      this.#pending.set(id, {
+        resolve: (value) => {
+          settle();
+          resolve(value as ResultOf<M>);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      });
+      const timeoutMs = options.timeoutMs;
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          settle();
+          this.#channel.send({ type: "cancel", id }).catch(() => {});
+          const label = options.timeoutLabel ?? `${timeoutMs / 1000} s`;
+          reject(
+            networkError(`Request timed out after ${label}; it was cancelled and not retried`),
+          );
+        }, timeoutMs);
+      }
+      this.#channel.send(message).catch((error) => {
+        this.#pending.get(id)?.reject(
+          networkError("Cannot send request to the bridge", { cause: error }),
+        );
+      });
+    });
+  }
+
+  /** Closes the connection; pending requests fail. */
+  close(): void {
+    this.#channel.close();
+  }
+
+  #handle(raw: unknown): void {
+    let message: BridgeMessage;
+    try {
+      message = parseBridgeMessage(raw);
+    } catch {
+      return;
+    }
+    if (message.type === "notification") {
+      this.#onNotification?.(message);
+      return;
+    }
+    const pending = this.#pending.get(message.id);
+    if (!pending) return;
+    if ("error" in message) {
+      pending.reject(new McpcError(message.error.kind, message.error.message));
+    } else pending.resolve(message.result);
+  }
+
+  #failAll(error: McpcError): void {
+    for (const pending of [...this.#pending.values()]) pending.reject(error);
+  }
+}

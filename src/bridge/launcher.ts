@@ -1,0 +1,131 @@
+/**
+ * Starts a session's bridge: the same program with the hidden `__bridge`
+ * subcommand, detached, with a scrubbed environment, and its start config
+ * (secrets included) written to its stdin.
+ *
+ * Layer: edge.
+ * @module
+ */
+
+import { usageError } from "../errors.ts";
+import { bridgeLogPath, bridgeSocketPath, MAX_SOCKET_PATH_BYTES } from "../platform/paths.ts";
+import { isProcessRunning, spawnDetached, terminateProcess } from "../platform/process.ts";
+import { BRIDGE_SUBCOMMAND, selfCommand } from "../platform/self_command.ts";
+import type { BridgeStartConfig } from "./protocol.ts";
+
+/** How long `connect`/`restart` wait for a new bridge's socket (ms). */
+export const SOCKET_WAIT_MS = 5_000;
+const SOCKET_POLL_MS = 10;
+/** Widest PID Linux hands out (`pid_max` is at most 4194304). */
+const WIDEST_PID = 9_999_999;
+
+/**
+ * Variables a bridge inherits. Everything else (including whatever variable a
+ * CI step keeps its token in) is dropped, so no secret reaches its environment.
+ */
+export const BRIDGE_ENV_ALLOWLIST: readonly string[] = [
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "SHELL",
+  "TERM",
+  "PATH",
+  "LANG",
+  "LC_ALL",
+  "LC_CTYPE",
+  "TZ",
+  "TMPDIR",
+  "XDG_RUNTIME_DIR",
+  "DBUS_SESSION_BUS_ADDRESS",
+  "DENO_DIR",
+  "DENO_TLS_CA_STORE",
+  "DENO_CERT",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+  "SYSTEMROOT",
+  "APPDATA",
+  "LOCALAPPDATA",
+  "USERPROFILE",
+];
+
+/** Options for {@linkcode launchBridge}. */
+export interface LaunchBridgeOptions {
+  /** Directory the bridge runs in (the session's creation directory). */
+  cwd: string;
+  /** The CLI's environment; only {@linkcode BRIDGE_ENV_ALLOWLIST} passes through. */
+  env: Record<string, string>;
+  /** Wait until the bridge listens on its socket (default true). */
+  wait?: boolean;
+}
+
+/** Keeps only the allow-listed variables of `env`. */
+export function bridgeEnvironment(env: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of BRIDGE_ENV_ALLOWLIST) if (env[name] !== undefined) out[name] = env[name];
+  return out;
+}
+
+/** Fails early when the socket path would be too long for the OS. */
+export function checkSocketPath(home: string, sessionName: string): void {
+  const longest = bridgeSocketPath(home, sessionName, WIDEST_PID);
+  const bytes = new TextEncoder().encode(longest).length;
+  if (bytes > MAX_SOCKET_PATH_BYTES) {
+    throw usageError(
+      `Cannot start bridge for ${sessionName}: socket path "${longest}" would be ${bytes} bytes, ` +
+        `over the ${MAX_SOCKET_PATH_BYTES}-byte limit. Set MCPC_HOME_DIR to a shorter directory.`,
+    );
+  }
+}
+
+/** Starts a bridge and returns its PID (after its socket exists, unless `wait` is false). */
+export async function launchBridge(
+  config: BridgeStartConfig,
+  options: LaunchBridgeOptions,
+): Promise<number> {
+  checkSocketPath(config.home, config.sessionName);
+  const { command, args } = selfCommand([BRIDGE_SUBCOMMAND, config.sessionName]);
+  const cwd = await existingDir(options.cwd, config.home);
+  const pid = await spawnDetached(command, args, {
+    cwd,
+    env: bridgeEnvironment(options.env),
+    stdin: JSON.stringify(config),
+  });
+  if (options.wait === false) return pid;
+  const socketPath = bridgeSocketPath(config.home, config.sessionName, pid);
+  const deadline = Date.now() + SOCKET_WAIT_MS;
+  while (Date.now() < deadline) {
+    if (await exists(socketPath)) return pid;
+    if (!isProcessRunning(pid)) break;
+    await new Promise((resolve) => setTimeout(resolve, SOCKET_POLL_MS));
+  }
+  await terminateProcess(pid, 1_000);
+  throw usageError(
+    `Bridge failed to start: socket file not created within timeout. Check bridge logs at ${
+      bridgeLogPath(config.home, config.sessionName)
+    }`,
+  );
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function existingDir(preferred: string, fallback: string): Promise<string> {
+  try {
+    if ((await Deno.stat(preferred)).isDirectory) return preferred;
+  } catch {
+    // The session's directory was removed; the home directory always exists.
+  }
+  return fallback;
+}

@@ -1,0 +1,172 @@
+/**
+ * The messages exchanged between the CLI and a bridge over its Unix socket.
+ * One variant per method; both sides import this module and `framing.ts`.
+ *
+ * Layer: pure (types are type-only imports).
+ * @module
+ */
+
+import type { ErrorKind } from "../errors.ts";
+import type { CallToolResult, Tool } from "../mcp/types.ts";
+import type { ServerConfig, StoredInitializeResult } from "../session/session.ts";
+
+/** Version of this protocol; a bridge refuses clients that speak another one. */
+export const IPC_PROTOCOL_VERSION = 1;
+
+/** What the bridge reports about the server it is connected to. */
+export interface ServerDetails {
+  /** The server's `InitializeResult` (restored from the record when the session was resumed). */
+  initialize: StoredInitializeResult;
+  /** The server's tools, when it has the tools capability. */
+  tools?: Tool[];
+}
+
+/** Every IPC method with its parameters and result. */
+export interface MethodTable {
+  /** Identity check: proves the socket belongs to the expected bridge. */
+  hello: {
+    params: { version: number };
+    result: { version: number; sessionName: string; pid: number };
+  };
+  /** Waits for the MCP connection and returns the server's details. */
+  serverDetails: { params: Record<string, never>; result: ServerDetails };
+  /** All tools (every page); `refresh` bypasses the bridge's cache. */
+  listTools: { params: { refresh: boolean }; result: { tools: Tool[] } };
+  /** Calls a tool. */
+  callTool: {
+    params: { name: string; arguments: Record<string, unknown> };
+    result: CallToolResult;
+  };
+  /** Pings the server. */
+  ping: { params: Record<string, never>; result: { durationMs: number } };
+  /** Stops the bridge gracefully (terminates the MCP session first). */
+  shutdown: { params: Record<string, never>; result: { stopping: true } };
+}
+
+/** Name of an IPC method. */
+export type MethodName = keyof MethodTable;
+/** Parameters of method `M`. */
+export type ParamsOf<M extends MethodName> = MethodTable[M]["params"];
+/** Result of method `M`. */
+export type ResultOf<M extends MethodName> = MethodTable[M]["result"];
+
+/** A request from the CLI. `timeoutMs` bounds the MCP request inside the bridge. */
+export type RequestMessage = {
+  [M in MethodName]: {
+    type: "request";
+    id: number;
+    method: M;
+    params: ParamsOf<M>;
+    timeoutMs?: number;
+  };
+}[MethodName];
+
+/** The CLI gives up on request `id`; the bridge cancels it on the server. */
+export interface CancelMessage {
+  type: "cancel";
+  id: number;
+}
+
+/** An error as it crosses the socket. */
+export interface WireError {
+  kind: ErrorKind;
+  message: string;
+}
+
+/** The bridge's answer to request `id`. */
+export type ResponseMessage =
+  | { type: "response"; id: number; result: unknown }
+  | { type: "response"; id: number; error: WireError };
+
+/** A server notification forwarded to connected CLIs. */
+export interface NotificationMessage {
+  type: "notification";
+  method: string;
+  params?: unknown;
+}
+
+/** Anything the CLI sends. */
+export type ClientMessage = RequestMessage | CancelMessage;
+/** Anything the bridge sends. */
+export type BridgeMessage = ResponseMessage | NotificationMessage;
+
+/** Everything a bridge needs to start; sent on its stdin, never in argv or env. */
+export interface BridgeStartConfig {
+  /** Session name (`@name`). */
+  sessionName: string;
+  /** mcpc home directory. */
+  home: string;
+  /** Server config with secret header and env values in clear. */
+  server: ServerConfig;
+  /** OAuth profile name, if any. */
+  profileName?: string;
+  /** `MCP-Session-Id` to resume, with the `InitializeResult` to restore. */
+  resume?: { mcpSessionId: string; initialize: StoredInitializeResult };
+  /** Log debug detail. */
+  verbose?: boolean;
+}
+
+const METHODS: ReadonlySet<string> = new Set<MethodName>([
+  "hello",
+  "serverDetails",
+  "listTools",
+  "callTool",
+  "ping",
+  "shutdown",
+]);
+const KINDS: ReadonlySet<string> = new Set<ErrorKind>(["usage", "server", "network", "auth"]);
+
+/** Checks that a decoded value is a {@linkcode ClientMessage}; throws `TypeError` otherwise. */
+export function parseClientMessage(value: unknown): ClientMessage {
+  if (!isRecord(value) || typeof value.id !== "number") {
+    throw new TypeError("Invalid IPC message: expected an object with a numeric id");
+  }
+  if (value.type === "cancel") return { type: "cancel", id: value.id };
+  if (value.type !== "request") {
+    throw new TypeError(`Invalid IPC message type: ${JSON.stringify(value.type)}`);
+  }
+  if (typeof value.method !== "string" || !METHODS.has(value.method)) {
+    throw new TypeError(`Unknown IPC method: ${JSON.stringify(value.method)}`);
+  }
+  if (!isRecord(value.params)) throw new TypeError("Invalid IPC request: params must be an object");
+  if (value.timeoutMs !== undefined && typeof value.timeoutMs !== "number") {
+    throw new TypeError("Invalid IPC request: timeoutMs must be a number");
+  }
+  return value as unknown as RequestMessage;
+}
+
+/** Checks that a decoded value is a {@linkcode BridgeMessage}; throws `TypeError` otherwise. */
+export function parseBridgeMessage(value: unknown): BridgeMessage {
+  if (!isRecord(value)) throw new TypeError("Invalid IPC message: expected an object");
+  if (value.type === "notification" && typeof value.method === "string") {
+    return { type: "notification", method: value.method, params: value.params };
+  }
+  if (value.type !== "response" || typeof value.id !== "number") {
+    throw new TypeError(`Invalid IPC message type: ${JSON.stringify(value.type)}`);
+  }
+  if ("error" in value) {
+    const error = value.error;
+    if (!isRecord(error) || typeof error.message !== "string" || !KINDS.has(String(error.kind))) {
+      throw new TypeError("Invalid IPC error response");
+    }
+    return {
+      type: "response",
+      id: value.id,
+      error: { kind: error.kind as ErrorKind, message: error.message },
+    };
+  }
+  return { type: "response", id: value.id, result: value.result };
+}
+
+/** Checks that stdin content is a {@linkcode BridgeStartConfig}; throws `TypeError` otherwise. */
+export function parseStartConfig(value: unknown): BridgeStartConfig {
+  if (!isRecord(value) || typeof value.sessionName !== "string" || typeof value.home !== "string") {
+    throw new TypeError("Invalid bridge start config: sessionName and home are required");
+  }
+  if (!isRecord(value.server)) throw new TypeError("Invalid bridge start config: server missing");
+  return value as unknown as BridgeStartConfig;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,161 @@
+/**
+ * MCP config files (`mcpServers`, or VS Code's `servers`): parsing, and turning
+ * one entry into a {@linkcode ServerConfig} with `${VAR}` substitution
+ * (reference.md §8.5). Substituted values may be secrets (decisions.md §2): no
+ * message built here contains them.
+ *
+ * Layer: pure.
+ * @module
+ */
+
+import { usageError } from "../errors.ts";
+import type { McpcError } from "../errors.ts";
+import type { ServerConfig } from "../session/session.ts";
+import { normalizeServerUrl } from "../cli/server_target.ts";
+import { substituteEnv } from "./env_substitution.ts";
+
+/** A parsed config file: its server entries by name, not yet validated. */
+export interface McpConfig {
+  /** Entry name → the entry as written in the file. */
+  servers: Readonly<Record<string, unknown>>;
+}
+
+/** Options for {@linkcode resolveConfigEntry}. */
+export interface ResolveConfigEntryOptions {
+  /** Absolute path of the config file, for messages. */
+  filePath: string;
+  /** Reads an environment variable for `${VAR}` substitution. */
+  lookupEnv: (name: string) => string | undefined;
+  /** Prints a warning (once per unknown variable). */
+  warn: (message: string) => void;
+}
+
+const FORMAT_HINT = 'Expected {"mcpServers": {"<name>": {"url": "https://..."}}} ' +
+  'or {"mcpServers": {"<name>": {"command": "...", "args": ["..."]}}}';
+
+/** Parses the text of a config file; requires an object under `mcpServers` or `servers`. */
+export function parseMcpConfig(text: string, filePath: string): McpConfig {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw usageError(`Invalid JSON in config file: ${filePath}\n${detail}`, { cause: error });
+  }
+  const servers = isPlainObject(parsed)
+    ? [parsed.mcpServers, parsed.servers].find(isPlainObject)
+    : undefined;
+  if (servers === undefined) {
+    throw usageError(
+      `Invalid config file format: missing or invalid "mcpServers" (or "servers") field.\n${FORMAT_HINT}`,
+    );
+  }
+  return { servers };
+}
+
+/**
+ * Validates the entry `entry` of a parsed config and returns its server config,
+ * with `${VAR}` substituted and the URL normalised.
+ */
+export function resolveConfigEntry(
+  config: McpConfig,
+  entry: string,
+  options: ResolveConfigEntryOptions,
+): ServerConfig {
+  if (!Object.hasOwn(config.servers, entry)) {
+    const names = Object.keys(config.servers);
+    const available = names.length > 0 ? names.join(", ") : "(none)";
+    throw usageError(
+      `Server "${entry}" not found in config file.\nAvailable servers: ${available}`,
+    );
+  }
+  const raw = config.servers[entry];
+  const invalid = (detail: string): McpcError =>
+    usageError(`Invalid config for server "${entry}" in ${options.filePath}: ${detail}`);
+  if (!isPlainObject(raw)) throw invalid("the entry must be a JSON object");
+
+  const hasUrl = raw.url !== undefined && raw.url !== null;
+  const hasCommand = raw.command !== undefined && raw.command !== null;
+  if (hasUrl && hasCommand) throw invalid('set either "url" or "command", not both');
+  if (!hasUrl && !hasCommand) throw invalid('missing "url" or "command"');
+
+  const warned = new Set<string>();
+  const substitute = (value: string): string =>
+    substituteEnv(value, options.lookupEnv, {
+      onMissing(name) {
+        if (warned.has(name)) return;
+        warned.add(name);
+        options.warn(`Environment variable not found: ${name}, using empty string`);
+      },
+    });
+  return hasUrl
+    ? httpServer(raw, { substitute, invalid })
+    : stdioServer(raw, { substitute, invalid });
+}
+
+interface EntryTools {
+  substitute: (value: string) => string;
+  invalid: (detail: string) => McpcError;
+}
+
+function httpServer(raw: Record<string, unknown>, tools: EntryTools): ServerConfig {
+  if (typeof raw.url !== "string") throw tools.invalid('"url" must be a string');
+  let url: string;
+  try {
+    url = normalizeServerUrl(tools.substitute(raw.url));
+  } catch {
+    // The message names the value as written, never the substituted one (it may hold a secret).
+    throw tools.invalid(`"url" must be an http:// or https:// URL, got "${raw.url}"`);
+  }
+  const server: ServerConfig = { url };
+  const headers = stringRecord(raw.headers, '"headers"', tools);
+  if (headers) server.headers = headers;
+  if (raw.timeout !== undefined) {
+    const timeout = raw.timeout;
+    if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0) {
+      throw tools.invalid('"timeout" must be a positive number of seconds');
+    }
+    server.timeout = timeout;
+  }
+  return server;
+}
+
+function stdioServer(raw: Record<string, unknown>, tools: EntryTools): ServerConfig {
+  const command = typeof raw.command === "string" ? tools.substitute(raw.command) : "";
+  if (command.trim() === "") throw tools.invalid('"command" must be a non-empty string');
+  const server: ServerConfig = { command };
+  if (raw.args !== undefined && raw.args !== null) {
+    const message = '"args" must be an array of strings';
+    if (!Array.isArray(raw.args)) throw tools.invalid(message);
+    const args: unknown[] = raw.args;
+    server.args = args.map((arg) => {
+      if (typeof arg !== "string") throw tools.invalid(message);
+      return tools.substitute(arg);
+    });
+  }
+  const env = stringRecord(raw.env, '"env"', tools);
+  if (env) server.env = env;
+  return server;
+}
+
+/** Validates an object of string values and substitutes `${VAR}` in the values. */
+function stringRecord(
+  value: unknown,
+  label: string,
+  tools: EntryTools,
+): Record<string, string> | undefined {
+  if (value === undefined || value === null) return undefined;
+  const message = `${label} must be an object with string values`;
+  if (!isPlainObject(value)) throw tools.invalid(message);
+  const entries: [string, string][] = [];
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item !== "string") throw tools.invalid(message);
+    entries.push([key, tools.substitute(item)]);
+  }
+  // Object.fromEntries defines own properties, so a key like "__proto__" stays plain data.
+  return Object.fromEntries(entries);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

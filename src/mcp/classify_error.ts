@@ -1,0 +1,140 @@
+/**
+ * Turns whatever the MCP SDK, `fetch` or a stdio child throws into mcpc's
+ * error taxonomy, and says whether it changes the session's status.
+ * Typed checks first (SDK error classes, HTTP status codes); message
+ * matching only as a last resort, and only here.
+ *
+ * Layer: edge (imports the SDK's error classes).
+ * @module
+ */
+
+import type { ErrorKind } from "../errors.ts";
+import { ErrorCode, McpError, StreamableHTTPError, UnauthorizedError } from "./sdk.ts";
+
+/** A classified failure: exit-code kind, user message, and its effect on the session. */
+export interface ClassifiedError {
+  kind: ErrorKind;
+  message: string;
+  /** The session status this failure implies, if any. */
+  sessionStatus?: "expired" | "unauthorized";
+}
+
+/** What the failing operation was talking to. */
+export interface ClassifyContext {
+  /** Server URL (HTTP sessions), for messages. */
+  url?: string;
+  /** Whether an MCP session id was in use (a 404 then means the session expired). */
+  hadSession: boolean;
+  /** Prefix naming the operation, e.g. `Failed to call tool "x"`. */
+  operation?: string;
+}
+
+/** Classifies an error thrown while talking to an MCP server. */
+export function classifyMcpError(error: unknown, context: ClassifyContext): ClassifiedError {
+  const message = rootMessage(error);
+  const where = context.url ?? "the server";
+  const prefixed = (text: string) => context.operation ? `${context.operation}: ${text}` : text;
+
+  if (error instanceof UnauthorizedError) {
+    return { kind: "auth", message: prefixed(message), sessionStatus: "unauthorized" };
+  }
+  if (error instanceof StreamableHTTPError) {
+    const status = error.code ?? 0;
+    if (status === 401 || status === 403) {
+      return {
+        kind: "auth",
+        message: prefixed(`Server returned HTTP ${status} at ${where}`),
+        sessionStatus: "unauthorized",
+      };
+    }
+    if (status === 404 && context.hadSession) {
+      return {
+        kind: "usage",
+        message: prefixed("Session expired: the server rejected the MCP session ID (HTTP 404)"),
+        sessionStatus: "expired",
+      };
+    }
+    if (status === 404) {
+      return {
+        kind: "usage",
+        message: `Server returned 404 Not Found at ${where}. Check the endpoint URL.\n` +
+          `  Original error: ${message}`,
+      };
+    }
+    if (status >= 300 && status < 400) {
+      return {
+        kind: "usage",
+        message:
+          `Server returned a redirect at ${where}. This does not look like an MCP endpoint.\n` +
+          `  Original error: ${message}`,
+      };
+    }
+    return { kind: "network", message: prefixed(`Server returned HTTP ${status}: ${message}`) };
+  }
+  if (error instanceof McpError) {
+    if (error.code === ErrorCode.RequestTimeout || error.code === ErrorCode.ConnectionClosed) {
+      return { kind: "network", message: prefixed(message) };
+    }
+    return { kind: "server", message: prefixed(message) };
+  }
+  if (isAbort(error)) return { kind: "network", message: prefixed("Request cancelled") };
+  return classifyByMessage(message, where, prefixed);
+}
+
+function classifyByMessage(
+  message: string,
+  where: string,
+  prefixed: (text: string) => string,
+): ClassifiedError {
+  if (/connection refused|ECONNREFUSED|tcp connect error/i.test(message)) {
+    return {
+      kind: "network",
+      message:
+        `Cannot reach server at ${where}. Is the server running?\n  Original error: ${message}`,
+    };
+  }
+  if (/dns error|failed to lookup|ENOTFOUND|getaddrinfo|Name or service not known/i.test(message)) {
+    return {
+      kind: "network",
+      message:
+        `Cannot resolve hostname at ${where}. Check the server URL.\n  Original error: ${message}`,
+    };
+  }
+  if (/certificate|TLS|SSL/i.test(message)) {
+    return {
+      kind: "network",
+      message:
+        `TLS/SSL error at ${where}. Check the server's certificate.\n  Original error: ${message}`,
+    };
+  }
+  if (/timed? ?out/i.test(message)) {
+    return {
+      kind: "network",
+      message: `Connection timed out at ${where}. The server may be slow or unreachable.\n` +
+        `  Original error: ${message}`,
+    };
+  }
+  if (/\b401\b|\b403\b|unauthorized|invalid_token/i.test(message)) {
+    return { kind: "auth", message: prefixed(message), sessionStatus: "unauthorized" };
+  }
+  return { kind: "network", message: prefixed(message) };
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof DOMException &&
+    (error.name === "AbortError" || error.name === "TimeoutError");
+}
+
+/** The message of the deepest `cause` in an error chain. */
+export function rootMessage(error: unknown): string {
+  let current = error;
+  for (let depth = 0; depth < 10; depth++) {
+    if (!(current instanceof Error) || current.cause === undefined) break;
+    current = current.cause;
+  }
+  if (current instanceof Error) {
+    const top = error instanceof Error ? error.message : "";
+    return current === error || top.includes(current.message) ? top : `${top}: ${current.message}`;
+  }
+  return String(current);
+}

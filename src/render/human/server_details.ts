@@ -1,0 +1,110 @@
+/**
+ * Human output of `mcpc @s` (also printed by `connect` and `restart`):
+ * server identity, capabilities, instructions, tools and the commands to try
+ * next (reference §3.2.3).
+ *
+ * Layer: pure.
+ * @module
+ */
+
+import type { Tool } from "../../mcp/types.ts";
+import type { Theme } from "../theme.ts";
+import { fence } from "./misc.ts";
+import { renderToolsSummary } from "./tools.ts";
+
+/** The parts of an MCP `InitializeResult` the details view shows (a stored copy fits too). */
+export interface ServerInitialize {
+  protocolVersion?: string;
+  capabilities?: Record<string, unknown>;
+  serverInfo?: { name: string; version?: string };
+  instructions?: string;
+}
+
+/** Inputs for {@linkcode renderServerDetails}. */
+export interface ServerDetails {
+  sessionName: string;
+  initialize: ServerInitialize;
+  /** Cached tool list; omitted when the server has no tools capability. */
+  tools?: readonly Tool[];
+  /** The bridge log file of the session. */
+  logPath: string;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  return value as Record<string, unknown>;
+}
+
+function withFeatures(name: string, features: string[]): string {
+  return features.length === 0 ? `* ${name}` : `* ${name} (${features.join(", ")})`;
+}
+
+/** One `* <capability> (<features>)` line per capability the server declares, or `* (none)`. */
+function capabilityLines(capabilities: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  const tools = asRecord(capabilities.tools);
+  if (tools) lines.push(`* tools (${tools.listChanged ? "dynamic" : "static"})`);
+  const resources = asRecord(capabilities.resources);
+  if (resources) {
+    const features: string[] = [];
+    if (resources.subscribe) features.push("supports subscribe");
+    if (resources.listChanged) features.push("dynamic list");
+    lines.push(withFeatures("resources", features));
+  }
+  const prompts = asRecord(capabilities.prompts);
+  if (prompts) lines.push(withFeatures("prompts", prompts.listChanged ? ["dynamic list"] : []));
+  if (capabilities.logging) lines.push("* logging");
+  if (capabilities.completions) lines.push("* completions");
+  const tasks = asRecord(capabilities.tasks);
+  if (tasks) lines.push(withFeatures("tasks", Object.keys(asRecord(tasks.requests) ?? {})));
+  return lines.length === 0 ? ["* (none)"] : lines;
+}
+
+/** The `Available commands:` bullets: tools always, the rest only for declared capabilities. */
+function commandLines(
+  sessionName: string,
+  capabilities: Record<string, unknown>,
+  theme: Theme,
+): string[] {
+  const commands = [
+    "tools-list [--full]",
+    "tools-get <name>",
+    "tools-call <name> [arg1:=val1 ... | <args-json> | <stdin]",
+  ];
+  if (capabilities.resources) commands.push("resources-list", "resources-read <uri>");
+  if (capabilities.prompts) {
+    commands.push("prompts-list", "prompts-get <name> [arg1:=val1 ... | <args-json> | <stdin]");
+  }
+  if (capabilities.tasks) {
+    commands.push(
+      "tasks-list",
+      "tasks-get <taskId>",
+      "tasks-result <taskId>",
+      "tasks-cancel <taskId>",
+    );
+  }
+  if (capabilities.logging) commands.push("logging-set-level <level>");
+  return commands.map((command) => `* ${theme.grey(`\`mcpc ${sessionName} ${command}\``)}`);
+}
+
+/** The server details view: Server, Capabilities, Instructions, tools, Available commands, log path. */
+export function renderServerDetails(details: ServerDetails, theme: Theme): string {
+  const { initialize, sessionName } = details;
+  const capabilities = initialize.capabilities ?? {};
+  const name = initialize.serverInfo?.name ?? "unknown";
+  const version = initialize.serverInfo?.version || "N/A";
+  const sections = [
+    `${theme.bold("Server:")} ${name} (version: ${version})`,
+    [theme.bold("Capabilities:"), ...capabilityLines(capabilities)].join("\n"),
+  ];
+  const instructions = initialize.instructions?.trim();
+  if (instructions) sections.push(`${theme.bold("Instructions:")}\n${fence(instructions)}`);
+  if (details.tools) sections.push(renderToolsSummary(details.tools, theme));
+  sections.push(
+    [theme.bold("Available commands:"), ...commandLines(sessionName, capabilities, theme)].join(
+      "\n",
+    ),
+  );
+  sections.push(`Session log for debugging: ${details.logPath}`);
+  return sections.join("\n\n");
+}

@@ -1,0 +1,173 @@
+/**
+ * Human output of `mcpc` (the session and profile listing) and the
+ * `@name → target` session line printed before every session command.
+ *
+ * Layer: pure.
+ * @module
+ */
+
+import type { DisplayStatus, ServerConfig, SessionRecord } from "../../session/session.ts";
+import type { Theme } from "../theme.ts";
+import { formatTimeAgo } from "../time_ago.ts";
+
+/** Where a session's local proxy MCP server listens. */
+export interface ProxyAddress {
+  host: string;
+  port: number;
+}
+
+/** The fields of a session record that the session line shows. */
+export interface SessionLineRecord {
+  name: string;
+  server?: ServerConfig;
+  profileName?: string;
+  proxy?: ProxyAddress;
+}
+
+/** A session record as listed: the stored record, optionally with its proxy address. */
+export type ListedSessionRecord = SessionRecord & { proxy?: ProxyAddress };
+
+/** One row of the session listing. */
+export interface SessionListEntry {
+  record: ListedSessionRecord;
+  status: DisplayStatus;
+}
+
+/** The fields of a saved OAuth profile that the listing shows. */
+export interface ProfileSummary {
+  /** Profile name (`default`, `work`, ...). */
+  name: string;
+  /** Server URL the profile logged in to; its host (and non-default port) heads the line. */
+  serverUrl: string;
+  userEmail?: string;
+  userName?: string;
+  /** ISO time the profile was created. */
+  createdAt: string;
+  /** ISO time the tokens were last refreshed. */
+  refreshedAt?: string;
+}
+
+/** Options for {@linkcode renderSessionList}. */
+export interface SessionListOptions {
+  theme: Theme;
+  /** Current time in ms, for the time-ago suffixes. */
+  now: number;
+}
+
+const TARGET_LIMIT = 83;
+const TARGET_KEEP = 80;
+const STALE_AFTER_MS = 5 * 60_000;
+
+/** The server of a session as shown to users: its URL, or `command args...` for stdio. */
+export function sessionTarget(server: ServerConfig | undefined): string {
+  if (server?.url) return server.url;
+  if (server?.command) return [server.command, ...(server.args ?? [])].join(" ");
+  return "";
+}
+
+/** `@name → target (OAuth: p) [proxy: host:port]`; long targets are cut to 80 chars plus `…`. */
+export function sessionLine(record: SessionLineRecord, theme: Theme): string {
+  let target = sessionTarget(record.server);
+  if (target.length > TARGET_LIMIT) target = `${target.slice(0, TARGET_KEEP)}…`;
+  let line = `${theme.cyan(record.name)} → ${target}`;
+  if (record.server?.url && record.profileName) {
+    line += ` ${theme.dim(`(OAuth: ${record.profileName})`)}`;
+  }
+  if (record.proxy) line += ` ${theme.dim(`[proxy: ${record.proxy.host}:${record.proxy.port}]`)}`;
+  return line;
+}
+
+function statusBadge(status: DisplayStatus, theme: Theme): string {
+  switch (status) {
+    case "live":
+      return theme.green(`● ${status}`);
+    case "connecting":
+    case "reconnecting":
+    case "disconnected":
+      return theme.yellow(`● ${status}`);
+    case "crashed":
+      return theme.yellow(`○ ${status}`);
+    case "unauthorized":
+    case "expired":
+      return theme.red(`○ ${status}`);
+  }
+}
+
+function recoveryHint(entry: SessionListEntry): string | undefined {
+  const name = entry.record.name;
+  if (entry.status === "unauthorized" || entry.status === "expired") {
+    return `mcpc ${name} restart`;
+  }
+  if (entry.status === "crashed") return `mcpc ${name}`;
+  return undefined;
+}
+
+function timeAgoSuffix(entry: SessionListEntry, now: number): string | undefined {
+  const lastSeen = entry.record.lastSeenAt ? Date.parse(entry.record.lastSeenAt) : NaN;
+  if (Number.isNaN(lastSeen)) return undefined;
+  if (entry.status === "live" && now - lastSeen <= STALE_AFTER_MS) return undefined;
+  return formatTimeAgo(lastSeen, now);
+}
+
+function renderSessions(
+  entries: readonly SessionListEntry[],
+  options: SessionListOptions,
+): string[] {
+  const { theme, now } = options;
+  if (entries.length === 0) {
+    return [
+      "No active MCP sessions.",
+      theme.dim("  ↳ run: mcpc connect mcp.example.com @test"),
+    ];
+  }
+  const lines = [theme.bold("MCP sessions:")];
+  for (const entry of entries) {
+    let line = `  ${sessionLine(entry.record, theme)} ${statusBadge(entry.status, theme)}`;
+    const ago = timeAgoSuffix(entry, now);
+    if (ago) line += theme.dim(`, ${ago}`);
+    lines.push(line);
+    const hint = recoveryHint(entry);
+    if (hint) lines.push(theme.dim(`    ↳ run: ${hint}`));
+  }
+  return lines;
+}
+
+function profileHost(serverUrl: string): string {
+  try {
+    return new URL(serverUrl).host || serverUrl;
+  } catch {
+    return serverUrl;
+  }
+}
+
+function renderProfiles(
+  profiles: readonly ProfileSummary[],
+  options: SessionListOptions,
+): string[] {
+  const { theme, now } = options;
+  if (profiles.length === 0) {
+    return ["No OAuth profiles.", theme.dim("  ↳ run: mcpc login mcp.example.com")];
+  }
+  const lines = [theme.bold("Saved OAuth profiles:")];
+  for (const profile of profiles) {
+    let line = `  ${profileHost(profile.serverUrl)} / ${theme.cyan(profile.name)}`;
+    const user = profile.userEmail ?? profile.userName;
+    if (user) line += ` (${user})`;
+    const [verb, when] = profile.refreshedAt
+      ? ["refreshed", profile.refreshedAt]
+      : ["created", profile.createdAt];
+    const whenMs = Date.parse(when);
+    if (!Number.isNaN(whenMs)) line += theme.dim(`, ${verb} ${formatTimeAgo(whenMs, now)}`);
+    lines.push(line);
+  }
+  return lines;
+}
+
+/** The `mcpc` listing: MCP sessions with status dots and hints, then saved OAuth profiles. */
+export function renderSessionList(
+  entries: readonly SessionListEntry[],
+  profiles: readonly ProfileSummary[],
+  options: SessionListOptions,
+): string {
+  return [...renderSessions(entries, options), "", ...renderProfiles(profiles, options)].join("\n");
+}

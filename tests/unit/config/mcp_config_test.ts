@@ -1,0 +1,258 @@
+import assert from "node:assert/strict";
+import { McpcError } from "../../../src/errors.ts";
+import {
+  type McpConfig,
+  parseMcpConfig,
+  resolveConfigEntry,
+  type ResolveConfigEntryOptions,
+} from "../../../src/config/mcp_config.ts";
+
+const FILE = "/work/project/.mcp.json";
+const FORMAT_ERROR =
+  'Invalid config file format: missing or invalid "mcpServers" (or "servers") field.';
+
+function assertUsageError(fn: () => unknown, message: string | RegExp): void {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof McpcError);
+    assert.equal(error.kind, "usage");
+    if (typeof message === "string") assert.equal(error.message, message);
+    else assert.match(error.message, message);
+    return true;
+  });
+}
+
+function configOf(servers: Record<string, unknown>): McpConfig {
+  return { servers };
+}
+
+function options(
+  env: Record<string, string> = {},
+): ResolveConfigEntryOptions & { warnings: string[] } {
+  const warnings: string[] = [];
+  return {
+    filePath: FILE,
+    lookupEnv: (name) => Object.hasOwn(env, name) ? env[name] : undefined,
+    warn: (message) => warnings.push(message),
+    warnings,
+  };
+}
+
+function invalidEntry(detail: string): string {
+  return `Invalid config for server "s" in ${FILE}: ${detail}`;
+}
+
+Deno.test("parseMcpConfig() reads the mcpServers map", () => {
+  const config = parseMcpConfig('{"mcpServers": {"a": {"url": "x"}}, "other": 1}', FILE);
+  assert.deepEqual(config, { servers: { a: { url: "x" } } });
+});
+
+Deno.test("parseMcpConfig() reads the VS Code servers map", () => {
+  const config = parseMcpConfig('{"servers": {"b": {"type": "stdio", "command": "x"}}}', FILE);
+  assert.deepEqual(config, { servers: { b: { type: "stdio", command: "x" } } });
+});
+
+Deno.test("parseMcpConfig() prefers mcpServers over servers", () => {
+  const config = parseMcpConfig('{"servers": {"b": {}}, "mcpServers": {"a": {}}}', FILE);
+  assert.deepEqual(Object.keys(config.servers), ["a"]);
+});
+
+Deno.test("parseMcpConfig() falls back to servers when mcpServers is not an object", () => {
+  const config = parseMcpConfig('{"mcpServers": [], "servers": {"b": {}}}', FILE);
+  assert.deepEqual(Object.keys(config.servers), ["b"]);
+});
+
+Deno.test("parseMcpConfig() names the file when the JSON does not parse", () => {
+  assertUsageError(
+    () => parseMcpConfig("{ not json", FILE),
+    new RegExp(`^Invalid JSON in config file: ${FILE.replaceAll(".", "\\.")}\\n\\S`),
+  );
+});
+
+Deno.test("parseMcpConfig() rejects a file without a server map", () => {
+  for (const text of ["{}", "[]", "null", "5", '{"mcpServers": null}', '{"mcpServers": ["a"]}']) {
+    assertUsageError(
+      () => parseMcpConfig(text, FILE),
+      new RegExp(`^${FORMAT_ERROR.replace(/[.()]/g, "\\$&")}\\nExpected \\{"mcpServers"`),
+    );
+  }
+});
+
+Deno.test("resolveConfigEntry() returns an HTTP server with headers and timeout", () => {
+  const config = configOf({
+    s: { type: "http", url: "https://mcp.example.com/mcp", headers: { "X-A": "1" }, timeout: 30 },
+  });
+  assert.deepEqual(resolveConfigEntry(config, "s", options()), {
+    url: "https://mcp.example.com/mcp",
+    headers: { "X-A": "1" },
+    timeout: 30,
+  });
+});
+
+Deno.test("resolveConfigEntry() returns a stdio server with args and env", () => {
+  const config = configOf({ s: { command: "node", args: ["server.js", "--x"], env: { K: "v" } } });
+  assert.deepEqual(resolveConfigEntry(config, "s", options()), {
+    command: "node",
+    args: ["server.js", "--x"],
+    env: { K: "v" },
+  });
+});
+
+Deno.test("resolveConfigEntry() ignores keys that do not belong to the entry kind", () => {
+  const config = configOf({
+    h: { url: "https://a.example", args: ["x"], env: { A: "1" }, type: "http" },
+    c: { command: "srv", headers: { A: "1" }, timeout: 5, disabled: true },
+  });
+  assert.deepEqual(resolveConfigEntry(config, "h", options()), { url: "https://a.example" });
+  assert.deepEqual(resolveConfigEntry(config, "c", options()), { command: "srv" });
+});
+
+Deno.test("resolveConfigEntry() normalises the URL after substitution", () => {
+  const config = configOf({ s: { url: "localhost:${PORT}/mcp" } });
+  assert.deepEqual(resolveConfigEntry(config, "s", options({ PORT: "3000" })), {
+    url: "http://localhost:3000/mcp",
+  });
+});
+
+Deno.test("resolveConfigEntry() substitutes variables in url and header values", () => {
+  const config = configOf({
+    s: { url: "https://${HOST}/mcp", headers: { Authorization: "Bearer ${TOKEN}", "${K}": "k" } },
+  });
+  const result = resolveConfigEntry(
+    config,
+    "s",
+    options({ HOST: "api.example", TOKEN: "t0k", K: "x" }),
+  );
+  assert.deepEqual(result, {
+    url: "https://api.example/mcp",
+    headers: { Authorization: "Bearer t0k", "${K}": "k" },
+  });
+});
+
+Deno.test("resolveConfigEntry() substitutes variables in command, args and env values", () => {
+  const config = configOf({
+    s: {
+      command: "${BIN}/server",
+      args: ["--dir", "${DIR}", "${A}${B}"],
+      env: { KEY: "${SECRET}" },
+    },
+  });
+  const env = { BIN: "/opt/bin", DIR: "/data", A: "x", B: "y", SECRET: "s3cret" };
+  assert.deepEqual(resolveConfigEntry(config, "s", options(env)), {
+    command: "/opt/bin/server",
+    args: ["--dir", "/data", "xy"],
+    env: { KEY: "s3cret" },
+  });
+});
+
+Deno.test("resolveConfigEntry() warns once per unknown variable across all values", () => {
+  const config = configOf({
+    s: { command: "srv", args: ["${MISSING}", "${MISSING}", "${OTHER}"], env: { A: "${MISSING}" } },
+  });
+  const opts = options();
+  const result = resolveConfigEntry(config, "s", opts);
+  assert.deepEqual(result, { command: "srv", args: ["", "", ""], env: { A: "" } });
+  assert.deepEqual(opts.warnings, [
+    "Environment variable not found: MISSING, using empty string",
+    "Environment variable not found: OTHER, using empty string",
+  ]);
+});
+
+Deno.test("resolveConfigEntry() lists the available servers when the entry is missing", () => {
+  const config = configOf({ a: { url: "https://a.example" }, b: { command: "b" } });
+  assertUsageError(
+    () => resolveConfigEntry(config, "x", options()),
+    'Server "x" not found in config file.\nAvailable servers: a, b',
+  );
+});
+
+Deno.test("resolveConfigEntry() says when the config has no servers at all", () => {
+  assertUsageError(
+    () => resolveConfigEntry(configOf({}), "x", options()),
+    'Server "x" not found in config file.\nAvailable servers: (none)',
+  );
+});
+
+Deno.test("resolveConfigEntry() does not find inherited property names", () => {
+  assertUsageError(
+    () => resolveConfigEntry(configOf({ a: { command: "a" } }), "toString", options()),
+    'Server "toString" not found in config file.\nAvailable servers: a',
+  );
+});
+
+Deno.test("resolveConfigEntry() rejects an entry that is not an object", () => {
+  for (const entry of ["https://a.example", 5, null, ["x"]]) {
+    assertUsageError(
+      () => resolveConfigEntry(configOf({ s: entry }), "s", options()),
+      invalidEntry("the entry must be a JSON object"),
+    );
+  }
+});
+
+Deno.test("resolveConfigEntry() requires url or command", () => {
+  assertUsageError(
+    () => resolveConfigEntry(configOf({ s: { type: "http" } }), "s", options()),
+    invalidEntry('missing "url" or "command"'),
+  );
+});
+
+Deno.test("resolveConfigEntry() rejects an entry with both url and command", () => {
+  assertUsageError(
+    () => resolveConfigEntry(configOf({ s: { url: "https://a", command: "b" } }), "s", options()),
+    invalidEntry('set either "url" or "command", not both'),
+  );
+});
+
+Deno.test("resolveConfigEntry() requires an http(s) URL and names it as written", () => {
+  const config = configOf({ s: { url: "ftp://${HOST}/x" } });
+  assertUsageError(
+    () => resolveConfigEntry(config, "s", options({ HOST: "secret-host" })),
+    invalidEntry('"url" must be an http:// or https:// URL, got "ftp://${HOST}/x"'),
+  );
+});
+
+Deno.test("resolveConfigEntry() rejects a url that is not a string", () => {
+  assertUsageError(
+    () => resolveConfigEntry(configOf({ s: { url: 42 } }), "s", options()),
+    invalidEntry('"url" must be a string'),
+  );
+});
+
+Deno.test("resolveConfigEntry() requires a non-empty command", () => {
+  for (const command of ["", "   ", "${UNSET}", 7]) {
+    assertUsageError(
+      () => resolveConfigEntry(configOf({ s: { command } }), "s", options()),
+      invalidEntry('"command" must be a non-empty string'),
+    );
+  }
+});
+
+Deno.test("resolveConfigEntry() requires args to be strings", () => {
+  for (const args of ["--flag", [1], ["ok", null]]) {
+    assertUsageError(
+      () => resolveConfigEntry(configOf({ s: { command: "c", args } }), "s", options()),
+      invalidEntry('"args" must be an array of strings'),
+    );
+  }
+});
+
+Deno.test("resolveConfigEntry() requires env and header values to be strings", () => {
+  assertUsageError(
+    () =>
+      resolveConfigEntry(configOf({ s: { command: "c", env: { PORT: 3000 } } }), "s", options()),
+    invalidEntry('"env" must be an object with string values'),
+  );
+  assertUsageError(
+    () =>
+      resolveConfigEntry(configOf({ s: { url: "https://a", headers: ["A: b"] } }), "s", options()),
+    invalidEntry('"headers" must be an object with string values'),
+  );
+});
+
+Deno.test("resolveConfigEntry() requires a positive timeout", () => {
+  for (const timeout of [0, -5, "30", Infinity]) {
+    assertUsageError(
+      () => resolveConfigEntry(configOf({ s: { url: "https://a", timeout } }), "s", options()),
+      invalidEntry('"timeout" must be a positive number of seconds'),
+    );
+  }
+});

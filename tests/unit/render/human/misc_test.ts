@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import {
+  fence,
+  renderClosed,
+  renderPing,
+  renderRestarted,
+  renderRestarting,
+  truncateOutput,
+} from "../../../../src/render/human/misc.ts";
+import { createTheme } from "../../../../src/render/theme.ts";
+
+const plain = createTheme(false);
+
+Deno.test("fence() wraps text between four-backtick lines", () => {
+  assert.equal(fence("a\nb"), "````\na\nb\n````");
+});
+
+Deno.test("renderPing() reports the rounded round-trip time", () => {
+  assert.equal(renderPing(12.6, plain), "✓ Ping successful (13ms)");
+});
+
+Deno.test("renderClosed() confirms the closed session", () => {
+  assert.equal(renderClosed("@x", plain), "✓ Session @x closed successfully");
+});
+
+Deno.test("renderRestarting() announces the restart", () => {
+  assert.equal(renderRestarting("@x"), "Restarting session @x...");
+});
+
+Deno.test("renderRestarted() confirms and notes the lost state", () => {
+  assert.equal(
+    renderRestarted("@x", plain),
+    "✓ Session @x restarted\n" +
+      "Note: previous session state was lost (e.g. added tools, resource subscriptions, async tasks)",
+  );
+});
+
+Deno.test("renderPing() and renderRestarted() colour when the theme has colours", () => {
+  const theme = createTheme(true);
+  assert.equal(renderPing(5, theme), "\u001b[32m✓ Ping successful (5ms)\u001b[39m");
+  assert.ok(renderRestarted("@x", theme).includes("\n\u001b[2mNote: "));
+});
+
+Deno.test("truncateOutput() leaves text within the limit unchanged", () => {
+  assert.equal(truncateOutput("hello", 5), "hello");
+});
+
+Deno.test("truncateOutput() counts chars below 1 KB", () => {
+  assert.equal(
+    truncateOutput("hello world", 5),
+    "hello\n\n... output truncated (11 chars total, showing first 5 chars). " +
+      "Use --max-chars to adjust.",
+  );
+});
+
+Deno.test("truncateOutput() reports KB with one decimal from 1024 chars", () => {
+  assert.equal(
+    truncateOutput("x".repeat(1536), 3),
+    "xxx\n\n... output truncated (1.5KB total, showing first 3 chars). Use --max-chars to adjust.",
+  );
+  assert.match(truncateOutput("x".repeat(1024), 1), /\(1\.0KB total,/);
+});
