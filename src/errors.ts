@@ -23,6 +23,8 @@ export interface McpcErrorOptions {
   cause?: unknown;
   /** Extra detail printed with `--verbose`. */
   details?: unknown;
+  /** Lines printed after the message in human mode only (e.g. "Did you mean"). */
+  hint?: string;
 }
 
 /** A failure that mcpc reports to the user with a classified exit code. */
@@ -31,12 +33,15 @@ export class McpcError extends Error {
   readonly kind: ErrorKind;
   /** Extra detail printed with `--verbose`. */
   readonly details?: unknown;
+  /** Lines printed after the message in human mode only. */
+  readonly hint?: string;
 
   constructor(kind: ErrorKind, message: string, options: McpcErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.name = "McpcError";
     this.kind = kind;
     this.details = options.details;
+    this.hint = options.hint;
   }
 
   /** The process exit code for this error. */

@@ -5,6 +5,8 @@
  * @module
  */
 
+import process from "node:process";
+
 /** Options for {@linkcode spawnDetached}. */
 export interface SpawnDetachedOptions {
   /** Working directory of the child. */
@@ -49,24 +51,17 @@ export async function spawnDetached(
   return child.pid;
 }
 
-/** Whether a process with this PID exists and is not a zombie (Linux `/proc`, else `kill -0`). */
+/**
+ * Whether a process with this PID exists (signal 0). Deno refuses `/proc`
+ * reads without `--allow-all`, so this asks the kernel directly.
+ */
 export function isProcessRunning(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (Deno.build.os === "linux") {
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-      const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-      return state !== "Z" && state !== "X";
-    } catch {
-      return false;
-    }
-  }
   try {
-    const { success } = new Deno.Command("kill", { args: ["-0", String(pid)], stderr: "null" })
-      .outputSync();
-    return success;
-  } catch {
-    return false;
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
   }
 }
 

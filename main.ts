@@ -1,0 +1,114 @@
+/**
+ * mcpc's entry point and composition root: builds the real context, runs the
+ * CLI (or, with the hidden `__bridge` subcommand, a session's bridge), maps
+ * errors to exit codes in one place, and exits once.
+ *
+ * Layer: edge.
+ * @module
+ */
+
+import { FileSecretStore } from "./src/auth/secret_store.ts";
+import { ProfileStore } from "./src/auth/profile_store.ts";
+import { envFlag, type Invocation, parseArgv, wantsJson } from "./src/cli/parse_argv.ts";
+import { runInvocation } from "./src/cli/run.ts";
+import type { AppContext } from "./src/context.ts";
+import { type McpcError, toMcpcError } from "./src/errors.ts";
+import { homePaths, joinPath, resolveHomeDir } from "./src/platform/paths.ts";
+import { BRIDGE_SUBCOMMAND } from "./src/platform/self_command.ts";
+import { errorJson, toJson } from "./src/render/json.ts";
+import { createTheme, type Theme } from "./src/render/theme.ts";
+import { SessionStore } from "./src/session/session_store.ts";
+
+/** Default per-request timeout (ms). */
+export const DEFAULT_TIMEOUT_MS = 300_000;
+
+/** Runs mcpc with `argv` (without the program name) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === BRIDGE_SUBCOMMAND) {
+    const { runBridge } = await import("./src/bridge/bridge_main.ts");
+    return await runBridge(argv[1] ?? "");
+  }
+  const env = Deno.env.toObject();
+  const envFlags = { json: envFlag(env.MCPC_JSON), verbose: envFlag(env.MCPC_VERBOSE) };
+  const colors = Deno.stdout.isTerminal() && env.NO_COLOR === undefined;
+  const errorTheme = createTheme(Deno.stderr.isTerminal() && env.NO_COLOR === undefined);
+  let json = wantsJson(argv, envFlags);
+  let verbose = envFlags.verbose;
+  try {
+    const invocation = parseArgv(argv, envFlags);
+    json = invocation.flags.json;
+    verbose = invocation.flags.verbose;
+    return await runInvocation(
+      createContext(env, invocation, createTheme(colors && !json)),
+      invocation,
+    );
+  } catch (error) {
+    const failure = toMcpcError(error);
+    writeText(Deno.stderr, formatError(failure, { json, verbose, theme: errorTheme }));
+    return failure.exitCode;
+  }
+}
+
+function createContext(
+  env: Record<string, string>,
+  invocation: Invocation,
+  theme: Theme,
+): AppContext {
+  const cwd = Deno.cwd();
+  const home = resolveHomeDir({
+    envHome: env.MCPC_HOME_DIR,
+    userHome: env.HOME ?? env.USERPROFILE ?? cwd,
+    cwd,
+  });
+  const paths = homePaths(home);
+  const flags = invocation.flags;
+  const warn = (message: string) => {
+    if (!flags.json) writeText(Deno.stderr, `${message}\n`);
+  };
+  return {
+    paths,
+    cwd,
+    env,
+    now: Date.now,
+    stdout: (text) => writeText(Deno.stdout, text),
+    stderr: (text) => writeText(Deno.stderr, text),
+    output: { json: flags.json, verbose: flags.verbose, theme, maxChars: flags.maxChars },
+    sessions: new SessionStore(paths.sessionsFile, { warn }),
+    profiles: new ProfileStore(paths.profilesFile, { warn }),
+    secrets: new FileSecretStore(joinPath(home, "credentials.json"), { warn }),
+    timeoutMs: flags.timeout !== undefined ? flags.timeout * 1000 : DEFAULT_TIMEOUT_MS,
+    timeoutExplicit: flags.timeout !== undefined,
+    stdinIsTerminal: Deno.stdin.isTerminal(),
+    readStdin: () => new Response(Deno.stdin.readable).text(),
+  };
+}
+
+/** Formats an error for stderr: `Error: <message>` (+ hints) or the JSON `{error, code}` document. */
+export function formatError(
+  error: McpcError,
+  mode: { json: boolean; verbose: boolean; theme: Theme },
+): string {
+  if (mode.json) return `${toJson(errorJson(error.message, error.exitCode))}\n`;
+  const lines = [mode.theme.red(`Error: ${error.message}`)];
+  if (error.hint) lines.push(error.hint);
+  if (mode.verbose) {
+    if (error.details !== undefined) lines.push(`Details: ${String(error.details)}`);
+    const cause = error.cause instanceof Error ? error.cause : undefined;
+    if (cause?.stack) lines.push(`Stack trace: ${cause.stack}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function writeText(stream: { writeSync(data: Uint8Array): number }, text: string): void {
+  const data = new TextEncoder().encode(text);
+  try {
+    let offset = 0;
+    while (offset < data.length) offset += stream.writeSync(data.subarray(offset));
+  } catch (error) {
+    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

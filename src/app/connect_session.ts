@@ -1,0 +1,336 @@
+/**
+ * `mcpc connect <server> [@session]`: resolve the target, store its secrets,
+ * write the record, start the bridge and report what the server said.
+ *
+ * Layer: use case.
+ * @module
+ */
+
+import { sessionEnvAccount, sessionHeadersAccount } from "../auth/secret_store.ts";
+import { launchBridge } from "../bridge/launcher.ts";
+import {
+  invalidServerMessage,
+  normalizeServerUrl,
+  parseHeader,
+  parseServerArg,
+} from "../cli/server_target.ts";
+import { getServerHost } from "../cli/server_target.ts";
+import { loadConfigEntry } from "../config/load_config.ts";
+import type { AppContext } from "../context.ts";
+import { McpcError, usageError } from "../errors.ts";
+import { bridgeLogPath } from "../platform/paths.ts";
+import { appendLogHint, authRequiredMessage, logPathHint } from "../render/hints.ts";
+import { firstFreeName, nameFromUrl, sanitizeNamePart } from "../session/naming.ts";
+import {
+  isValidSessionName,
+  redactServerConfig,
+  type ServerConfig,
+  type SessionRecord,
+} from "../session/session.ts";
+import type { CommandOutput } from "./output.ts";
+import { connectToNewBridge, stopBridgeProcess } from "./session_bridge.ts";
+import { requestTimeoutMs, serverDetailsOutput } from "./session_commands.ts";
+import { probeBridge } from "./list_sessions.ts";
+
+/** What the user asked `connect` to do. */
+export interface ConnectRequest {
+  /** `<url>` or `<file>:<entry>`. */
+  target: string;
+  /** `@name`, when given. */
+  sessionName?: string;
+  /** Raw `-H/--header` values, in order. */
+  headers: string[];
+  /** `--profile <name>`. */
+  profile?: string;
+  /** `--no-profile`. */
+  noProfile: boolean;
+}
+
+interface ResolvedTarget {
+  server: ServerConfig;
+  /** Base for an automatic name. */
+  nameBase: string;
+  /** Whether the target is a config entry (never matched for reuse). */
+  fromConfig: boolean;
+}
+
+/** Runs `connect` for one target. */
+export async function connectSession(
+  ctx: AppContext,
+  request: ConnectRequest,
+): Promise<CommandOutput> {
+  if (request.sessionName !== undefined && !isValidSessionName(request.sessionName)) {
+    throw usageError(
+      `Invalid session name: ${request.sessionName}\nSession names must start with @ and be followed by ` +
+        "1-64 characters, alphanumeric with hyphens or underscores only (e.g., @my-session).",
+    );
+  }
+  if (request.profile !== undefined && !/^[a-zA-Z0-9_-]{1,64}$/.test(request.profile)) {
+    throw usageError(
+      `Invalid profile name: ${request.profile}\nProfile names must be 1-64 alphanumeric characters ` +
+        "with hyphens or underscores only (e.g., personal, work-account).",
+    );
+  }
+  const resolved = await resolveTarget(ctx, request);
+  const profileName = await resolveProfile(ctx, resolved.server, request);
+  const { name, announced } = await chooseName(ctx, request, resolved, profileName);
+  const existing = await ctx.sessions.get(name);
+  const notices: string[] = [];
+  if (announced) notices.push(`Using session name: ${name}`);
+
+  if (existing) {
+    const alive = existing.pid !== undefined && await probeBridge(ctx, existing);
+    if (alive && existing.status === "active") {
+      return await alreadyActive(ctx, existing, notices);
+    }
+    notices.push(`Session ${name} exists but bridge is ${existing.status}, reconnecting...`);
+    if (alive) await stopBridgeProcess(ctx, existing);
+  }
+  await storeSecrets(ctx, name, resolved.server);
+  const record = await writeRecord(ctx, name, resolved.server, profileName, existing);
+  let pid: number;
+  try {
+    pid = await launchBridge({
+      sessionName: name,
+      home: ctx.paths.home,
+      server: resolved.server,
+      ...(profileName ? { profileName } : {}),
+      verbose: ctx.output.verbose,
+    }, { cwd: ctx.cwd, env: ctx.env });
+  } catch (error) {
+    if (!existing) await forgetSession(ctx, name);
+    throw error;
+  }
+  return await reportConnect(ctx, { ...record, pid }, {
+    notices,
+    reconnected: existing !== undefined,
+  });
+}
+
+async function resolveTarget(ctx: AppContext, request: ConnectRequest): Promise<ResolvedTarget> {
+  const target = parseServerArg(request.target);
+  if (!target) throw usageError(invalidServerMessage(request.target));
+  const headers: Record<string, string> = {};
+  for (const raw of request.headers) {
+    const [key, value] = parseHeader(raw);
+    headers[key] = value;
+  }
+  if (target.type === "config-file") {
+    throw usageError(
+      `Connecting every server of a config file is not available yet: ${target.file}\n` +
+        `Name one entry instead: mcpc connect ${target.file}:<entry>`,
+    );
+  }
+  let server: ServerConfig;
+  let nameBase: string;
+  if (target.type === "url") {
+    server = { url: normalizeServerUrl(target.url) };
+    nameBase = nameFromUrl(server.url!);
+  } else {
+    server = await loadConfigEntry(target.file, target.entry, {
+      cwd: ctx.cwd,
+      env: (name) => ctx.env[name],
+      warn: (message) => ctx.output.json || ctx.stderr(`${message}\n`),
+    });
+    nameBase = sanitizeNamePart(target.entry);
+  }
+  if (Object.keys(headers).length > 0) {
+    if (!server.url) {
+      throw usageError("--header applies to HTTP servers only, not to stdio servers");
+    }
+    server.headers = { ...(server.headers ?? {}), ...headers };
+  }
+  if (ctx.timeoutExplicit) server.timeout = ctx.timeoutMs / 1000;
+  return { server, nameBase, fromConfig: target.type === "config" };
+}
+
+function hasAuthorizationHeader(server: ServerConfig): boolean {
+  return Object.keys(server.headers ?? {}).some((key) => key.toLowerCase() === "authorization");
+}
+
+async function resolveProfile(
+  ctx: AppContext,
+  server: ServerConfig,
+  request: ConnectRequest,
+): Promise<string | undefined> {
+  if (!server.url) return undefined;
+  const explicitAuth = hasAuthorizationHeader(server);
+  if (request.profile !== undefined) {
+    if (explicitAuth) {
+      throw usageError(
+        'Cannot combine --profile with --header "Authorization: ...".\n' +
+          "Use either --profile <name> for OAuth, or --header for a static token.",
+      );
+    }
+    const host = getServerHost(server.url);
+    if (!await ctx.profiles.find(host, request.profile)) {
+      throw usageError(
+        `Authentication profile "${request.profile}" not found for ${host}.\n\n` +
+          `To create this profile, run:\n  mcpc login ${request.target} --profile ${request.profile}`,
+      );
+    }
+    return request.profile;
+  }
+  if (request.noProfile || explicitAuth) return undefined;
+  const fallback = await ctx.profiles.find(getServerHost(server.url), "default");
+  return fallback ? "default" : undefined;
+}
+
+async function chooseName(
+  ctx: AppContext,
+  request: ConnectRequest,
+  resolved: ResolvedTarget,
+  profileName: string | undefined,
+): Promise<{ name: string; announced: boolean }> {
+  if (request.sessionName) return { name: request.sessionName, announced: false };
+  const sessions = await ctx.sessions.readAll();
+  if (!resolved.fromConfig && resolved.server.url) {
+    const wantedKeys = headerKeys(resolved.server);
+    const reuse = Object.values(sessions).find((record) =>
+      record.server?.url === resolved.server.url &&
+      (record.profileName ?? "default") === (profileName ?? "default") &&
+      headerKeys(record.server) === wantedKeys
+    );
+    if (reuse) return { name: reuse.name, announced: true };
+  }
+  const name = firstFreeName(resolved.nameBase, new Set(Object.keys(sessions)));
+  if (!name) {
+    throw usageError(
+      "Cannot auto-generate session name: too many sessions for this server.\n" +
+        `Specify a name explicitly: mcpc connect ${request.target} @my-session`,
+    );
+  }
+  return { name, announced: true };
+}
+
+function headerKeys(server: ServerConfig | undefined): string {
+  return Object.keys(server?.headers ?? {}).map((key) => key.toLowerCase()).sort().join("\n");
+}
+
+async function storeSecrets(ctx: AppContext, name: string, server: ServerConfig): Promise<void> {
+  const headersAccount = sessionHeadersAccount(name);
+  const envAccount = sessionEnvAccount(name);
+  if (server.headers && Object.keys(server.headers).length > 0) {
+    await ctx.secrets.set(headersAccount, JSON.stringify(server.headers));
+  } else {
+    await ctx.secrets.delete(headersAccount);
+  }
+  if (server.env && Object.keys(server.env).length > 0) {
+    await ctx.secrets.set(envAccount, JSON.stringify(server.env));
+  } else {
+    await ctx.secrets.delete(envAccount);
+  }
+}
+
+async function writeRecord(
+  ctx: AppContext,
+  name: string,
+  server: ServerConfig,
+  profileName: string | undefined,
+  existing: SessionRecord | undefined,
+): Promise<SessionRecord> {
+  const now = new Date(ctx.now()).toISOString();
+  return await ctx.sessions.update((sessions) => {
+    const record: SessionRecord = {
+      name,
+      server: redactServerConfig(server),
+      ...(profileName ? { profileName } : {}),
+      status: "connecting",
+      createdAt: existing?.createdAt ?? now,
+      lastConnectionAttemptAt: now,
+      cwd: ctx.cwd,
+    };
+    sessions[name] = record;
+    return structuredClone(record);
+  });
+}
+
+/** Deletes a session's record and secrets (a first connect whose bridge never started). */
+export async function forgetSession(ctx: AppContext, name: string): Promise<void> {
+  await ctx.sessions.delete(name);
+  await ctx.secrets.delete(sessionHeadersAccount(name));
+  await ctx.secrets.delete(sessionEnvAccount(name));
+}
+
+async function alreadyActive(
+  ctx: AppContext,
+  record: SessionRecord,
+  notices: string[],
+): Promise<CommandOutput> {
+  const client = await connectToNewBridge(ctx, record.name, record.pid!);
+  try {
+    const details = await client.request("serverDetails", {}, {
+      timeoutMs: requestTimeoutMs(ctx, record),
+    });
+    const output = serverDetailsOutput(record, details, bridgeLogPath(ctx.paths.home, record.name));
+    return {
+      json: [connectEntry(output.json, "active")],
+      human: (theme) =>
+        [
+          ...notices.map((line) => theme.cyan(line)),
+          output.human(theme),
+          "",
+          theme.green(`✓ Session ${record.name} is already active`),
+        ].join("\n"),
+    };
+  } finally {
+    client.close();
+  }
+}
+
+async function reportConnect(
+  ctx: AppContext,
+  record: SessionRecord,
+  options: { notices: string[]; reconnected: boolean },
+): Promise<CommandOutput> {
+  const name = record.name;
+  const logPath = bridgeLogPath(ctx.paths.home, name);
+  const client = await connectToNewBridge(ctx, name, record.pid!);
+  try {
+    const details = await client.request("serverDetails", {}, {
+      timeoutMs: requestTimeoutMs(ctx, record),
+      timeoutLabel: `${requestTimeoutMs(ctx, record) / 1000} s (--timeout)`,
+    });
+    const stored = (await ctx.sessions.get(name)) ?? record;
+    const output = serverDetailsOutput(stored, details, logPath);
+    const verb = options.reconnected ? "reconnected" : "created";
+    return {
+      json: [connectEntry(output.json, "created")],
+      human: (theme) =>
+        [
+          ...options.notices.map((line) => theme.cyan(line)),
+          output.human(theme),
+          "",
+          theme.green(`✓ Session ${name} ${verb}`),
+        ].join("\n"),
+    };
+  } catch (error) {
+    if (!(error instanceof McpcError)) throw error;
+    if (error.kind === "auth") {
+      throw new McpcError(
+        "auth",
+        authRequiredMessage({ target: record.server.url, logPath }),
+        { cause: error, details: error.message },
+      );
+    }
+    if (error.kind === "network") {
+      throw new McpcError(
+        "network",
+        `${error.message}\nSession ${name} was kept and reconnects automatically when the server ` +
+          `is reachable; check it with: mcpc ${name}\n${logPathHint(logPath)}`,
+        { cause: error },
+      );
+    }
+    throw new McpcError(error.kind, appendLogHint(error.message, logPath), { cause: error });
+  } finally {
+    client.close();
+  }
+}
+
+function connectEntry(
+  details: unknown,
+  status: "created" | "active",
+): Record<string, unknown> {
+  const { _mcpc, ...rest } = details as { _mcpc: Record<string, unknown> };
+  return { _mcpc: { ..._mcpc, status }, ...rest };
+}

@@ -1,0 +1,37 @@
+/**
+ * `mcpc @s restart`: stop the bridge and start a fresh one with a new MCP
+ * session (never resumed), then show the server details.
+ *
+ * Layer: use case.
+ * @module
+ */
+
+import type { AppContext } from "../context.ts";
+import { renderRestarted, renderRestarting } from "../render/human/misc.ts";
+import type { CommandOutput } from "./output.ts";
+import { requireSession, restartBridge } from "./session_bridge.ts";
+import { explainSessionError, requestTimeoutMs, serverDetailsOutput } from "./session_commands.ts";
+import { bridgeLogPath } from "../platform/paths.ts";
+
+/** Restarts a session. */
+export async function restartSession(ctx: AppContext, name: string): Promise<CommandOutput> {
+  const record = await requireSession(ctx, name);
+  const logPath = bridgeLogPath(ctx.paths.home, name);
+  if (!ctx.output.json) ctx.stdout(`${renderRestarting(name)}\n`);
+  const { record: updated, client } = await restartBridge(ctx, record, { resume: false });
+  try {
+    const details = await client.request("serverDetails", {}, {
+      timeoutMs: requestTimeoutMs(ctx, updated),
+    });
+    const stored = (await ctx.sessions.get(name)) ?? updated;
+    const output = serverDetailsOutput(stored, details, logPath);
+    return {
+      json: output.json,
+      human: (theme) => `${renderRestarted(name, theme)}\n\n${output.human(theme)}`,
+    };
+  } catch (error) {
+    throw explainSessionError(error, updated, logPath);
+  } finally {
+    client.close();
+  }
+}

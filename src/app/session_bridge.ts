@@ -1,0 +1,224 @@
+/**
+ * Getting a working bridge for a session: check the stored status, reach the
+ * bridge over its socket (identity-checked), and restart it transparently when
+ * it is gone, resuming the MCP session when possible.
+ *
+ * Layer: use case.
+ * @module
+ */
+
+import { sessionEnvAccount, sessionHeadersAccount } from "../auth/secret_store.ts";
+import { BridgeClient, BridgeUnreachableError } from "../bridge/client.ts";
+import { launchBridge } from "../bridge/launcher.ts";
+import type { BridgeStartConfig } from "../bridge/protocol.ts";
+import type { AppContext } from "../context.ts";
+import { authError, McpcError, usageError } from "../errors.ts";
+import { bridgeLogPath, bridgeSocketPath } from "../platform/paths.ts";
+import { terminateProcess } from "../platform/process.ts";
+import {
+  appendLogHint,
+  authRequiredMessage,
+  expiredMessage,
+  sessionNotFoundMessage,
+} from "../render/hints.ts";
+import { isValidSessionName, REDACTED, type SessionRecord } from "../session/session.ts";
+import { restartStatus } from "../session/status.ts";
+
+/** A session with a connected bridge client. */
+export interface OpenSession {
+  record: SessionRecord;
+  client: BridgeClient;
+  /** The bridge log file. */
+  logPath: string;
+}
+
+/** Rejects names that are not `@` + 1–64 of `[a-zA-Z0-9_-]` (session-command wording). */
+export function requireSessionName(name: string): void {
+  if (!isValidSessionName(name)) {
+    throw usageError(
+      `Invalid session name: ${name}\nSession names must start with @ (e.g. @apify).\n\n` +
+        "To create a session, run:\n  mcpc connect <server> @my-session",
+    );
+  }
+}
+
+/** Reads the session record or fails with `Session not found: @x`. */
+export async function requireSession(ctx: AppContext, name: string): Promise<SessionRecord> {
+  requireSessionName(name);
+  const record = await ctx.sessions.get(name);
+  if (!record) throw usageError(sessionNotFoundMessage(name));
+  return record;
+}
+
+/**
+ * Returns a client for the session's bridge, restarting the bridge if it is
+ * gone. `unauthorized` and `expired` sessions fail without touching the bridge.
+ */
+export async function openSession(ctx: AppContext, name: string): Promise<OpenSession> {
+  const record = await requireSession(ctx, name);
+  const logPath = bridgeLogPath(ctx.paths.home, name);
+  if (record.status === "unauthorized") {
+    throw authError(
+      authRequiredMessage({ sessionName: name, target: record.server?.url, logPath }),
+    );
+  }
+  if (record.status === "expired") throw usageError(expiredMessage(name, logPath));
+  if (record.pid !== undefined) {
+    try {
+      const client = await BridgeClient.connect(
+        bridgeSocketPath(ctx.paths.home, name, record.pid),
+        {
+          sessionName: name,
+          pid: record.pid,
+        },
+      );
+      return { record, client, logPath };
+    } catch (error) {
+      if (!(error instanceof BridgeUnreachableError)) throw error;
+    }
+  }
+  const restarted = await restartBridge(ctx, record, { resume: true });
+  return { record: restarted.record, client: restarted.client, logPath };
+}
+
+/** Options for {@linkcode restartBridge}. */
+export interface RestartBridgeOptions {
+  /** Resume the stored MCP session (automatic restarts) or start fresh (explicit `restart`). */
+  resume: boolean;
+}
+
+/**
+ * Stops the session's bridge if one runs, marks the record (re)connecting and
+ * starts a new bridge with the stored secrets; returns a client for it.
+ */
+export async function restartBridge(
+  ctx: AppContext,
+  record: SessionRecord,
+  options: RestartBridgeOptions,
+): Promise<{ record: SessionRecord; client: BridgeClient }> {
+  const name = record.name;
+  if (record.pid !== undefined) await stopBridgeProcess(ctx, record);
+  const start = await buildStartConfig(ctx, record, options);
+  const updated = await ctx.sessions.patch(name, (stored) => {
+    stored.status = restartStatus(stored);
+    stored.lastConnectionAttemptAt = new Date(ctx.now()).toISOString();
+    delete stored.pid;
+    if (!options.resume) delete stored.mcpSessionId;
+  });
+  if (!updated) throw usageError(sessionNotFoundMessage(name));
+  const pid = await launchBridge(start, { cwd: record.cwd ?? ctx.cwd, env: ctx.env });
+  const client = await connectToNewBridge(ctx, name, pid);
+  return { record: { ...updated, pid }, client };
+}
+
+/** Connects to a bridge that was just started. */
+export async function connectToNewBridge(
+  ctx: AppContext,
+  name: string,
+  pid: number,
+): Promise<BridgeClient> {
+  try {
+    return await BridgeClient.connect(bridgeSocketPath(ctx.paths.home, name, pid), {
+      sessionName: name,
+      pid,
+    });
+  } catch (error) {
+    throw usageError(
+      appendLogHint(`Cannot reach the new bridge of ${name}`, bridgeLogPath(ctx.paths.home, name)),
+      { cause: error },
+    );
+  }
+}
+
+/** Builds a bridge's start config from the record plus the secrets kept for it. */
+export async function buildStartConfig(
+  ctx: AppContext,
+  record: SessionRecord,
+  options: RestartBridgeOptions,
+): Promise<BridgeStartConfig> {
+  const server = { ...record.server };
+  if (server.headers) {
+    server.headers = await loadSecretValues(
+      ctx,
+      sessionHeadersAccount(record.name),
+      server.headers,
+      {
+        what: "HTTP header(s)",
+        sessionName: record.name,
+      },
+    );
+  }
+  if (server.env) {
+    server.env = await loadSecretValues(ctx, sessionEnvAccount(record.name), server.env, {
+      what: "environment variable(s)",
+      sessionName: record.name,
+    });
+  }
+  const canResume = options.resume && record.mcpSessionId && record.initializeResult;
+  return {
+    sessionName: record.name,
+    home: ctx.paths.home,
+    server,
+    ...(record.profileName ? { profileName: record.profileName } : {}),
+    ...(canResume
+      ? { resume: { mcpSessionId: record.mcpSessionId!, initialize: record.initializeResult! } }
+      : {}),
+    verbose: ctx.output.verbose,
+  };
+}
+
+async function loadSecretValues(
+  ctx: AppContext,
+  account: string,
+  recorded: Record<string, string>,
+  labels: { what: string; sessionName: string },
+): Promise<Record<string, string>> {
+  const raw = await ctx.secrets.get(account);
+  const stored: Record<string, string> = raw ? JSON.parse(raw) : {};
+  const missing = Object.keys(recorded).filter((key) =>
+    recorded[key] === REDACTED && stored[key] === undefined
+  );
+  if (missing.length > 0) {
+    throw usageError(
+      `Missing ${labels.what} in the secret store for session ${labels.sessionName}: ${
+        missing.join(", ")
+      }. The session may need to be recreated with "mcpc ${labels.sessionName} close" followed by a new connect.`,
+    );
+  }
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(recorded)) {
+    values[key] = value === REDACTED ? stored[key] : value;
+  }
+  return values;
+}
+
+/** Grace period between SIGTERM and SIGKILL when stopping a bridge (ms). */
+export const STOP_GRACE_MS = 3_000;
+
+/**
+ * Stops a session's bridge: asks it to shut down over IPC (so it ends the MCP
+ * session), then makes sure the process is gone.
+ */
+export async function stopBridgeProcess(ctx: AppContext, record: SessionRecord): Promise<void> {
+  const pid = record.pid;
+  if (pid === undefined) return;
+  let client: BridgeClient | undefined;
+  try {
+    client = await BridgeClient.connect(bridgeSocketPath(ctx.paths.home, record.name, pid), {
+      sessionName: record.name,
+      pid,
+      timeoutMs: 2_000,
+    });
+  } catch {
+    // Not our bridge any more (dead, or the PID was reused): never signal a stranger.
+    return;
+  }
+  try {
+    await client.request("shutdown", {}, { timeoutMs: 2_000 });
+  } catch (error) {
+    if (!(error instanceof McpcError)) throw error;
+  } finally {
+    client.close();
+  }
+  await terminateProcess(pid, STOP_GRACE_MS);
+}

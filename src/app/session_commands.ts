@@ -1,0 +1,173 @@
+/**
+ * MCP commands on a session (`mcpc @s ...`): each opens the session's bridge,
+ * sends one request and returns a value to render.
+ *
+ * Layer: use case.
+ * @module
+ */
+
+import type { AppContext } from "../context.ts";
+import { McpcError, usageError } from "../errors.ts";
+import { appendLogHint, authRequiredMessage } from "../render/hints.ts";
+import { renderPing } from "../render/human/misc.ts";
+import { renderServerDetails } from "../render/human/server_details.ts";
+import { renderToolCallResult } from "../render/human/tool_result.ts";
+import { renderToolGet, renderToolsCompact, renderToolsFull } from "../render/human/tools.ts";
+import { serverDetailsJson } from "../render/json.ts";
+import type { SessionRecord } from "../session/session.ts";
+import type { CommandOutput } from "./output.ts";
+import { type OpenSession, openSession } from "./session_bridge.ts";
+import type { MethodName, ParamsOf, ResultOf, ServerDetails } from "../bridge/protocol.ts";
+
+/** Runs `fn` with the session's bridge and words errors consistently (log hint, auth hint). */
+export async function withSession<T>(
+  ctx: AppContext,
+  name: string,
+  fn: (session: OpenSession) => Promise<T>,
+): Promise<T> {
+  const session = await openSession(ctx, name);
+  try {
+    return await fn(session);
+  } catch (error) {
+    throw explainSessionError(error, session.record, session.logPath);
+  } finally {
+    session.client.close();
+  }
+}
+
+/** Adds the recovery hint and log path to an error from a session's bridge. */
+export function explainSessionError(
+  error: unknown,
+  record: SessionRecord,
+  logPath: string,
+): unknown {
+  if (!(error instanceof McpcError)) return error;
+  if (error.kind === "auth") {
+    return new McpcError(
+      "auth",
+      authRequiredMessage({ sessionName: record.name, target: record.server?.url, logPath }),
+      { cause: error, details: error.message },
+    );
+  }
+  if (error.kind === "network") return error;
+  return new McpcError(error.kind, appendLogHint(error.message, logPath), { cause: error });
+}
+
+/** The request timeout for a session: `--timeout`, else the config entry's, else the default. */
+export function requestTimeoutMs(ctx: AppContext, record: SessionRecord): number {
+  if (!ctx.timeoutExplicit && record.server?.timeout) return record.server.timeout * 1000;
+  return ctx.timeoutMs;
+}
+
+function timeoutLabel(ctx: AppContext, record: SessionRecord): string {
+  return `${requestTimeoutMs(ctx, record) / 1000} s (--timeout)`;
+}
+
+/** Sends one request with the session's timeout. */
+function call<M extends MethodName>(
+  ctx: AppContext,
+  session: OpenSession,
+  method: M,
+  params: ParamsOf<M>,
+): Promise<ResultOf<M>> {
+  return session.client.request(method, params, {
+    timeoutMs: requestTimeoutMs(ctx, session.record),
+    timeoutLabel: timeoutLabel(ctx, session.record),
+  });
+}
+
+/** `mcpc @s`: server details and the cached tool list. */
+export function serverDetails(ctx: AppContext, name: string): Promise<CommandOutput> {
+  return withSession(ctx, name, async (session) => {
+    const details = await call(ctx, session, "serverDetails", {});
+    return serverDetailsOutput(session.record, details, session.logPath);
+  });
+}
+
+/** Builds the server details output (also used by `connect` and `restart`). */
+export function serverDetailsOutput(
+  record: SessionRecord,
+  details: ServerDetails,
+  logPath: string,
+): CommandOutput {
+  return {
+    json: serverDetailsJson({
+      sessionName: record.name,
+      ...(record.profileName ? { profileName: record.profileName } : {}),
+      server: record.server,
+      initialize: details.initialize,
+      ...(details.tools ? { toolNames: details.tools.map((tool) => tool.name) } : {}),
+    }),
+    human: (theme) =>
+      renderServerDetails({
+        sessionName: record.name,
+        initialize: details.initialize,
+        tools: details.tools,
+        logPath,
+      }, theme),
+  };
+}
+
+/** `tools-list [--full]`: every tool, refreshed from the server. */
+export function toolsList(
+  ctx: AppContext,
+  name: string,
+  options: { full: boolean },
+): Promise<CommandOutput> {
+  return withSession(ctx, name, async (session) => {
+    const { tools } = await call(ctx, session, "listTools", { refresh: true });
+    return {
+      json: tools,
+      human: (theme) =>
+        options.full ? renderToolsFull(tools, name, theme) : renderToolsCompact(tools, name, theme),
+      truncatable: true,
+    };
+  });
+}
+
+/** `tools-get <name>`: one tool from the cache, refreshed once on a miss. */
+export function toolsGet(ctx: AppContext, name: string, toolName: string): Promise<CommandOutput> {
+  return withSession(ctx, name, async (session) => {
+    let { tools } = await call(ctx, session, "listTools", { refresh: false });
+    let tool = tools.find((candidate) => candidate.name === toolName);
+    if (!tool) {
+      ({ tools } = await call(ctx, session, "listTools", { refresh: true }));
+      tool = tools.find((candidate) => candidate.name === toolName);
+    }
+    if (!tool) throw usageError(`Tool not found: ${toolName}`);
+    const found = tool;
+    return { json: found, human: (theme) => renderToolGet(found, name, theme) };
+  });
+}
+
+/** `tools-call <name> [args]`: calls the tool; a result with `isError` exits 2. */
+export function toolsCall(
+  ctx: AppContext,
+  name: string,
+  call_: { tool: string; arguments: Record<string, unknown> },
+): Promise<CommandOutput> {
+  return withSession(ctx, name, async (session) => {
+    const result = await call(ctx, session, "callTool", {
+      name: call_.tool,
+      arguments: call_.arguments,
+    });
+    return {
+      json: result,
+      human: (theme) =>
+        renderToolCallResult(result, { toolName: call_.tool, sessionName: name, theme }),
+      exitCode: result.isError ? 2 : 0,
+      truncatable: true,
+    };
+  });
+}
+
+/** `ping`: round trip to the server through the bridge. */
+export function ping(ctx: AppContext, name: string): Promise<CommandOutput> {
+  return withSession(ctx, name, async (session) => {
+    const { durationMs } = await call(ctx, session, "ping", {});
+    return {
+      json: { success: true, durationMs },
+      human: (theme) => renderPing(durationMs, theme),
+    };
+  });
+}

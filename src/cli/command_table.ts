@@ -1,0 +1,170 @@
+/**
+ * The one declarative list of mcpc's commands and options. Parsing, help,
+ * "did you mean" suggestions and the README all come from it.
+ *
+ * Layer: pure.
+ * @module
+ */
+
+/** One option of a command. */
+export interface OptionSpec {
+  /** Commander flag syntax, e.g. `-H, --header <header>`. */
+  flags: string;
+  /** Help text. */
+  description: string;
+  /** May be given several times (values collected in order). */
+  repeatable?: boolean;
+}
+
+/** Where a command is available. */
+export type CommandScope = "top" | "session" | "both";
+
+/** One command. */
+export interface CommandSpec {
+  /** Command name. */
+  name: string;
+  /** Top-level (`mcpc <cmd>`), session (`mcpc @s <cmd>`) or both. */
+  scope: CommandScope;
+  /** Arguments in commander syntax for the top-level form. */
+  args: string;
+  /** Arguments in commander syntax for the session form. */
+  sessionArgs?: string;
+  /** One-line description. */
+  summary: string;
+  /** Command-specific options. */
+  options: OptionSpec[];
+  /** Extra help text shown after the options. */
+  details?: string;
+  /** What `--json` prints. */
+  json?: string;
+}
+
+/** Options accepted by every command. */
+export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
+  { flags: "--json", description: "Output in JSON format for scripting (env: MCPC_JSON)" },
+  { flags: "--verbose", description: "Enable debug logging (env: MCPC_VERBOSE)" },
+  { flags: "--timeout <seconds>", description: "Request timeout in seconds (default: 300)" },
+  { flags: "--max-chars <n>", description: "Truncate human output to n characters" },
+  { flags: "-v, --version", description: "Output the version number" },
+  { flags: "-h, --help", description: "Display help" },
+];
+
+/** Global options that take a value (the router skips their values). */
+export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
+  "--timeout",
+  "--max-chars",
+  "--profile",
+  "-H",
+  "--header",
+]);
+
+/** Every command. */
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "connect",
+    scope: "top",
+    args: "<server> [@session]",
+    summary: "Connect to an MCP server and start a named @session",
+    options: [
+      {
+        flags: "-H, --header <header>",
+        description: 'HTTP header "Key: Value" (repeatable, every one is kept)',
+        repeatable: true,
+      },
+      { flags: "--profile <name>", description: "OAuth profile to use (default: default)" },
+      { flags: "--no-profile", description: "Connect without an OAuth profile" },
+    ],
+    details: [
+      "Server formats:",
+      "  mcp.example.com                Streamable HTTP (https:// assumed; http:// for localhost)",
+      "  https://host/path              Streamable HTTP endpoint",
+      "  ./mcp.json:entry               Entry of a config file (mcpServers or servers);",
+      "                                 stdio entries start the command, ${VAR} is substituted",
+      "",
+      "Session name:",
+      "  Omit @session to reuse a session for the same server or get one named after it.",
+      "",
+      "Secrets:",
+      "  Header values and config env values are kept out of argv, the bridge's",
+      "  environment, sessions.json and logs.",
+    ].join("\n"),
+    json:
+      "[{ _mcpc: { sessionName, server, status }, protocolVersion, capabilities, serverInfo, instructions, toolNames }]",
+  },
+  {
+    name: "close",
+    scope: "both",
+    args: "<@session>",
+    sessionArgs: "",
+    summary: "Close a session and stop its bridge",
+    options: [],
+    json: "{ sessionName, closed: true }",
+  },
+  {
+    name: "restart",
+    scope: "both",
+    args: "<@session>",
+    sessionArgs: "",
+    summary: "Restart a session with a new MCP session (state is lost)",
+    options: [],
+    json: "Same as mcpc <@session> --json",
+  },
+  {
+    name: "help",
+    scope: "top",
+    args: "[command]",
+    summary: "Show help for a command",
+    options: [],
+  },
+  {
+    name: "tools-list",
+    scope: "session",
+    args: "",
+    summary: "List the server's tools",
+    options: [{ flags: "--full", description: "Show full details and input schemas" }],
+    json: "[Tool, ...] (https://modelcontextprotocol.io/specification/2025-11-25/schema#tool)",
+  },
+  {
+    name: "tools-get",
+    scope: "session",
+    args: "<name>",
+    summary: "Show one tool's details and a call example",
+    options: [],
+    json: "Tool",
+  },
+  {
+    name: "tools-call",
+    scope: "session",
+    args: "<name> [args...]",
+    summary: "Call a tool with key:=value pairs, inline JSON or JSON on stdin",
+    options: [],
+    details: [
+      "Arguments:",
+      "  key:=value     value parsed as JSON when it parses (10, true, null, [1]), else a string",
+      '  \'{"k":"v"}\'    one inline JSON object',
+      "  <stdin         a JSON object piped in when no arguments are given",
+      "",
+      "Exit code 2 when the result has isError: true.",
+    ].join("\n"),
+    json:
+      "CallToolResult (https://modelcontextprotocol.io/specification/2025-11-25/schema#calltoolresult)",
+  },
+  {
+    name: "ping",
+    scope: "session",
+    args: "",
+    summary: "Ping the server and report the round trip",
+    options: [],
+    json: "{ success: true, durationMs }",
+  },
+];
+
+/** Commands available in the given scope. */
+export function commandsFor(scope: "top" | "session"): CommandSpec[] {
+  return COMMANDS.filter((command) => command.scope === scope || command.scope === "both");
+}
+
+/** The command named `name` in `scope`, if any. */
+export function findCommand(scope: "top" | "session", name: string): CommandSpec | undefined {
+  return commandsFor(scope).find((command) => command.name === name);
+}

@@ -1,0 +1,243 @@
+/**
+ * argv → a typed invocation. Finds the command position (skipping option
+ * values), routes to the top-level or session program, and turns commander's
+ * outcomes (help, errors) into values.
+ *
+ * Layer: pure.
+ * @module
+ */
+
+import { CommanderError } from "commander";
+import { usageError } from "../errors.ts";
+import { commandsFor, findCommand, VALUE_OPTIONS } from "./command_table.ts";
+import { buildProgram, type ParsedCommand } from "./commander_program.ts";
+import { commandHelp, sessionHelp, topHelp } from "./help.ts";
+import { suggestCommand } from "./suggest.ts";
+
+/** Output-related flags, known even when parsing fails. */
+export interface GlobalFlags {
+  json: boolean;
+  verbose: boolean;
+  /** `--timeout` in seconds. */
+  timeout?: number;
+  /** `--max-chars`. */
+  maxChars?: number;
+}
+
+/** A parsed command line. */
+export type Invocation =
+  | { kind: "version"; flags: GlobalFlags }
+  | { kind: "help"; text: string; flags: GlobalFlags }
+  | { kind: "list"; flags: GlobalFlags }
+  | {
+    kind: "top";
+    command: string;
+    args: unknown[];
+    options: Record<string, unknown>;
+    flags: GlobalFlags;
+  }
+  | {
+    kind: "session";
+    session: string;
+    /** `undefined`: show server details. */
+    command?: string;
+    args: unknown[];
+    options: Record<string, unknown>;
+    flags: GlobalFlags;
+  };
+
+/** Environment-derived defaults for the output flags. */
+export interface EnvFlags {
+  json: boolean;
+  verbose: boolean;
+}
+
+/** Whether an env value means "on" (`1`, `true`, `yes`, trimmed, any case). */
+export function envFlag(value: string | undefined): boolean {
+  return ["1", "true", "yes"].includes((value ?? "").trim().toLowerCase());
+}
+
+/** Whether errors should be JSON, judged before parsing (so parse errors honour `--json`). */
+export function wantsJson(argv: readonly string[], env: EnvFlags): boolean {
+  const end = argv.indexOf("--");
+  const options = end === -1 ? argv : argv.slice(0, end);
+  return env.json || options.includes("--json") || options.includes("-j");
+}
+
+/** Index of the first token that is not an option or an option's value, or -1. */
+export function commandPosition(argv: readonly string[]): number {
+  for (let index = 0; index < argv.length; index++) {
+    const token = argv[index];
+    if (token === "--") return index + 1 < argv.length ? index + 1 : -1;
+    if (!token.startsWith("-") || token === "-") return token === "" ? -1 : index;
+    if (VALUE_OPTIONS.has(token)) index++;
+  }
+  return -1;
+}
+
+/** Parses argv (without the program name). Throws a usage error for bad input. */
+export function parseArgv(argv: readonly string[], env: EnvFlags): Invocation {
+  const args = argv.map((token) => token === "-j" ? "--json" : token);
+  const position = commandPosition(args);
+  const token = position === -1 ? undefined : args[position];
+  if (token?.startsWith("@")) {
+    const rest = [...args.slice(0, position), ...args.slice(position + 1)];
+    return parseSession(token, rest, env);
+  }
+  if (token !== undefined && !findCommand("top", token)) {
+    const sessionCommand = findCommand("session", token);
+    if (sessionCommand && (args.includes("--help") || args.includes("-h"))) {
+      return { kind: "help", text: commandHelp(sessionCommand, "session"), flags: envOnly(env) };
+    }
+    throw unknownTopCommand(token);
+  }
+  if (token === "help") return helpFor(args.slice(position + 1), env);
+  const parsed = runProgram("top", args, env);
+  if ("kind" in parsed) return parsed;
+  const flags = globalFlags(parsed.options, env);
+  if (flags.version) return { kind: "version", flags };
+  if (!parsed.command) return { kind: "list", flags };
+  return {
+    kind: "top",
+    command: parsed.command,
+    args: parsed.args,
+    options: parsed.options,
+    flags,
+  };
+}
+
+function parseSession(session: string, rest: string[], env: EnvFlags): Invocation {
+  const position = commandPosition(rest);
+  const token = position === -1 ? undefined : rest[position];
+  if (token !== undefined && !findCommand("session", token)) {
+    const suggestion = suggestCommand(token, commandsFor("session").map((spec) => spec.name));
+    throw usageError(`Unknown command: ${token}`, {
+      hint: [
+        ...(suggestion ? [`Did you mean: mcpc ${session} ${suggestion}`] : []),
+        `Run "mcpc ${session} --help" for available commands.`,
+      ].join("\n"),
+    });
+  }
+  if (token === "help") return { kind: "help", text: sessionHelp(), flags: envOnly(env) };
+  const parsed = runProgram("session", rest, env);
+  if ("kind" in parsed) return parsed;
+  const flags = globalFlags(parsed.options, env);
+  if (flags.version) return { kind: "version", flags };
+  return {
+    kind: "session",
+    session,
+    command: parsed.command,
+    args: parsed.args,
+    options: parsed.options,
+    flags,
+  };
+}
+
+function helpFor(topic: string[], env: EnvFlags): Invocation {
+  const flags = envOnly(env);
+  const name = topic.find((token) => !token.startsWith("-"));
+  if (!name) return { kind: "help", text: topHelp(), flags };
+  const top = findCommand("top", name);
+  if (top) return { kind: "help", text: commandHelp(top, "top"), flags };
+  const session = findCommand("session", name);
+  if (session) return { kind: "help", text: commandHelp(session, "session"), flags };
+  const suggestion = suggestCommand(name, allNames());
+  throw usageError(`Unknown command: ${name}`, {
+    hint: [
+      ...(suggestion ? [`Did you mean: mcpc help ${suggestion}`] : []),
+      'Run "mcpc --help" for usage information.',
+    ].join("\n"),
+  });
+}
+
+function runProgram(
+  scope: "top" | "session",
+  args: string[],
+  env: EnvFlags,
+): ParsedCommand | Invocation {
+  const result: ParsedCommand = { args: [], options: {} };
+  const sink = { out: "" };
+  const program = buildProgram(scope, result, sink);
+  try {
+    program.parse(args, { from: "user" });
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.help") {
+      return { kind: "help", text: helpText(scope, args), flags: envOnly(env) };
+    }
+    throw usageError(commanderMessage(error.message), {
+      hint: `Run "${scope === "top" ? "mcpc" : "mcpc <@session>"} --help" for usage information.`,
+    });
+  }
+  return result;
+}
+
+function helpText(scope: "top" | "session", args: string[]): string {
+  const position = commandPosition(args);
+  const spec = position === -1 ? undefined : findCommand(scope, args[position]);
+  if (spec) return commandHelp(spec, scope);
+  return scope === "top" ? topHelp() : sessionHelp();
+}
+
+function commanderMessage(message: string): string {
+  const text = message.replace(/^error: /, "");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function unknownTopCommand(token: string) {
+  const sessionCommand = findCommand("session", token);
+  if (sessionCommand) {
+    return usageError(`Missing session target for command: ${token}`, {
+      hint: `Did you mean: mcpc <@session> ${token}\nRun "mcpc --help" for usage information.`,
+    });
+  }
+  const suggestion = suggestCommand(token, allNames());
+  const prefix = suggestion && !findCommand("top", suggestion) ? "mcpc <@session>" : "mcpc";
+  return usageError(`Unknown command: ${token}`, {
+    hint: [
+      ...(suggestion ? [`Did you mean: ${prefix} ${suggestion}`] : []),
+      'Run "mcpc --help" for usage information.',
+    ].join("\n"),
+  });
+}
+
+function allNames(): string[] {
+  return [...new Set([...commandsFor("top"), ...commandsFor("session")].map((spec) => spec.name))];
+}
+
+function envOnly(env: EnvFlags): GlobalFlags {
+  return { json: env.json, verbose: env.verbose };
+}
+
+function globalFlags(
+  options: Record<string, unknown>,
+  env: EnvFlags,
+): GlobalFlags & { version: boolean } {
+  const flags: GlobalFlags & { version: boolean } = {
+    json: env.json || options.json === true,
+    verbose: env.verbose || options.verbose === true,
+    version: options.version === true,
+  };
+  if (options.timeout !== undefined) {
+    flags.timeout = positiveInteger(
+      options.timeout,
+      (value) => `Invalid --timeout value: "${value}". Must be a positive number (seconds).`,
+    );
+  }
+  if (options.maxChars !== undefined) {
+    flags.maxChars = positiveInteger(
+      options.maxChars,
+      (value) => `Invalid --max-chars value: "${value}". Must be a positive number (characters).`,
+    );
+  }
+  return flags;
+}
+
+function positiveInteger(value: unknown, message: (value: string) => string): number {
+  const text = String(value);
+  const number = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(number) || number <= 0) {
+    throw usageError(message(text));
+  }
+  return number;
+}

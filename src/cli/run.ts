@@ -1,0 +1,145 @@
+/**
+ * Runs a parsed invocation: calls the use case and prints its result in the
+ * chosen mode. Returns the exit code; errors propagate to `main.ts`.
+ *
+ * Layer: edge-facing orchestration (all I/O goes through the context).
+ * @module
+ */
+
+import type { CommandOutput } from "../app/output.ts";
+import type { AppContext } from "../context.ts";
+import { usageError } from "../errors.ts";
+import { truncateOutput } from "../render/human/misc.ts";
+import { sessionLine } from "../render/human/sessions.ts";
+import { toJson } from "../render/json.ts";
+import { VERSION } from "../version.ts";
+import type { Invocation } from "./parse_argv.ts";
+import { parseStdinArgs, parseToolArgs } from "./tool_args.ts";
+
+/** Runs the invocation and returns the exit code. */
+export async function runInvocation(ctx: AppContext, invocation: Invocation): Promise<number> {
+  switch (invocation.kind) {
+    case "version":
+      ctx.stdout(ctx.output.json ? `${toJson({ version: VERSION })}\n` : `${VERSION}\n`);
+      return 0;
+    case "help":
+      ctx.stdout(`${invocation.text}\n`);
+      return 0;
+    case "list": {
+      const { listSessionsOutput } = await import("../app/list_sessions.ts");
+      return print(ctx, await listSessionsOutput(ctx));
+    }
+    case "top":
+      return await runTop(ctx, invocation);
+    case "session":
+      return await runSession(ctx, invocation);
+  }
+}
+
+async function runTop(
+  ctx: AppContext,
+  invocation: Extract<Invocation, { kind: "top" }>,
+): Promise<number> {
+  const [first, second] = invocation.args as (string | undefined)[];
+  switch (invocation.command) {
+    case "connect": {
+      const { connectSession } = await import("../app/connect_session.ts");
+      return print(
+        ctx,
+        await connectSession(ctx, {
+          target: first!,
+          sessionName: second,
+          headers: (invocation.options.header as string[] | undefined) ?? [],
+          profile: typeof invocation.options.profile === "string"
+            ? invocation.options.profile
+            : undefined,
+          noProfile: invocation.options.profile === false,
+        }),
+      );
+    }
+    case "close":
+    case "restart":
+      return await runSession(ctx, {
+        kind: "session",
+        session: first!,
+        command: invocation.command,
+        args: [],
+        options: invocation.options,
+        flags: invocation.flags,
+      });
+    default:
+      throw usageError(`Unknown command: ${invocation.command}`);
+  }
+}
+
+async function runSession(
+  ctx: AppContext,
+  invocation: Extract<Invocation, { kind: "session" }>,
+): Promise<number> {
+  const name = invocation.session;
+  const { requireSessionName } = await import("../app/session_bridge.ts");
+  requireSessionName(name);
+  const commands = await import("../app/session_commands.ts");
+  if (invocation.command === "close") {
+    const { closeSession } = await import("../app/close_session.ts");
+    return print(ctx, await closeSession(ctx, name));
+  }
+  await printPrefix(ctx, name);
+  switch (invocation.command) {
+    case undefined:
+      return print(ctx, await commands.serverDetails(ctx, name));
+    case "restart": {
+      const { restartSession } = await import("../app/restart_session.ts");
+      return print(ctx, await restartSession(ctx, name));
+    }
+    case "tools-list":
+      return print(
+        ctx,
+        await commands.toolsList(ctx, name, { full: invocation.options.full === true }),
+      );
+    case "tools-get":
+      return print(ctx, await commands.toolsGet(ctx, name, String(invocation.args[0])));
+    case "tools-call": {
+      const tool = String(invocation.args[0]);
+      const args = await toolArguments(ctx, (invocation.args[1] as string[] | undefined) ?? []);
+      return print(ctx, await commands.toolsCall(ctx, name, { tool, arguments: args }));
+    }
+    case "ping":
+      return print(ctx, await commands.ping(ctx, name));
+    default:
+      throw usageError(`Unknown command: ${invocation.command}`);
+  }
+}
+
+async function toolArguments(ctx: AppContext, raw: string[]): Promise<Record<string, unknown>> {
+  if (raw.length === 0) {
+    if (ctx.stdinIsTerminal) return {};
+    return parseStdinArgs(await ctx.readStdin());
+  }
+  const parsed = parseToolArgs(raw);
+  if (Array.isArray(parsed)) {
+    throw usageError("Tool arguments must be a JSON object, not an array");
+  }
+  return parsed;
+}
+
+/** Prints `[@name → target]` and a blank line before human session output. */
+async function printPrefix(ctx: AppContext, name: string): Promise<void> {
+  if (ctx.output.json) return;
+  const record = await ctx.sessions.get(name);
+  if (!record) return;
+  ctx.stdout(`[${sessionLine(record, ctx.output.theme)}]\n\n`);
+}
+
+function print(ctx: AppContext, output: CommandOutput): number {
+  if (ctx.output.json) {
+    ctx.stdout(`${toJson(output.json)}\n`);
+  } else {
+    let text = output.human(ctx.output.theme);
+    if (output.truncatable && ctx.output.maxChars !== undefined) {
+      text = truncateOutput(text, ctx.output.maxChars);
+    }
+    ctx.stdout(`${text}\n`);
+  }
+  return output.exitCode ?? 0;
+}

@@ -1,0 +1,57 @@
+/**
+ * What a command needs from the outside world, built once in `main.ts` and
+ * passed down; tests build their own.
+ *
+ * Layer: types only.
+ * @module
+ */
+
+import type { ProfileStore } from "./auth/profile_store.ts";
+import type { SecretStore } from "./auth/secret_store.ts";
+import type { HomePaths } from "./platform/paths.ts";
+import type { Theme } from "./render/theme.ts";
+import type { SessionStore } from "./session/session_store.ts";
+
+/** Output switches chosen from flags and environment. */
+export interface OutputMode {
+  /** `--json` / `MCPC_JSON`. */
+  json: boolean;
+  /** `--verbose` / `MCPC_VERBOSE`. */
+  verbose: boolean;
+  /** Colour functions (identity when colours are off). */
+  theme: Theme;
+  /** `--max-chars`, human mode only. */
+  maxChars?: number;
+}
+
+/** The environment of one CLI invocation. */
+export interface AppContext {
+  /** The mcpc home layout. */
+  paths: HomePaths;
+  /** Current working directory. */
+  cwd: string;
+  /** The process environment (read-only copy). */
+  env: Readonly<Record<string, string>>;
+  /** Clock (ms since the epoch). */
+  now: () => number;
+  /** Writes to stdout. */
+  stdout: (text: string) => void;
+  /** Writes to stderr. */
+  stderr: (text: string) => void;
+  /** Output switches. */
+  output: OutputMode;
+  /** `sessions.json`. */
+  sessions: SessionStore;
+  /** `profiles.json`. */
+  profiles: ProfileStore;
+  /** Where session secrets are kept. */
+  secrets: SecretStore;
+  /** Per-request timeout in ms (`--timeout`, default 300 s). */
+  timeoutMs: number;
+  /** Whether `--timeout` was given explicitly (a config entry's timeout applies otherwise). */
+  timeoutExplicit: boolean;
+  /** Whether stdin is a terminal. */
+  stdinIsTerminal: boolean;
+  /** Reads stdin to EOF. */
+  readStdin: () => Promise<string>;
+}
