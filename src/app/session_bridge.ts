@@ -14,7 +14,7 @@ import type { BridgeStartConfig } from "../bridge/protocol.ts";
 import type { AppContext } from "../context.ts";
 import { authError, McpcError, usageError } from "../errors.ts";
 import { bridgeLogPath, bridgeSocketPath } from "../platform/paths.ts";
-import { terminateProcess } from "../platform/process.ts";
+import { terminateProcess, waitForExit } from "../platform/process.ts";
 import {
   appendLogHint,
   authRequiredMessage,
@@ -220,5 +220,6 @@ export async function stopBridgeProcess(ctx: AppContext, record: SessionRecord):
   } finally {
     client.close();
   }
+  if (await waitForExit(pid, STOP_GRACE_MS)) return;
   await terminateProcess(pid, STOP_GRACE_MS);
 }

@@ -52,11 +52,21 @@ export async function spawnDetached(
 }
 
 /**
- * Whether a process with this PID exists (signal 0). Deno refuses `/proc`
- * reads without `--allow-all`, so this asks the kernel directly.
+ * Whether a process with this PID exists and is not a zombie: `/proc` on
+ * Linux (an exited bridge stays a zombie until init reaps it), signal 0
+ * elsewhere.
  */
 export function isProcessRunning(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (Deno.build.os === "linux") {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+      const state = stat.charAt(stat.lastIndexOf(")") + 2);
+      return state !== "Z" && state !== "X";
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return false;
+    }
+  }
   try {
     process.kill(pid, 0);
     return true;

@@ -9,15 +9,12 @@
 /**
  * Permissions mcpc runs with. `scripts/mcpc`, `deno task compile` and the
  * bridge launcher all use exactly this list (a test keeps them in step).
+ * mcpc needs env, files, network, subprocesses (stdio servers) and system
+ * info; with subprocesses allowed a narrower list protects nothing, and Deno
+ * only lets `--allow-all` read `/proc` (needed to tell a zombie from a
+ * running bridge).
  */
-export const PERMISSION_FLAGS: readonly string[] = [
-  "--allow-env",
-  "--allow-read",
-  "--allow-write",
-  "--allow-net",
-  "--allow-run",
-  "--allow-sys",
-];
+export const PERMISSION_FLAGS: readonly string[] = ["--allow-all"];
 
 /** The hidden subcommand that turns the program into a session's bridge. */
 export const BRIDGE_SUBCOMMAND = "__bridge";

@@ -1,0 +1,217 @@
+/**
+ * End-to-end harness: runs the real CLI (`scripts/mcpc`, the same `main.ts`
+ * and permission flags as the compiled binary) against real servers, in a
+ * throwaway home, and stops every bridge it started by PID.
+ *
+ * @module
+ */
+
+import type { SessionsFile } from "../../src/session/session.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+/** The launcher the tests run. */
+export const MCPC = `${ROOT}scripts/mcpc`;
+/** The bundled demo server script. */
+export const DEMO_SERVER = `${ROOT}scripts/demo_server.ts`;
+/** Bound on any single CLI run. */
+const RUN_TIMEOUT_MS = 60_000;
+
+/** Result of one CLI run. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options for {@linkcode Harness.run}. */
+export interface RunOptions {
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Text on stdin (default: no stdin). */
+  stdin?: string;
+  /** Working directory. */
+  cwd?: string;
+}
+
+/** The environment every spawned process gets (only what is needed to run Deno). */
+export function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ["PATH", "HOME", "DENO_DIR", "DENO_TLS_CA_STORE", "TMPDIR", "LANG"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  env.DENO_TLS_CA_STORE ??= "system";
+  env.NO_COLOR = "1";
+  return env;
+}
+
+/** A temporary mcpc home with helpers to run the CLI in it. */
+export class Harness {
+  readonly home: string;
+
+  private constructor(home: string) {
+    this.home = home;
+  }
+
+  /** Creates a fresh home under /tmp (short, so socket paths stay under the limit). */
+  static async create(): Promise<Harness> {
+    return new Harness(await Deno.makeTempDir({ dir: "/tmp", prefix: "mcpce-" }));
+  }
+
+  /** Runs `mcpc args...` and collects its output. */
+  async run(args: string[], options: RunOptions = {}): Promise<RunResult> {
+    const child = new Deno.Command(MCPC, {
+      args,
+      cwd: options.cwd ?? this.home,
+      env: { ...baseEnv(), MCPC_HOME_DIR: this.home, ...(options.env ?? {}) },
+      clearEnv: true,
+      stdin: options.stdin === undefined ? "null" : "piped",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(RUN_TIMEOUT_MS),
+    }).spawn();
+    if (options.stdin !== undefined) {
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode(options.stdin));
+      await writer.close();
+    }
+    const output = await child.output();
+    const decoder = new TextDecoder();
+    return {
+      code: output.code,
+      stdout: decoder.decode(output.stdout),
+      stderr: decoder.decode(output.stderr),
+    };
+  }
+
+  /** Runs with `--json` and parses stdout. */
+  async json<T = unknown>(args: string[], options: RunOptions = {}): Promise<T> {
+    const result = await this.run(["--json", ...args], options);
+    if (result.code !== 0) {
+      throw new Error(`mcpc ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
+    }
+    return JSON.parse(result.stdout) as T;
+  }
+
+  /** The parsed `sessions.json`. */
+  async sessions(): Promise<SessionsFile> {
+    return JSON.parse(await Deno.readTextFile(`${this.home}/sessions.json`));
+  }
+
+  /** Rewrites `sessions.json` through `fn` (no lock: only while no mcpc runs). */
+  async editSessions(fn: (file: SessionsFile) => void): Promise<void> {
+    const file = await this.sessions();
+    fn(file);
+    await Deno.writeTextFile(`${this.home}/sessions.json`, JSON.stringify(file, null, 2));
+  }
+
+  /** PIDs of bridges of this home that are still running. */
+  async bridgePids(): Promise<number[]> {
+    const pids = new Set<number>();
+    try {
+      for (const record of Object.values((await this.sessions()).sessions)) {
+        if (record.pid) pids.add(record.pid);
+      }
+    } catch {
+      // No sessions file.
+    }
+    try {
+      for await (const entry of Deno.readDir(`${this.home}/bridges`)) {
+        const match = entry.name.match(/\.(\d+)\.sock$/);
+        if (match) pids.add(Number(match[1]));
+      }
+    } catch {
+      // No bridges folder.
+    }
+    for (const pid of await bridgeProcessesOf(this.home)) pids.add(pid);
+    return [...pids].filter((pid) => isBridgeOf(pid, this.home));
+  }
+
+  /** Sends SIGTERM to every bridge of this home and waits (bounded) until they are gone. */
+  async stopBridges(timeoutMs = 10_000): Promise<void> {
+    const pids = await this.bridgePids();
+    for (const pid of pids) {
+      try {
+        Deno.kill(pid, "SIGTERM");
+      } catch {
+        // Already gone.
+      }
+    }
+    await waitFor(() => pids.every((pid) => !isAlive(pid)), timeoutMs, "bridges to stop");
+  }
+
+  /** Kills every bridge of this home and removes the home. */
+  async cleanup(): Promise<void> {
+    for (const pid of await this.bridgePids()) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    await Deno.remove(this.home, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Whether `pid` is an mcpc bridge whose environment names `home`. */
+export function isBridgeOf(pid: number, home: string): boolean {
+  try {
+    const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`);
+    if (!cmdline.includes("__bridge")) return false;
+    const cwd = Deno.readLinkSync(`/proc/${pid}/cwd`);
+    const environ = Deno.readTextFileSync(`/proc/${pid}/environ`);
+    return cwd.startsWith(home) || environ.includes(home) || bridgeHomeFromFds(pid) === home;
+  } catch {
+    return false;
+  }
+}
+
+function bridgeHomeFromFds(pid: number): string | undefined {
+  try {
+    for (const entry of Deno.readDirSync(`/proc/${pid}/fd`)) {
+      const target = Deno.readLinkSync(`/proc/${pid}/fd/${entry.name}`);
+      const match = target.match(/^(.*)\/logs\/bridge-@[^/]+\.log/);
+      if (match) return match[1];
+    }
+  } catch {
+    // Process gone.
+  }
+  return undefined;
+}
+
+async function bridgeProcessesOf(home: string): Promise<number[]> {
+  const pids: number[] = [];
+  for await (const entry of Deno.readDir("/proc")) {
+    const pid = Number(entry.name);
+    if (Number.isInteger(pid) && pid > 0 && isBridgeOf(pid, home)) pids.push(pid);
+  }
+  return pids;
+}
+
+/** Whether a process exists (and is not a zombie). */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `check` every 50 ms until it returns a truthy value or `timeoutMs` passes. */
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  timeoutMs: number,
+  what: string,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

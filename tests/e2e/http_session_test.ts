@@ -1,0 +1,315 @@
+/**
+ * A session over Streamable HTTP, end to end: connect, the first commands in
+ * human and JSON form, exit codes, close, restart, and transparent recovery.
+ */
+
+import assert from "node:assert/strict";
+import { startDemoHttpServer } from "../../scripts/demo_server.ts";
+import { baseEnv, Harness, isAlive, waitFor } from "./harness.ts";
+
+type Server = Awaited<ReturnType<typeof startDemoHttpServer>>;
+
+async function withSession(
+  fn: (harness: Harness, server: Server) => Promise<void>,
+): Promise<void> {
+  const server = await startDemoHttpServer();
+  const harness = await Harness.create();
+  try {
+    const connect = await harness.run(["connect", server.url, "@demo"]);
+    assert.equal(connect.code, 0, connect.stderr);
+    await fn(harness, server);
+  } finally {
+    await harness.cleanup();
+    await server.close();
+  }
+}
+
+Deno.test("connect prints the server details and lists the session as live", async () => {
+  const server = await startDemoHttpServer();
+  const harness = await Harness.create();
+  try {
+    const connect = await harness.run(["connect", server.url, "@demo"]);
+    assert.equal(connect.code, 0, connect.stderr);
+    assert.match(connect.stdout, /Server: mcpc-demo-server \(version: 1\.0\.0\)/);
+    assert.match(connect.stdout, /Tools \(5\):/);
+    assert.match(connect.stdout, /✓ Session @demo created/);
+    const listing = await harness.run([]);
+    assert.match(listing.stdout, /@demo → http:\/\/127\.0\.0\.1:\d+\/mcp ● live/);
+    const again = await harness.run(["connect", server.url, "@demo"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /already active/);
+  } finally {
+    await harness.cleanup();
+    await server.close();
+  }
+});
+
+Deno.test("connect --json prints one array entry and nothing on stderr", async () => {
+  const server = await startDemoHttpServer();
+  const harness = await Harness.create();
+  try {
+    const result = await harness.run(["connect", server.url, "@j", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, "");
+    const [entry] = JSON.parse(result.stdout);
+    assert.equal(entry._mcpc.sessionName, "@j");
+    assert.equal(entry._mcpc.status, "created");
+    assert.equal(entry.serverInfo.name, "mcpc-demo-server");
+    assert.ok(entry.toolNames.includes("echo"));
+  } finally {
+    await harness.cleanup();
+    await server.close();
+  }
+});
+
+Deno.test("session commands work in human and JSON mode", async () => {
+  await withSession(async (harness) => {
+    const details = await harness.json<Record<string, unknown>>(["@demo"]);
+    assert.deepEqual(Object.keys(details).sort(), [
+      "_mcpc",
+      "capabilities",
+      "instructions",
+      "protocolVersion",
+      "serverInfo",
+      "toolNames",
+    ]);
+    assert.ok((details._mcpc as { server: { url: string } }).server.url);
+
+    const tools = await harness.json<{ name: string }[]>(["@demo", "tools-list"]);
+    assert.deepEqual(tools.map((tool) => tool.name).sort(), [
+      "add",
+      "echo",
+      "fail",
+      "slow",
+      "stats",
+    ]);
+    const full = await harness.run(["@demo", "tools-list", "--full"]);
+    assert.match(full.stdout, /Input:/);
+    assert.match(full.stdout, /\[required\]/);
+
+    const tool = await harness.json<{ name: string }>(["@demo", "tools-get", "echo"]);
+    assert.equal(tool.name, "echo");
+    const missing = await harness.run(["@demo", "tools-get", "nope"]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /Tool not found: nope/);
+
+    const human = await harness.run(["@demo", "tools-call", "echo", "message:=hello"]);
+    assert.equal(human.code, 0);
+    assert.match(human.stdout, /^\[@demo → http:\/\/127\.0\.0\.1:\d+\/mcp\]\n\n/);
+    assert.match(human.stdout, /✓ Tool echo executed successfully/);
+    assert.match(human.stdout, /hello/);
+
+    const sum = await harness.json<{ content: { text: string }[] }>(
+      ["@demo", "tools-call", "add", "a:=2", "b:=40"],
+    );
+    assert.equal(sum.content[0].text, "42");
+    const inline = await harness.json<{ content: { text: string }[] }>(
+      ["@demo", "tools-call", "add", '{"a": 1, "b": 2}'],
+    );
+    assert.equal(inline.content[0].text, "3");
+    const piped = await harness.json<{ content: { text: string }[] }>(
+      ["@demo", "tools-call", "echo"],
+      { stdin: '{"message": "from stdin"}' },
+    );
+    assert.equal(piped.content[0].text, "from stdin");
+
+    const ping = await harness.json<{ success: boolean; durationMs: number }>(["@demo", "ping"]);
+    assert.equal(ping.success, true);
+    assert.equal(typeof ping.durationMs, "number");
+  });
+});
+
+Deno.test("tools-call exits 2 on isError and 1 on bad arguments", async () => {
+  await withSession(async (harness) => {
+    const failed = await harness.run(["@demo", "tools-call", "fail", "reason:=boom"]);
+    assert.equal(failed.code, 2);
+    assert.match(failed.stdout, /✗ Tool fail returned an error/);
+    assert.match(failed.stdout, /Failure requested: boom/);
+    const json = await harness.run(["--json", "@demo", "tools-call", "fail"]);
+    assert.equal(json.code, 2);
+    assert.equal(JSON.parse(json.stdout).isError, true);
+
+    const bad = await harness.run(["--json", "@demo", "tools-call", "echo", "message=x"]);
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stdout, "");
+    assert.match(JSON.parse(bad.stderr).error, /Invalid argument format/);
+  });
+});
+
+Deno.test("unknown sessions and commands fail with exit 1 and one JSON error", async () => {
+  const harness = await Harness.create();
+  try {
+    const missing = await harness.run(["@nope", "tools-list"]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /Session not found: @nope/);
+    const json = await harness.run(["--json", "@nope", "tools-list"]);
+    assert.equal(json.stdout, "");
+    assert.deepEqual(Object.keys(JSON.parse(json.stderr)), ["error", "code"]);
+    const unknown = await harness.run(["--json", "list-tools"]);
+    assert.equal(unknown.code, 1);
+    assert.equal(JSON.parse(unknown.stderr).error, "Unknown command: list-tools");
+    const human = await harness.run(["list-tools"]);
+    assert.match(human.stderr, /Did you mean: mcpc <@session> tools-list/);
+    const badTimeout = await harness.run(["--timeout", "x", "@nope", "ping"]);
+    assert.equal(badTimeout.code, 1);
+    assert.match(badTimeout.stderr, /Invalid --timeout value: "x"/);
+  } finally {
+    await harness.cleanup();
+  }
+});
+
+Deno.test("close ends the MCP session on the server and stops the bridge", async () => {
+  await withSession(async (harness, server) => {
+    const pid = (await harness.sessions()).sessions["@demo"].pid!;
+    assert.ok(isAlive(pid));
+    assert.equal(server.sessionCount(), 1);
+    const closed = await harness.json<{ sessionName: string; closed: boolean }>(["@demo", "close"]);
+    assert.deepEqual(closed, { sessionName: "@demo", closed: true });
+    await waitFor(() => !isAlive(pid), 5_000, "bridge exit");
+    assert.equal(server.sessionCount(), 0, "the bridge sent DELETE for its MCP session");
+    assert.deepEqual((await harness.sessions()).sessions, {});
+    const after = await harness.run(["@demo", "ping"]);
+    assert.match(after.stderr, /Session not found: @demo/);
+  });
+});
+
+Deno.test("restart starts a new bridge with a new MCP session", async () => {
+  await withSession(async (harness) => {
+    const before = (await harness.sessions()).sessions["@demo"];
+    const restarted = await harness.run(["restart", "@demo"]);
+    assert.equal(restarted.code, 0, restarted.stderr);
+    assert.match(restarted.stdout, /✓ Session @demo restarted/);
+    const after = (await harness.sessions()).sessions["@demo"];
+    assert.notEqual(after.pid, before.pid);
+    assert.notEqual(after.mcpSessionId, before.mcpSessionId);
+    assert.ok(!isAlive(before.pid!));
+    assert.equal(after.status, "active");
+  });
+});
+
+Deno.test("a killed bridge is restarted transparently and resumes with its InitializeResult", async () => {
+  await withSession(async (harness, server) => {
+    const before = (await harness.sessions()).sessions["@demo"];
+    Deno.kill(before.pid!, "SIGKILL");
+    await waitFor(() => !isAlive(before.pid!), 5_000, "bridge death");
+    const call = await harness.json<{ content: { text: string }[] }>(
+      ["@demo", "tools-call", "echo", "message:=again"],
+    );
+    assert.equal(call.content[0].text, "again");
+    const after = (await harness.sessions()).sessions["@demo"];
+    assert.notEqual(after.pid, before.pid);
+    assert.equal(after.mcpSessionId, before.mcpSessionId, "the MCP session was resumed");
+    assert.equal(server.sessionCount(), 1);
+    const details = await harness.json<
+      { capabilities: { tools?: unknown }; serverInfo: { name: string } }
+    >(
+      ["@demo"],
+    );
+    assert.ok(details.capabilities.tools, "capabilities survive the resume");
+    assert.equal(details.serverInfo.name, "mcpc-demo-server");
+  });
+});
+
+Deno.test("--timeout cancels the request once, exits 3 and keeps the bridge", async () => {
+  await withSession(async (harness, server) => {
+    const pid = (await harness.sessions()).sessions["@demo"].pid!;
+    const slow = await harness.run(["--timeout", "1", "@demo", "tools-call", "slow", "ms:=5000"]);
+    assert.equal(slow.code, 3, slow.stderr);
+    assert.match(slow.stderr, /timed out after 1 s/);
+    await waitFor(() => server.stats().slowCancelled === 1, 5_000, "server-side cancellation");
+    assert.equal(server.stats().slowStarted, 1, "the request was sent exactly once");
+    const record = (await harness.sessions()).sessions["@demo"];
+    assert.equal(record.pid, pid, "the bridge was not restarted");
+    assert.equal(record.status, "active");
+  });
+});
+
+Deno.test("a 404 for a known MCP session marks the session expired", async () => {
+  const first = await startDemoHttpServer();
+  const port = new URL(first.url).port;
+  const harness = await Harness.create();
+  let second: Server | undefined;
+  try {
+    assert.equal((await harness.run(["connect", first.url, "@demo"])).code, 0);
+    await first.close();
+    second = await startDemoHttpServer({ port: Number(port) });
+    const call = await harness.run(["@demo", "tools-call", "echo", "message:=x"]);
+    assert.equal(call.code, 1, call.stderr);
+    assert.match(call.stderr, /expired/i);
+    assert.ok(call.stderr.includes(`${harness.home}/logs/bridge-@demo.log`));
+    await waitFor(
+      async () => (await harness.sessions()).sessions["@demo"].status === "expired",
+      5_000,
+      "expired",
+    );
+    const listing = await harness.run([]);
+    assert.match(listing.stdout, /○ expired/);
+    const restart = await harness.run(["@demo", "restart"]);
+    assert.equal(restart.code, 0, restart.stderr);
+    assert.equal((await harness.sessions()).sessions["@demo"].status, "active");
+  } finally {
+    await harness.cleanup();
+    await second?.close();
+  }
+});
+
+Deno.test("connect to an unreachable server exits 3 and keeps the session", async () => {
+  const harness = await Harness.create();
+  try {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    listener.close();
+    const result = await harness.run(["connect", `http://127.0.0.1:${port}/mcp`, "@down"]);
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /Cannot reach server/);
+    assert.match(result.stderr, /was kept/);
+    assert.ok((await harness.sessions()).sessions["@down"]);
+  } finally {
+    await harness.cleanup();
+  }
+});
+
+Deno.test("a piped connect returns promptly and the bridge outlives the CLI", async () => {
+  const server = await startDemoHttpServer();
+  const harness = await Harness.create();
+  try {
+    const shell = new Deno.Command("sh", {
+      args: ["-c", `"${Deno.cwd()}/scripts/mcpc" connect "${server.url}" @piped | cat`],
+      env: { MCPC_HOME_DIR: harness.home, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(30_000),
+    });
+    const output = await shell.output();
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    assert.match(new TextDecoder().decode(output.stdout), /✓ Session @piped created/);
+    const pid = (await harness.sessions()).sessions["@piped"].pid!;
+    assert.ok(isAlive(pid), "the bridge survived its CLI");
+  } finally {
+    await harness.cleanup();
+    await server.close();
+  }
+});
+
+Deno.test("the bridge survives its CLI being interrupted or killed mid-request", async () => {
+  await withSession(async (harness, server) => {
+    const pid = (await harness.sessions()).sessions["@demo"].pid!;
+    for (const signal of ["SIGINT", "SIGKILL"] as const) {
+      const started = server.stats().slowStarted;
+      const child = new Deno.Command(`${Deno.cwd()}/scripts/mcpc`, {
+        args: ["@demo", "tools-call", "slow", "ms:=10000"],
+        env: { ...baseEnv(), MCPC_HOME_DIR: harness.home },
+        clearEnv: true,
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      await waitFor(() => server.stats().slowStarted > started, 10_000, "slow call to start");
+      child.kill(signal);
+      await child.status;
+      assert.ok(isAlive(pid), `bridge alive after ${signal}`);
+    }
+    await waitFor(() => server.stats().slowCancelled === 2, 5_000, "both calls cancelled");
+    const ping = await harness.run(["@demo", "ping"]);
+    assert.equal(ping.code, 0, ping.stderr);
+  });
+});
