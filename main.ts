@@ -73,6 +73,11 @@ function createContext(
     stdout: (text) => writeText(Deno.stdout, text),
     stderr: (text) => writeText(Deno.stderr, text),
     output: { json: flags.json, verbose: flags.verbose, theme, maxChars: flags.maxChars },
+    debug: (message) => {
+      if (flags.verbose && !flags.json) {
+        writeText(Deno.stderr, `[${new Date().toISOString()}] [DEBUG] ${message}\n`);
+      }
+    },
     sessions: new SessionStore(paths.sessionsFile, { warn }),
     profiles: new ProfileStore(paths.profilesFile, { warn }),
     secrets: new FileSecretStore(joinPath(home, "credentials.json"), { warn }),

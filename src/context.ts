@@ -40,6 +40,8 @@ export interface AppContext {
   stderr: (text: string) => void;
   /** Output switches. */
   output: OutputMode;
+  /** Debug line on stderr with `--verbose` (never in JSON mode, never on stdout). */
+  debug: (message: string) => void;
   /** `sessions.json`. */
   sessions: SessionStore;
   /** `profiles.json`. */

@@ -84,14 +84,15 @@ export async function listSessions(ctx: AppContext): Promise<SessionListing> {
 async function launchInBackground(ctx: AppContext, record: SessionRecord): Promise<void> {
   try {
     const config = await buildStartConfig(ctx, record, { resume: true });
-    await launchBridge(config, { cwd: record.cwd ?? ctx.cwd, env: ctx.env, wait: false });
+    const pid = await launchBridge(config, {
+      cwd: record.cwd ?? ctx.cwd,
+      env: ctx.env,
+      wait: false,
+    });
+    ctx.debug(`Restarting ${record.name} in the background (pid ${pid})`);
   } catch (error) {
     // The record says it is reconnecting; without a bridge it turns `crashed` after the cooldown.
-    if (ctx.output.verbose && !ctx.output.json) {
-      ctx.stderr(
-        `Cannot restart ${record.name}: ${error instanceof Error ? error.message : error}\n`,
-      );
-    }
+    ctx.debug(`Cannot restart ${record.name}: ${error instanceof Error ? error.message : error}`);
   }
 }
 

@@ -106,7 +106,9 @@ export async function restartBridge(
     if (!options.resume) delete stored.mcpSessionId;
   });
   if (!updated) throw usageError(sessionNotFoundMessage(name));
+  ctx.debug(`Starting a bridge for ${name}${start.resume ? " (resuming the MCP session)" : ""}`);
   const pid = await launchBridge(start, { cwd: record.cwd ?? ctx.cwd, env: ctx.env });
+  ctx.debug(`Bridge of ${name} started (pid ${pid})`);
   const client = await connectToNewBridge(ctx, name, pid);
   return { record: { ...updated, pid }, client };
 }

@@ -24,8 +24,24 @@ export interface BridgeLog {
   close(): Promise<void>;
 }
 
-/** Opens the log file (creating its folder with 0700) and returns a logger writing to it. */
-export async function openBridgeLog(path: string, sessionName: string): Promise<BridgeLog> {
+/** Options for {@linkcode openBridgeLog}. */
+export interface BridgeLogOptions {
+  /** Rotation size in bytes (default {@linkcode LOG_MAX_BYTES}). */
+  maxBytes?: number;
+  /** Rotated files kept (default {@linkcode LOG_KEPT_FILES}). */
+  keptFiles?: number;
+}
+
+/**
+ * Opens the log file (creating its folder with 0700) and returns a logger
+ * writing to it. Files the sink creates on rotation get the process umask,
+ * which the bridge sets to 077.
+ */
+export async function openBridgeLog(
+  path: string,
+  sessionName: string,
+  options: BridgeLogOptions = {},
+): Promise<BridgeLog> {
   const dir = path.slice(0, path.lastIndexOf("/"));
   await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
   const file = await Deno.open(path, { append: true, create: true, mode: 0o600 });
@@ -35,8 +51,8 @@ export async function openBridgeLog(path: string, sessionName: string): Promise<
     reset: true,
     sinks: {
       file: getRotatingFileSink(path, {
-        maxSize: LOG_MAX_BYTES,
-        maxFiles: LOG_KEPT_FILES,
+        maxSize: options.maxBytes ?? LOG_MAX_BYTES,
+        maxFiles: options.keptFiles ?? LOG_KEPT_FILES,
         bufferSize: 0,
         formatter: (record) =>
           `[${new Date(record.timestamp).toISOString()}] [${record.level.toUpperCase()}] ${
