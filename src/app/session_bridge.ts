@@ -72,9 +72,11 @@ export async function openSession(ctx: AppContext, name: string): Promise<OpenSe
           pid: record.pid,
         },
       );
+      ctx.debug(`Connected to the bridge of ${name} (pid ${record.pid})`);
       return { record, client, logPath };
     } catch (error) {
       if (!(error instanceof BridgeUnreachableError)) throw error;
+      ctx.debug(`Bridge of ${name} is not reachable (${error.message}); restarting it`);
     }
   }
   const restarted = await restartBridge(ctx, record, { resume: true });

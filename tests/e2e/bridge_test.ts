@@ -1,0 +1,159 @@
+/**
+ * Bridge behaviour seen from outside: identity-checked liveness, socket path
+ * limits, headers, keepalive and log files.
+ */
+
+import assert from "node:assert/strict";
+import { startDemoHttpServer } from "../../scripts/demo_server.ts";
+import { Harness, isAlive, waitFor } from "./harness.ts";
+
+Deno.test("a reused PID is not mistaken for the bridge and is never signalled", async () => {
+  const harness = await Harness.create();
+  const stranger = new Deno.Command("sleep", { args: ["60"], stdout: "null", stderr: "null" })
+    .spawn();
+  try {
+    await Deno.writeTextFile(
+      `${harness.home}/sessions.json`,
+      JSON.stringify({
+        sessions: {
+          "@reused": {
+            name: "@reused",
+            server: { url: "http://127.0.0.1:9/mcp" },
+            status: "active",
+            pid: stranger.pid,
+            createdAt: new Date().toISOString(),
+            lastSeenAt: new Date().toISOString(),
+            lastConnectionAttemptAt: new Date().toISOString(),
+          },
+        },
+      }),
+    );
+    const listing = await harness.json<{ sessions: { name: string; status: string }[] }>([]);
+    assert.equal(listing.sessions[0].status, "crashed", "a live PID alone does not mean live");
+    const close = await harness.run(["@reused", "close"]);
+    assert.equal(close.code, 0, close.stderr);
+    assert.ok(isAlive(stranger.pid), "the unrelated process was not signalled");
+  } finally {
+    stranger.kill("SIGKILL");
+    await stranger.status;
+    await harness.cleanup();
+  }
+});
+
+Deno.test("a home whose socket path would be too long fails with a clear error", async () => {
+  const harness = await Harness.create();
+  const longHome = `${harness.home}/${"h".repeat(90)}`;
+  try {
+    const result = await harness.run(["connect", "http://127.0.0.1:9/mcp", "@long"], {
+      env: { MCPC_HOME_DIR: longHome },
+    });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /socket path .* over the 107-byte limit/);
+    assert.match(result.stderr, /MCPC_HOME_DIR/);
+  } finally {
+    await harness.cleanup();
+  }
+});
+
+Deno.test("every repeated -H header reaches the server", async () => {
+  const server = await startDemoHttpServer({ requireBearer: "tok" });
+  const seen: Headers[] = [];
+  // A recording hop in front of the real server.
+  const proxy = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (request) => {
+      seen.push(new Headers(request.headers));
+      const target = new URL(new URL(request.url).pathname, server.url);
+      const response = await fetch(target, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+      });
+      return new Response(response.body, { status: response.status, headers: response.headers });
+    },
+  );
+  const harness = await Harness.create();
+  try {
+    const url = `http://127.0.0.1:${proxy.addr.port}/mcp`;
+    const connect = await harness.run([
+      "connect",
+      url,
+      "@hdr",
+      "-H",
+      "Authorization: Bearer tok",
+      "--header",
+      "X-First: one",
+      "-H",
+      "X-Second: two: with colon",
+    ]);
+    assert.equal(connect.code, 0, connect.stderr);
+    const call = await harness.run(["@hdr", "tools-call", "echo", "message:=x"]);
+    assert.equal(call.code, 0, call.stderr);
+    assert.ok(seen.length > 0);
+    for (const headers of seen) {
+      assert.equal(headers.get("authorization"), "Bearer tok");
+      assert.equal(headers.get("x-first"), "one");
+      assert.equal(headers.get("x-second"), "two: with colon");
+    }
+    const record = (await harness.sessions()).sessions["@hdr"];
+    assert.deepEqual(record.server.headers, {
+      Authorization: "<redacted>",
+      "X-First": "<redacted>",
+      "X-Second": "<redacted>",
+    });
+  } finally {
+    await harness.cleanup();
+    await proxy.shutdown();
+    await server.close();
+  }
+});
+
+Deno.test("keepalive updates lastSeenAt about 5 s after start; the log is 0600", async () => {
+  const server = await startDemoHttpServer();
+  const harness = await Harness.create();
+  try {
+    assert.equal((await harness.run(["connect", server.url, "@ka"])).code, 0);
+    const first = (await harness.sessions()).sessions["@ka"].lastSeenAt!;
+    const later = await waitFor(
+      async () => {
+        const seen = (await harness.sessions()).sessions["@ka"].lastSeenAt!;
+        return Date.parse(seen) > Date.parse(first) ? seen : undefined;
+      },
+      15_000,
+      "a keepalive ping to update lastSeenAt",
+    );
+    assert.ok(Date.parse(later) - Date.parse(first) >= 4_000, "first ping comes about 5 s later");
+    const log = await Deno.stat(`${harness.home}/logs/bridge-@ka.log`);
+    assert.equal(log.mode! & 0o777, 0o600);
+    assert.equal((await Deno.stat(`${harness.home}/logs`)).mode! & 0o777, 0o700);
+    assert.equal((await Deno.stat(`${harness.home}/sessions.json`)).mode! & 0o777, 0o600);
+  } finally {
+    await harness.cleanup();
+    await server.close();
+  }
+});
+
+Deno.test("MCPC_JSON and MCPC_VERBOSE switch modes; --verbose never changes stdout", async () => {
+  const server = await startDemoHttpServer();
+  const harness = await Harness.create();
+  try {
+    assert.equal((await harness.run(["connect", server.url, "@env"])).code, 0);
+    const plain = await harness.run(["@env", "tools-call", "echo", "message:=x"]);
+    const verbose = await harness.run(["--verbose", "@env", "tools-call", "echo", "message:=x"]);
+    assert.equal(verbose.stdout, plain.stdout);
+    assert.match(verbose.stderr, /\[DEBUG\]/);
+    const json = await harness.run(["@env", "tools-call", "echo", "message:=x"], {
+      env: { MCPC_JSON: "yes", MCPC_VERBOSE: "1" },
+    });
+    assert.equal(json.code, 0);
+    assert.equal(json.stderr, "", "JSON mode prints nothing on stderr on success");
+    assert.equal(JSON.parse(json.stdout).content[0].text, "x");
+    const off = await harness.run(["--version"], { env: { MCPC_JSON: "0" } });
+    assert.match(off.stdout, /^\d+\.\d+\.\d+\n$/);
+    const on = await harness.run(["--version"], { env: { MCPC_JSON: "true" } });
+    assert.ok(JSON.parse(on.stdout).version);
+  } finally {
+    await harness.cleanup();
+    await server.close();
+  }
+});
