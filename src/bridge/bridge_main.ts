@@ -65,7 +65,12 @@ export async function runBridge(sessionName: string): Promise<number> {
     pid: Deno.pid,
     now: Date.now,
     connect: (onStderrLine) =>
-      connectMcp(config.server, { resume: config.resume, onStderrLine, cwd: Deno.cwd() }),
+      connectMcp(config.server, {
+        resume: config.resume,
+        onStderrLine,
+        cwd: Deno.cwd(),
+        onError: (error) => log.debug(`MCP transport: ${error.message}`),
+      }),
     onStopped: () => stopped.resolve(),
   });
   const channels = new Set<Channel>();

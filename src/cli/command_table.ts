@@ -37,6 +37,8 @@ export interface CommandSpec {
   details?: string;
   /** What `--json` prints. */
   json?: string;
+  /** An example invocation, shown when a required argument is missing. */
+  example?: string;
 }
 
 /** Options accepted by every command. */
@@ -62,6 +64,7 @@ export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "connect",
+    example: "mcpc connect mcp.example.com @myapp",
     scope: "top",
     args: "<server> [@session]",
     summary: "Connect to an MCP server and start a named @session",
@@ -93,6 +96,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "close",
+    example: "mcpc close @myapp",
     scope: "both",
     args: "<@session>",
     sessionArgs: "",
@@ -102,6 +106,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "restart",
+    example: "mcpc restart @myapp",
     scope: "both",
     args: "<@session>",
     sessionArgs: "",
@@ -126,6 +131,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "tools-get",
+    example: "mcpc @myapp tools-get search",
     scope: "session",
     args: "<name>",
     summary: "Show one tool's details and a call example",
@@ -134,6 +140,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "tools-call",
+    example: 'mcpc @myapp tools-call search query:="hello"',
     scope: "session",
     args: "<name> [args...]",
     summary: "Call a tool with key:=value pairs, inline JSON or JSON on stdin",

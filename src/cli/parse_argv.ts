@@ -119,7 +119,11 @@ function parseSession(session: string, rest: string[], env: EnvFlags): Invocatio
     });
   }
   if (token === "help") return { kind: "help", text: sessionHelp(), flags: envOnly(env) };
-  const parsed = runProgram("session", rest, env);
+  if (token === "tools-call") {
+    const toolsGet = toolsCallHelpAsToolsGet(session, rest, position, env);
+    if (toolsGet) return toolsGet;
+  }
+  const parsed = runProgram("session", rest, env, session);
   if ("kind" in parsed) return parsed;
   const flags = globalFlags(parsed.options, env);
   if (flags.version) return { kind: "version", flags };
@@ -154,6 +158,7 @@ function runProgram(
   scope: "top" | "session",
   args: string[],
   env: EnvFlags,
+  session?: string,
 ): ParsedCommand | Invocation {
   const result: ParsedCommand = { args: [], options: {} };
   const sink = { out: "" };
@@ -165,8 +170,13 @@ function runProgram(
     if (error.code === "commander.helpDisplayed" || error.code === "commander.help") {
       return { kind: "help", text: helpText(scope, args), flags: envOnly(env) };
     }
+    const position = commandPosition(args);
+    const spec = position === -1 ? undefined : findCommand(scope, args[position]);
+    const example = spec?.example && error.code === "commander.missingArgument"
+      ? `\nExample: ${spec.example}`
+      : "";
     throw usageError(commanderMessage(error.message), {
-      hint: `Run "${scope === "top" ? "mcpc" : "mcpc <@session>"} --help" for usage information.`,
+      hint: `Run "mcpc${session ? ` ${session}` : ""} --help" for usage information.${example}`,
     });
   }
   return result;
@@ -179,8 +189,41 @@ function helpText(scope: "top" | "session", args: string[]): string {
   return scope === "top" ? topHelp() : sessionHelp();
 }
 
+/**
+ * `tools-call <name> --help` shows the tool (like `tools-get <name>`); without
+ * a name, `--help` shows the command's help.
+ */
+function toolsCallHelpAsToolsGet(
+  session: string,
+  rest: string[],
+  position: number,
+  env: EnvFlags,
+): Invocation | undefined {
+  const after = rest.slice(position + 1);
+  if (!after.includes("--help") && !after.includes("-h")) return undefined;
+  const name = after.find((token) => !token.startsWith("-"));
+  if (!name) return undefined;
+  const others = [...rest.slice(0, position), ...after].filter((token) =>
+    token !== "--help" && token !== "-h" && token !== name
+  );
+  const options = others.filter((token) => !token.includes(":=") && !/^[{[]/.test(token));
+  const parsed = runProgram("session", ["tools-get", name, ...options], env, session);
+  if ("kind" in parsed) return parsed;
+  const flags = globalFlags(parsed.options, env);
+  return {
+    kind: "session",
+    session,
+    command: "tools-get",
+    args: [name],
+    options: parsed.options,
+    flags,
+  };
+}
+
 function commanderMessage(message: string): string {
   const text = message.replace(/^error: /, "");
+  const missing = text.match(/^missing required argument '(.+)'$/);
+  if (missing) return `Missing required argument: ${missing[1]}`;
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 

@@ -58,6 +58,8 @@ export interface ConnectMcpOptions {
   cwd?: string;
   /** Bound on the handshake (ms). */
   timeoutMs?: number;
+  /** Transport-level errors the SDK reports outside any request (e.g. a dropped SSE stream). */
+  onError?: (error: Error) => void;
 }
 
 const TERMINATE_CAP_MS = 2_000;
@@ -72,6 +74,7 @@ export async function connectMcp(
     { name: "mcpc", version: VERSION },
     { capabilities: {} },
   );
+  client.onerror = (error) => options.onError?.(error);
   const requestTimeout = options.timeoutMs ?? (server.timeout ?? 60) * 1000;
   if (server.url) {
     const transport = new StreamableHTTPClientTransport(new URL(server.url), {
