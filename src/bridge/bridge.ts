@@ -298,7 +298,13 @@ export class Bridge {
     const { log } = this.#deps;
     log.info(`Shutting down: ${reason}`);
     this.#stopKeepalive?.();
-    for (const hook of this.#onShutdownHooks) hook();
+    for (const hook of this.#onShutdownHooks) {
+      try {
+        hook();
+      } catch (error) {
+        log.warn(`Shutdown step failed: ${String(error)}`);
+      }
+    }
     const connection = this.#connection;
     let terminated = false;
     if (connection) {

@@ -77,7 +77,11 @@ export async function runBridge(sessionName: string): Promise<number> {
   bridge.onShutdown(() => {
     listener.close();
     for (const channel of channels) channel.close();
-    Deno.removeSync(socketPath);
+    try {
+      Deno.removeSync(socketPath);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
   });
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
     Deno.addSignalListener(signal, () => bridge.shutdown(`received ${signal}`));

@@ -54,7 +54,7 @@ export function startKeepalive(options: KeepaliveOptions): () => void {
       await options.ping();
       if (!stopped) await options.onSuccess();
     } catch (error) {
-      if (!stopped) keepGoing = await options.onFailure(error);
+      if (!stopped) keepGoing = await Promise.resolve(options.onFailure(error)).catch(() => true);
     }
     if (!stopped && keepGoing) handle = timers.setTimeout(tick, interval);
   };

@@ -109,6 +109,7 @@ export function parseArgv(argv: readonly string[], env: EnvFlags): Invocation {
 function parseSession(session: string, rest: string[], env: EnvFlags): Invocation {
   const position = commandPosition(rest);
   const token = position === -1 ? undefined : rest[position];
+  if (token === "help") return { kind: "help", text: sessionHelp(), flags: envOnly(env) };
   if (token !== undefined && !findCommand("session", token)) {
     const suggestion = suggestCommand(token, commandsFor("session").map((spec) => spec.name));
     throw usageError(`Unknown command: ${token}`, {
@@ -118,7 +119,6 @@ function parseSession(session: string, rest: string[], env: EnvFlags): Invocatio
       ].join("\n"),
     });
   }
-  if (token === "help") return { kind: "help", text: sessionHelp(), flags: envOnly(env) };
   if (token === "tools-call") {
     const toolsGet = toolsCallHelpAsToolsGet(session, rest, position, env);
     if (toolsGet) return toolsGet;
@@ -199,15 +199,28 @@ function toolsCallHelpAsToolsGet(
   position: number,
   env: EnvFlags,
 ): Invocation | undefined {
+  const end = rest.indexOf("--");
+  const options = end === -1 ? rest : rest.slice(0, end);
+  if (!options.includes("--help") && !options.includes("-h")) return undefined;
   const after = rest.slice(position + 1);
-  if (!after.includes("--help") && !after.includes("-h")) return undefined;
-  const name = after.find((token) => !token.startsWith("-"));
-  if (!name) return undefined;
-  const others = [...rest.slice(0, position), ...after].filter((token) =>
-    token !== "--help" && token !== "-h" && token !== name
-  );
-  const options = others.filter((token) => !token.includes(":=") && !/^[{[]/.test(token));
-  const parsed = runProgram("session", ["tools-get", name, ...options], env, session);
+  const namePosition = commandPosition(after);
+  if (namePosition === -1 || after[namePosition] === "--help" || after[namePosition] === "-h") {
+    return undefined;
+  }
+  const name = after[namePosition];
+  const globals: string[] = [];
+  const tokens = [
+    ...rest.slice(0, position),
+    ...after.filter((_, index) => index !== namePosition),
+  ];
+  for (let index = 0; index < tokens.length; index++) {
+    const token = tokens[index];
+    if (token === "--") break;
+    if (token === "--help" || token === "-h" || !token.startsWith("-")) continue;
+    globals.push(token);
+    if (VALUE_OPTIONS.has(token) && index + 1 < tokens.length) globals.push(tokens[++index]);
+  }
+  const parsed = runProgram("session", ["tools-get", name, ...globals], env, session);
   if ("kind" in parsed) return parsed;
   const flags = globalFlags(parsed.options, env);
   return {

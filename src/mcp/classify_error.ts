@@ -132,9 +132,8 @@ export function rootMessage(error: unknown): string {
     if (!(current instanceof Error) || current.cause === undefined) break;
     current = current.cause;
   }
-  if (current instanceof Error) {
-    const top = error instanceof Error ? error.message : "";
-    return current === error || top.includes(current.message) ? top : `${top}: ${current.message}`;
-  }
-  return String(current);
+  const top = error instanceof Error ? error.message : String(error);
+  if (current === error) return top;
+  const deepest = current instanceof Error ? current.message : String(current);
+  return top.includes(deepest) ? top : `${top}: ${deepest}`;
 }

@@ -5,7 +5,7 @@ const README = await Deno.readTextFile(new URL("../../README.md", import.meta.ur
 
 function block(marker: string): string {
   const match = README.match(
-    new RegExp(`<!-- ${marker} -->\\n\`\`\`text\\n([\\s\\S]*?)\\n\`\`\`\\n<!-- /${marker} -->`),
+    new RegExp(`<!-- ${marker} -->\\s*\`\`\`text\\n([\\s\\S]*?)\\n\`\`\`\\s*<!-- /${marker} -->`),
   );
   assert.ok(match, `README has the ${marker} block`);
   return match[1];

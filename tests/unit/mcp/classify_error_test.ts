@@ -1,0 +1,252 @@
+import assert from "node:assert/strict";
+import { classifyMcpError, rootMessage } from "../../../src/mcp/classify_error.ts";
+import {
+  ErrorCode,
+  McpError,
+  StreamableHTTPError,
+  UnauthorizedError,
+} from "../../../src/mcp/sdk.ts";
+
+const URL_ = "https://mcp.example.com/mcp";
+const REFUSED =
+  "error sending request for url (http://127.0.0.1:9/mcp): client error (Connect): tcp connect error: Connection refused (os error 111)";
+const DNS =
+  "error sending request for url (http://nowhere.invalid/): client error (Connect): dns error: failed to lookup address information: Name or service not known";
+
+for (const status of [401, 403]) {
+  Deno.test(`classifyMcpError() maps HTTP ${status} to auth and unauthorized`, () => {
+    const error = new StreamableHTTPError(status, "Error POSTing to endpoint");
+    assert.deepEqual(classifyMcpError(error, { url: URL_, hadSession: true }), {
+      kind: "auth",
+      message: `Server returned HTTP ${status} at ${URL_}`,
+      sessionStatus: "unauthorized",
+    });
+  });
+}
+
+Deno.test("classifyMcpError() prefixes the operation on an HTTP 401", () => {
+  const error = new StreamableHTTPError(401, "nope");
+  const classified = classifyMcpError(error, {
+    url: URL_,
+    hadSession: false,
+    operation: 'Failed to call tool "x"',
+  });
+  assert.equal(classified.message, `Failed to call tool "x": Server returned HTTP 401 at ${URL_}`);
+});
+
+Deno.test("classifyMcpError() maps HTTP 404 with a session to an expired session", () => {
+  const error = new StreamableHTTPError(404, "Session not found");
+  assert.deepEqual(classifyMcpError(error, { url: URL_, hadSession: true }), {
+    kind: "usage",
+    message: "Session expired: the server rejected the MCP session ID (HTTP 404)",
+    sessionStatus: "expired",
+  });
+});
+
+Deno.test("classifyMcpError() maps HTTP 404 without a session to a wrong endpoint", () => {
+  const error = new StreamableHTTPError(404, "Not Found");
+  const classified = classifyMcpError(error, { url: URL_, hadSession: false });
+  assert.equal(classified.kind, "usage");
+  assert.equal(classified.sessionStatus, undefined);
+  assert.match(classified.message, /Check the endpoint URL/);
+  assert.equal(
+    classified.message,
+    `Server returned 404 Not Found at ${URL_}. Check the endpoint URL.\n` +
+      `  Original error: ${error.message}`,
+  );
+});
+
+Deno.test("classifyMcpError() maps an HTTP redirect to a usage error", () => {
+  const classified = classifyMcpError(new StreamableHTTPError(302, "Found"), {
+    url: URL_,
+    hadSession: false,
+  });
+  assert.equal(classified.kind, "usage");
+  assert.equal(classified.sessionStatus, undefined);
+  assert.match(
+    classified.message,
+    /^Server returned a redirect at https:\/\/mcp\.example\.com\/mcp\./,
+  );
+});
+
+for (const status of [500, 502, 503]) {
+  Deno.test(`classifyMcpError() maps HTTP ${status} to network without a status change`, () => {
+    const error = new StreamableHTTPError(status, "Internal Server Error");
+    const classified = classifyMcpError(error, { url: URL_, hadSession: true });
+    assert.equal(classified.kind, "network");
+    assert.equal(classified.sessionStatus, undefined);
+    assert.equal(classified.message, `Server returned HTTP ${status}: ${error.message}`);
+  });
+}
+
+Deno.test("classifyMcpError() maps an McpError to a server error", () => {
+  const error = new McpError(ErrorCode.InvalidParams, "Missing argument: text");
+  const classified = classifyMcpError(error, {
+    hadSession: true,
+    operation: 'Failed to call tool "echo"',
+  });
+  assert.deepEqual(classified, {
+    kind: "server",
+    message: `Failed to call tool "echo": ${error.message}`,
+  });
+  assert.match(classified.message, /Missing argument: text/);
+});
+
+Deno.test("classifyMcpError() trusts the McpError type over a misleading message", () => {
+  const error = new McpError(ErrorCode.InternalError, "upstream: Connection refused");
+  assert.equal(classifyMcpError(error, { hadSession: true }).kind, "server");
+});
+
+for (const name of ["RequestTimeout", "ConnectionClosed"] as const) {
+  Deno.test(`classifyMcpError() maps McpError ${name} to network`, () => {
+    const code = ErrorCode[name];
+    const error = new McpError(code, "gone");
+    const classified = classifyMcpError(error, { hadSession: true });
+    assert.equal(classified.kind, "network");
+    assert.equal(classified.sessionStatus, undefined);
+    assert.equal(classified.message, error.message);
+  });
+}
+
+Deno.test("classifyMcpError() maps UnauthorizedError to auth and unauthorized", () => {
+  const error = new UnauthorizedError("Token expired");
+  assert.deepEqual(classifyMcpError(error, { url: URL_, hadSession: true }), {
+    kind: "auth",
+    message: "Token expired",
+    sessionStatus: "unauthorized",
+  });
+});
+
+Deno.test("classifyMcpError() maps Deno's refused-connection TypeError to network", () => {
+  const classified = classifyMcpError(new TypeError(REFUSED), { url: URL_, hadSession: false });
+  assert.equal(classified.kind, "network");
+  assert.equal(classified.sessionStatus, undefined);
+  assert.equal(
+    classified.message,
+    `Cannot reach server at ${URL_}. Is the server running?\n  Original error: ${REFUSED}`,
+  );
+});
+
+Deno.test("classifyMcpError() finds a refused connection in a nested cause", () => {
+  const error = new TypeError("fetch failed", { cause: new Error(REFUSED) });
+  const classified = classifyMcpError(error, { url: URL_, hadSession: false });
+  assert.equal(classified.kind, "network");
+  assert.match(classified.message, /^Cannot reach server at https:\/\/mcp\.example\.com\/mcp\./);
+  assert.match(classified.message, /Original error: fetch failed: error sending request/);
+});
+
+Deno.test("classifyMcpError() names the server generically without a url", () => {
+  const classified = classifyMcpError(new Error("connect ECONNREFUSED 127.0.0.1:9"), {
+    hadSession: false,
+  });
+  assert.match(classified.message, /^Cannot reach server at the server\./);
+});
+
+Deno.test("classifyMcpError() maps a DNS failure to Cannot resolve hostname", () => {
+  const error = new TypeError("fetch failed", { cause: new Error(DNS) });
+  const classified = classifyMcpError(error, { url: URL_, hadSession: false });
+  assert.equal(classified.kind, "network");
+  assert.match(
+    classified.message,
+    /^Cannot resolve hostname at https:\/\/mcp\.example\.com\/mcp\./,
+  );
+  assert.match(classified.message, /Name or service not known/);
+  assert.equal(
+    classifyMcpError(new Error("getaddrinfo ENOTFOUND x"), { hadSession: false }).message
+      .startsWith("Cannot resolve hostname"),
+    true,
+  );
+});
+
+Deno.test("classifyMcpError() maps a certificate failure to a TLS error", () => {
+  const error = new TypeError("invalid peer certificate: UnknownIssuer");
+  const classified = classifyMcpError(error, { url: URL_, hadSession: false });
+  assert.equal(classified.kind, "network");
+  assert.match(classified.message, /^TLS\/SSL error at https:\/\/mcp\.example\.com\/mcp\./);
+});
+
+Deno.test("classifyMcpError() maps a timed-out message to a connection timeout", () => {
+  const classified = classifyMcpError(new Error("operation timed out"), {
+    url: URL_,
+    hadSession: false,
+  });
+  assert.equal(classified.kind, "network");
+  assert.match(classified.message, /^Connection timed out at https:\/\/mcp\.example\.com\/mcp\./);
+});
+
+for (const name of ["AbortError", "TimeoutError"]) {
+  Deno.test(`classifyMcpError() maps the DOMException ${name} to network`, () => {
+    const error = new DOMException("The signal has been aborted", name);
+    assert.deepEqual(classifyMcpError(error, { hadSession: true, operation: "Ping" }), {
+      kind: "network",
+      message: "Ping: Request cancelled",
+    });
+  });
+}
+
+Deno.test("classifyMcpError() maps an untyped 401 message to auth", () => {
+  const classified = classifyMcpError(new Error("HTTP 401: invalid_token"), { hadSession: true });
+  assert.equal(classified.kind, "auth");
+  assert.equal(classified.sessionStatus, "unauthorized");
+});
+
+Deno.test("classifyMcpError() falls back to network with the original message", () => {
+  assert.deepEqual(classifyMcpError(new Error("something odd"), { hadSession: true }), {
+    kind: "network",
+    message: "something odd",
+  });
+  assert.deepEqual(classifyMcpError("plain string", { hadSession: false, operation: "Op" }), {
+    kind: "network",
+    message: "Op: plain string",
+  });
+});
+
+Deno.test("classifyMcpError() classifies a real refused fetch to 127.0.0.1", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const url = `http://127.0.0.1:${port}/mcp`;
+  let thrown: unknown;
+  try {
+    const response = await fetch(url, { method: "POST", body: "{}" });
+    await response.body?.cancel();
+  } catch (error) {
+    thrown = error;
+  }
+  assert.ok(thrown !== undefined, `fetch to closed port ${port} did not fail`);
+  const classified = classifyMcpError(thrown, { url, hadSession: false });
+  assert.equal(classified.kind, "network");
+  assert.equal(classified.sessionStatus, undefined);
+  assert.match(
+    classified.message,
+    new RegExp(`^Cannot reach server at ${url.replaceAll(".", "\\.")}\\. Is the server running\\?`),
+  );
+});
+
+Deno.test("rootMessage() returns the message of an error without a cause", () => {
+  assert.equal(rootMessage(new Error("alone")), "alone");
+});
+
+Deno.test("rootMessage() joins the top message with the deepest cause", () => {
+  const error = new Error("top", { cause: new Error("middle", { cause: new Error("root") }) });
+  assert.equal(rootMessage(error), "top: root");
+});
+
+Deno.test("rootMessage() does not repeat a cause the top message already contains", () => {
+  const error = new Error("request failed: socket hang up", {
+    cause: new Error("socket hang up"),
+  });
+  assert.equal(rootMessage(error), "request failed: socket hang up");
+});
+
+Deno.test("rootMessage() stringifies non-errors", () => {
+  assert.equal(rootMessage("text"), "text");
+  assert.equal(rootMessage(42), "42");
+  assert.equal(rootMessage(undefined), "undefined");
+});
+
+Deno.test("rootMessage() stops on a cyclic cause chain", () => {
+  const error = new Error("loop");
+  (error as { cause?: unknown }).cause = error;
+  assert.equal(rootMessage(error), "loop");
+});
