@@ -157,3 +157,77 @@ Deno.test("MCPC_JSON and MCPC_VERBOSE switch modes; --verbose never changes stdo
     await server.close();
   }
 });
+
+Deno.test("keepalive marks the session expired when the server forgets it (404)", async () => {
+  const first = await startDemoHttpServer();
+  const port = Number(new URL(first.url).port);
+  const harness = await Harness.create();
+  let second: Awaited<ReturnType<typeof startDemoHttpServer>> | undefined;
+  try {
+    assert.equal((await harness.run(["connect", first.url, "@ka404"])).code, 0);
+    const pid = (await harness.sessions()).sessions["@ka404"].pid!;
+    await first.close();
+    second = await startDemoHttpServer({ port });
+    // No command runs: only the bridge's own keepalive can notice.
+    await waitFor(
+      async () => (await harness.sessions()).sessions["@ka404"].status === "expired",
+      20_000,
+      "keepalive to mark the session expired",
+    );
+    await waitFor(() => !isAlive(pid), 5_000, "the bridge to shut down");
+  } finally {
+    await harness.cleanup();
+    await second?.close();
+  }
+});
+
+Deno.test("keepalive marks the session unauthorized on 401 and it is not retried", async () => {
+  const first = await startDemoHttpServer({ requireBearer: "old" });
+  const port = Number(new URL(first.url).port);
+  const harness = await Harness.create();
+  let second: Awaited<ReturnType<typeof startDemoHttpServer>> | undefined;
+  try {
+    const connect = await harness.run([
+      "connect",
+      first.url,
+      "@ka401",
+      "-H",
+      "Authorization: Bearer old",
+    ]);
+    assert.equal(connect.code, 0, connect.stderr);
+    await first.close();
+    second = await startDemoHttpServer({ port, requireBearer: "new" });
+    await waitFor(
+      async () => (await harness.sessions()).sessions["@ka401"].status === "unauthorized",
+      20_000,
+      "keepalive to mark the session unauthorized",
+    );
+    await harness.stopBridges();
+    const listing = await harness.json<{ sessions: { status: string }[] }>([]);
+    assert.equal(listing.sessions[0].status, "unauthorized");
+    const call = await harness.run(["@ka401", "ping"]);
+    assert.equal(call.code, 4);
+    assert.ok(call.stderr.includes(`${harness.home}/logs/bridge-@ka401.log`));
+  } finally {
+    await harness.cleanup();
+    await second?.close();
+  }
+});
+
+Deno.test("a bridge whose socket file was removed still shuts down on SIGTERM", async () => {
+  const server = await startDemoHttpServer();
+  const harness = await Harness.create();
+  try {
+    assert.equal((await harness.run(["connect", server.url, "@nosock"])).code, 0);
+    const pid = (await harness.sessions()).sessions["@nosock"].pid!;
+    await Deno.remove(`${harness.home}/bridges/@nosock.${pid}.sock`);
+    Deno.kill(pid, "SIGTERM");
+    await waitFor(() => !isAlive(pid), 5_000, "bridge exit");
+    const record = (await harness.sessions()).sessions["@nosock"];
+    assert.equal(record.pid, undefined);
+    assert.equal(record.status, "crashed");
+  } finally {
+    await harness.cleanup();
+    await server.close();
+  }
+});
