@@ -1,23 +1,10 @@
 import assert from "node:assert/strict";
+import { ago, NOW, sessionRecord, Y2000 } from "../../fakes/session_records.ts";
 import type { SessionRecord } from "../../../src/session/session.ts";
 import { type ConsolidateOptions, consolidateSessions } from "../../../src/session/consolidate.ts";
-
-const NOW = Date.parse("2025-06-01T12:00:00.000Z");
 const NOW_ISO = new Date(NOW).toISOString();
-const Y2000 = "2000-01-01T00:00:00.000Z";
-
-function ago(ms: number): string {
-  return new Date(NOW - ms).toISOString();
-}
-
 function session(fields: Partial<SessionRecord> = {}): SessionRecord {
-  return {
-    name: "@s",
-    server: { url: "https://mcp.example.com/mcp" },
-    status: "active",
-    createdAt: "2025-01-01T00:00:00.000Z",
-    ...fields,
-  };
+  return sessionRecord({ status: "active", ...fields });
 }
 
 function one(record: SessionRecord, alive?: boolean, options: ConsolidateOptions = {}) {

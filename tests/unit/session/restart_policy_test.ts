@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ago, NOW, sessionRecord, Y2000 } from "../../fakes/session_records.ts";
 import type { SessionRecord } from "../../../src/session/session.ts";
 import {
   decideAutoRestart,
@@ -6,22 +7,8 @@ import {
   type RestartDecision,
   type SkipReason,
 } from "../../../src/session/restart_policy.ts";
-
-const NOW = Date.parse("2025-06-01T12:00:00.000Z");
-const Y2000 = "2000-01-01T00:00:00.000Z";
-
-function ago(ms: number): string {
-  return new Date(NOW - ms).toISOString();
-}
-
 function session(fields: Partial<SessionRecord> = {}): SessionRecord {
-  return {
-    name: "@s",
-    server: { url: "https://mcp.example.com/mcp" },
-    status: "crashed",
-    createdAt: "2025-01-01T00:00:00.000Z",
-    ...fields,
-  };
+  return sessionRecord({ status: "crashed", ...fields });
 }
 
 function skip(reason: SkipReason): RestartDecision {

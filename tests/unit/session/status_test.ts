@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ago, NOW, sessionRecord } from "../../fakes/session_records.ts";
 import type { DisplayStatus, SessionRecord, StoredStatus } from "../../../src/session/session.ts";
 import {
   AUTO_RESTART_COOLDOWN_MS,
@@ -11,20 +12,8 @@ import {
   STALE_LIVE_MS,
 } from "../../../src/session/status.ts";
 
-const NOW = Date.parse("2025-06-01T12:00:00.000Z");
-
-function ago(ms: number): string {
-  return new Date(NOW - ms).toISOString();
-}
-
 function session(fields: Partial<SessionRecord> = {}): SessionRecord {
-  return {
-    name: "@s",
-    server: { url: "https://mcp.example.com/mcp" },
-    status: "active",
-    createdAt: "2025-01-01T00:00:00.000Z",
-    ...fields,
-  };
+  return sessionRecord({ status: "active", ...fields });
 }
 
 Deno.test("status constants match the original's timings", () => {
