@@ -9,7 +9,7 @@
 
 import { sessionEnvAccount, sessionHeadersAccount } from "../auth/secret_store.ts";
 import { BridgeClient, BridgeUnreachableError } from "../bridge/client.ts";
-import { launchBridge } from "../bridge/launcher.ts";
+import { launchBridge, SOCKET_WAIT_MS } from "../bridge/launcher.ts";
 import type { BridgeStartConfig } from "../bridge/protocol.ts";
 import type { AppContext } from "../context.ts";
 import { authError, McpcError, usageError } from "../errors.ts";
@@ -22,7 +22,12 @@ import {
   sessionNotFoundMessage,
 } from "../render/hints.ts";
 import { isValidSessionName, REDACTED, type SessionRecord } from "../session/session.ts";
-import { restartStatus } from "../session/status.ts";
+import {
+  AUTO_RESTART_COOLDOWN_MS,
+  isTransient,
+  parseTimestamp,
+  restartStatus,
+} from "../session/status.ts";
 
 /** A session with a connected bridge client. */
 export interface OpenSession {
@@ -55,7 +60,7 @@ export async function requireSession(ctx: AppContext, name: string): Promise<Ses
  * gone. `unauthorized` and `expired` sessions fail without touching the bridge.
  */
 export async function openSession(ctx: AppContext, name: string): Promise<OpenSession> {
-  const record = await requireSession(ctx, name);
+  const record = await awaitStartingBridge(ctx, await requireSession(ctx, name));
   const logPath = bridgeLogPath(ctx.paths.home, name);
   if (record.status === "unauthorized") {
     throw authError(
@@ -81,6 +86,27 @@ export async function openSession(ctx: AppContext, name: string): Promise<OpenSe
   }
   const restarted = await restartBridge(ctx, record, { resume: true });
   return { record: restarted.record, client: restarted.client, logPath };
+}
+
+/**
+ * When another mcpc process has just started this session's bridge (status
+ * `connecting`/`reconnecting`, fresh attempt, no PID yet), waits briefly for
+ * the bridge to record its PID instead of starting a second one.
+ */
+async function awaitStartingBridge(ctx: AppContext, record: SessionRecord): Promise<SessionRecord> {
+  const attempt = parseTimestamp(record.lastConnectionAttemptAt);
+  const starting = record.pid === undefined && isTransient(record.status) &&
+    attempt !== undefined && ctx.now() - attempt < AUTO_RESTART_COOLDOWN_MS;
+  if (!starting) return record;
+  ctx.debug(`Waiting for the bridge of ${record.name} that another mcpc process started`);
+  const deadline = ctx.now() + SOCKET_WAIT_MS;
+  let current = record;
+  while (ctx.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    current = (await ctx.sessions.get(record.name)) ?? current;
+    if (current.pid !== undefined || !isTransient(current.status)) return current;
+  }
+  return current;
 }
 
 /** Options for {@linkcode restartBridge}. */

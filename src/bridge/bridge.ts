@@ -105,7 +105,7 @@ export class Bridge {
     try {
       return { result: await handler(params as ParamsOf<MethodName>, context) };
     } catch (error) {
-      return { error: await this.#toWireError(error, method) };
+      return { error: await this.#toWireError(error, operationLabel(method, params)) };
     }
   }
 
@@ -221,7 +221,7 @@ export class Bridge {
     });
     this.#stopKeepalive = startKeepalive({
       ping: () => connection.ping(),
-      onSuccess: () => this.#markSeen(),
+      onSuccess: () => this.#markSeenOrLeave(),
       onFailure: async (error) => {
         const classified = classifyMcpError(error, {
           url: config.server.url,
@@ -250,14 +250,14 @@ export class Bridge {
     }
   }
 
-  async #toWireError(error: unknown, method: MethodName): Promise<WireError> {
+  async #toWireError(error: unknown, operation: string): Promise<WireError> {
     if (error instanceof McpcError) return { kind: error.kind, message: error.message };
     const classified = classifyMcpError(error, {
       url: this.#deps.config.server.url,
       hadSession: this.#connection?.sessionId !== undefined,
-      operation: operationLabel(method),
+      operation,
     });
-    this.#deps.log.error(`Request ${method} failed: ${classified.message}`);
+    this.#deps.log.error(classified.message);
     if (classified.sessionStatus) {
       await this.#persistFailure(classified);
       this.#scheduleShutdown(FAILURE_SHUTDOWN_DELAY_MS, `session ${classified.sessionStatus}`);
@@ -271,6 +271,20 @@ export class Bridge {
     await this.#patchOwn((record) => {
       record.status = status;
     });
+  }
+
+  /**
+   * After a keepalive: record `lastSeenAt`, or shut down when the record no
+   * longer names this bridge (closed, or another bridge took over).
+   */
+  async #markSeenOrLeave(): Promise<void> {
+    const owner = await this.#deps.store.get(this.#deps.config.sessionName).catch(() => null);
+    if (owner === null) return;
+    if (owner?.pid !== this.#deps.pid) {
+      this.shutdown(owner ? `session taken over by pid ${owner.pid}` : "session no longer exists");
+      return;
+    }
+    this.#markSeen();
   }
 
   #markSeen(): void {
@@ -306,11 +320,11 @@ export class Bridge {
       }
     }
     const connection = this.#connection;
-    let terminated = false;
+    // Closing ends the HTTP MCP session (DELETE); it cannot be resumed afterwards.
+    const terminated = connection?.sessionId !== undefined;
     if (connection) {
       connection.onClose = undefined;
       await connection.close();
-      terminated = connection.sessionId !== undefined;
     }
     await this.#patchOwn((record) => {
       delete record.pid;
@@ -336,12 +350,12 @@ function sdkOptions(context: RequestContext): { signal: AbortSignal; timeoutMs?:
   };
 }
 
-function operationLabel(method: MethodName): string {
+function operationLabel(method: MethodName, params: unknown): string {
   switch (method) {
     case "listTools":
       return "Failed to list tools";
     case "callTool":
-      return "Failed to call tool";
+      return `Failed to call tool ${(params as ParamsOf<"callTool">).name}`;
     case "ping":
       return "Ping failed";
     default:

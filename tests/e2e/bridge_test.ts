@@ -226,6 +226,56 @@ Deno.test("a bridge whose socket file was removed still shuts down on SIGTERM", 
     const record = (await harness.sessions()).sessions["@nosock"];
     assert.equal(record.pid, undefined);
     assert.equal(record.status, "crashed");
+    assert.equal(record.mcpSessionId, undefined, "a session ended with DELETE is not resumed");
+    const call = await harness.run(["@nosock", "tools-call", "echo", "message:=fresh"]);
+    assert.equal(call.code, 0, call.stderr);
+  } finally {
+    await harness.cleanup();
+    await server.close();
+  }
+});
+
+Deno.test("a bridge that lost its session record shuts down at its next keepalive", async () => {
+  const server = await startDemoHttpServer();
+  const harness = await Harness.create();
+  try {
+    assert.equal((await harness.run(["connect", server.url, "@orphan"])).code, 0);
+    const pid = (await harness.sessions()).sessions["@orphan"].pid!;
+    await harness.editSessions((file) => {
+      file.sessions["@orphan"].pid = 1;
+    });
+    await waitFor(() => !isAlive(pid), 15_000, "the orphaned bridge to leave");
+    assert.equal(
+      (await harness.sessions()).sessions["@orphan"].pid,
+      1,
+      "it did not touch the record",
+    );
+  } finally {
+    await harness.cleanup();
+    await server.close();
+  }
+});
+
+Deno.test("a command right after a background restart uses that bridge instead of a second one", async () => {
+  const server = await startDemoHttpServer();
+  const harness = await Harness.create();
+  try {
+    assert.equal((await harness.run(["connect", server.url, "@bg"])).code, 0);
+    await harness.stopBridges();
+    await harness.editSessions((file) => {
+      const record = file.sessions["@bg"];
+      record.status = "crashed";
+      record.lastConnectionAttemptAt = "2000-01-01T00:00:00.000Z";
+      record.lastSeenAt = "2000-01-01T00:00:00.000Z";
+      delete record.pid;
+    });
+    const listing = await harness.json<{ sessions: { status: string }[] }>([]);
+    assert.equal(listing.sessions[0].status, "reconnecting");
+    const call = await harness.run(["@bg", "tools-call", "echo", "message:=once"]);
+    assert.equal(call.code, 0, call.stderr);
+    const pids = await harness.bridgePids();
+    assert.equal(pids.length, 1, `one bridge runs, not ${pids.length}`);
+    assert.equal((await harness.sessions()).sessions["@bg"].pid, pids[0]);
   } finally {
     await harness.cleanup();
     await server.close();
