@@ -62,9 +62,8 @@ function createContext(
   });
   const paths = homePaths(home);
   const flags = invocation.flags;
-  const warn = (message: string) => {
-    if (!flags.json) writeText(Deno.stderr, `${message}\n`);
-  };
+  // Store warnings (a corrupt file moved aside) are printed in JSON mode too: they name a backup.
+  const warn = (message: string) => writeText(Deno.stderr, `${message}\n`);
   return {
     paths,
     cwd,

@@ -28,9 +28,8 @@ import {
   type SessionRecord,
 } from "../session/session.ts";
 import type { CommandOutput } from "./output.ts";
-import { connectToNewBridge, stopBridgeProcess } from "./session_bridge.ts";
+import { connectToNewBridge, probeBridge, stopBridgeProcess } from "./session_bridge.ts";
 import { requestTimeoutMs, serverDetailsOutput } from "./session_commands.ts";
-import { probeBridge } from "./list_sessions.ts";
 
 /** What the user asked `connect` to do. */
 export interface ConnectRequest {

@@ -8,7 +8,6 @@
  */
 
 import type { AuthProfile } from "../auth/profile_store.ts";
-import { BridgeClient } from "../bridge/client.ts";
 import { launchBridge } from "../bridge/launcher.ts";
 import type { AppContext } from "../context.ts";
 import { bridgeSocketPath } from "../platform/paths.ts";
@@ -17,25 +16,7 @@ import { consolidateSessions } from "../session/consolidate.ts";
 import type { DisplayStatus, SessionRecord } from "../session/session.ts";
 import { deriveDisplayStatus } from "../session/status.ts";
 import type { CommandOutput } from "./output.ts";
-import { buildStartConfig } from "./session_bridge.ts";
-
-/** How long a liveness probe may take (ms). */
-const PROBE_TIMEOUT_MS = 1_000;
-
-/** Whether the record's bridge answers on its socket as itself (PID-reuse safe). */
-export async function probeBridge(ctx: AppContext, record: SessionRecord): Promise<boolean> {
-  if (record.pid === undefined) return false;
-  try {
-    const client = await BridgeClient.connect(
-      bridgeSocketPath(ctx.paths.home, record.name, record.pid),
-      { sessionName: record.name, pid: record.pid, timeoutMs: PROBE_TIMEOUT_MS },
-    );
-    client.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { buildStartConfig, probeBridge } from "./session_bridge.ts";
 
 /** A listed session: the stored record and its display status. */
 export interface ListedSession {

@@ -8,11 +8,11 @@
  */
 
 import { sessionEnvAccount, sessionHeadersAccount } from "../auth/secret_store.ts";
-import { BridgeClient, BridgeUnreachableError } from "../bridge/client.ts";
+import { BridgeClient, BridgeUnreachableError, type UnreachableReason } from "../bridge/client.ts";
 import { launchBridge, SOCKET_WAIT_MS } from "../bridge/launcher.ts";
 import type { BridgeStartConfig } from "../bridge/protocol.ts";
 import type { AppContext } from "../context.ts";
-import { authError, McpcError, usageError } from "../errors.ts";
+import { authError, McpcError, networkError, usageError } from "../errors.ts";
 import { bridgeLogPath, bridgeSocketPath } from "../platform/paths.ts";
 import { terminateProcess, waitForExit } from "../platform/process.ts";
 import {
@@ -68,24 +68,73 @@ export async function openSession(ctx: AppContext, name: string): Promise<OpenSe
     );
   }
   if (record.status === "expired") throw usageError(expiredMessage(name, logPath));
-  if (record.pid !== undefined) {
-    try {
-      const client = await BridgeClient.connect(
-        bridgeSocketPath(ctx.paths.home, name, record.pid),
-        {
-          sessionName: name,
-          pid: record.pid,
-        },
-      );
-      ctx.debug(`Connected to the bridge of ${name} (pid ${record.pid})`);
-      return { record, client, logPath };
-    } catch (error) {
-      if (!(error instanceof BridgeUnreachableError)) throw error;
-      ctx.debug(`Bridge of ${name} is not reachable (${error.message}); restarting it`);
-    }
+  requireServerConfig(record);
+  const reached = await reachBridge(ctx, record);
+  if (reached instanceof BridgeClient) {
+    ctx.debug(`Connected to the bridge of ${name} (pid ${record.pid})`);
+    return { record, client: reached, logPath };
   }
+  if (reached === "unresponsive") {
+    throw networkError(
+      `The bridge of ${name} (pid ${record.pid}) is not responding. ` +
+        `Try again, or run "mcpc ${name} restart".`,
+    );
+  }
+  ctx.debug(`Bridge of ${name} is not running (${reached}); starting it`);
   const restarted = await restartBridge(ctx, record, { resume: true });
   return { record: restarted.record, client: restarted.client, logPath };
+}
+
+/** Timeout of the identity check when a bridge is reached (ms). */
+const REACH_TIMEOUT_MS = 5_000;
+
+/**
+ * Connects to the record's bridge and checks its identity. Returns the client,
+ * or why it cannot be used: `absent` (no bridge, or no PID recorded), `foreign`
+ * (the PID belongs to something else) or `unresponsive` (our bridge is busy).
+ */
+export async function reachBridge(
+  ctx: AppContext,
+  record: SessionRecord,
+  options: { timeoutMs?: number } = {},
+): Promise<BridgeClient | UnreachableReason> {
+  if (record.pid === undefined) return "absent";
+  try {
+    return await BridgeClient.connect(bridgeSocketPath(ctx.paths.home, record.name, record.pid), {
+      sessionName: record.name,
+      pid: record.pid,
+      timeoutMs: options.timeoutMs ?? REACH_TIMEOUT_MS,
+    });
+  } catch (error) {
+    if (error instanceof BridgeUnreachableError) return error.reason;
+    throw error;
+  }
+}
+
+/**
+ * Whether the record's bridge is alive: it answers as itself, or it is ours
+ * but busy. Only a missing or foreign bridge counts as dead (PID-reuse safe).
+ */
+export async function probeBridge(ctx: AppContext, record: SessionRecord): Promise<boolean> {
+  const reached = await reachBridge(ctx, record, { timeoutMs: PROBE_TIMEOUT_MS });
+  if (reached instanceof BridgeClient) {
+    reached.close();
+    return true;
+  }
+  return reached === "unresponsive";
+}
+
+/** How long a liveness probe waits for an answer (ms). */
+const PROBE_TIMEOUT_MS = 1_000;
+
+/** Fails for records that carry no server to connect to (e.g. written by an old version). */
+export function requireServerConfig(record: SessionRecord): void {
+  if (!record.server?.url && !record.server?.command) {
+    throw usageError(
+      `Session ${record.name} has no server configuration (it may come from an older mcpc).\n` +
+        `Remove it with: mcpc ${record.name} close`,
+    );
+  }
 }
 
 /**
@@ -125,6 +174,7 @@ export async function restartBridge(
   options: RestartBridgeOptions,
 ): Promise<{ record: SessionRecord; client: BridgeClient }> {
   const name = record.name;
+  requireServerConfig(record);
   if (record.pid !== undefined) await stopBridgeProcess(ctx, record);
   const start = await buildStartConfig(ctx, record, options);
   const updated = await ctx.sessions.patch(name, (stored) => {
@@ -232,17 +282,11 @@ export const STOP_GRACE_MS = 3_000;
 export async function stopBridgeProcess(ctx: AppContext, record: SessionRecord): Promise<void> {
   const pid = record.pid;
   if (pid === undefined) return;
-  let client: BridgeClient | undefined;
-  try {
-    client = await BridgeClient.connect(bridgeSocketPath(ctx.paths.home, record.name, pid), {
-      sessionName: record.name,
-      pid,
-      timeoutMs: 2_000,
-    });
-  } catch {
-    // Not our bridge any more (dead, or the PID was reused): never signal a stranger.
-    return;
-  }
+  const client = await reachBridge(ctx, record, { timeoutMs: 2_000 });
+  // Gone, or the PID now belongs to a stranger: never signal it.
+  if (client === "absent" || client === "foreign") return;
+  // Only our bridge listens on its own socket path: a busy one may be signalled.
+  if (client === "unresponsive") return await terminateProcess(pid, STOP_GRACE_MS);
   try {
     await client.request("shutdown", {}, { timeoutMs: 2_000 });
   } catch (error) {

@@ -109,9 +109,13 @@ export class Bridge {
     }
   }
 
-  /** Stops the bridge: keepalive, listeners, MCP session (HTTP `DELETE`), record update. */
-  shutdown(reason: string): Promise<void> {
-    this.#stopping ??= this.#shutdown(reason);
+  /**
+   * Stops the bridge: keepalive, listeners, MCP session, record update.
+   * `endSession: false` leaves the MCP session open on the server (another
+   * bridge has taken it over); otherwise it is ended with HTTP `DELETE`.
+   */
+  shutdown(reason: string, options: { endSession?: boolean } = {}): Promise<void> {
+    this.#stopping ??= this.#shutdown(reason, options.endSession ?? true);
     return this.#stopping;
   }
 
@@ -280,8 +284,13 @@ export class Bridge {
   async #markSeenOrLeave(): Promise<void> {
     const owner = await this.#deps.store.get(this.#deps.config.sessionName).catch(() => null);
     if (owner === null) return;
-    if (owner?.pid !== this.#deps.pid) {
-      this.shutdown(owner ? `session taken over by pid ${owner.pid}` : "session no longer exists");
+    if (owner === undefined) {
+      this.shutdown("session no longer exists");
+      return;
+    }
+    if (owner.pid !== this.#deps.pid) {
+      // Another bridge may have resumed this very MCP session: do not end it.
+      this.shutdown(`session taken over by pid ${owner.pid}`, { endSession: false });
       return;
     }
     this.#markSeen();
@@ -308,7 +317,7 @@ export class Bridge {
     setTimeout(() => this.shutdown(reason), delayMs);
   }
 
-  async #shutdown(reason: string): Promise<void> {
+  async #shutdown(reason: string, endSession: boolean): Promise<void> {
     const { log } = this.#deps;
     log.info(`Shutting down: ${reason}`);
     this.#stopKeepalive?.();
@@ -320,11 +329,11 @@ export class Bridge {
       }
     }
     const connection = this.#connection;
-    // Closing ends the HTTP MCP session (DELETE); it cannot be resumed afterwards.
-    const terminated = connection?.sessionId !== undefined;
+    // Ending the HTTP MCP session (DELETE) means it cannot be resumed afterwards.
+    const terminated = endSession && connection?.sessionId !== undefined;
     if (connection) {
       connection.onClose = undefined;
-      await connection.close();
+      await connection.close({ endSession });
     }
     await this.#patchOwn((record) => {
       delete record.pid;

@@ -40,7 +40,11 @@ export async function runBridge(sessionName: string): Promise<number> {
     log.error(`Uncaught error: ${describe(event.error)}`);
   });
 
-  const store = new SessionStore(paths.sessionsFile, { warn: (message) => log.warn(message) });
+  // A corrupt sessions.json is left for the next CLI run to move aside and report.
+  const store = new SessionStore(paths.sessionsFile, {
+    warn: (message) => log.warn(message),
+    corruptThrows: true,
+  });
   const socketPath = bridgeSocketPath(config.home, sessionName, Deno.pid);
   await Deno.mkdir(paths.bridgesDir, { recursive: true, mode: 0o700 });
   await Deno.remove(socketPath).catch(() => {});

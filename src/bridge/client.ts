@@ -42,11 +42,24 @@ export interface RequestOptions {
   timeoutLabel?: string;
 }
 
-/** The bridge could not be reached at all (nothing was sent). */
+/**
+ * Why a bridge could not be used (nothing was sent to it):
+ * - `absent`: nothing listens on the socket (the bridge is gone);
+ * - `foreign`: something answered but it is not this session's bridge;
+ * - `unresponsive`: our bridge's socket accepted the connection but the
+ *   bridge did not answer in time (busy or hung; it is still alive).
+ */
+export type UnreachableReason = "absent" | "foreign" | "unresponsive";
+
+/** The bridge could not be used; nothing was sent to it. */
 export class BridgeUnreachableError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  /** Why. */
+  readonly reason: UnreachableReason;
+
+  constructor(message: string, reason: UnreachableReason, options?: ErrorOptions) {
     super(message, options);
     this.name = "BridgeUnreachableError";
+    this.reason = reason;
   }
 }
 
@@ -71,7 +84,7 @@ export class BridgeClient {
     try {
       conn = await Deno.connect({ transport: "unix", path: socketPath });
     } catch (error) {
-      throw new BridgeUnreachableError(`Cannot connect to bridge socket ${socketPath}`, {
+      throw new BridgeUnreachableError(`Cannot connect to bridge socket ${socketPath}`, "absent", {
         cause: error,
       });
     }
@@ -86,12 +99,19 @@ export class BridgeClient {
       if (hello.sessionName !== options.sessionName || hello.pid !== options.pid) {
         throw new BridgeUnreachableError(
           `Socket ${socketPath} belongs to another process (${hello.sessionName}, pid ${hello.pid})`,
+          "foreign",
         );
       }
     } catch (error) {
       client.close();
       if (error instanceof BridgeUnreachableError) throw error;
-      throw new BridgeUnreachableError(`Bridge at ${socketPath} did not answer`, { cause: error });
+      // An error answer means an incompatible process; silence means a busy bridge.
+      const reason = error instanceof McpcError && error.kind !== "network"
+        ? "foreign"
+        : "unresponsive";
+      throw new BridgeUnreachableError(`Bridge at ${socketPath} did not answer`, reason, {
+        cause: error,
+      });
     }
     return client;
   }

@@ -42,8 +42,8 @@ export interface McpConnection {
   ): Promise<CallToolResult>;
   /** Pings the server. */
   ping(options?: CallOptions): Promise<void>;
-  /** Ends the MCP session (HTTP `DELETE`, bounded) and closes the transport. */
-  close(): Promise<void>;
+  /** Closes the transport, first ending the MCP session (HTTP `DELETE`, bounded) unless told not to. */
+  close(options?: { endSession?: boolean }): Promise<void>;
   /** Called once when the transport closes on its own. */
   onClose?: () => void;
 }
@@ -170,9 +170,11 @@ function wrap(client: Client, initialize: StoredInitializeResult, hooks: WrapHoo
     async ping(options = {}) {
       await client.ping(sdkOptions(options));
     },
-    async close() {
+    async close(options = {}) {
       client.onclose = undefined;
-      if (hooks.terminate) await withCap(hooks.terminate(), TERMINATE_CAP_MS);
+      if (hooks.terminate && options.endSession !== false) {
+        await withCap(hooks.terminate(), TERMINATE_CAP_MS);
+      }
       await withCap(client.close(), CLOSE_CAP_MS);
     },
   };

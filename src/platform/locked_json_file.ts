@@ -48,6 +48,21 @@ export interface LockedJsonFileOptions<T> {
   lockTimeoutMs?: number;
   /** Where one-line warnings go (default: console.error). */
   warn?: (message: string) => void;
+  /**
+   * What to do with a file that does not parse: move it aside and start
+   * empty (default, for the CLI, which can tell the user), or throw a
+   * {@linkcode CorruptFileError} and leave it alone (for background processes
+   * that nobody would hear warn).
+   */
+  onCorrupt?: "move-aside" | "throw";
+}
+
+/** A state file did not parse and was left untouched (`onCorrupt: "throw"`). */
+export class CorruptFileError extends Error {
+  constructor(path: string, options?: ErrorOptions) {
+    super(`Cannot read ${path}: the file is corrupt`, options);
+    this.name = "CorruptFileError";
+  }
 }
 
 /** The value found on disk, and whether it must be written back even if unchanged. */
@@ -122,6 +137,9 @@ export class LockedJsonFile<T> {
       return { value: this.#options.parse(JSON.parse(text)), exists: true };
     } catch (error) {
       if (!(error instanceof SyntaxError || error instanceof TypeError)) throw error;
+      if (this.#options.onCorrupt === "throw") {
+        throw new CorruptFileError(this.path, { cause: error });
+      }
     }
     const backup = await moveAside(this.path);
     const warn = this.#options.warn ?? console.error;

@@ -27,7 +27,13 @@ export interface RestartPolicy {
 export const DEFAULT_RESTART_POLICY: RestartPolicy = { cooldownMs: AUTO_RESTART_COOLDOWN_MS };
 
 /** Why a session is not restarted. */
-export type SkipReason = "alive" | "not-retryable" | "no-profile" | "cooldown" | "recently-seen";
+export type SkipReason =
+  | "alive"
+  | "no-server"
+  | "not-retryable"
+  | "no-profile"
+  | "cooldown"
+  | "recently-seen";
 
 /** The outcome of {@linkcode decideAutoRestart}. */
 export type RestartDecision =
@@ -48,6 +54,9 @@ export function decideAutoRestart(
   policy: RestartPolicy = DEFAULT_RESTART_POLICY,
 ): RestartDecision {
   if (facts.bridgeAlive) return { restart: false, reason: "alive" };
+  if (!session.server?.url && !session.server?.command) {
+    return { restart: false, reason: "no-server" };
+  }
   if (session.status === "unauthorized") {
     if (!session.profileName) return { restart: false, reason: "no-profile" };
   } else if (session.status !== "crashed") {

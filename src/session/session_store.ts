@@ -16,6 +16,8 @@ export type SessionMap = Record<string, SessionRecord>;
 export interface SessionStoreOptions {
   /** Where warnings (e.g. a corrupt file moved aside) go. */
   warn?: (message: string) => void;
+  /** Leave a corrupt file alone and throw instead of moving it aside (for bridges). */
+  corruptThrows?: boolean;
 }
 
 /** The session records in `sessions.json`. */
@@ -27,6 +29,7 @@ export class SessionStore {
       defaultValue: () => ({ sessions: {} }),
       parse: parseSessionsFile,
       warn: options.warn,
+      onCorrupt: options.corruptThrows ? "throw" : "move-aside",
     });
   }
 

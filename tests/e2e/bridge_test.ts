@@ -281,3 +281,26 @@ Deno.test("a command right after a background restart uses that bridge instead o
     await server.close();
   }
 });
+
+Deno.test("bridges leave a corrupt sessions.json alone; the CLI moves it aside and says so", async () => {
+  const server = await startDemoHttpServer();
+  const harness = await Harness.create();
+  try {
+    assert.equal((await harness.run(["connect", server.url, "@cor"])).code, 0);
+    const pid = (await harness.sessions()).sessions["@cor"].pid!;
+    await Deno.writeTextFile(`${harness.home}/sessions.json`, "{corrupt");
+    // Past the bridge's first keepalive, which reads the store.
+    await new Promise((resolve) => setTimeout(resolve, 6_500));
+    assert.equal(await Deno.readTextFile(`${harness.home}/sessions.json`), "{corrupt");
+    assert.ok(isAlive(pid), "the bridge keeps running");
+    const listing = await harness.run(["--json"]);
+    assert.equal(listing.code, 0);
+    assert.deepEqual(JSON.parse(listing.stdout).sessions, []);
+    const backup = listing.stderr.match(/moved to (\S+sessions\.json\.corrupt-\S+);/)?.[1];
+    assert.ok(backup, listing.stderr);
+    assert.equal(await Deno.readTextFile(backup), "{corrupt");
+  } finally {
+    await harness.cleanup();
+    await server.close();
+  }
+});

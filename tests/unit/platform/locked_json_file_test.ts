@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { McpcError } from "../../../src/errors.ts";
-import { LockedJsonFile } from "../../../src/platform/locked_json_file.ts";
+import { CorruptFileError, LockedJsonFile } from "../../../src/platform/locked_json_file.ts";
 import { type Counter, counterStore } from "../../fixtures/store_worker.ts";
 
 const WORKER = new URL("../../fixtures/store_worker.ts", import.meta.url).pathname;
@@ -512,4 +512,31 @@ Deno.test("update() keeps the sidecar lock file after releasing the lock", async
       lock.close();
     }
   });
+});
+
+Deno.test("LockedJsonFile with onCorrupt: throw leaves a corrupt file untouched", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/state.json`;
+    await Deno.writeTextFile(path, "{not json");
+    const warnings: string[] = [];
+    const file = new LockedJsonFile<{ n: number }>(path, {
+      defaultValue: () => ({ n: 0 }),
+      parse: (raw) => raw as { n: number },
+      warn: (message) => warnings.push(message),
+      onCorrupt: "throw",
+    });
+    await assert.rejects(() => file.update((data) => void (data.n = 1)), CorruptFileError);
+    await assert.rejects(() => file.read(), CorruptFileError);
+    assert.equal(await Deno.readTextFile(path), "{not json");
+    assert.deepEqual(
+      [...Deno.readDirSync(dir)].map((entry) => entry.name).filter((name) =>
+        name.includes("corrupt")
+      ),
+      [],
+    );
+    assert.deepEqual(warnings, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -179,3 +179,12 @@ Deno.test("decideAutoRestart() uses the cooldown from the policy", () => {
 Deno.test("DEFAULT_RESTART_POLICY has a 10 s cooldown", () => {
   assert.deepEqual(DEFAULT_RESTART_POLICY, { cooldownMs: 10_000 });
 });
+
+Deno.test("decideAutoRestart() never restarts a record without a server (legacy record)", () => {
+  const legacy = { ...session({ lastConnectionAttemptAt: Y2000 }) } as Partial<SessionRecord>;
+  delete legacy.server;
+  assert.deepEqual(
+    decideAutoRestart(legacy as SessionRecord, { bridgeAlive: false }, NOW),
+    { restart: false, reason: "no-server" },
+  );
+});
