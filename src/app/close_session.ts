@@ -8,9 +8,8 @@
 
 import type { AppContext } from "../context.ts";
 import { renderClosed } from "../render/human/misc.ts";
-import { forgetSession } from "./connect_session.ts";
 import type { CommandOutput } from "./output.ts";
-import { requireSession, stopBridgeProcess } from "./session_bridge.ts";
+import { forgetSession, requireSession, stopBridgeProcess } from "./session_bridge.ts";
 
 /** Closes a session. */
 export async function closeSession(ctx: AppContext, name: string): Promise<CommandOutput> {

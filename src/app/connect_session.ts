@@ -6,7 +6,11 @@
  * @module
  */
 
-import { sessionEnvAccount, sessionHeadersAccount } from "../auth/secret_store.ts";
+import {
+  sessionEnvAccount,
+  sessionHeadersAccount,
+  sessionServerAccount,
+} from "../auth/secret_store.ts";
 import { launchBridge } from "../bridge/launcher.ts";
 import {
   invalidServerMessage,
@@ -15,7 +19,9 @@ import {
   parseServerArg,
 } from "../cli/server_target.ts";
 import { getServerHost } from "../cli/server_target.ts";
-import { loadConfigEntry } from "../config/load_config.ts";
+import { loadConfigTarget } from "../config/load_config.ts";
+import type { TemplatedFields } from "../config/mcp_config.ts";
+import { sessionTarget } from "../render/human/sessions.ts";
 import type { AppContext } from "../context.ts";
 import { McpcError, usageError } from "../errors.ts";
 import { bridgeLogPath } from "../platform/paths.ts";
@@ -28,7 +34,12 @@ import {
   type SessionRecord,
 } from "../session/session.ts";
 import type { CommandOutput } from "./output.ts";
-import { connectToNewBridge, probeBridge, stopBridgeProcess } from "./session_bridge.ts";
+import {
+  connectToNewBridge,
+  forgetSession,
+  probeBridge,
+  stopBridgeProcess,
+} from "./session_bridge.ts";
 import { requestTimeoutMs, serverDetailsOutput } from "./session_commands.ts";
 
 /** What the user asked `connect` to do. */
@@ -46,7 +57,10 @@ export interface ConnectRequest {
 }
 
 interface ResolvedTarget {
+  /** With `${VAR}` substituted: what the bridge connects with. */
   server: ServerConfig;
+  /** Config fields that referenced `${VAR}`, as written: what records and output show. */
+  templates: TemplatedFields;
   /** Base for an automatic name. */
   nameBase: string;
   /** Whether the target is a config entry (never matched for reuse). */
@@ -85,16 +99,17 @@ export async function connectSession(
     notices.push(`Session ${name} exists but bridge is ${existing.status}, reconnecting...`);
     if (alive) await stopBridgeProcess(ctx, existing);
   }
-  await storeSecrets(ctx, name, resolved.server);
-  const record = await writeRecord(ctx, name, resolved.server, profileName, existing);
+  await storeSecrets(ctx, name, resolved);
+  const shown = { ...resolved.server, ...resolved.templates };
+  const record = await writeRecord(ctx, name, shown, profileName, existing);
   let pid: number;
   try {
     pid = await launchBridge({
       sessionName: name,
       home: ctx.paths.home,
       server: resolved.server,
+      label: sessionTarget(shown),
       ...(profileName ? { profileName } : {}),
-      verbose: ctx.output.verbose,
     }, { cwd: ctx.cwd, env: ctx.env });
   } catch (error) {
     if (!existing) await forgetSession(ctx, name);
@@ -122,15 +137,16 @@ async function resolveTarget(ctx: AppContext, request: ConnectRequest): Promise<
   }
   let server: ServerConfig;
   let nameBase: string;
+  let templates: TemplatedFields = {};
   if (target.type === "url") {
     server = { url: normalizeServerUrl(target.url) };
     nameBase = nameFromUrl(server.url!);
   } else {
-    server = await loadConfigEntry(target.file, target.entry, {
+    ({ server, templates } = await loadConfigTarget(target.file, target.entry, {
       cwd: ctx.cwd,
       env: (name) => ctx.env[name],
       warn: (message) => ctx.output.json || ctx.stderr(`${message}\n`),
-    });
+    }));
     nameBase = sanitizeNamePart(target.entry);
   }
   if (Object.keys(headers).length > 0) {
@@ -140,7 +156,7 @@ async function resolveTarget(ctx: AppContext, request: ConnectRequest): Promise<
     server.headers = { ...(server.headers ?? {}), ...headers };
   }
   if (ctx.timeoutExplicit) server.timeout = ctx.timeoutMs / 1000;
-  return { server, nameBase, fromConfig: target.type === "config" };
+  return { server, templates, nameBase, fromConfig: target.type === "config" };
 }
 
 function hasAuthorizationHeader(server: ServerConfig): boolean {
@@ -206,18 +222,21 @@ function headerKeys(server: ServerConfig | undefined): string {
   return Object.keys(server?.headers ?? {}).map((key) => key.toLowerCase()).sort().join("\n");
 }
 
-async function storeSecrets(ctx: AppContext, name: string, server: ServerConfig): Promise<void> {
-  const headersAccount = sessionHeadersAccount(name);
-  const envAccount = sessionEnvAccount(name);
-  if (server.headers && Object.keys(server.headers).length > 0) {
-    await ctx.secrets.set(headersAccount, JSON.stringify(server.headers));
-  } else {
-    await ctx.secrets.delete(headersAccount);
-  }
-  if (server.env && Object.keys(server.env).length > 0) {
-    await ctx.secrets.set(envAccount, JSON.stringify(server.env));
-  } else {
-    await ctx.secrets.delete(envAccount);
+async function storeSecrets(ctx: AppContext, name: string, target: ResolvedTarget): Promise<void> {
+  const { server, templates } = target;
+  const substituted: TemplatedFields = {};
+  if (templates.url) substituted.url = server.url;
+  if (templates.command) substituted.command = server.command;
+  if (templates.args) substituted.args = server.args;
+  const values: [string, object | undefined][] = [
+    [sessionHeadersAccount(name), server.headers],
+    [sessionEnvAccount(name), server.env],
+    [sessionServerAccount(name), substituted],
+  ];
+  for (const [account, value] of values) {
+    if (value && Object.keys(value).length > 0) {
+      await ctx.secrets.set(account, JSON.stringify(value));
+    } else await ctx.secrets.delete(account);
   }
 }
 
@@ -242,13 +261,6 @@ async function writeRecord(
     sessions[name] = record;
     return structuredClone(record);
   });
-}
-
-/** Deletes a session's record and secrets (a first connect whose bridge never started). */
-export async function forgetSession(ctx: AppContext, name: string): Promise<void> {
-  await ctx.sessions.delete(name);
-  await ctx.secrets.delete(sessionHeadersAccount(name));
-  await ctx.secrets.delete(sessionEnvAccount(name));
 }
 
 async function alreadyActive(

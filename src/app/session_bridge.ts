@@ -7,7 +7,13 @@
  * @module
  */
 
-import { sessionEnvAccount, sessionHeadersAccount } from "../auth/secret_store.ts";
+import {
+  sessionAccounts,
+  sessionEnvAccount,
+  sessionHeadersAccount,
+  sessionServerAccount,
+} from "../auth/secret_store.ts";
+import { sessionTarget } from "../render/human/sessions.ts";
 import { BridgeClient, BridgeUnreachableError, type UnreachableReason } from "../bridge/client.ts";
 import { launchBridge, SOCKET_WAIT_MS } from "../bridge/launcher.ts";
 import type { BridgeStartConfig } from "../bridge/protocol.ts";
@@ -21,7 +27,12 @@ import {
   expiredMessage,
   sessionNotFoundMessage,
 } from "../render/hints.ts";
-import { isValidSessionName, REDACTED, type SessionRecord } from "../session/session.ts";
+import {
+  isValidSessionName,
+  REDACTED,
+  type ServerConfig,
+  type SessionRecord,
+} from "../session/session.ts";
 import {
   AUTO_RESTART_COOLDOWN_MS,
   isTransient,
@@ -210,13 +221,31 @@ export async function connectToNewBridge(
   }
 }
 
+/** Deletes a session's record and all its secrets. */
+export async function forgetSession(ctx: AppContext, name: string): Promise<void> {
+  await ctx.sessions.delete(name);
+  for (const account of sessionAccounts(name)) await ctx.secrets.delete(account);
+}
+
 /** Builds a bridge's start config from the record plus the secrets kept for it. */
 export async function buildStartConfig(
   ctx: AppContext,
   record: SessionRecord,
   options: RestartBridgeOptions,
 ): Promise<BridgeStartConfig> {
-  const server = { ...record.server };
+  let server: ServerConfig = { ...record.server };
+  const templated = [server.url, server.command, ...(server.args ?? [])]
+    .some((value) => value?.includes("${"));
+  if (templated) {
+    const stored = await ctx.secrets.get(sessionServerAccount(record.name));
+    if (!stored) {
+      throw usageError(
+        `Missing the substituted server settings of session ${record.name} in the secret store. ` +
+          `Recreate it with "mcpc ${record.name} close" followed by a new connect.`,
+      );
+    }
+    server = { ...server, ...JSON.parse(stored) };
+  }
   if (server.headers) {
     server.headers = await loadSecretValues(
       ctx,
@@ -243,7 +272,7 @@ export async function buildStartConfig(
     ...(canResume
       ? { resume: { mcpSessionId: record.mcpSessionId!, initialize: record.initializeResult! } }
       : {}),
-    verbose: ctx.output.verbose,
+    label: sessionTarget(record.server),
   };
 }
 

@@ -29,6 +29,20 @@ export function sessionEnvAccount(sessionName: string): string {
   return `session:${sessionName}:env`;
 }
 
+/** Account holding the substituted `url`/`command`/`args` of a config entry that used `${VAR}`. */
+export function sessionServerAccount(sessionName: string): string {
+  return `session:${sessionName}:server`;
+}
+
+/** Every secret account of a session. */
+export function sessionAccounts(sessionName: string): string[] {
+  return [
+    sessionHeadersAccount(sessionName),
+    sessionEnvAccount(sessionName),
+    sessionServerAccount(sessionName),
+  ];
+}
+
 /** Secrets in `<home>/credentials.json` (mode 0600, locked, atomic). */
 export class FileSecretStore implements SecretStore {
   #file: LockedJsonFile<Record<string, string>>;

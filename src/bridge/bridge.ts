@@ -179,15 +179,13 @@ export class Bridge {
 
   async #start(): Promise<McpConnection> {
     const { config, log } = this.#deps;
-    const target = config.server.url ??
-      [config.server.command, ...(config.server.args ?? [])].join(" ");
-    log.info(`Connecting to ${target}${config.resume ? " (resuming MCP session)" : ""}`);
+    log.info(`Connecting to ${config.label}${config.resume ? " (resuming MCP session)" : ""}`);
     let connection: McpConnection;
     try {
       connection = await this.#deps.connect((line) => this.#onStderr(line));
     } catch (error) {
       const classified = classifyMcpError(error, {
-        url: config.server.url,
+        url: config.label,
         hadSession: config.resume !== undefined,
       });
       log.error(`Connection failed: ${classified.message}`);
@@ -228,7 +226,7 @@ export class Bridge {
       onSuccess: () => this.#markSeenOrLeave(),
       onFailure: async (error) => {
         const classified = classifyMcpError(error, {
-          url: config.server.url,
+          url: config.label,
           hadSession: connection.sessionId !== undefined,
         });
         log.warn(`Keepalive ping failed: ${classified.message}`);
@@ -257,7 +255,7 @@ export class Bridge {
   async #toWireError(error: unknown, operation: string): Promise<WireError> {
     if (error instanceof McpcError) return { kind: error.kind, message: error.message };
     const classified = classifyMcpError(error, {
-      url: this.#deps.config.server.url,
+      url: this.#deps.config.label,
       hadSession: this.#connection?.sessionId !== undefined,
       operation,
     });

@@ -98,12 +98,12 @@ export interface BridgeStartConfig {
   home: string;
   /** Server config with secret header and env values in clear. */
   server: ServerConfig;
+  /** How to name the server in logs and messages (no secrets: `${VAR}` left as written). */
+  label: string;
   /** OAuth profile name, if any. */
   profileName?: string;
   /** `MCP-Session-Id` to resume, with the `InitializeResult` to restore. */
   resume?: { mcpSessionId: string; initialize: StoredInitializeResult };
-  /** Log debug detail. */
-  verbose?: boolean;
 }
 
 const METHODS: ReadonlySet<string> = new Set<MethodName>([
@@ -164,6 +164,9 @@ export function parseStartConfig(value: unknown): BridgeStartConfig {
     throw new TypeError("Invalid bridge start config: sessionName and home are required");
   }
   if (!isRecord(value.server)) throw new TypeError("Invalid bridge start config: server missing");
+  if (typeof value.label !== "string") {
+    throw new TypeError("Invalid bridge start config: label missing");
+  }
   return value as unknown as BridgeStartConfig;
 }
 

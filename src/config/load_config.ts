@@ -8,7 +8,12 @@
 import { resolve } from "node:path";
 import { usageError } from "../errors.ts";
 import type { ServerConfig } from "../session/session.ts";
-import { parseMcpConfig, resolveConfigEntry } from "./mcp_config.ts";
+import {
+  parseMcpConfig,
+  resolveConfigEntry,
+  type TemplatedFields,
+  templatedFields,
+} from "./mcp_config.ts";
 
 /** Options for {@linkcode loadConfigEntry}. */
 export interface LoadConfigEntryOptions {
@@ -26,6 +31,23 @@ export async function loadConfigEntry(
   entry: string,
   options: LoadConfigEntryOptions,
 ): Promise<ServerConfig> {
+  return (await loadConfigTarget(file, entry, options)).server;
+}
+
+/** A loaded config entry: the server config, and its `${VAR}` fields as written. */
+export interface LoadedConfigTarget {
+  /** With `${VAR}` substituted. */
+  server: ServerConfig;
+  /** `url`/`command`/`args` as written, for the ones that reference variables. */
+  templates: TemplatedFields;
+}
+
+/** Like {@linkcode loadConfigEntry}, also returning the templated fields as written. */
+export async function loadConfigTarget(
+  file: string,
+  entry: string,
+  options: LoadConfigEntryOptions,
+): Promise<LoadedConfigTarget> {
   const filePath = resolveConfigPath(file, options);
   let text: string;
   try {
@@ -38,11 +60,12 @@ export async function loadConfigEntry(
     throw usageError(`Cannot read config file: ${filePath}\n${detail}`, { cause: error });
   }
   const config = parseMcpConfig(text, filePath);
-  return resolveConfigEntry(config, entry, {
+  const server = resolveConfigEntry(config, entry, {
     filePath,
     lookupEnv: options.env,
     warn: options.warn,
   });
+  return { server, templates: templatedFields(config, entry) };
 }
 
 /** The absolute path of `file`: a leading `~/` means `HOME`, anything relative is under `cwd`. */

@@ -159,3 +159,24 @@ function stringRecord(
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/** The fields of a server config that may carry `${VAR}` references. */
+export type TemplatedFields = Pick<ServerConfig, "url" | "command" | "args">;
+
+/**
+ * The `url`, `command` and `args` of entry `entry` as written, for those that
+ * reference `${VAR}`: their substituted values may be secrets, so records,
+ * logs and output show these instead. Call after {@linkcode resolveConfigEntry}
+ * succeeded for the same entry.
+ */
+export function templatedFields(config: McpConfig, entry: string): TemplatedFields {
+  const raw = config.servers[entry];
+  if (!isPlainObject(raw)) return {};
+  const templated = (value: unknown): value is string =>
+    typeof value === "string" && /\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(value);
+  const fields: TemplatedFields = {};
+  if (templated(raw.url)) fields.url = raw.url;
+  if (templated(raw.command)) fields.command = raw.command;
+  if (Array.isArray(raw.args) && raw.args.some(templated)) fields.args = raw.args.map(String);
+  return fields;
+}

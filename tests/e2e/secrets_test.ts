@@ -304,3 +304,51 @@ Deno.test("a stdio env secret from ${VAR} reaches the server process but not the
     killStdioServers(stdioServers);
   }
 });
+
+Deno.test("a secret substituted into a config url stays out of records, logs and output", async () => {
+  const secret = newSecret();
+  const server = await startDemoHttpServer();
+  const harness = await Harness.create();
+  try {
+    const config = `${harness.home}/mcp.json`;
+    await Deno.writeTextFile(
+      config,
+      JSON.stringify({
+        mcpServers: {
+          q: {
+            url: `${server.url}?key=\${MCPC_TEST_KEY}`,
+            headers: { "X-Key": "${MCPC_TEST_KEY}" },
+          },
+        },
+      }),
+    );
+    const env = { MCPC_TEST_KEY: secret };
+    const connect = await harness.run(["connect", `${config}:q`, "@q"], { env });
+    assert.equal(connect.code, 0, connect.stderr);
+    const outputs = [connect.stdout, connect.stderr];
+    for (const args of [[], ["--json"], ["@q"], ["--json", "@q"]]) {
+      const result = await harness.run(args, { env });
+      assert.equal(result.code, 0, result.stderr);
+      outputs.push(result.stdout, result.stderr);
+    }
+    assert.ok(outputs.every((text) => !text.includes(secret)), "output shows the secret");
+    assert.ok(
+      outputs.some((text) => text.includes("${MCPC_TEST_KEY}")),
+      "output shows the template",
+    );
+    await assertContained(harness, secret, {
+      bridgePid: await bridgePidOf(harness, "@q"),
+      cliVariable: "MCPC_TEST_KEY",
+    });
+    // A restarted bridge gets the substituted url from the secret store, without the variable.
+    await killBridge(harness, "@q");
+    assert.equal(await echo(harness, "@q", "again"), "again");
+    await assertContained(harness, secret, {
+      bridgePid: await bridgePidOf(harness, "@q"),
+      cliVariable: "MCPC_TEST_KEY",
+    });
+  } finally {
+    await harness.cleanup();
+    await server.close();
+  }
+});

@@ -213,6 +213,7 @@ Deno.test("parseStartConfig() accepts a full config unchanged", () => {
     sessionName: "@s",
     home: "/home/u/.mcpc",
     server: { url: "https://example.com/mcp", headers: { Authorization: "Bearer x" } },
+    label: "https://example.com/mcp",
     profileName: "default",
     resume: {
       mcpSessionId: "abc",
@@ -222,14 +223,25 @@ Deno.test("parseStartConfig() accepts a full config unchanged", () => {
         serverInfo: { name: "srv" },
       },
     },
-    verbose: true,
   };
   assert.deepEqual(parseStartConfig(structuredClone(config)), config);
 });
 
 Deno.test("parseStartConfig() accepts a minimal stdio config", () => {
-  const config = { sessionName: "@s", home: "/h", server: { command: "node", args: ["x.js"] } };
+  const config = {
+    sessionName: "@s",
+    home: "/h",
+    server: { command: "node", args: ["x.js"] },
+    label: "node x.js",
+  };
   assert.deepEqual(parseStartConfig(config), config);
+});
+
+Deno.test("parseStartConfig() rejects a config without a label", () => {
+  assertTypeError(
+    () => parseStartConfig({ sessionName: "@s", home: "/h", server: { command: "node" } }),
+    "Invalid bridge start config: label missing",
+  );
 });
 
 Deno.test("parseStartConfig() rejects a missing sessionName or home", () => {
