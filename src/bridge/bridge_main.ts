@@ -13,6 +13,7 @@ import { bridgeLogPath, bridgeSocketPath, homePaths } from "../platform/paths.ts
 import { connectMcp } from "../mcp/client.ts";
 import { Bridge } from "./bridge.ts";
 import { Channel } from "./channel.ts";
+import { FrameTooLargeError, MAX_FRAME_BYTES } from "./framing.ts";
 import { openBridgeLog } from "./log.ts";
 import { type BridgeStartConfig, parseClientMessage, parseStartConfig } from "./protocol.ts";
 
@@ -132,10 +133,23 @@ function serveConnection(
       const controller = new AbortController();
       inFlight.set(message.id, controller);
       const context = { signal: controller.signal, timeoutMs: message.timeoutMs };
-      bridge.handle(message.method, message.params, context).then((outcome) => {
+      bridge.handle(message.method, message.params, context).then(async (outcome) => {
         inFlight.delete(message.id);
-        if (!channel.closed) {
-          return channel.send({ type: "response", id: message.id, ...outcome });
+        if (channel.closed) return;
+        try {
+          await channel.send({ type: "response", id: message.id, ...outcome });
+        } catch (error) {
+          if (!(error instanceof FrameTooLargeError)) throw error;
+          const size = (error.size / 1024 / 1024).toFixed(1);
+          await channel.send({
+            type: "response",
+            id: message.id,
+            error: {
+              kind: "server",
+              message: `The result of ${message.method} is too large to pass to the CLI ` +
+                `(${size} MiB; the limit is ${MAX_FRAME_BYTES / 1024 / 1024} MiB)`,
+            },
+          });
         }
       }).catch((error) => warn(`Cannot send IPC response: ${describe(error)}`));
     },

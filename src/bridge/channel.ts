@@ -6,7 +6,7 @@
  * @module
  */
 
-import { encodeFrame, FrameDecoder } from "./framing.ts";
+import { encodeFrame, FrameDecoder, FrameTooLargeError, MAX_FRAME_BYTES } from "./framing.ts";
 
 /** The socket operations a channel needs (a `Deno.Conn` satisfies it). */
 export interface ByteStream {
@@ -43,9 +43,16 @@ export class Channel {
     return this.#closed;
   }
 
-  /** Sends one message; writes are queued so frames never interleave. */
+  /**
+   * Sends one message; writes are queued so frames never interleave. A
+   * message larger than the peer accepts is refused with
+   * {@linkcode FrameTooLargeError} and nothing is written.
+   */
   send(message: unknown): Promise<void> {
     const frame = encodeFrame(message);
+    if (frame.length > MAX_FRAME_BYTES) {
+      return Promise.reject(new FrameTooLargeError(frame.length, MAX_FRAME_BYTES));
+    }
     const next = this.#writing.then(() => this.#writeAll(frame));
     this.#writing = next.catch(() => {});
     return next;

@@ -92,7 +92,13 @@ export class BridgeClient {
     client.#onNotification = options.onNotification;
     client.#channel = new Channel(conn, {
       onMessage: (message) => client.#handle(message),
-      onClose: () => client.#failAll(networkError("Connection to the bridge closed")),
+      onClose: (error) =>
+        client.#failAll(
+          networkError(
+            `Connection to the bridge closed${error instanceof Error ? `: ${error.message}` : ""}`,
+            { cause: error },
+          ),
+        ),
     });
     try {
       const hello = await client.request("hello", { version: IPC_PROTOCOL_VERSION }, { timeoutMs });

@@ -13,9 +13,13 @@ const encoder = new TextEncoder();
 
 /** A connection sent more than {@linkcode MAX_FRAME_BYTES} without a newline. */
 export class FrameTooLargeError extends RangeError {
+  /** Size of the message (or of the buffered part) in bytes. */
+  readonly size: number;
+
   constructor(size: number, limit: number) {
-    super(`Cannot read IPC message: ${size} bytes buffered exceeds the ${limit}-byte limit`);
+    super(`IPC message of ${size} bytes exceeds the ${limit}-byte limit`);
     this.name = "FrameTooLargeError";
+    this.size = size;
   }
 }
 

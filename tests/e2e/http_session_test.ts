@@ -313,3 +313,18 @@ Deno.test("the bridge survives its CLI being interrupted or killed mid-request",
     assert.equal(ping.code, 0, ping.stderr);
   });
 });
+
+Deno.test("a result over the 10 MiB IPC limit fails with a clear error and the bridge lives on", async () => {
+  await withSession(async (harness) => {
+    const pid = (await harness.sessions()).sessions["@demo"].pid!;
+    const big = await harness.run(["--json", "@demo", "tools-call", "echo"], {
+      stdin: JSON.stringify({ message: "x".repeat(100_000), repeat: 120 }),
+    });
+    assert.equal(big.code, 2, big.stderr);
+    assert.equal(big.stdout, "");
+    assert.match(JSON.parse(big.stderr).error, /too large to pass to the CLI .*limit is 10 MiB/);
+    assert.ok(isAlive(pid));
+    const small = await harness.run(["@demo", "ping"]);
+    assert.equal(small.code, 0, small.stderr);
+  });
+});

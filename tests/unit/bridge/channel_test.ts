@@ -300,3 +300,23 @@ Deno.test("Channel closes with FrameTooLargeError on more than 10 MiB without a 
     await pair.dispose();
   }
 });
+
+Deno.test("Channel.send() refuses a message over the 10 MiB limit and writes nothing", async () => {
+  const written: Uint8Array[] = [];
+  const stream = {
+    read: () => new Promise<number | null>(() => {}),
+    write: (data: Uint8Array) => {
+      written.push(data);
+      return Promise.resolve(data.length);
+    },
+    close: () => {},
+  };
+  const channel = new Channel(stream, { onMessage: () => {}, onClose: () => {} });
+  await assert.rejects(
+    () => channel.send({ blob: "x".repeat(MAX_FRAME_BYTES) }),
+    FrameTooLargeError,
+  );
+  assert.equal(written.length, 0);
+  await channel.send({ small: true });
+  assert.equal(written.length, 1);
+});
