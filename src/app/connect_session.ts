@@ -327,8 +327,11 @@ async function reportConnect(
     if (error.kind === "network") {
       throw new McpcError(
         "network",
-        `${error.message}\nSession ${name} was kept and reconnects automatically when the server ` +
-          `is reachable; check it with: mcpc ${name}\n${logPathHint(logPath)}`,
+        `${error.message}\nSession ${name} was kept and reconnects automatically` +
+          `${
+            record.server.url ? " when the server is reachable" : ""
+          }; check it with: mcpc ${name}\n` +
+          logPathHint(logPath),
         { cause: error },
       );
     }

@@ -78,6 +78,10 @@ export function classifyMcpError(error: unknown, context: ClassifyContext): Clas
     return { kind: "server", message: prefixed(message) };
   }
   if (isAbort(error)) return { kind: "network", message: prefixed("Request cancelled") };
+  const syscall = (error as { syscall?: unknown } | null)?.syscall;
+  if (typeof syscall === "string" && syscall.startsWith("spawn")) {
+    return { kind: "usage", message: `Cannot start the server command: ${message}` };
+  }
   return classifyByMessage(message, where, prefixed);
 }
 

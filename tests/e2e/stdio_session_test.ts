@@ -308,3 +308,20 @@ Deno.test("connect to a missing config entry exits 1 and names the entry", async
     assert.deepEqual(await harness.bridgePids(), []);
   });
 });
+
+Deno.test("a stdio command that does not exist fails connect with exit 1 and a clear message", async () => {
+  const harness = await Harness.create();
+  try {
+    const config = `${harness.home}/mcp.json`;
+    await Deno.writeTextFile(
+      config,
+      JSON.stringify({ mcpServers: { missing: { command: "/nonexistent/bin/mcp-server" } } }),
+    );
+    const result = await harness.run(["connect", `${config}:missing`, "@missing"]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /Cannot start the server command: .*ENOENT/);
+    assert.ok(result.stderr.includes(`${harness.home}/logs/bridge-@missing.log`));
+  } finally {
+    await harness.cleanup();
+  }
+});

@@ -250,3 +250,17 @@ Deno.test("rootMessage() stops on a cyclic cause chain", () => {
   (error as { cause?: unknown }).cause = error;
   assert.equal(rootMessage(error), "loop");
 });
+
+Deno.test("classifyMcpError() treats a stdio command that cannot be spawned as a usage error", () => {
+  const error = Object.assign(new Error("spawn /nonexistent/bin ENOENT"), {
+    code: "ENOENT",
+    syscall: "spawn /nonexistent/bin",
+  });
+  const classified = classifyMcpError(error, { hadSession: false });
+  assert.equal(classified.kind, "usage");
+  assert.equal(classified.sessionStatus, undefined);
+  assert.match(
+    classified.message,
+    /^Cannot start the server command: spawn \/nonexistent\/bin ENOENT/,
+  );
+});
