@@ -7,7 +7,7 @@
  */
 
 import { type ErrorKind, McpcError } from "../errors.ts";
-import { type ClassifiedError, classifyMcpError } from "../mcp/classify_error.ts";
+import { classifyMcpError } from "../mcp/classify_error.ts";
 import type { McpConnection } from "../mcp/client.ts";
 import type { Tool } from "../mcp/types.ts";
 import type { SessionRecord } from "../session/session.ts";
@@ -189,7 +189,10 @@ export class Bridge {
         hadSession: config.resume !== undefined,
       });
       log.error(`Connection failed: ${classified.message}`);
-      await this.#persistFailure(classified);
+      await this.#persistFailure({
+        ...classified,
+        sessionStatus: classified.sessionStatus ?? "crashed",
+      });
       this.#scheduleShutdown(STARTUP_FAILURE_LINGER_MS, "startup failed");
       const tail = this.#stderrTail.length
         ? `\n\nRecent server stderr:\n${this.#stderrTail.map((line) => `  ${line}`).join("\n")}`
@@ -267,7 +270,9 @@ export class Bridge {
     return { kind: classified.kind as ErrorKind, message: classified.message };
   }
 
-  async #persistFailure(classified: ClassifiedError): Promise<void> {
+  async #persistFailure(
+    classified: { sessionStatus?: "expired" | "unauthorized" | "crashed" },
+  ): Promise<void> {
     const status = classified.sessionStatus;
     if (!status) return;
     await this.#patchOwn((record) => {

@@ -53,13 +53,17 @@ export interface SessionFacts {
   bridgeAlive: boolean;
 }
 
-/** The status shown to users for `record` at time `now` (ms), per reference.md §5.4. */
+/**
+ * The status shown to users for `record` at time `now` (ms), per reference.md
+ * §5.4. A stored `crashed` stays `crashed` even while its bridge still runs
+ * (a bridge whose connection failed lingers a few seconds to report why).
+ */
 export function deriveDisplayStatus(
   record: SessionRecord,
   facts: SessionFacts,
   now: number,
 ): DisplayStatus {
-  if (record.status === "unauthorized" || record.status === "expired") return record.status;
+  if (isTerminal(record.status)) return record.status;
   if (isTransient(record.status)) return record.status;
   if (record.pid === undefined || !facts.bridgeAlive) return "crashed";
   const lastSeen = parseTimestamp(record.lastSeenAt);

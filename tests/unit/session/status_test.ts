@@ -174,3 +174,8 @@ Deno.test("parseTimestamp() returns undefined for a missing or unparsable value"
   assert.equal(parseTimestamp(undefined), undefined);
   assert.equal(parseTimestamp("yesterday-ish"), undefined);
 });
+
+Deno.test("deriveDisplayStatus() keeps a stored crashed status while its bridge still runs", () => {
+  const record = session({ status: "crashed", pid: 42, lastSeenAt: ago(1_000) });
+  assert.equal(deriveDisplayStatus(record, { bridgeAlive: true }, NOW), "crashed");
+});
