@@ -25,7 +25,7 @@ import { sessionTarget } from "../render/human/sessions.ts";
 import type { AppContext } from "../context.ts";
 import { McpcError, usageError } from "../errors.ts";
 import { bridgeLogPath } from "../platform/paths.ts";
-import { appendLogHint, authRequiredMessage, logPathHint } from "../render/hints.ts";
+import { appendLogHint, logPathHint } from "../render/hints.ts";
 import { firstFreeName, nameFromUrl, sanitizeNamePart } from "../session/naming.ts";
 import {
   isValidSessionName,
@@ -35,6 +35,7 @@ import {
 } from "../session/session.ts";
 import type { CommandOutput } from "./output.ts";
 import {
+  authFailure,
   connectToNewBridge,
   forgetSession,
   probeBridge,
@@ -318,11 +319,7 @@ async function reportConnect(
   } catch (error) {
     if (!(error instanceof McpcError)) throw error;
     if (error.kind === "auth") {
-      throw new McpcError(
-        "auth",
-        authRequiredMessage({ target: record.server.url, logPath }),
-        { cause: error, details: error.message },
-      );
+      throw authFailure(record, logPath, { cause: error, inSession: false });
     }
     if (error.kind === "network") {
       throw new McpcError(

@@ -32,6 +32,7 @@ import {
   REDACTED,
   type ServerConfig,
   type SessionRecord,
+  usesStaticToken,
 } from "../session/session.ts";
 import {
   AUTO_RESTART_COOLDOWN_MS,
@@ -73,11 +74,7 @@ export async function requireSession(ctx: AppContext, name: string): Promise<Ses
 export async function openSession(ctx: AppContext, name: string): Promise<OpenSession> {
   const record = await awaitStartingBridge(ctx, await requireSession(ctx, name));
   const logPath = bridgeLogPath(ctx.paths.home, name);
-  if (record.status === "unauthorized") {
-    throw authError(
-      authRequiredMessage({ sessionName: name, target: record.server?.url, logPath }),
-    );
-  }
+  if (record.status === "unauthorized") throw authFailure(record, logPath);
   if (record.status === "expired") throw usageError(expiredMessage(name, logPath));
   requireServerConfig(record);
   const reached = await reachBridge(ctx, record);
@@ -94,6 +91,28 @@ export async function openSession(ctx: AppContext, name: string): Promise<OpenSe
   ctx.debug(`Bridge of ${name} is not running (${reached}); starting it`);
   const restarted = await restartBridge(ctx, record, { resume: true });
   return { record: restarted.record, client: restarted.client, logPath };
+}
+
+/**
+ * The error for a server that rejected the session's credentials, with the
+ * recovery hint that fits them and the log path. `inSession: false` words it
+ * for a first `connect`.
+ */
+export function authFailure(
+  record: SessionRecord,
+  logPath: string,
+  options: { cause?: unknown; inSession?: boolean } = {},
+): McpcError {
+  const cause = options.cause;
+  return authError(
+    authRequiredMessage({
+      ...(options.inSession === false ? {} : { sessionName: record.name }),
+      target: record.server?.url,
+      logPath,
+      staticToken: usesStaticToken(record),
+    }),
+    { cause, details: cause instanceof Error ? cause.message : undefined },
+  );
 }
 
 /** Timeout of the identity check when a bridge is reached (ms). */

@@ -8,7 +8,7 @@
 
 import type { AppContext } from "../context.ts";
 import { McpcError, usageError } from "../errors.ts";
-import { appendLogHint, authRequiredMessage } from "../render/hints.ts";
+import { appendLogHint } from "../render/hints.ts";
 import { renderPing } from "../render/human/misc.ts";
 import { renderServerDetails } from "../render/human/server_details.ts";
 import { renderToolCallResult } from "../render/human/tool_result.ts";
@@ -16,7 +16,7 @@ import { renderToolGet, renderToolsCompact, renderToolsFull } from "../render/hu
 import { serverDetailsJson } from "../render/json.ts";
 import type { SessionRecord } from "../session/session.ts";
 import type { CommandOutput } from "./output.ts";
-import { type OpenSession, openSession } from "./session_bridge.ts";
+import { authFailure, type OpenSession, openSession } from "./session_bridge.ts";
 import type { MethodName, ParamsOf, ResultOf, ServerDetails } from "../bridge/protocol.ts";
 
 /** Runs `fn` with the session's bridge and words errors consistently (log hint, auth hint). */
@@ -42,13 +42,7 @@ export function explainSessionError(
   logPath: string,
 ): unknown {
   if (!(error instanceof McpcError)) return error;
-  if (error.kind === "auth") {
-    return new McpcError(
-      "auth",
-      authRequiredMessage({ sessionName: record.name, target: record.server?.url, logPath }),
-      { cause: error, details: error.message },
-    );
-  }
+  if (error.kind === "auth") return authFailure(record, logPath, { cause: error });
   if (error.kind === "network") return error;
   return new McpcError(error.kind, appendLogHint(error.message, logPath), { cause: error });
 }

@@ -25,13 +25,24 @@ export interface AuthRequiredOptions {
   target?: string;
   /** The bridge log file of the session. */
   logPath: string;
+  /**
+   * The credentials are a static `Authorization` header (no OAuth profile):
+   * restarting or logging in cannot help, only a new token can.
+   */
+  staticToken?: boolean;
 }
 
 /** The message for a server that rejected the credentials (reference §4.4 "Auth hint"). */
 export function authRequiredMessage(options: AuthRequiredOptions): string {
   const target = options.target ?? "<server>";
   const lines = ["Authentication required by server.", ""];
-  if (options.sessionName) {
+  if (options.staticToken) {
+    const session = options.sessionName ? ` ${options.sessionName}` : " @session";
+    lines.push(
+      "The server rejected the Authorization header. Connect again with a valid token:",
+      `  mcpc connect ${target}${session} --header "Authorization: Bearer <token>"`,
+    );
+  } else if (options.sessionName) {
     const session = options.sessionName;
     lines.push(
       "Try restarting the session first (refreshes the token):",

@@ -121,3 +121,11 @@ export function redactServerConfig(server: ServerConfig): ServerConfig {
   if (server.env) redacted.env = redactValues(server.env);
   return redacted;
 }
+
+/** Whether the session authenticates with a static `Authorization` header rather than OAuth. */
+export function usesStaticToken(record: Pick<SessionRecord, "profileName" | "server">): boolean {
+  if (record.profileName) return false;
+  return Object.keys(record.server?.headers ?? {}).some((key) =>
+    key.toLowerCase() === "authorization"
+  );
+}

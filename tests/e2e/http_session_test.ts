@@ -265,7 +265,11 @@ Deno.test("connect to an unreachable server exits 3 and keeps the session", asyn
     assert.match(result.stderr, /was kept/);
     assert.ok((await harness.sessions()).sessions["@down"]);
     const listing = await harness.json<{ sessions: { status: string }[] }>([]);
-    assert.equal(listing.sessions[0].status, "crashed", "a failed bridge is not shown as connecting");
+    assert.equal(
+      listing.sessions[0].status,
+      "crashed",
+      "a failed bridge is not shown as connecting",
+    );
   } finally {
     await harness.cleanup();
   }

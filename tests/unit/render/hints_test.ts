@@ -92,3 +92,24 @@ Deno.test("sessionNotFoundMessage() starts with the exact not-found line", () =>
     "Session not found: @x\n\nTo create the session, run:\n  mcpc connect <server> @x",
   );
 });
+
+Deno.test("authRequiredMessage() tells static-token sessions to connect again with a new token", () => {
+  const message = authRequiredMessage({
+    sessionName: "@ci",
+    target: "https://mcp.example.com/mcp",
+    logPath: "/h/logs/bridge-@ci.log",
+    staticToken: true,
+  });
+  assert.equal(
+    message,
+    [
+      "Authentication required by server.",
+      "",
+      "The server rejected the Authorization header. Connect again with a valid token:",
+      '  mcpc connect https://mcp.example.com/mcp @ci --header "Authorization: Bearer <token>"',
+      "",
+      "For details, check logs at /h/logs/bridge-@ci.log",
+    ].join("\n"),
+  );
+  assert.ok(!message.includes("restart"));
+});
