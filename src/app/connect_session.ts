@@ -13,12 +13,12 @@ import {
 } from "../auth/secret_store.ts";
 import { launchBridge } from "../bridge/launcher.ts";
 import {
+  getServerHost,
   invalidServerMessage,
   normalizeServerUrl,
   parseHeader,
   parseServerArg,
-} from "../cli/server_target.ts";
-import { getServerHost } from "../cli/server_target.ts";
+} from "../config/server_target.ts";
 import { loadConfigTarget } from "../config/load_config.ts";
 import type { TemplatedFields } from "../config/mcp_config.ts";
 import { sessionTarget } from "../render/human/sessions.ts";

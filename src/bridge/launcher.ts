@@ -8,7 +8,7 @@
  */
 
 import { usageError } from "../errors.ts";
-import { bridgeLogPath, bridgeSocketPath, MAX_SOCKET_PATH_BYTES } from "../platform/paths.ts";
+import { bridgeLogPath, bridgeSocketPath, maxSocketPathBytes } from "../platform/paths.ts";
 import { isProcessRunning, spawnDetached, terminateProcess } from "../platform/process.ts";
 import { BRIDGE_SUBCOMMAND, selfCommand } from "../platform/self_command.ts";
 import type { BridgeStartConfig } from "./protocol.ts";
@@ -75,10 +75,11 @@ export function bridgeEnvironment(env: Record<string, string>): Record<string, s
 export function checkSocketPath(home: string, sessionName: string): void {
   const longest = bridgeSocketPath(home, sessionName, WIDEST_PID);
   const bytes = new TextEncoder().encode(longest).length;
-  if (bytes > MAX_SOCKET_PATH_BYTES) {
+  const limit = maxSocketPathBytes(Deno.build.os);
+  if (bytes > limit) {
     throw usageError(
       `Cannot start bridge for ${sessionName}: socket path "${longest}" would be ${bytes} bytes, ` +
-        `over the ${MAX_SOCKET_PATH_BYTES}-byte limit. Set MCPC_HOME_DIR to a shorter directory.`,
+        `over the ${limit}-byte limit. Set MCPC_HOME_DIR to a shorter directory.`,
     );
   }
 }

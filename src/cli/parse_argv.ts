@@ -173,10 +173,10 @@ function runProgram(
     const position = commandPosition(args);
     const spec = position === -1 ? undefined : findCommand(scope, args[position]);
     const example = spec?.example && error.code === "commander.missingArgument"
-      ? `\nExample: ${spec.example}`
+      ? `\n\nExample: ${spec.example}`
       : "";
-    throw usageError(commanderMessage(error.message), {
-      hint: `Run "mcpc${session ? ` ${session}` : ""} --help" for usage information.${example}`,
+    throw usageError(`${commanderMessage(error.message)}${example}`, {
+      hint: `Run "mcpc${session ? ` ${session}` : ""} --help" for usage information.`,
     });
   }
   return result;
@@ -237,6 +237,8 @@ function commanderMessage(message: string): string {
   const text = message.replace(/^error: /, "");
   const missing = text.match(/^missing required argument '(.+)'$/);
   if (missing) return `Missing required argument: ${missing[1]}`;
+  const unknown = text.match(/^unknown option '(.+)'$/);
+  if (unknown) return `Unknown option: ${unknown[1]}`;
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 

@@ -11,7 +11,7 @@
 import { usageError } from "../errors.ts";
 import type { McpcError } from "../errors.ts";
 import type { ServerConfig } from "../session/session.ts";
-import { normalizeServerUrl } from "../cli/server_target.ts";
+import { normalizeServerUrl } from "./server_target.ts";
 import { substituteEnv } from "./env_substitution.ts";
 
 /** A parsed config file: its server entries by name, not yet validated. */

@@ -5,8 +5,13 @@
  * @module
  */
 
-/** Longest Unix socket path the OS accepts (bytes, without the trailing NUL). */
+/** Longest Unix socket path Linux accepts (bytes, without the trailing NUL). */
 export const MAX_SOCKET_PATH_BYTES = 107;
+
+/** Longest Unix socket path on `os` (`sun_path` is 108 bytes on Linux, 104 on macOS and BSDs). */
+export function maxSocketPathBytes(os: string): number {
+  return os === "linux" ? MAX_SOCKET_PATH_BYTES : 103;
+}
 
 /** Every file and folder mcpc keeps under its home directory. */
 export interface HomePaths {

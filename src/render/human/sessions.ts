@@ -7,6 +7,7 @@
  */
 
 import type { DisplayStatus, ServerConfig, SessionRecord } from "../../session/session.ts";
+import { STALE_LIVE_MS } from "../../session/status.ts";
 import type { Theme } from "../theme.ts";
 import { formatTimeAgo } from "../time_ago.ts";
 
@@ -56,7 +57,6 @@ export interface SessionListOptions {
 
 const TARGET_LIMIT = 83;
 const TARGET_KEEP = 80;
-const STALE_AFTER_MS = 5 * 60_000;
 
 /** The server of a session as shown to users: its URL, or `command args...` for stdio. */
 export function sessionTarget(server: ServerConfig | undefined): string {
@@ -105,7 +105,7 @@ function recoveryHint(entry: SessionListEntry): string | undefined {
 function timeAgoSuffix(entry: SessionListEntry, now: number): string | undefined {
   const lastSeen = entry.record.lastSeenAt ? Date.parse(entry.record.lastSeenAt) : NaN;
   if (Number.isNaN(lastSeen)) return undefined;
-  if (entry.status === "live" && now - lastSeen <= STALE_AFTER_MS) return undefined;
+  if (entry.status === "live" && now - lastSeen <= STALE_LIVE_MS) return undefined;
   return formatTimeAgo(lastSeen, now);
 }
 

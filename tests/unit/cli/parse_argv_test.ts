@@ -373,21 +373,27 @@ Deno.test("parseArgv() rejects a top-only command after @session", () => {
 // Commander errors
 
 Deno.test("parseArgv() turns a missing argument into a usage error", () => {
-  const error = assertUsageError(["connect"], "Missing required argument: server");
+  const error = assertUsageError(
+    ["connect"],
+    "Missing required argument: server\n\nExample: mcpc connect mcp.example.com @myapp",
+  );
   assert.match(error.hint ?? "", /^Run "mcpc --help" for usage information\./);
-  const sessionError = assertUsageError(["@s", "tools-call"], "Missing required argument: name");
+  const sessionError = assertUsageError(
+    ["@s", "tools-call"],
+    'Missing required argument: name\n\nExample: mcpc @myapp tools-call search query:="hello"',
+  );
   assert.match(sessionError.hint ?? "", /^Run "mcpc @s --help" for usage information\./);
 });
 
 Deno.test("parseArgv() turns an unknown option into a sentence-case usage error", () => {
   assertUsageError(
     ["--bogus"],
-    "Unknown option '--bogus'",
+    "Unknown option: --bogus",
     'Run "mcpc --help" for usage information.',
   );
   assertUsageError(
     ["@s", "ping", "--bogus"],
-    "Unknown option '--bogus'",
+    "Unknown option: --bogus",
     'Run "mcpc @s --help" for usage information.',
   );
 });

@@ -7,7 +7,7 @@ import {
   parseHeader,
   parseServerArg,
   type ServerTarget,
-} from "../../../src/cli/server_target.ts";
+} from "../../../src/config/server_target.ts";
 
 function assertUsageError(fn: () => unknown, message: string): void {
   assert.throws(fn, (error: unknown) => {
