@@ -92,16 +92,21 @@ export async function connectSession(
   const notices: string[] = [];
   if (announced) notices.push(`Using session name: ${name}`);
 
+  const shown = { ...resolved.server, ...resolved.templates };
   if (existing) {
     const alive = existing.pid !== undefined && await probeBridge(ctx, existing);
-    if (alive && existing.status === "active") {
+    const unchanged = sameSettings(existing, shown, profileName);
+    if (alive && existing.status === "active" && unchanged) {
       return await alreadyActive(ctx, existing, notices);
     }
-    notices.push(`Session ${name} exists but bridge is ${existing.status}, reconnecting...`);
+    notices.push(
+      unchanged
+        ? `Session ${name} exists but bridge is ${existing.status}, reconnecting...`
+        : `Session ${name} exists with other settings, reconnecting with the new ones...`,
+    );
     if (alive) await stopBridgeProcess(ctx, existing);
   }
   await storeSecrets(ctx, name, resolved);
-  const shown = { ...resolved.server, ...resolved.templates };
   const record = await writeRecord(ctx, name, shown, profileName, existing);
   let pid: number;
   try {
@@ -158,6 +163,32 @@ async function resolveTarget(ctx: AppContext, request: ConnectRequest): Promise<
   }
   if (ctx.timeoutExplicit) server.timeout = ctx.timeoutMs / 1000;
   return { server, templates, nameBase, fromConfig: target.type === "config" };
+}
+
+/**
+ * Whether a stored session already has these settings (server, header and env
+ * keys, profile). Header values are secrets and not compared: a new value for
+ * the same header key is applied only on reconnect.
+ */
+function sameSettings(
+  existing: SessionRecord,
+  server: ServerConfig,
+  profileName: string | undefined,
+): boolean {
+  const stable = (config: ServerConfig | undefined) => JSON.stringify(sortKeys(config ?? {}));
+  return stable(existing.server) === stable(redactServerConfig(server)) &&
+    existing.profileName === profileName;
+}
+
+/** A copy of `value` with object keys in sorted order, at every depth. */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.keys(value).sort().map((
+      key,
+    ) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+  );
 }
 
 function hasAuthorizationHeader(server: ServerConfig): boolean {

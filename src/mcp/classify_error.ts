@@ -9,6 +9,7 @@
  */
 
 import type { ErrorKind } from "../errors.ts";
+import { SessionNotResumedError } from "./client.ts";
 import { ErrorCode, McpError, StreamableHTTPError, UnauthorizedError } from "./sdk.ts";
 
 /** A classified failure: exit-code kind, user message, and its effect on the session. */
@@ -35,6 +36,9 @@ export function classifyMcpError(error: unknown, context: ClassifyContext): Clas
   const where = context.url ?? "the server";
   const prefixed = (text: string) => context.operation ? `${context.operation}: ${text}` : text;
 
+  if (error instanceof SessionNotResumedError) {
+    return { kind: "usage", message: error.message, sessionStatus: "expired" };
+  }
   if (error instanceof UnauthorizedError) {
     return { kind: "auth", message: prefixed(message), sessionStatus: "unauthorized" };
   }

@@ -62,6 +62,18 @@ export interface ConnectMcpOptions {
   onError?: (error: Error) => void;
 }
 
+/** The server answered a resumed session under another session id. */
+export class SessionNotResumedError extends Error {
+  constructor(expected: string, actual: string | undefined) {
+    super(
+      `Session expired: server did not resume MCP session (expected ${expected}, got ${
+        actual ?? "none"
+      })`,
+    );
+    this.name = "SessionNotResumedError";
+  }
+}
+
 const TERMINATE_CAP_MS = 2_000;
 const CLOSE_CAP_MS = 1_000;
 
@@ -84,17 +96,14 @@ export async function connectMcp(
     await client.connect(transport, { timeout: requestTimeout });
     let initialize: StoredInitializeResult;
     if (options.resume) {
-      if (transport.sessionId !== options.resume.mcpSessionId) {
-        await closeQuietly(client);
-        throw new Error(
-          `Session expired: server did not resume MCP session (expected ${options.resume.mcpSessionId}, got ${
-            transport.sessionId ?? "none"
-          })`,
-        );
-      }
       initialize = options.resume.initialize;
       transport.setProtocolVersion(initialize.protocolVersion);
+      // The verification ping fails with 404 when the server forgot the session.
       await client.ping({ timeout: requestTimeout });
+      if (transport.sessionId !== options.resume.mcpSessionId) {
+        await closeQuietly(client);
+        throw new SessionNotResumedError(options.resume.mcpSessionId, transport.sessionId);
+      }
     } else {
       initialize = initializeResultOf(client, transport.protocolVersion);
     }

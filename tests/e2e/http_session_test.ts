@@ -334,3 +334,18 @@ Deno.test("a result over the 10 MiB IPC limit fails with a clear error and the b
     assert.equal(small.code, 0, small.stderr);
   });
 });
+
+Deno.test("connect to a live session with other settings reconnects with the new ones", async () => {
+  await withSession(async (harness, server) => {
+    const before = (await harness.sessions()).sessions["@demo"];
+    const same = await harness.run(["connect", server.url, "@demo"]);
+    assert.match(same.stdout, /already active/);
+    const changed = await harness.run(["connect", server.url, "@demo", "-H", "X-Team: blue"]);
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.match(changed.stdout, /exists with other settings/);
+    const after = (await harness.sessions()).sessions["@demo"];
+    assert.notEqual(after.pid, before.pid);
+    assert.deepEqual(after.server.headers, { "X-Team": "<redacted>" });
+    assert.equal(after.createdAt, before.createdAt);
+  });
+});

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { SessionNotResumedError } from "../../../src/mcp/client.ts";
 import { classifyMcpError, rootMessage } from "../../../src/mcp/classify_error.ts";
 import {
   ErrorCode,
@@ -263,4 +264,13 @@ Deno.test("classifyMcpError() treats a stdio command that cannot be spawned as a
     classified.message,
     /^Cannot start the server command: spawn \/nonexistent\/bin ENOENT/,
   );
+});
+
+Deno.test("classifyMcpError() marks a session the server did not resume as expired", () => {
+  const classified = classifyMcpError(new SessionNotResumedError("abc", "xyz"), {
+    hadSession: true,
+  });
+  assert.equal(classified.kind, "usage");
+  assert.equal(classified.sessionStatus, "expired");
+  assert.match(classified.message, /expected abc, got xyz/);
 });
