@@ -12,6 +12,7 @@
  */
 
 import { PERMISSION_FLAGS } from "../src/platform/self_command.ts";
+import { VERSION } from "../src/version.ts";
 
 /** The `deno compile` argument list for the given options. */
 export function compileArgs(
@@ -28,6 +29,26 @@ export function compileArgs(
     options.output,
     options.main,
   ];
+}
+
+/**
+ * Runs the built binary with `--version`; returns what is wrong, if anything.
+ * A `DENORT_BIN` that is the full `deno` CLI yields a binary that ignores the
+ * embedded program and behaves like `deno`.
+ */
+export async function verifyBinary(path: string): Promise<string | undefined> {
+  const { code, stdout } = await new Deno.Command(path, {
+    args: ["--version"],
+    stdout: "piped",
+    stderr: "null",
+    signal: AbortSignal.timeout(30_000),
+  }).output();
+  const printed = new TextDecoder().decode(stdout).trim();
+  if (code === 0 && printed === VERSION) return undefined;
+  if (printed.startsWith("deno ")) {
+    return "the binary runs as the deno CLI: DENORT_BIN must point at a denort runtime, not at deno";
+  }
+  return `the binary printed "${printed.split("\n")[0]}" for --version, expected "${VERSION}"`;
 }
 
 function flag(args: string[], name: string): string | undefined {
@@ -55,6 +76,12 @@ if (import.meta.main) {
     stderr: "inherit",
   })
     .output();
-  if (code === 0) console.error(`Built ${output}`);
-  Deno.exit(code);
+  if (code !== 0) Deno.exit(code);
+  const problem = await verifyBinary(output);
+  if (problem) {
+    await Deno.remove(output).catch(() => {});
+    console.error(`error: ${problem}`);
+    Deno.exit(1);
+  }
+  console.error(`Built ${output} (mcpc ${VERSION})`);
 }

@@ -37,3 +37,12 @@ Deno.test("selfCommand() starts main.ts with the same flags and the bridge subco
     "the config is explicit (bridges run in other cwds)",
   );
 });
+
+Deno.test("verifyBinary() accepts mcpc and rejects a binary that is really deno", async () => {
+  const { verifyBinary } = await import("../../../scripts/compile.ts");
+  assert.match(
+    (await verifyBinary(Deno.execPath())) ?? "",
+    /DENORT_BIN must point at a denort runtime/,
+  );
+  assert.equal(await verifyBinary(`${ROOT}scripts/mcpc`), undefined);
+});
