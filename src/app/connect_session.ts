@@ -33,9 +33,11 @@ import {
   type ServerConfig,
   type SessionRecord,
 } from "../session/session.ts";
+import { isTransient } from "../session/status.ts";
 import type { CommandOutput } from "./output.ts";
 import {
   authFailure,
+  awaitStartingBridge,
   connectToNewBridge,
   forgetSession,
   probeBridge,
@@ -88,15 +90,18 @@ export async function connectSession(
   const resolved = await resolveTarget(ctx, request);
   const profileName = await resolveProfile(ctx, resolved.server, request);
   const { name, announced } = await chooseName(ctx, request, resolved, profileName);
-  const existing = await ctx.sessions.get(name);
+  let existing = await ctx.sessions.get(name);
   const notices: string[] = [];
   if (announced) notices.push(`Using session name: ${name}`);
 
   const shown = { ...resolved.server, ...resolved.templates };
   if (existing) {
+    // Another mcpc may be connecting this very session right now: let it finish.
+    existing = await awaitStartingBridge(ctx, existing);
     const alive = existing.pid !== undefined && await probeBridge(ctx, existing);
     const unchanged = sameSettings(existing, shown, profileName);
-    if (alive && existing.status === "active" && unchanged) {
+    const healthy = existing.status === "active" || isTransient(existing.status);
+    if (alive && healthy && unchanged) {
       return await alreadyActive(ctx, existing, notices);
     }
     notices.push(
@@ -104,10 +109,14 @@ export async function connectSession(
         ? `Session ${name} exists but bridge is ${existing.status}, reconnecting...`
         : `Session ${name} exists with other settings, reconnecting with the new ones...`,
     );
-    if (alive) await stopBridgeProcess(ctx, existing);
+    if (alive) {
+      await stopBridgeProcess(ctx, existing);
+      // The stopped bridge updated the record on its way out.
+      existing = (await ctx.sessions.get(name)) ?? existing;
+    }
   }
-  await storeSecrets(ctx, name, resolved);
   const record = await writeRecord(ctx, name, shown, profileName, existing);
+  await storeSecrets(ctx, name, resolved);
   let pid: number;
   try {
     pid = await launchBridge({
@@ -281,6 +290,16 @@ async function writeRecord(
 ): Promise<SessionRecord> {
   const now = new Date(ctx.now()).toISOString();
   return await ctx.sessions.update((sessions) => {
+    const current = sessions[name];
+    const changedMeanwhile = existing === undefined
+      ? current !== undefined
+      : current?.createdAt !== existing.createdAt || current?.pid !== existing.pid;
+    if (changedMeanwhile) {
+      throw usageError(
+        `Session ${name} was changed by another mcpc process while connecting; ` +
+          `check it with: mcpc ${name}`,
+      );
+    }
     const record: SessionRecord = {
       name,
       server: redactServerConfig(server),

@@ -172,7 +172,10 @@ export function requireServerConfig(record: SessionRecord): void {
  * `connecting`/`reconnecting`, fresh attempt, no PID yet), waits briefly for
  * the bridge to record its PID instead of starting a second one.
  */
-async function awaitStartingBridge(ctx: AppContext, record: SessionRecord): Promise<SessionRecord> {
+export async function awaitStartingBridge(
+  ctx: AppContext,
+  record: SessionRecord,
+): Promise<SessionRecord> {
   const attempt = parseTimestamp(record.lastConnectionAttemptAt);
   const starting = record.pid === undefined && isTransient(record.status) &&
     attempt !== undefined && ctx.now() - attempt < AUTO_RESTART_COOLDOWN_MS;

@@ -114,13 +114,34 @@ async function runSession(
 async function toolArguments(ctx: AppContext, raw: string[]): Promise<Record<string, unknown>> {
   if (raw.length === 0) {
     if (ctx.stdinIsTerminal) return {};
-    return parseStdinArgs(await ctx.readStdin());
+    return parseStdinArgs(await readStdinBounded(ctx));
   }
   const parsed = parseToolArgs(raw);
   if (Array.isArray(parsed)) {
     throw usageError("Tool arguments must be a JSON object, not an array");
   }
   return parsed;
+}
+
+/** Reads piped tool arguments; a stdin that never closes fails after the request timeout. */
+async function readStdinBounded(ctx: AppContext): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() =>
+      reject(
+        usageError(
+          `No tool arguments were given and stdin did not close within ${
+            ctx.timeoutMs / 1000
+          } s. ` +
+            "Pass key:=value arguments, or close stdin (e.g. </dev/null)",
+        ),
+      ), ctx.timeoutMs);
+  });
+  try {
+    return await Promise.race([ctx.readStdin(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Prints `[@name → target]` and a blank line before human session output. */

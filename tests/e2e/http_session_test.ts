@@ -349,3 +349,43 @@ Deno.test("connect to a live session with other settings reconnects with the new
     assert.equal(after.createdAt, before.createdAt);
   });
 });
+
+Deno.test("tools-call without arguments does not hang on a stdin that never closes", async () => {
+  await withSession(async (harness) => {
+    const child = new Deno.Command(`${Deno.cwd()}/scripts/mcpc`, {
+      args: ["--timeout", "1", "@demo", "tools-call", "stats"],
+      env: { ...baseEnv(), MCPC_HOME_DIR: harness.home },
+      clearEnv: true,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(20_000),
+    }).spawn();
+    try {
+      const output = await child.output();
+      assert.equal(output.code, 1);
+      assert.match(new TextDecoder().decode(output.stderr), /stdin did not close within 1 s/);
+    } finally {
+      await child.stdin.close().catch(() => {});
+    }
+  });
+});
+
+Deno.test("two concurrent connects of one new name do not both create it", async () => {
+  const server = await startDemoHttpServer();
+  const harness = await Harness.create();
+  try {
+    const results = await Promise.all(
+      [1, 2, 3].map(() => harness.run(["connect", server.url, "@dup"])),
+    );
+    const created = results.filter((result) => result.code === 0);
+    assert.ok(created.length >= 1, results.map((result) => result.stderr).join("\n"));
+    for (const result of results.filter((result) => result.code !== 0)) {
+      assert.match(result.stderr, /changed by another mcpc process/);
+    }
+    await waitFor(async () => (await harness.bridgePids()).length === 1, 15_000, "one bridge");
+  } finally {
+    await harness.cleanup();
+    await server.close();
+  }
+});

@@ -1,0 +1,796 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { Bridge, type BridgeDeps, FAILURE_SHUTDOWN_DELAY_MS } from "../../../src/bridge/bridge.ts";
+import type { BridgeLog } from "../../../src/bridge/log.ts";
+import {
+  type BridgeStartConfig,
+  IPC_PROTOCOL_VERSION,
+  type MethodName,
+  type WireError,
+} from "../../../src/bridge/protocol.ts";
+import { McpcError } from "../../../src/errors.ts";
+import type { CallOptions, McpConnection } from "../../../src/mcp/client.ts";
+import {
+  ErrorCode,
+  McpError,
+  StreamableHTTPError,
+  UnauthorizedError,
+} from "../../../src/mcp/sdk.ts";
+import type { CallToolResult, Tool } from "../../../src/mcp/types.ts";
+import type { SessionRecord, StoredInitializeResult } from "../../../src/session/session.ts";
+import { SessionStore } from "../../../src/session/session_store.ts";
+import { NOW, sessionRecord } from "../../fakes/session_records.ts";
+
+const PID = 4_242;
+const OTHER_PID = 5_353;
+const LABEL = "https://mcp.example.com/mcp";
+const NAME = "@s";
+const NOW_ISO = new Date(NOW).toISOString();
+/** Generous bound for anything the bridge does on its own (timers, fire-and-forget writes). */
+const WAIT_MS = 5_000;
+
+const INITIALIZE: StoredInitializeResult = {
+  protocolVersion: "2025-06-18",
+  capabilities: { tools: { listChanged: true } },
+  serverInfo: { name: "fake-server", version: "1.2.3" },
+  instructions: "Be nice",
+};
+
+const TOOLS: Tool[] = [
+  { name: "echo", inputSchema: { type: "object" } },
+  { name: "add", inputSchema: { type: "object" } },
+];
+
+/** One log line the bridge wrote. */
+interface LogLine {
+  level: "debug" | "info" | "warn" | "error";
+  message: string;
+}
+
+/** A {@linkcode BridgeLog} that keeps every line in memory. */
+class RecordingLog implements BridgeLog {
+  lines: LogLine[] = [];
+  debug(message: string): void {
+    this.lines.push({ level: "debug", message });
+  }
+  info(message: string): void {
+    this.lines.push({ level: "info", message });
+  }
+  warn(message: string): void {
+    this.lines.push({ level: "warn", message });
+  }
+  error(message: string): void {
+    this.lines.push({ level: "error", message });
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+  messages(level: LogLine["level"]): string[] {
+    return this.lines.filter((line) => line.level === level).map((line) => line.message);
+  }
+}
+
+/** An {@linkcode McpConnection} whose answers the test controls and whose calls it records. */
+class FakeConnection implements McpConnection {
+  initialize: StoredInitializeResult;
+  sessionId: string | undefined;
+  resumed = false;
+  onClose?: () => void;
+  tools: Tool[] = TOOLS;
+  listCalls: (CallOptions | undefined)[] = [];
+  toolCalls: { name: string; args: Record<string, unknown>; options?: CallOptions }[] = [];
+  pingCalls: (CallOptions | undefined)[] = [];
+  closeCalls: ({ endSession?: boolean } | undefined)[] = [];
+  /** Thrown by `listAllTools`, `callTool` and `ping` when set. */
+  failure?: unknown;
+  /** Replaces the default `callTool` answer. */
+  callToolImpl?: (options?: CallOptions) => Promise<CallToolResult>;
+  /** Called when `close` starts (to observe ordering). */
+  onCloseCall?: () => void;
+
+  constructor(fields: { initialize?: StoredInitializeResult; sessionId?: string } = {}) {
+    this.initialize = fields.initialize ?? INITIALIZE;
+    this.sessionId = fields.sessionId;
+  }
+
+  listAllTools(options?: CallOptions): Promise<Tool[]> {
+    this.listCalls.push(options);
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return Promise.resolve(structuredClone(this.tools));
+  }
+
+  callTool(
+    name: string,
+    args: Record<string, unknown>,
+    options?: CallOptions,
+  ): Promise<CallToolResult> {
+    this.toolCalls.push({ name, args, options });
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.callToolImpl) return this.callToolImpl(options);
+    return Promise.resolve({ content: [{ type: "text", text: `called ${name}` }] });
+  }
+
+  ping(options?: CallOptions): Promise<void> {
+    this.pingCalls.push(options);
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return Promise.resolve();
+  }
+
+  close(options?: { endSession?: boolean }): Promise<void> {
+    this.onCloseCall?.();
+    this.closeCalls.push(options);
+    return Promise.resolve();
+  }
+}
+
+/** Everything a test needs around one bridge. */
+interface Harness {
+  bridge: Bridge;
+  store: SessionStore;
+  log: RecordingLog;
+  /** How often `onStopped` was called. */
+  stoppedCount: () => number;
+  /** Resolves when `onStopped` is called. */
+  stopped: Promise<void>;
+  /** Sets the clock. */
+  setNow: (ms: number) => void;
+}
+
+interface HarnessOptions {
+  /** Opens the connection (default: resolves with `connection`). */
+  connect?: BridgeDeps["connect"];
+  /** The connection `connect` resolves with by default. */
+  connection?: FakeConnection;
+  /** Fields of the seeded record (default: pid {@linkcode PID}, status `connecting`). */
+  record?: Partial<SessionRecord>;
+  /** Seed no record at all. */
+  noRecord?: boolean;
+}
+
+/** Runs `body` with a bridge over a real store in a temp dir; always shuts the bridge down. */
+async function withBridge(
+  options: HarnessOptions,
+  body: (harness: Harness) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "bridge_test_" });
+  let bridge: Bridge | undefined;
+  try {
+    const store = new SessionStore(join(dir, "sessions.json"));
+    if (!options.noRecord) {
+      await store.update((sessions) => {
+        sessions[NAME] = sessionRecord({ pid: PID, status: "connecting", ...options.record });
+      });
+    }
+    const log = new RecordingLog();
+    let stoppedCount = 0;
+    const stopped = Promise.withResolvers<void>();
+    let now = NOW;
+    const connection = options.connection ?? new FakeConnection();
+    const config: BridgeStartConfig = {
+      sessionName: NAME,
+      home: dir,
+      server: { url: LABEL },
+      label: LABEL,
+    };
+    bridge = new Bridge({
+      config,
+      connect: options.connect ?? (() => Promise.resolve(connection)),
+      store,
+      log,
+      pid: PID,
+      now: () => now,
+      onStopped: () => {
+        stoppedCount++;
+        stopped.resolve();
+      },
+    });
+    await body({
+      bridge,
+      store,
+      log,
+      stoppedCount: () => stoppedCount,
+      stopped: stopped.promise,
+      setNow: (ms) => now = ms,
+    });
+  } finally {
+    if (bridge) {
+      // A shutdown() while the start is still running leaves its keepalive behind.
+      await withDeadline(settled(bridge.ready), WAIT_MS, "the bridge start");
+      await bridge.shutdown("test");
+    }
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function context(signal: AbortSignal = new AbortController().signal, timeoutMs?: number) {
+  return timeoutMs === undefined ? { signal } : { signal, timeoutMs };
+}
+
+async function request(
+  bridge: Bridge,
+  method: MethodName,
+  params: unknown = {},
+  ctx = context(),
+): Promise<{ result: unknown } | { error: WireError }> {
+  return await bridge.handle(method, params, ctx);
+}
+
+function resultOf(response: { result: unknown } | { error: WireError }): unknown {
+  assert.ok("result" in response, `expected a result, got ${JSON.stringify(response)}`);
+  return response.result;
+}
+
+function errorOf(response: { result: unknown } | { error: WireError }): WireError {
+  assert.ok("error" in response, `expected an error, got ${JSON.stringify(response)}`);
+  return response.error;
+}
+
+async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls `check` every 10 ms until it returns true, for at most {@linkcode WAIT_MS}. */
+async function waitUntil(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await delay(10);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function settled(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+// hello
+
+Deno.test("Bridge hello returns the protocol version, session name and pid", async () => {
+  await withBridge({}, async ({ bridge }) => {
+    const response = await request(bridge, "hello", { version: IPC_PROTOCOL_VERSION });
+    assert.deepEqual(resultOf(response), {
+      version: IPC_PROTOCOL_VERSION,
+      sessionName: NAME,
+      pid: PID,
+    });
+  });
+});
+
+Deno.test("Bridge hello rejects another protocol version with a usage error", async () => {
+  await withBridge({}, async ({ bridge }) => {
+    const error = errorOf(await request(bridge, "hello", { version: IPC_PROTOCOL_VERSION + 1 }));
+    assert.equal(error.kind, "usage");
+    assert.match(error.message, /IPC protocol mismatch/);
+    assert.match(error.message, /mcpc @s restart/);
+  });
+});
+
+// startup success
+
+Deno.test("Bridge start persists the connection details in its own record", async () => {
+  const connection = new FakeConnection({ sessionId: "sess-1" });
+  await withBridge({ connection }, async ({ bridge, store }) => {
+    await bridge.ready;
+    const record = await store.get(NAME);
+    assert.ok(record);
+    assert.equal(record.status, "active");
+    assert.equal(record.pid, PID);
+    assert.equal(record.lastSeenAt, NOW_ISO);
+    assert.deepEqual(record.serverInfo, INITIALIZE.serverInfo);
+    assert.equal(record.protocolVersion, INITIALIZE.protocolVersion);
+    assert.deepEqual(record.initializeResult, INITIALIZE);
+    assert.equal(record.mcpSessionId, "sess-1");
+  });
+});
+
+Deno.test("Bridge start removes a stale mcpSessionId when the connection has none", async () => {
+  await withBridge({ record: { mcpSessionId: "old" } }, async ({ bridge, store }) => {
+    await bridge.ready;
+    const record = await store.get(NAME);
+    assert.equal(record?.status, "active");
+    assert.equal(record?.mcpSessionId, undefined);
+  });
+});
+
+Deno.test("Bridge start leaves a record owned by another pid untouched", async () => {
+  const connection = new FakeConnection({ sessionId: "sess-1" });
+  await withBridge(
+    { connection, record: { pid: OTHER_PID, status: "connecting" } },
+    async ({ bridge, store }) => {
+      const before = await store.get(NAME);
+      await bridge.ready;
+      assert.deepEqual(await store.get(NAME), before);
+    },
+  );
+});
+
+Deno.test("Bridge start copes with a session record that no longer exists", async () => {
+  await withBridge({ noRecord: true }, async ({ bridge, store }) => {
+    await bridge.ready;
+    assert.equal(await store.get(NAME), undefined);
+  });
+});
+
+// serverDetails / listTools
+
+Deno.test("Bridge serverDetails returns initialize and the tools when the server has tools", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge }) => {
+    assert.deepEqual(resultOf(await request(bridge, "serverDetails")), {
+      initialize: INITIALIZE,
+      tools: TOOLS,
+    });
+    // The second call and listTools are answered from the cache.
+    await request(bridge, "serverDetails");
+    assert.deepEqual(resultOf(await request(bridge, "listTools", { refresh: false })), {
+      tools: TOOLS,
+    });
+    assert.equal(connection.listCalls.length, 1);
+  });
+});
+
+Deno.test("Bridge serverDetails omits tools when the server lacks the tools capability", async () => {
+  const connection = new FakeConnection({
+    initialize: { ...INITIALIZE, capabilities: { prompts: {} } },
+  });
+  await withBridge({ connection }, async ({ bridge }) => {
+    const result = resultOf(await request(bridge, "serverDetails"));
+    assert.deepEqual(result, { initialize: connection.initialize });
+    assert.equal(connection.listCalls.length, 0);
+  });
+});
+
+Deno.test("Bridge serverDetails still answers and logs a warning when listing tools fails", async () => {
+  const connection = new FakeConnection();
+  connection.failure = new Error("tools exploded");
+  await withBridge({ connection }, async ({ bridge, log }) => {
+    assert.deepEqual(resultOf(await request(bridge, "serverDetails")), {
+      initialize: INITIALIZE,
+    });
+    assert.ok(
+      log.messages("warn").some((line) =>
+        line.includes("Cannot fill the tools cache") && line.includes("tools exploded")
+      ),
+    );
+  });
+});
+
+Deno.test("Bridge listTools caches the tools and refresh: true fetches them again", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge }) => {
+    assert.deepEqual(resultOf(await request(bridge, "listTools", { refresh: false })), {
+      tools: TOOLS,
+    });
+    connection.tools = [{ name: "new-tool", inputSchema: { type: "object" } }];
+    assert.deepEqual(resultOf(await request(bridge, "listTools", { refresh: false })), {
+      tools: TOOLS,
+    });
+    assert.equal(connection.listCalls.length, 1);
+    assert.deepEqual(resultOf(await request(bridge, "listTools", { refresh: true })), {
+      tools: connection.tools,
+    });
+    assert.equal(connection.listCalls.length, 2);
+    // The refreshed list replaces the cache.
+    assert.deepEqual(resultOf(await request(bridge, "listTools", { refresh: false })), {
+      tools: connection.tools,
+    });
+    assert.equal(connection.listCalls.length, 2);
+  });
+});
+
+// callTool / ping
+
+Deno.test("Bridge callTool passes the name, arguments and signal to the connection", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge }) => {
+    const controller = new AbortController();
+    const response = await request(
+      bridge,
+      "callTool",
+      { name: "echo", arguments: { text: "hi", n: 2 } },
+      context(controller.signal),
+    );
+    assert.deepEqual(resultOf(response), { content: [{ type: "text", text: "called echo" }] });
+    assert.equal(connection.toolCalls.length, 1);
+    const call = connection.toolCalls[0];
+    assert.equal(call.name, "echo");
+    assert.deepEqual(call.args, { text: "hi", n: 2 });
+    assert.equal(call.options?.signal, controller.signal);
+    assert.equal(call.options?.timeoutMs, undefined);
+  });
+});
+
+Deno.test("Bridge callTool gives the SDK 2000 ms more than the CLI's timeout", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge }) => {
+    await request(bridge, "callTool", { name: "echo", arguments: {} }, context(undefined, 5_000));
+    assert.equal(connection.toolCalls[0].options?.timeoutMs, 7_000);
+  });
+});
+
+Deno.test("Bridge callTool aborts the MCP request when the CLI cancels", async () => {
+  const connection = new FakeConnection();
+  const received = Promise.withResolvers<AbortSignal>();
+  connection.callToolImpl = (options) => {
+    const signal = options?.signal;
+    assert.ok(signal);
+    received.resolve(signal);
+    return new Promise((_, reject) => {
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+  };
+  await withBridge({ connection }, async ({ bridge, store, stoppedCount }) => {
+    await bridge.ready;
+    const controller = new AbortController();
+    const pending = request(
+      bridge,
+      "callTool",
+      { name: "slow", arguments: {} },
+      context(controller.signal),
+    );
+    const signal = await withDeadline(received.promise, WAIT_MS, "the tool call");
+    assert.equal(signal.aborted, false);
+    controller.abort();
+    assert.equal(signal.aborted, true);
+    const error = errorOf(await withDeadline(pending, WAIT_MS, "the cancelled call"));
+    assert.equal(error.kind, "network");
+    assert.equal(error.message, "Failed to call tool slow: Request cancelled");
+    assert.equal((await store.get(NAME))?.status, "active");
+    assert.equal(stoppedCount(), 0);
+  });
+});
+
+Deno.test("Bridge ping answers with a duration and records lastSeenAt", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge, store, setNow }) => {
+    await bridge.ready;
+    const later = NOW + 60_000;
+    setNow(later);
+    const result = resultOf(await request(bridge, "ping")) as { durationMs: number };
+    assert.equal(typeof result.durationMs, "number");
+    assert.ok(result.durationMs >= 0);
+    assert.equal(connection.pingCalls.length, 1);
+    const expected = new Date(later).toISOString();
+    await waitUntil(async () => (await store.get(NAME))?.lastSeenAt === expected, "lastSeenAt");
+  });
+});
+
+// request failures
+
+for (
+  const [label, failure, kind, status] of [
+    [
+      "404 with an MCP session",
+      new StreamableHTTPError(404, "Session not found"),
+      "usage",
+      "expired",
+    ],
+    ["401", new StreamableHTTPError(401, "Unauthorized"), "auth", "unauthorized"],
+  ] as const
+) {
+  Deno.test(`Bridge marks the session ${status} and shuts down after an HTTP ${label}`, async () => {
+    const connection = new FakeConnection({ sessionId: "sess-1" });
+    await withBridge({ connection }, async ({ bridge, store, stopped, stoppedCount }) => {
+      await bridge.ready;
+      connection.failure = failure;
+      const error = errorOf(await request(bridge, "callTool", { name: "echo", arguments: {} }));
+      assert.equal(error.kind, kind);
+      assert.match(error.message, /^Failed to call tool echo: /);
+      assert.equal((await store.get(NAME))?.status, status);
+      await withDeadline(stopped, FAILURE_SHUTDOWN_DELAY_MS + WAIT_MS, "the bridge to stop");
+      assert.equal(stoppedCount(), 1);
+      assert.deepEqual(connection.closeCalls, [{ endSession: true }]);
+      const record = await store.get(NAME);
+      assert.equal(record?.status, status);
+      assert.equal(record?.pid, undefined);
+      assert.equal(record?.mcpSessionId, undefined);
+    });
+  });
+}
+
+Deno.test("Bridge does not expire the session on an HTTP 404 without an MCP session id", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge, store, stoppedCount }) => {
+    await bridge.ready;
+    connection.failure = new StreamableHTTPError(404, "Not Found");
+    const error = errorOf(await request(bridge, "listTools", { refresh: true }));
+    assert.equal(error.kind, "usage");
+    assert.match(error.message, /404 Not Found/);
+    await delay(FAILURE_SHUTDOWN_DELAY_MS * 3);
+    assert.equal((await store.get(NAME))?.status, "active");
+    assert.equal(stoppedCount(), 0);
+  });
+});
+
+Deno.test("Bridge reports a JSON-RPC error as a server error and keeps running", async () => {
+  const connection = new FakeConnection({ sessionId: "sess-1" });
+  await withBridge({ connection }, async ({ bridge, store, stoppedCount, log }) => {
+    await bridge.ready;
+    connection.failure = new McpError(ErrorCode.InvalidParams, "bad arguments");
+    const error = errorOf(await request(bridge, "callTool", { name: "echo", arguments: {} }));
+    assert.equal(error.kind, "server");
+    assert.match(error.message, /^Failed to call tool echo: .*bad arguments/);
+    assert.ok(log.messages("error").some((line) => line.includes("bad arguments")));
+    await delay(FAILURE_SHUTDOWN_DELAY_MS * 3);
+    const record = await store.get(NAME);
+    assert.equal(record?.status, "active");
+    assert.equal(record?.mcpSessionId, "sess-1");
+    assert.equal(stoppedCount(), 0);
+    assert.deepEqual(connection.closeCalls, []);
+  });
+});
+
+// shutdown
+
+Deno.test("Bridge shutdown() is idempotent", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge, log, stoppedCount }) => {
+    await bridge.ready;
+    const first = bridge.shutdown("first");
+    const second = bridge.shutdown("second");
+    assert.equal(first, second);
+    await first;
+    await bridge.shutdown("third");
+    assert.equal(connection.closeCalls.length, 1);
+    assert.equal(stoppedCount(), 1);
+    const shuttingDown = log.messages("info").filter((line) => line.startsWith("Shutting down"));
+    assert.deepEqual(shuttingDown, ["Shutting down: first"]);
+  });
+});
+
+Deno.test("Bridge shutdown() ends the MCP session and releases the record", async () => {
+  const connection = new FakeConnection({ sessionId: "sess-1" });
+  await withBridge({ connection }, async ({ bridge, store, stoppedCount }) => {
+    await bridge.ready;
+    assert.equal((await store.get(NAME))?.mcpSessionId, "sess-1");
+    await bridge.shutdown("test");
+    assert.deepEqual(connection.closeCalls, [{ endSession: true }]);
+    const record = await store.get(NAME);
+    assert.equal(record?.pid, undefined);
+    assert.equal(record?.status, "crashed");
+    assert.equal(record?.mcpSessionId, undefined);
+    assert.equal(stoppedCount(), 1);
+  });
+});
+
+Deno.test("Bridge shutdown() with endSession false keeps the MCP session id", async () => {
+  const connection = new FakeConnection({ sessionId: "sess-1" });
+  await withBridge({ connection }, async ({ bridge, store }) => {
+    await bridge.ready;
+    await bridge.shutdown("taken over", { endSession: false });
+    assert.deepEqual(connection.closeCalls, [{ endSession: false }]);
+    const record = await store.get(NAME);
+    assert.equal(record?.pid, undefined);
+    assert.equal(record?.mcpSessionId, "sess-1");
+  });
+});
+
+Deno.test("Bridge shutdown() keeps a status other than active", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge, store }) => {
+    await bridge.ready;
+    await store.patch(NAME, (record) => {
+      record.status = "expired";
+    });
+    await bridge.shutdown("test");
+    const record = await store.get(NAME);
+    assert.equal(record?.status, "expired");
+    assert.equal(record?.pid, undefined);
+  });
+});
+
+Deno.test("Bridge shutdown() leaves a record taken over by another pid untouched", async () => {
+  const connection = new FakeConnection({ sessionId: "sess-1" });
+  await withBridge({ connection }, async ({ bridge, store }) => {
+    await bridge.ready;
+    await store.patch(NAME, (record) => {
+      record.pid = OTHER_PID;
+    });
+    const before = await store.get(NAME);
+    await bridge.shutdown("taken over", { endSession: false });
+    assert.deepEqual(await store.get(NAME), before);
+  });
+});
+
+Deno.test("Bridge runs every onShutdown hook before closing, even when one throws", async () => {
+  const connection = new FakeConnection();
+  const events: string[] = [];
+  connection.onCloseCall = () => events.push("close");
+  await withBridge({ connection }, async ({ bridge, log, stoppedCount }) => {
+    await bridge.ready;
+    bridge.onShutdown(() => {
+      events.push("first");
+      throw new Error("hook broke");
+    });
+    bridge.onShutdown(() => {
+      events.push("second");
+    });
+    await bridge.shutdown("test");
+    assert.deepEqual(events, ["first", "second", "close"]);
+    assert.ok(
+      log.messages("warn").some((line) =>
+        line.includes("Shutdown step failed") && line.includes("hook broke")
+      ),
+    );
+    assert.equal(stoppedCount(), 1);
+  });
+});
+
+Deno.test("Bridge shuts down when the server closes the connection", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge, stopped, log }) => {
+    await bridge.ready;
+    assert.ok(connection.onClose, "the bridge listens for the connection closing");
+    connection.onClose();
+    await withDeadline(stopped, WAIT_MS, "the bridge to stop");
+    assert.ok(log.messages("warn").includes("MCP connection closed by the server"));
+    assert.equal(connection.onClose, undefined);
+    assert.equal(connection.closeCalls.length, 1);
+  });
+});
+
+Deno.test("Bridge shutdown request answers stopping and then stops", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge, stopped, stoppedCount }) => {
+    await bridge.ready;
+    assert.deepEqual(resultOf(await request(bridge, "shutdown")), { stopping: true });
+    await withDeadline(stopped, WAIT_MS, "the bridge to stop");
+    assert.equal(stoppedCount(), 1);
+    assert.deepEqual(connection.closeCalls, [{ endSession: true }]);
+  });
+});
+
+// Startup failures. A failed start schedules a bare 10 s `setTimeout` (the
+// linger) that shutdown() does not cancel and tests cannot inject, so these
+// tests turn the sanitizers off (with `--sanitize-resources`, Deno 2.9 reports
+// timers under both) instead of waiting 10 s each. The timer only calls
+// shutdown() again, which returns the promise that already settled.
+
+const STARTUP_FAILURES = [
+  ["an HTTP 401", new StreamableHTTPError(401, "Unauthorized")],
+  ["an UnauthorizedError", new UnauthorizedError("invalid_token")],
+] as const;
+
+for (const [label, failure] of STARTUP_FAILURES) {
+  Deno.test({
+    name: `Bridge answers every request with an auth error after ${label} at startup`,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      await withBridge({ connect: () => Promise.reject(failure) }, async ({ bridge, store }) => {
+        const startError = await settled(bridge.ready);
+        assert.ok(startError instanceof McpcError);
+        assert.equal(startError.kind, "auth");
+        const requests: [MethodName, unknown][] = [
+          ["serverDetails", {}],
+          ["listTools", { refresh: false }],
+          ["callTool", { name: "echo", arguments: {} }],
+          ["ping", {}],
+        ];
+        for (const [method, params] of requests) {
+          const error = errorOf(await request(bridge, method, params));
+          assert.equal(error.kind, "auth", `${method} answers with an auth error`);
+        }
+        const record = await store.get(NAME);
+        assert.equal(record?.status, "unauthorized");
+        // hello does not need the connection.
+        resultOf(await request(bridge, "hello", { version: IPC_PROTOCOL_VERSION }));
+      });
+    },
+  });
+}
+
+Deno.test({
+  name: "Bridge marks the session crashed and reports a network error when it cannot connect",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const refused = new TypeError(
+      "error sending request for url (https://mcp.example.com/mcp): client error (Connect): tcp connect error: Connection refused (os error 111)",
+    );
+    await withBridge({ connect: () => Promise.reject(refused) }, async ({ bridge, store, log }) => {
+      const startError = await settled(bridge.ready);
+      assert.ok(startError instanceof McpcError);
+      assert.equal(startError.kind, "network");
+      const error = errorOf(await request(bridge, "listTools", { refresh: false }));
+      assert.equal(error.kind, "network");
+      assert.ok(
+        error.message.startsWith("Failed to connect to MCP server: "),
+        `unexpected message: ${error.message}`,
+      );
+      assert.match(error.message, /Cannot reach server at https:\/\/mcp\.example\.com\/mcp/);
+      assert.equal((await store.get(NAME))?.status, "crashed");
+      assert.ok(log.messages("error").some((line) => line.startsWith("Connection failed: ")));
+    });
+  },
+});
+
+Deno.test({
+  name: "Bridge logs server stderr and appends it to the startup error",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const connect: BridgeDeps["connect"] = (onStderrLine) => {
+      onStderrLine("Traceback (most recent call last):");
+      onStderrLine("ValueError: missing API_KEY");
+      return Promise.reject(new McpError(ErrorCode.ConnectionClosed, "Connection closed"));
+    };
+    await withBridge({ connect }, async ({ bridge, log, store }) => {
+      const error = errorOf(await request(bridge, "serverDetails"));
+      assert.equal(error.kind, "network");
+      assert.ok(error.message.startsWith("Failed to connect to MCP server: "));
+      assert.ok(
+        error.message.endsWith(
+          "\n\nRecent server stderr:\n" +
+            "  Traceback (most recent call last):\n" +
+            "  ValueError: missing API_KEY",
+        ),
+        `unexpected message: ${error.message}`,
+      );
+      const info = log.messages("info");
+      assert.ok(info.includes("[server stderr] Traceback (most recent call last):"));
+      assert.ok(info.includes("[server stderr] ValueError: missing API_KEY"));
+      assert.equal((await store.get(NAME))?.status, "crashed");
+    });
+  },
+});
+
+Deno.test({
+  name: "Bridge keeps only the last 50 stderr lines for the startup error",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const connect: BridgeDeps["connect"] = (onStderrLine) => {
+      for (let index = 0; index < 60; index++) onStderrLine(`line ${index}`);
+      return Promise.reject(new McpError(ErrorCode.ConnectionClosed, "Connection closed"));
+    };
+    await withBridge({ connect }, async ({ bridge, log }) => {
+      const error = errorOf(await request(bridge, "serverDetails"));
+      const tail = error.message.split("\n\nRecent server stderr:\n")[1];
+      assert.ok(tail !== undefined, `no stderr tail in: ${error.message}`);
+      const expected = Array.from({ length: 50 }, (_, index) => `  line ${index + 10}`);
+      assert.deepEqual(tail.split("\n"), expected);
+      // Every line is still logged.
+      assert.equal(
+        log.messages("info").filter((line) => line.startsWith("[server stderr]")).length,
+        60,
+      );
+    });
+  },
+});
+
+Deno.test({
+  name: "Bridge shutdown() after a failed start releases the record but keeps its status",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const failure = new StreamableHTTPError(401, "Unauthorized");
+    await withBridge(
+      { connect: () => Promise.reject(failure) },
+      async ({ bridge, store, stoppedCount }) => {
+        await settled(bridge.ready);
+        await bridge.shutdown("test");
+        const record = await store.get(NAME);
+        assert.equal(record?.status, "unauthorized");
+        assert.equal(record?.pid, undefined);
+        assert.equal(stoppedCount(), 1);
+      },
+    );
+  },
+});
