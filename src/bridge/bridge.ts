@@ -76,6 +76,7 @@ export class Bridge {
   #stopping?: Promise<void>;
   #handlers: HandlerTable;
   #onShutdownHooks: (() => void)[] = [];
+  #timers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(deps: BridgeDeps) {
     this.#deps = deps;
@@ -200,6 +201,11 @@ export class Bridge {
       const prefix = classified.kind === "network" ? "Failed to connect to MCP server: " : "";
       throw new McpcError(classified.kind, `${prefix}${classified.message}${tail}`);
     }
+    if (this.#stopping) {
+      // Stopped (e.g. SIGTERM) while the handshake ran: end what just opened.
+      await connection.close({ endSession: true });
+      throw new McpcError("network", "The bridge was stopped while connecting");
+    }
     this.#connection = connection;
     connection.onClose = () => {
       log.warn("MCP connection closed by the server");
@@ -317,13 +323,19 @@ export class Bridge {
   }
 
   #scheduleShutdown(delayMs: number, reason: string): void {
-    setTimeout(() => this.shutdown(reason), delayMs);
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.shutdown(reason);
+    }, delayMs);
+    this.#timers.add(timer);
   }
 
   async #shutdown(reason: string, endSession: boolean): Promise<void> {
     const { log } = this.#deps;
     log.info(`Shutting down: ${reason}`);
     this.#stopKeepalive?.();
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
     for (const hook of this.#onShutdownHooks) {
       try {
         hook();

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Bridge, type BridgeDeps, FAILURE_SHUTDOWN_DELAY_MS } from "../../../src/bridge/bridge.ts";
+import { FIRST_KEEPALIVE_MS } from "../../../src/bridge/keepalive.ts";
 import type { BridgeLog } from "../../../src/bridge/log.ts";
 import {
   type BridgeStartConfig,
@@ -237,9 +238,13 @@ async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): P
   }
 }
 
-/** Polls `check` every 10 ms until it returns true, for at most {@linkcode WAIT_MS}. */
-async function waitUntil(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
+/** Polls `check` every 10 ms until it returns true, for at most `ms`. */
+async function waitUntil(
+  check: () => Promise<boolean>,
+  ms: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await delay(10);
@@ -467,7 +472,12 @@ Deno.test("Bridge ping answers with a duration and records lastSeenAt", async ()
     assert.ok(result.durationMs >= 0);
     assert.equal(connection.pingCalls.length, 1);
     const expected = new Date(later).toISOString();
-    await waitUntil(async () => (await store.get(NAME))?.lastSeenAt === expected, "lastSeenAt");
+    // Well before the first keepalive, which would record lastSeenAt too.
+    await waitUntil(
+      async () => (await store.get(NAME))?.lastSeenAt === expected,
+      FIRST_KEEPALIVE_MS / 2,
+      "lastSeenAt",
+    );
   });
 });
 
@@ -793,4 +803,16 @@ Deno.test({
       },
     );
   },
+});
+
+Deno.test("Bridge ends a connection that opens after shutdown() and starts no keepalive", async () => {
+  const connection = new FakeConnection({ sessionId: "sess-late" });
+  const opened = Promise.withResolvers<McpConnection>();
+  await withBridge({ connect: () => opened.promise }, async ({ bridge, store }) => {
+    await bridge.shutdown("SIGTERM during connect");
+    opened.resolve(connection);
+    await assert.rejects(bridge.ready, /stopped while connecting/);
+    assert.deepEqual(connection.closeCalls, [{ endSession: true }]);
+    assert.equal((await store.get(NAME))?.status, "crashed");
+  });
 });
