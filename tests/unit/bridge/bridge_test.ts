@@ -21,6 +21,7 @@ import type { CallToolResult, Tool } from "../../../src/mcp/types.ts";
 import type { SessionRecord, StoredInitializeResult } from "../../../src/session/session.ts";
 import { SessionStore } from "../../../src/session/session_store.ts";
 import { NOW, sessionRecord } from "../../fakes/session_records.ts";
+import { withDeadline } from "../../fakes/deadline.ts";
 
 const PID = 4_242;
 const OTHER_PID = 5_353;
@@ -224,18 +225,6 @@ function resultOf(response: { result: unknown } | { error: WireError }): unknown
 function errorOf(response: { result: unknown } | { error: WireError }): WireError {
   assert.ok("error" in response, `expected an error, got ${JSON.stringify(response)}`);
   return response.error;
-}
-
-async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Polls `check` every 10 ms until it returns true, for at most `ms`. */

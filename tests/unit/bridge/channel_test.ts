@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type ByteStream, Channel } from "../../../src/bridge/channel.ts";
 import { FrameTooLargeError, MAX_FRAME_BYTES } from "../../../src/bridge/framing.ts";
+import { withDeadline } from "../../fakes/deadline.ts";
 
 const WAIT_MS = 10_000;
 
@@ -72,16 +73,8 @@ function observe(stream: ByteStream): Observed {
 }
 
 /** Rejects if `promise` does not settle within WAIT_MS. */
-async function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), WAIT_MS);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
+  return withDeadline(promise, WAIT_MS, what);
 }
 
 /** Reads until EOF or a reset; true once the connection has ended. */

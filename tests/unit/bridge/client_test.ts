@@ -10,6 +10,7 @@ import {
   type RequestMessage,
 } from "../../../src/bridge/protocol.ts";
 import { McpcError } from "../../../src/errors.ts";
+import { withDeadline } from "../../fakes/deadline.ts";
 
 const SESSION = "@fake";
 const PID = 424242;
@@ -98,16 +99,8 @@ class FakeBridge {
 }
 
 /** Rejects if `promise` does not settle within WAIT_MS. */
-async function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), WAIT_MS);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
+  return withDeadline(promise, WAIT_MS, what);
 }
 
 function connect(bridge: FakeBridge, options: { timeoutMs?: number } = {}) {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { McpcError } from "../../../src/errors.ts";
 import { CorruptFileError, LockedJsonFile } from "../../../src/platform/locked_json_file.ts";
 import { type Counter, counterStore } from "../../fixtures/store_worker.ts";
+import { withDeadline } from "../../fakes/deadline.ts";
 
 const WORKER = new URL("../../fixtures/store_worker.ts", import.meta.url).pathname;
 const IS_WINDOWS = Deno.build.os === "windows";
@@ -36,18 +37,6 @@ async function stopWorker(worker: Worker): Promise<void> {
     }
   }
   await withDeadline(worker.child.status, 10_000, `exit of worker ${worker.child.pid}`);
-}
-
-async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Reads the worker's stdout until a line equals `expected`; the stream is cancelled afterwards. */

@@ -6,6 +6,7 @@ import {
   terminateProcess,
   waitForExit,
 } from "../../../src/platform/process.ts";
+import { withDeadline } from "../../fakes/deadline.ts";
 
 const IS_LINUX = Deno.build.os === "linux";
 /** Bound on every wait in this file. */
@@ -47,18 +48,6 @@ function killPid(pid: number): void {
     Deno.kill(pid, "SIGKILL");
   } catch {
     // Already gone.
-  }
-}
-
-async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -11,22 +11,11 @@ import {
   parseDemoArgs,
   startDemoHttpServer,
 } from "../../../scripts/demo_server.ts";
+import { withDeadline } from "../../fakes/deadline.ts";
 
 const SCRIPT = new URL("../../../scripts/demo_server.ts", import.meta.url).pathname;
 const ROOT = new URL("../../../", import.meta.url).pathname;
 const IS_WINDOWS = Deno.build.os === "windows";
-
-async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
   const deadline = performance.now() + ms;
