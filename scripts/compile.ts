@@ -11,6 +11,7 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { PERMISSION_FLAGS } from "../src/platform/self_command.ts";
 import { VERSION } from "../src/version.ts";
 
@@ -58,10 +59,12 @@ function flag(args: string[], name: string): string | undefined {
 
 if (import.meta.main) {
   const root = new URL("../", import.meta.url).pathname;
-  const output = flag(Deno.args, "--output") ??
-    `${root}dist/mcpc${Deno.build.os === "windows" ? ".exe" : ""}`;
+  const output = resolve(
+    flag(Deno.args, "--output") ?? `${root}dist/mcpc${Deno.build.os === "windows" ? ".exe" : ""}`,
+  );
+  const target = flag(Deno.args, "--target");
   const args = compileArgs({
-    target: flag(Deno.args, "--target"),
+    target,
     output,
     config: `${root}deno.json`,
     main: `${root}main.ts`,
@@ -77,6 +80,10 @@ if (import.meta.main) {
   })
     .output();
   if (code !== 0) Deno.exit(code);
+  if (target && target !== Deno.build.target) {
+    console.error(`Built ${output} for ${target} (not checked: this host is ${Deno.build.target})`);
+    Deno.exit(0);
+  }
   const problem = await verifyBinary(output);
   if (problem) {
     await Deno.remove(output).catch(() => {});

@@ -40,9 +40,10 @@ import {
   awaitStartingBridge,
   connectToNewBridge,
   forgetSession,
-  probeBridge,
+  reachBridge,
   stopBridgeProcess,
 } from "./session_bridge.ts";
+import { BridgeClient } from "../bridge/client.ts";
 import { requestTimeoutMs, serverDetailsOutput } from "./session_commands.ts";
 
 /** What the user asked `connect` to do. */
@@ -90,32 +91,45 @@ export async function connectSession(
   const resolved = await resolveTarget(ctx, request);
   const profileName = await resolveProfile(ctx, resolved.server, request);
   const { name, announced } = await chooseName(ctx, request, resolved, profileName);
-  let existing = await ctx.sessions.get(name);
   const notices: string[] = [];
   if (announced) notices.push(`Using session name: ${name}`);
-
   const shown = { ...resolved.server, ...resolved.templates };
-  if (existing) {
-    // Another mcpc may be connecting this very session right now: let it finish.
-    existing = await awaitStartingBridge(ctx, existing);
-    const alive = existing.pid !== undefined && await probeBridge(ctx, existing);
-    const unchanged = sameSettings(existing, shown, profileName);
-    const healthy = existing.status === "active" || isTransient(existing.status);
-    if (alive && healthy && unchanged) {
-      return await alreadyActive(ctx, existing, notices);
+  let existing: SessionRecord | undefined;
+  let record: SessionRecord | undefined;
+  // A second pass only when another mcpc process changed the session meanwhile.
+  for (let pass = 0; record === undefined; pass++) {
+    existing = await ctx.sessions.get(name);
+    if (existing) {
+      // Another mcpc may be connecting this very session right now: let it finish.
+      existing = await awaitStartingBridge(ctx, existing);
+      const reached = await reachBridge(ctx, existing);
+      const unchanged = sameSettings(existing, shown, profileName) &&
+        await sameSecrets(ctx, name, resolved);
+      const healthy = existing.status === "active" || isTransient(existing.status);
+      if (reached instanceof BridgeClient) {
+        if (healthy && unchanged) return await alreadyActive(ctx, existing, reached, notices);
+        reached.close();
+      }
+      notices.push(
+        !unchanged
+          ? `Session ${name} exists with other settings, reconnecting with the new ones...`
+          : reached === "unresponsive"
+          ? `Session ${name} exists but its bridge is not responding, restarting it...`
+          : `Session ${name} exists but bridge is ${existing.status}, reconnecting...`,
+      );
+      if (reached !== "absent" && reached !== "foreign") {
+        await stopBridgeProcess(ctx, existing);
+        // The stopped bridge updated the record on its way out.
+        existing = (await ctx.sessions.get(name)) ?? existing;
+      }
     }
-    notices.push(
-      unchanged
-        ? `Session ${name} exists but bridge is ${existing.status}, reconnecting...`
-        : `Session ${name} exists with other settings, reconnecting with the new ones...`,
-    );
-    if (alive) {
-      await stopBridgeProcess(ctx, existing);
-      // The stopped bridge updated the record on its way out.
-      existing = (await ctx.sessions.get(name)) ?? existing;
+    try {
+      record = await writeRecord(ctx, name, shown, profileName, existing);
+    } catch (error) {
+      if (!(error instanceof RecordConflict) || pass > 0) throw error;
+      notices.length = announced ? 1 : 0;
     }
   }
-  const record = await writeRecord(ctx, name, shown, profileName, existing);
   await storeSecrets(ctx, name, resolved);
   let pid: number;
   try {
@@ -263,21 +277,53 @@ function headerKeys(server: ServerConfig | undefined): string {
   return Object.keys(server?.headers ?? {}).map((key) => key.toLowerCase()).sort().join("\n");
 }
 
-async function storeSecrets(ctx: AppContext, name: string, target: ResolvedTarget): Promise<void> {
+/** The secret-store accounts of a session and the values `target` puts there. */
+function secretValues(name: string, target: ResolvedTarget): [string, object | undefined][] {
   const { server, templates } = target;
   const substituted: TemplatedFields = {};
   if (templates.url) substituted.url = server.url;
   if (templates.command) substituted.command = server.command;
   if (templates.args) substituted.args = server.args;
-  const values: [string, object | undefined][] = [
+  return [
     [sessionHeadersAccount(name), server.headers],
     [sessionEnvAccount(name), server.env],
     [sessionServerAccount(name), substituted],
   ];
-  for (const [account, value] of values) {
-    if (value && Object.keys(value).length > 0) {
-      await ctx.secrets.set(account, JSON.stringify(value));
-    } else await ctx.secrets.delete(account);
+}
+
+function isEmpty(value: object | undefined): boolean {
+  return value === undefined || Object.keys(value).length === 0;
+}
+
+async function storeSecrets(ctx: AppContext, name: string, target: ResolvedTarget): Promise<void> {
+  for (const [account, value] of secretValues(name, target)) {
+    if (isEmpty(value)) await ctx.secrets.delete(account);
+    else await ctx.secrets.set(account, JSON.stringify(value));
+  }
+}
+
+/** Whether the stored secrets (header values, env values, substituted fields) equal the new ones. */
+async function sameSecrets(
+  ctx: AppContext,
+  name: string,
+  target: ResolvedTarget,
+): Promise<boolean> {
+  for (const [account, value] of secretValues(name, target)) {
+    const stored = await ctx.secrets.get(account);
+    const current = stored === undefined ? undefined : JSON.parse(stored);
+    if (isEmpty(value) && isEmpty(current)) continue;
+    if (JSON.stringify(sortKeys(current)) !== JSON.stringify(sortKeys(value))) return false;
+  }
+  return true;
+}
+
+/** The session was created or replaced by another mcpc process while this one connected. */
+class RecordConflict extends Error {
+  constructor(name: string) {
+    super(
+      `Session ${name} was changed by another mcpc process while connecting; check it with: mcpc ${name}`,
+    );
+    this.name = "RecordConflict";
   }
 }
 
@@ -290,16 +336,8 @@ async function writeRecord(
 ): Promise<SessionRecord> {
   const now = new Date(ctx.now()).toISOString();
   return await ctx.sessions.update((sessions) => {
-    const current = sessions[name];
-    const changedMeanwhile = existing === undefined
-      ? current !== undefined
-      : current?.createdAt !== existing.createdAt || current?.pid !== existing.pid;
-    if (changedMeanwhile) {
-      throw usageError(
-        `Session ${name} was changed by another mcpc process while connecting; ` +
-          `check it with: mcpc ${name}`,
-      );
-    }
+    // Identity is the creation time: a listing dropping a dead PID is no conflict.
+    if (sessions[name]?.createdAt !== existing?.createdAt) throw new RecordConflict(name);
     const record: SessionRecord = {
       name,
       server: redactServerConfig(server),
@@ -317,9 +355,9 @@ async function writeRecord(
 async function alreadyActive(
   ctx: AppContext,
   record: SessionRecord,
+  client: BridgeClient,
   notices: string[],
 ): Promise<CommandOutput> {
-  const client = await connectToNewBridge(ctx, record.name, record.pid!);
   try {
     const details = await client.request("serverDetails", {}, {
       timeoutMs: requestTimeoutMs(ctx, record),

@@ -13,6 +13,7 @@ import {
   sessionHeadersAccount,
   sessionServerAccount,
 } from "../auth/secret_store.ts";
+import { hasVariableReference } from "../config/env_substitution.ts";
 import { sessionTarget } from "../render/human/sessions.ts";
 import { BridgeClient, BridgeUnreachableError, type UnreachableReason } from "../bridge/client.ts";
 import { launchBridge, SOCKET_WAIT_MS } from "../bridge/launcher.ts";
@@ -77,6 +78,12 @@ export async function openSession(ctx: AppContext, name: string): Promise<OpenSe
   if (record.status === "unauthorized") throw authFailure(record, logPath);
   if (record.status === "expired") throw usageError(expiredMessage(name, logPath));
   requireServerConfig(record);
+  if (record.status === "crashed") {
+    // A crashed session's bridge may still linger to report its failure: start afresh.
+    ctx.debug(`Session ${name} crashed; starting a new bridge`);
+    const restarted = await restartBridge(ctx, record, { resume: true });
+    return { record: restarted.record, client: restarted.client, logPath };
+  }
   const reached = await reachBridge(ctx, record);
   if (reached instanceof BridgeClient) {
     ctx.debug(`Connected to the bridge of ${name} (pid ${record.pid})`);
@@ -104,12 +111,14 @@ export function authFailure(
   options: { cause?: unknown; inSession?: boolean } = {},
 ): McpcError {
   const cause = options.cause;
+  const staticToken = usesStaticToken(record);
   return authError(
     authRequiredMessage({
-      ...(options.inSession === false ? {} : { sessionName: record.name }),
+      // A first connect with OAuth gets the "log in" wording; a token hint always names the session.
+      ...(options.inSession === false && !staticToken ? {} : { sessionName: record.name }),
       target: record.server?.url,
       logPath,
-      staticToken: usesStaticToken(record),
+      staticToken,
     }),
     { cause, details: cause instanceof Error ? cause.message : undefined },
   );
@@ -257,7 +266,7 @@ export async function buildStartConfig(
 ): Promise<BridgeStartConfig> {
   let server: ServerConfig = { ...record.server };
   const templated = [server.url, server.command, ...(server.args ?? [])]
-    .some((value) => value?.includes("${"));
+    .some((value) => value !== undefined && hasVariableReference(value));
   if (templated) {
     const stored = await ctx.secrets.get(sessionServerAccount(record.name));
     if (!stored) {

@@ -298,8 +298,10 @@ export class Bridge {
       return;
     }
     if (owner.pid !== this.#deps.pid) {
-      // Another bridge may have resumed this very MCP session: do not end it.
-      this.shutdown(`session taken over by pid ${owner.pid}`, { endSession: false });
+      // End our MCP session only if the new owner did not resume this very one.
+      const shared = owner.mcpSessionId !== undefined &&
+        owner.mcpSessionId === this.#connection?.sessionId;
+      this.shutdown(`session taken over by pid ${owner.pid}`, { endSession: !shared });
       return;
     }
     this.#markSeen();
@@ -360,8 +362,25 @@ export class Bridge {
         record.status = "crashed";
       }
     });
+    // A connection still opening is ended by #start once it arrives; give it a moment.
+    await settledWithin(this.#ready, READY_SETTLE_MS);
     log.info("Bridge stopped");
     this.#deps.onStopped();
+  }
+}
+
+/** How long shutdown waits for a handshake in flight to finish (ms). */
+const READY_SETTLE_MS = 2_000;
+
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      promise.then(() => {}, () => {}),
+      new Promise<void>((resolve) => timer = setTimeout(resolve, ms)),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

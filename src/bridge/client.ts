@@ -6,8 +6,9 @@
  * @module
  */
 
-import { McpcError, networkError } from "../errors.ts";
+import { McpcError, networkError, usageError } from "../errors.ts";
 import { Channel } from "./channel.ts";
+import { FrameTooLargeError, MAX_FRAME_BYTES } from "./framing.ts";
 import {
   type BridgeMessage,
   IPC_PROTOCOL_VERSION,
@@ -159,9 +160,14 @@ export class BridgeClient {
         }, timeoutMs);
       }
       this.#channel.send(message).catch((error) => {
-        this.#pending.get(id)?.reject(
-          networkError("Cannot send request to the bridge", { cause: error }),
-        );
+        const failure = error instanceof FrameTooLargeError
+          ? usageError(
+            `The request is too large to send to the bridge (${
+              (error.size / 1024 / 1024).toFixed(1)
+            } MiB; the limit is ${MAX_FRAME_BYTES / 1024 / 1024} MiB)`,
+          )
+          : networkError("Cannot send request to the bridge", { cause: error });
+        this.#pending.get(id)?.reject(failure);
       });
     });
   }

@@ -101,13 +101,14 @@ export async function launchBridge(
   const socketPath = bridgeSocketPath(config.home, config.sessionName, pid);
   const deadline = Date.now() + SOCKET_WAIT_MS;
   while (Date.now() < deadline) {
-    if (await exists(socketPath)) return pid;
+    // The socket file appears at bind(), a moment before listen(): wait until it accepts.
+    if (await exists(socketPath) && await accepts(socketPath)) return pid;
     if (!isProcessRunning(pid)) break;
     await new Promise((resolve) => setTimeout(resolve, SOCKET_POLL_MS));
   }
   await terminateProcess(pid, 1_000);
   throw usageError(
-    `Bridge failed to start: socket file not created within timeout. Check bridge logs at ${
+    `Bridge failed to start: its socket did not accept connections within the timeout. Check bridge logs at ${
       bridgeLogPath(config.home, config.sessionName)
     }`,
   );
@@ -116,6 +117,15 @@ export async function launchBridge(
 async function exists(path: string): Promise<boolean> {
   try {
     await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function accepts(path: string): Promise<boolean> {
+  try {
+    (await Deno.connect({ transport: "unix", path })).close();
     return true;
   } catch {
     return false;

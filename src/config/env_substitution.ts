@@ -9,6 +9,11 @@
 /** `${NAME}` where NAME is a shell-style variable name; anything else stays literal. */
 const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
+/** Whether `value` references a variable (`${NAME}`) that {@linkcode substituteEnv} replaces. */
+export function hasVariableReference(value: string): boolean {
+  return new RegExp(VARIABLE.source).test(value);
+}
+
 /** Options for {@linkcode substituteEnv}. */
 export interface SubstituteEnvOptions {
   /** Called once per distinct unknown variable in this value (it is replaced by `""`). */

@@ -12,7 +12,7 @@ import { usageError } from "../errors.ts";
 import type { McpcError } from "../errors.ts";
 import type { ServerConfig } from "../session/session.ts";
 import { normalizeServerUrl } from "./server_target.ts";
-import { substituteEnv } from "./env_substitution.ts";
+import { hasVariableReference, substituteEnv } from "./env_substitution.ts";
 
 /** A parsed config file: its server entries by name, not yet validated. */
 export interface McpConfig {
@@ -173,7 +173,7 @@ export function templatedFields(config: McpConfig, entry: string): TemplatedFiel
   const raw = config.servers[entry];
   if (!isPlainObject(raw)) return {};
   const templated = (value: unknown): value is string =>
-    typeof value === "string" && /\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(value);
+    typeof value === "string" && hasVariableReference(value);
   const fields: TemplatedFields = {};
   if (templated(raw.url)) fields.url = raw.url;
   if (templated(raw.command)) fields.command = raw.command;

@@ -304,3 +304,48 @@ Deno.test("bridges leave a corrupt sessions.json alone; the CLI moves it aside a
     await server.close();
   }
 });
+
+Deno.test("a bridge stopped during a slow handshake still ends the MCP session it opened", async () => {
+  const server = await startDemoHttpServer();
+  // A hop that holds every initialize answer for 1.5 s.
+  const proxy = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (request) => {
+      const body = request.method === "POST" ? await request.text() : undefined;
+      const response = await fetch(new URL(new URL(request.url).pathname, server.url), {
+        method: request.method,
+        headers: request.headers,
+        body,
+      });
+      if (body?.includes('"initialize"')) {
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+      }
+      return new Response(response.body, { status: response.status, headers: response.headers });
+    },
+  );
+  const harness = await Harness.create();
+  try {
+    const url = `http://127.0.0.1:${proxy.addr.port}/mcp`;
+    const connecting = harness.run(["connect", url, "@slow"]);
+    const pid = await waitFor(
+      async () => {
+        try {
+          return (await harness.sessions()).sessions["@slow"]?.pid;
+        } catch {
+          return undefined;
+        }
+      },
+      10_000,
+      "the bridge to record its pid",
+    );
+    await waitFor(() => server.sessionCount() === 1, 10_000, "the server-side session to open");
+    Deno.kill(pid, "SIGTERM");
+    await waitFor(() => !isAlive(pid), 10_000, "the bridge to stop");
+    await waitFor(() => server.sessionCount() === 0, 10_000, "the DELETE of the half-open session");
+    assert.notEqual((await connecting).code, 0);
+  } finally {
+    await harness.cleanup();
+    await proxy.shutdown();
+    await server.close();
+  }
+});

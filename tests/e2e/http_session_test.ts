@@ -389,3 +389,74 @@ Deno.test("two concurrent connects of one new name do not both create it", async
     await server.close();
   }
 });
+
+Deno.test("connect with a new header value on a live session reconnects with it", async () => {
+  const server = await startDemoHttpServer();
+  const harness = await Harness.create();
+  try {
+    assert.equal(
+      (await harness.run(["connect", server.url, "@tok", "-H", "X-Token: one"])).code,
+      0,
+    );
+    const before = (await harness.sessions()).sessions["@tok"].pid;
+    const again = await harness.run(["connect", server.url, "@tok", "-H", "X-Token: two"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /exists with other settings/);
+    assert.notEqual((await harness.sessions()).sessions["@tok"].pid, before);
+    const credentials = JSON.parse(await Deno.readTextFile(`${harness.home}/credentials.json`));
+    assert.equal(JSON.parse(credentials["session:@tok:headers"])["X-Token"], "two");
+  } finally {
+    await harness.cleanup();
+    await server.close();
+  }
+});
+
+Deno.test("tool arguments over the IPC limit fail with a usage error naming the limit", async () => {
+  await withSession(async (harness) => {
+    const result = await harness.run(["@demo", "tools-call", "echo"], {
+      stdin: JSON.stringify({ message: "x".repeat(11 * 1024 * 1024) }),
+    });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /request is too large .*limit is 10 MiB/);
+  });
+});
+
+Deno.test("a command right after a failed start uses a fresh bridge, not the lingering one", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const harness = await Harness.create();
+  let server: Server | undefined;
+  try {
+    const url = `http://127.0.0.1:${port}/mcp`;
+    assert.equal((await harness.run(["connect", url, "@late"])).code, 3);
+    const lingering = (await harness.sessions()).sessions["@late"].pid;
+    server = await startDemoHttpServer({ port });
+    const call = await harness.run(["@late", "tools-call", "echo", "message:=up"]);
+    assert.equal(call.code, 0, call.stderr);
+    assert.notEqual((await harness.sessions()).sessions["@late"].pid, lingering);
+  } finally {
+    await harness.cleanup();
+    await server?.close();
+  }
+});
+
+Deno.test("connect restarts a bridge that does not respond", async () => {
+  await withSession(async (harness, server) => {
+    const stuck = (await harness.sessions()).sessions["@demo"].pid!;
+    Deno.kill(stuck, "SIGSTOP");
+    try {
+      const result = await harness.run(["connect", server.url, "@demo"]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /not responding, restarting it/);
+      await waitFor(() => !isAlive(stuck), 10_000, "the stuck bridge to be stopped");
+      assert.notEqual((await harness.sessions()).sessions["@demo"].pid, stuck);
+    } finally {
+      try {
+        Deno.kill(stuck, "SIGCONT");
+      } catch {
+        // Already gone.
+      }
+    }
+  });
+});

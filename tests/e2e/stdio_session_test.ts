@@ -325,3 +325,37 @@ Deno.test("a stdio command that does not exist fails connect with exit 1 and a c
     await harness.cleanup();
   }
 });
+
+Deno.test("a literal ${...} that is not a variable does not break restarts", async () => {
+  const harness = await Harness.create();
+  try {
+    const config = `${harness.home}/mcp.json`;
+    await Deno.writeTextFile(
+      config,
+      JSON.stringify({
+        mcpServers: {
+          lit: {
+            command: Deno.execPath(),
+            args: [
+              "run",
+              "--allow-all",
+              DEMO_SERVER,
+              "--stdio",
+              "--instructions",
+              "cost is ${not-a-var}",
+            ],
+            env: { DENO_TLS_CA_STORE: "system", DENO_DIR },
+          },
+        },
+      }),
+    );
+    assert.equal((await harness.run(["connect", `${config}:lit`, "@lit"])).code, 0);
+    const pid = (await harness.sessions()).sessions["@lit"].pid!;
+    Deno.kill(pid, "SIGKILL");
+    await waitFor(() => !isAlive(pid), 5_000, "bridge death");
+    const details = await harness.json<{ instructions: string }>(["@lit"]);
+    assert.equal(details.instructions, "cost is ${not-a-var}");
+  } finally {
+    await harness.cleanup();
+  }
+});

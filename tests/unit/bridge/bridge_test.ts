@@ -797,11 +797,14 @@ Deno.test({
 Deno.test("Bridge ends a connection that opens after shutdown() and starts no keepalive", async () => {
   const connection = new FakeConnection({ sessionId: "sess-late" });
   const opened = Promise.withResolvers<McpConnection>();
-  await withBridge({ connect: () => opened.promise }, async ({ bridge, store }) => {
-    await bridge.shutdown("SIGTERM during connect");
+  await withBridge({ connect: () => opened.promise }, async ({ bridge, store, stoppedCount }) => {
+    const stopping = bridge.shutdown("SIGTERM during connect");
     opened.resolve(connection);
-    await assert.rejects(bridge.ready, /stopped while connecting/);
+    await stopping;
+    // Shutdown waited for the late connection to be ended before reporting stopped.
     assert.deepEqual(connection.closeCalls, [{ endSession: true }]);
+    assert.equal(stoppedCount(), 1);
+    await assert.rejects(bridge.ready, /stopped while connecting/);
     assert.equal((await store.get(NAME))?.status, "crashed");
   });
 });
