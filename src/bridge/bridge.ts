@@ -12,7 +12,7 @@ import type { McpConnection } from "../mcp/client.ts";
 import type { Tool } from "../mcp/types.ts";
 import type { SessionRecord } from "../session/session.ts";
 import type { SessionStore } from "../session/session_store.ts";
-import { startKeepalive } from "./keepalive.ts";
+import { startKeepalive, type Timers } from "./keepalive.ts";
 import type { BridgeLog } from "./log.ts";
 import {
   type BridgeStartConfig,
@@ -49,6 +49,8 @@ export interface BridgeDeps {
   now: () => number;
   /** Called once after shutdown finished. */
   onStopped: () => void;
+  /** Timers of the keepalive (default: real, unref'd timers). */
+  keepaliveTimers?: Timers;
 }
 
 /** Per-request context from the IPC layer. */
@@ -231,6 +233,7 @@ export class Bridge {
       else delete record.mcpSessionId;
     });
     this.#stopKeepalive = startKeepalive({
+      timers: this.#deps.keepaliveTimers,
       ping: () => connection.ping(),
       onSuccess: () => this.#markSeenOrLeave(),
       onFailure: async (error) => {

@@ -147,6 +147,8 @@ interface HarnessOptions {
   record?: Partial<SessionRecord>;
   /** Seed no record at all. */
   noRecord?: boolean;
+  /** Keepalive timers (default: real ones). */
+  keepaliveTimers?: BridgeDeps["keepaliveTimers"];
 }
 
 /** Runs `body` with a bridge over a real store in a temp dir; always shuts the bridge down. */
@@ -181,6 +183,7 @@ async function withBridge(
       log,
       pid: PID,
       now: () => now,
+      keepaliveTimers: options.keepaliveTimers,
       onStopped: () => {
         stoppedCount++;
         stopped.resolve();
@@ -806,5 +809,80 @@ Deno.test("Bridge ends a connection that opens after shutdown() and starts no ke
     assert.equal(stoppedCount(), 1);
     await assert.rejects(bridge.ready, /stopped while connecting/);
     assert.equal((await store.get(NAME))?.status, "crashed");
+  });
+});
+
+/** Keepalive timers the test fires by hand. */
+class ManualTimers {
+  #pending = new Map<number, () => void>();
+  #next = 1;
+  setTimeout(fn: () => void, _ms: number): unknown {
+    const handle = this.#next++;
+    this.#pending.set(handle, fn);
+    return handle;
+  }
+  clearTimeout(handle: unknown): void {
+    this.#pending.delete(handle as number);
+  }
+  /** Runs every pending timer once and lets the promises it starts settle. */
+  async fire(): Promise<void> {
+    const due = [...this.#pending.entries()];
+    this.#pending.clear();
+    for (const [, fn] of due) fn();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+Deno.test("Bridge keepalive records lastSeenAt after a successful ping", async () => {
+  const timers = new ManualTimers();
+  await withBridge({ keepaliveTimers: timers }, async ({ bridge, store, setNow }) => {
+    await bridge.ready;
+    setNow(NOW + 30_000);
+    await timers.fire();
+    assert.equal((await store.get(NAME))?.lastSeenAt, new Date(NOW + 30_000).toISOString());
+  });
+});
+
+Deno.test("Bridge taken over by a bridge with another MCP session ends its own session", async () => {
+  const timers = new ManualTimers();
+  const connection = new FakeConnection({ sessionId: "mine" });
+  await withBridge({ keepaliveTimers: timers, connection }, async ({ bridge, store, stopped }) => {
+    await bridge.ready;
+    await store.patch(NAME, (record) => {
+      record.pid = OTHER_PID;
+      record.mcpSessionId = "theirs";
+    });
+    await timers.fire();
+    await withDeadline(stopped, WAIT_MS, "shutdown");
+    assert.deepEqual(connection.closeCalls, [{ endSession: true }]);
+    assert.equal((await store.get(NAME))?.pid, OTHER_PID, "the new owner's record is untouched");
+  });
+});
+
+Deno.test("Bridge taken over by a bridge that resumed its MCP session leaves it open", async () => {
+  const timers = new ManualTimers();
+  const connection = new FakeConnection({ sessionId: "shared" });
+  await withBridge({ keepaliveTimers: timers, connection }, async ({ bridge, store, stopped }) => {
+    await bridge.ready;
+    await store.patch(NAME, (record) => {
+      record.pid = OTHER_PID;
+      record.mcpSessionId = "shared";
+    });
+    await timers.fire();
+    await withDeadline(stopped, WAIT_MS, "shutdown");
+    assert.deepEqual(connection.closeCalls, [{ endSession: false }]);
+    assert.equal((await store.get(NAME))?.mcpSessionId, "shared");
+  });
+});
+
+Deno.test("Bridge keepalive failing with 404 on a known session marks it expired and stops", async () => {
+  const timers = new ManualTimers();
+  const connection = new FakeConnection({ sessionId: "gone" });
+  await withBridge({ keepaliveTimers: timers, connection }, async ({ bridge, store, stopped }) => {
+    await bridge.ready;
+    connection.failure = new StreamableHTTPError(404, "Session not found");
+    await timers.fire();
+    await withDeadline(stopped, WAIT_MS, "shutdown");
+    assert.equal((await store.get(NAME))?.status, "expired");
   });
 });
