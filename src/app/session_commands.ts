@@ -8,7 +8,7 @@
 
 import type { AppContext } from "../context.ts";
 import { McpcError, usageError } from "../errors.ts";
-import { appendLogHint } from "../render/hints.ts";
+import { appendLogHint, expiredDetectedMessage } from "../render/hints.ts";
 import { renderPing } from "../render/human/misc.ts";
 import { renderServerDetails } from "../render/human/server_details.ts";
 import { renderToolCallResult } from "../render/human/tool_result.ts";
@@ -29,6 +29,13 @@ export async function withSession<T>(
   try {
     return await fn(session);
   } catch (error) {
+    // The bridge records `expired` before it answers: word that case as the original does.
+    if (error instanceof McpcError && error.kind === "usage") {
+      const stored = await ctx.sessions.get(name).catch(() => undefined);
+      if (stored?.status === "expired" && session.record.status !== "expired") {
+        throw usageError(expiredDetectedMessage(name, session.logPath), { cause: error });
+      }
+    }
     throw explainSessionError(error, session.record, session.logPath);
   } finally {
     session.client.close();

@@ -235,7 +235,10 @@ Deno.test("a 404 for a known MCP session marks the session expired", async () =>
     second = await startDemoHttpServer({ port: Number(port) });
     const call = await harness.run(["@demo", "tools-call", "echo", "message:=x"]);
     assert.equal(call.code, 1, call.stderr);
-    assert.match(call.stderr, /expired/i);
+    assert.match(
+      call.stderr,
+      /Session @demo expired \(server rejected session ID\)\. Use "mcpc @demo restart"/,
+    );
     assert.ok(call.stderr.includes(`${harness.home}/logs/bridge-@demo.log`));
     await waitFor(
       async () => (await harness.sessions()).sessions["@demo"].status === "expired",
