@@ -8,6 +8,7 @@
 
 import { type ErrorKind, McpcError } from "../errors.ts";
 import { classifyMcpError } from "../mcp/classify_error.ts";
+import { settleWithin } from "../platform/settle.ts";
 import type { McpConnection } from "../mcp/client.ts";
 import type { Tool } from "../mcp/types.ts";
 import type { SessionRecord } from "../session/session.ts";
@@ -366,7 +367,7 @@ export class Bridge {
       }
     });
     // A connection still opening is ended by #start once it arrives; give it a moment.
-    await settledWithin(this.#ready, READY_SETTLE_MS);
+    await settleWithin(this.#ready, READY_SETTLE_MS);
     log.info("Bridge stopped");
     this.#deps.onStopped();
   }
@@ -374,18 +375,6 @@ export class Bridge {
 
 /** How long shutdown waits for a handshake in flight to finish (ms). */
 const READY_SETTLE_MS = 2_000;
-
-async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    await Promise.race([
-      promise.then(() => {}, () => {}),
-      new Promise<void>((resolve) => timer = setTimeout(resolve, ms)),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function sdkOptions(context: RequestContext): { signal: AbortSignal; timeoutMs?: number } {
   return {

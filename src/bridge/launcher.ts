@@ -102,7 +102,7 @@ export async function launchBridge(
   const deadline = Date.now() + SOCKET_WAIT_MS;
   while (Date.now() < deadline) {
     // The socket file appears at bind(), a moment before listen(): wait until it accepts.
-    if (await exists(socketPath) && await accepts(socketPath)) return pid;
+    if (await accepts(socketPath)) return pid;
     if (!isProcessRunning(pid)) break;
     await new Promise((resolve) => setTimeout(resolve, SOCKET_POLL_MS));
   }
@@ -112,15 +112,6 @@ export async function launchBridge(
       bridgeLogPath(config.home, config.sessionName)
     }`,
   );
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function accepts(path: string): Promise<boolean> {

@@ -7,6 +7,7 @@
  */
 
 import type { ServerConfig, StoredInitializeResult } from "../session/session.ts";
+import { settleWithin } from "../platform/settle.ts";
 import { VERSION } from "../version.ts";
 import {
   Client,
@@ -182,9 +183,9 @@ function wrap(client: Client, initialize: StoredInitializeResult, hooks: WrapHoo
     async close(options = {}) {
       client.onclose = undefined;
       if (hooks.terminate && options.endSession !== false) {
-        await withCap(hooks.terminate(), TERMINATE_CAP_MS);
+        await settleWithin(hooks.terminate(), TERMINATE_CAP_MS);
       }
-      await withCap(client.close(), CLOSE_CAP_MS);
+      await settleWithin(client.close(), CLOSE_CAP_MS);
     },
   };
   client.onclose = () => connection.onClose?.();
@@ -195,20 +196,8 @@ function sdkOptions(options: CallOptions): { signal?: AbortSignal; timeout?: num
   return { signal: options.signal, timeout: options.timeoutMs };
 }
 
-async function withCap(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    await Promise.race([
-      promise.catch(() => {}),
-      new Promise((resolve) => timer = setTimeout(resolve, ms)),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 async function closeQuietly(client: Client): Promise<void> {
-  await withCap(client.close(), CLOSE_CAP_MS);
+  await settleWithin(client.close(), CLOSE_CAP_MS);
 }
 
 interface LineSource {
