@@ -9,10 +9,16 @@
 
 import { FileSecretStore } from "./src/auth/secret_store.ts";
 import { ProfileStore } from "./src/auth/profile_store.ts";
-import { envFlag, type Invocation, parseArgv, wantsJson } from "./src/cli/parse_argv.ts";
+import {
+  envFlag,
+  type Invocation,
+  parseArgv,
+  UnknownCommandError,
+  wantsJson,
+} from "./src/cli/parse_argv.ts";
 import { runInvocation } from "./src/cli/run.ts";
 import type { AppContext } from "./src/context.ts";
-import { type McpcError, toMcpcError } from "./src/errors.ts";
+import { INTERRUPTED_EXIT_CODE, type McpcError, toMcpcError } from "./src/errors.ts";
 import { homePaths, joinPath, resolveHomeDir } from "./src/platform/paths.ts";
 import { BRIDGE_SUBCOMMAND } from "./src/platform/self_command.ts";
 import { errorJson, toJson } from "./src/render/json.ts";
@@ -34,6 +40,15 @@ export async function main(argv: string[]): Promise<number> {
   const errorTheme = createTheme(Deno.stderr.isTerminal() && env.NO_COLOR === undefined);
   let json = wantsJson(argv, envFlags);
   let verbose = envFlags.verbose;
+  // Ctrl+C: exiting closes the bridge socket, and the bridge cancels the request on the server.
+  const onInterrupt = () => {
+    writeText(
+      Deno.stderr,
+      json ? `${toJson(errorJson("Interrupted", INTERRUPTED_EXIT_CODE))}\n` : "Interrupted\n",
+    );
+    Deno.exit(INTERRUPTED_EXIT_CODE);
+  };
+  Deno.addSignalListener("SIGINT", onInterrupt);
   try {
     const invocation = parseArgv(argv, envFlags);
     json = invocation.flags.json;
@@ -43,10 +58,41 @@ export async function main(argv: string[]): Promise<number> {
       invocation,
     );
   } catch (error) {
-    const failure = toMcpcError(error);
+    const failure = await withSessionSuggestion(toMcpcError(error), env);
     writeText(Deno.stderr, formatError(failure, { json, verbose, theme: errorTheme }));
     return failure.exitCode;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInterrupt);
   }
+}
+
+/** `mcpc ev ping` when `@ev` exists: suggest `mcpc @ev ping` rather than a command. */
+async function withSessionSuggestion(
+  error: McpcError,
+  env: Record<string, string>,
+): Promise<McpcError> {
+  if (!(error instanceof UnknownCommandError) || !/^[a-zA-Z0-9_-]{1,64}$/.test(error.token)) {
+    return error;
+  }
+  try {
+    const sessions = await new SessionStore(homePaths(homeDir(env)).sessionsFile).readAll();
+    const name = `@${error.token}`;
+    const match = sessions[name]
+      ? name
+      : Object.keys(sessions).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+    return match ? error.forSession(match) : error;
+  } catch {
+    return error;
+  }
+}
+
+function homeDir(env: Record<string, string>): string {
+  const cwd = Deno.cwd();
+  return resolveHomeDir({
+    envHome: env.MCPC_HOME_DIR,
+    userHome: env.HOME ?? env.USERPROFILE ?? cwd,
+    cwd,
+  });
 }
 
 function createContext(
@@ -55,11 +101,7 @@ function createContext(
   theme: Theme,
 ): AppContext {
   const cwd = Deno.cwd();
-  const home = resolveHomeDir({
-    envHome: env.MCPC_HOME_DIR,
-    userHome: env.HOME ?? env.USERPROFILE ?? cwd,
-    cwd,
-  });
+  const home = homeDir(env);
   const paths = homePaths(home);
   const flags = invocation.flags;
   // Store warnings (a corrupt file moved aside) are printed in JSON mode too: they name a backup.
@@ -80,7 +122,9 @@ function createContext(
     sessions: new SessionStore(paths.sessionsFile, { warn }),
     profiles: new ProfileStore(paths.profilesFile, { warn }),
     secrets: new FileSecretStore(joinPath(home, "credentials.json"), { warn }),
-    timeoutMs: flags.timeout !== undefined ? flags.timeout * 1000 : DEFAULT_TIMEOUT_MS,
+    timeoutMs: flags.timeout !== undefined
+      ? Math.max(1, Math.round(flags.timeout * 1000))
+      : DEFAULT_TIMEOUT_MS,
     timeoutExplicit: flags.timeout !== undefined,
     stdinIsTerminal: Deno.stdin.isTerminal(),
     readStdin: () => new Response(Deno.stdin.readable).text(),

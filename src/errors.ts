@@ -17,6 +17,31 @@ export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
   auth: 4,
 };
 
+/** Exit code of a run stopped by Ctrl+C (SIGINT): 128 + 2, as shells report it. */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+/** Every exit code mcpc uses and what it means: README's table is this list. */
+export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [number, string]> = [
+  [0, "success"],
+  [
+    EXIT_CODES.usage,
+    "usage error: bad arguments, unknown command or session, expired session, tool not found, a server that cannot work (malformed URL, not MCP, a stdio command that fails)",
+  ],
+  [
+    EXIT_CODES.server,
+    "server error: the server answered with an error, or `tools-call` returned `isError: true`",
+  ],
+  [
+    EXIT_CODES.network,
+    "network error: server or bridge unreachable, or the request hit `--timeout` (sent once, cancelled, never retried)",
+  ],
+  [
+    EXIT_CODES.auth,
+    "authentication error: the server rejected the credentials (the message names the bridge log)",
+  ],
+  [INTERRUPTED_EXIT_CODE, "interrupted by Ctrl+C (SIGINT): the request was cancelled"],
+];
+
 /** Options for {@linkcode McpcError}. */
 export interface McpcErrorOptions {
   /** The underlying error. */
@@ -25,6 +50,8 @@ export interface McpcErrorOptions {
   details?: unknown;
   /** Lines printed after the message in human mode only (e.g. "Did you mean"). */
   hint?: string;
+  /** The failure is in what the user typed: the bridge log has nothing to add. */
+  userInput?: boolean;
 }
 
 /** A failure that mcpc reports to the user with a classified exit code. */
@@ -35,6 +62,8 @@ export class McpcError extends Error {
   readonly details?: unknown;
   /** Lines printed after the message in human mode only. */
   readonly hint?: string;
+  /** The failure is in what the user typed: the bridge log has nothing to add. */
+  readonly userInput: boolean;
 
   constructor(kind: ErrorKind, message: string, options: McpcErrorOptions = {}) {
     super(message, { cause: options.cause });
@@ -42,6 +71,7 @@ export class McpcError extends Error {
     this.kind = kind;
     this.details = options.details;
     this.hint = options.hint;
+    this.userInput = options.userInput ?? false;
   }
 
   /** The process exit code for this error. */

@@ -7,9 +7,57 @@
  */
 
 import type { AppContext } from "../context.ts";
+import { McpcError } from "../errors.ts";
 import { renderClosed } from "../render/human/misc.ts";
 import type { CommandOutput } from "./output.ts";
-import { forgetSession, requireSession, stopBridgeProcess } from "./session_bridge.ts";
+import {
+  forgetSession,
+  requireSession,
+  requireSessionName,
+  stopBridgeProcess,
+} from "./session_bridge.ts";
+
+/** The outcome of closing one of several sessions. */
+export interface CloseResult {
+  sessionName: string;
+  closed: boolean;
+  error?: string;
+}
+
+/**
+ * Closes several sessions (or `"all"`), in parallel; one that cannot be
+ * closed does not stop the others, and makes the command exit 1.
+ */
+export async function closeSessions(
+  ctx: AppContext,
+  names: readonly string[] | "all",
+): Promise<CommandOutput> {
+  if (names !== "all") { for (const name of names) requireSessionName(name); }
+  const targets = names === "all"
+    ? Object.keys(await ctx.sessions.readAll()).sort()
+    : [...new Set(names)];
+  const results: CloseResult[] = await Promise.all(targets.map(async (name) => {
+    try {
+      await closeSession(ctx, name);
+      return { sessionName: name, closed: true };
+    } catch (error) {
+      if (!(error instanceof McpcError)) throw error;
+      return { sessionName: name, closed: false, error: error.message.split("\n")[0] };
+    }
+  }));
+  return {
+    json: results,
+    human: (theme) => {
+      if (results.length === 0) return "No sessions to close.";
+      return results.map((result) =>
+        result.closed
+          ? renderClosed(result.sessionName, theme)
+          : theme.red(`✗ ${result.sessionName}: ${result.error}`)
+      ).join("\n");
+    },
+    exitCode: results.every((result) => result.closed) ? 0 : 1,
+  };
+}
 
 /** Closes a session. */
 export async function closeSession(ctx: AppContext, name: string): Promise<CommandOutput> {

@@ -13,7 +13,6 @@ import {
 } from "../auth/secret_store.ts";
 import { launchBridge } from "../bridge/launcher.ts";
 import {
-  getServerHost,
   invalidServerMessage,
   normalizeServerUrl,
   parseHeader,
@@ -44,6 +43,7 @@ import {
   stopBridgeProcess,
 } from "./session_bridge.ts";
 import { BridgeClient } from "../bridge/client.ts";
+import type { ServerDetails } from "../bridge/protocol.ts";
 import { requestTimeoutMs, serverDetailsOutput } from "./session_commands.ts";
 
 /** What the user asked `connect` to do. */
@@ -54,10 +54,6 @@ export interface ConnectRequest {
   sessionName?: string;
   /** Raw `-H/--header` values, in order. */
   headers: string[];
-  /** `--profile <name>`. */
-  profile?: string;
-  /** `--no-profile`. */
-  noProfile: boolean;
 }
 
 interface ResolvedTarget {
@@ -67,8 +63,8 @@ interface ResolvedTarget {
   templates: TemplatedFields;
   /** Base for an automatic name. */
   nameBase: string;
-  /** Whether the target is a config entry (never matched for reuse). */
-  fromConfig: boolean;
+  /** The config file (real path) and entry, for a `file:entry` target. */
+  config?: { file: string; entry: string };
 }
 
 /** Runs `connect` for one target. */
@@ -76,21 +72,22 @@ export async function connectSession(
   ctx: AppContext,
   request: ConnectRequest,
 ): Promise<CommandOutput> {
+  if (request.target.startsWith("@")) {
+    throw usageError(
+      request.sessionName === undefined
+        ? "Missing required argument: server\n\nExample: mcpc connect mcp.example.com " +
+          request.target
+        : `The server comes before the session name: mcpc connect ${request.sessionName} ${request.target}`,
+    );
+  }
   if (request.sessionName !== undefined && !isValidSessionName(request.sessionName)) {
     throw usageError(
       `Invalid session name: ${request.sessionName}\nSession names must start with @ and be followed by ` +
         "1-64 characters, alphanumeric with hyphens or underscores only (e.g., @my-session).",
     );
   }
-  if (request.profile !== undefined && !/^[a-zA-Z0-9_-]{1,64}$/.test(request.profile)) {
-    throw usageError(
-      `Invalid profile name: ${request.profile}\nProfile names must be 1-64 alphanumeric characters ` +
-        "with hyphens or underscores only (e.g., personal, work-account).",
-    );
-  }
   const resolved = await resolveTarget(ctx, request);
-  const profileName = await resolveProfile(ctx, resolved.server, request);
-  const { name, announced } = await chooseName(ctx, request, resolved, profileName);
+  const { name, announced } = await chooseName(ctx, request, resolved);
   const notices: string[] = [];
   if (announced) notices.push(`Using session name: ${name}`);
   const shown = { ...resolved.server, ...resolved.templates };
@@ -100,11 +97,13 @@ export async function connectSession(
   for (let pass = 0; record === undefined; pass++) {
     existing = await ctx.sessions.get(name);
     if (existing) {
+      if (!sameServer(existing, shown, resolved.config)) {
+        throw otherServerError(existing, request.target, shown);
+      }
       // Another mcpc may be connecting this very session right now: let it finish.
       existing = await awaitStartingBridge(ctx, existing);
       const reached = await reachBridge(ctx, existing);
-      const unchanged = sameSettings(existing, shown, profileName) &&
-        await sameSecrets(ctx, name, resolved);
+      const unchanged = sameSettings(existing, shown) && await sameSecrets(ctx, name, resolved);
       const healthy = existing.status === "active" || isTransient(existing.status);
       if (reached instanceof BridgeClient) {
         if (healthy && unchanged) return await alreadyActive(ctx, existing, reached, notices);
@@ -117,20 +116,19 @@ export async function connectSession(
           ? `Session ${name} exists but its bridge is not responding, restarting it...`
           : `Session ${name} exists but bridge is ${existing.status}, reconnecting...`,
       );
-      if (reached !== "absent" && reached !== "foreign") {
-        await stopBridgeProcess(ctx, existing);
-        // The stopped bridge updated the record on its way out.
-        existing = (await ctx.sessions.get(name)) ?? existing;
-      }
+      await stopBridgeProcess(ctx, existing);
+      // The stopped bridge updated the record on its way out.
+      existing = (await ctx.sessions.get(name)) ?? existing;
     }
     try {
-      record = await writeRecord(ctx, name, shown, profileName, existing);
+      record = await writeRecord(ctx, name, { server: shown, config: resolved.config }, existing);
     } catch (error) {
       if (!(error instanceof RecordConflict) || pass > 0) throw error;
       notices.length = announced ? 1 : 0;
     }
   }
   await storeSecrets(ctx, name, resolved);
+  const started = ctx.now();
   let pid: number;
   try {
     pid = await launchBridge({
@@ -138,16 +136,46 @@ export async function connectSession(
       home: ctx.paths.home,
       server: resolved.server,
       label: sessionTarget(shown),
-      ...(profileName ? { profileName } : {}),
     }, { cwd: ctx.cwd, env: ctx.env });
   } catch (error) {
     if (!existing) await forgetSession(ctx, name);
     throw error;
   }
+  ctx.debug(`Bridge of ${name} started (pid ${pid}) in ${ctx.now() - started} ms`);
   return await reportConnect(ctx, { ...record, pid }, {
     notices,
-    reconnected: existing !== undefined,
+    created: existing === undefined,
   });
+}
+
+/**
+ * Whether `record` is for the same server as the new target: the same config
+ * file and entry, else the same URL, else the same stdio command line.
+ */
+function sameServer(
+  record: SessionRecord,
+  server: ServerConfig,
+  config: ResolvedTarget["config"],
+): boolean {
+  if (record.configFile !== undefined && config !== undefined) {
+    return record.configFile === config.file && record.configEntry === config.entry;
+  }
+  if (record.server?.url !== undefined || server.url !== undefined) {
+    return record.server?.url === server.url;
+  }
+  return sessionTarget(record.server) === sessionTarget(server);
+}
+
+function otherServerError(record: SessionRecord, typed: string, server: ServerConfig) {
+  const current = record.configFile
+    ? `${record.configFile}:${record.configEntry}`
+    : sessionTarget(record.server);
+  const wanted = typed.includes(":") && !server.url ? typed : sessionTarget(server);
+  return usageError(
+    `Session ${record.name} is connected to ${current}, not ${wanted}; nothing was changed.\n` +
+      `To connect ${typed}, pick another name:  mcpc connect ${typed} @<new-name>\n` +
+      `To reuse the name, close it first:      mcpc close ${record.name}`,
+  );
 }
 
 async function resolveTarget(ctx: AppContext, request: ConnectRequest): Promise<ResolvedTarget> {
@@ -167,15 +195,18 @@ async function resolveTarget(ctx: AppContext, request: ConnectRequest): Promise<
   let server: ServerConfig;
   let nameBase: string;
   let templates: TemplatedFields = {};
+  let config: ResolvedTarget["config"];
   if (target.type === "url") {
     server = { url: normalizeServerUrl(target.url) };
     nameBase = nameFromUrl(server.url!);
   } else {
-    ({ server, templates } = await loadConfigTarget(target.file, target.entry, {
+    const loaded = await loadConfigTarget(target.file, target.entry, {
       cwd: ctx.cwd,
       env: (name) => ctx.env[name],
       warn: (message) => ctx.output.json || ctx.stderr(`${message}\n`),
-    }));
+    });
+    ({ server, templates } = loaded);
+    config = { file: loaded.realPath, entry: target.entry };
     nameBase = sanitizeNamePart(target.entry);
   }
   if (Object.keys(headers).length > 0) {
@@ -185,7 +216,7 @@ async function resolveTarget(ctx: AppContext, request: ConnectRequest): Promise<
     server.headers = { ...(server.headers ?? {}), ...headers };
   }
   if (ctx.timeoutExplicit) server.timeout = ctx.timeoutMs / 1000;
-  return { server, templates, nameBase, fromConfig: target.type === "config" };
+  return { server, templates, nameBase, ...(config ? { config } : {}) };
 }
 
 /**
@@ -193,14 +224,10 @@ async function resolveTarget(ctx: AppContext, request: ConnectRequest): Promise<
  * keys, profile). Header values are secrets and not compared: a new value for
  * the same header key is applied only on reconnect.
  */
-function sameSettings(
-  existing: SessionRecord,
-  server: ServerConfig,
-  profileName: string | undefined,
-): boolean {
+function sameSettings(existing: SessionRecord, server: ServerConfig): boolean {
   const stable = (config: ServerConfig | undefined) => JSON.stringify(sortKeys(config ?? {}));
   return stable(existing.server) === stable(redactServerConfig(server)) &&
-    existing.profileName === profileName;
+    existing.profileName === undefined;
 }
 
 /** A copy of `value` with object keys in sorted order, at every depth. */
@@ -214,56 +241,25 @@ function sortKeys(value: unknown): unknown {
   );
 }
 
-function hasAuthorizationHeader(server: ServerConfig): boolean {
-  return Object.keys(server.headers ?? {}).some((key) => key.toLowerCase() === "authorization");
-}
-
-async function resolveProfile(
-  ctx: AppContext,
-  server: ServerConfig,
-  request: ConnectRequest,
-): Promise<string | undefined> {
-  if (!server.url) return undefined;
-  const explicitAuth = hasAuthorizationHeader(server);
-  if (request.profile !== undefined) {
-    if (explicitAuth) {
-      throw usageError(
-        'Cannot combine --profile with --header "Authorization: ...".\n' +
-          "Use either --profile <name> for OAuth, or --header for a static token.",
-      );
-    }
-    const host = getServerHost(server.url);
-    if (!await ctx.profiles.find(host, request.profile)) {
-      throw usageError(
-        `Authentication profile "${request.profile}" not found for ${host}.\n\n` +
-          `To create this profile, run:\n  mcpc login ${request.target} --profile ${request.profile}`,
-      );
-    }
-    return request.profile;
-  }
-  if (request.noProfile || explicitAuth) return undefined;
-  const fallback = await ctx.profiles.find(getServerHost(server.url), "default");
-  return fallback ? "default" : undefined;
-}
-
 async function chooseName(
   ctx: AppContext,
   request: ConnectRequest,
   resolved: ResolvedTarget,
-  profileName: string | undefined,
 ): Promise<{ name: string; announced: boolean }> {
   if (request.sessionName) return { name: request.sessionName, announced: false };
-  const sessions = await ctx.sessions.readAll();
-  if (!resolved.fromConfig && resolved.server.url) {
-    const wantedKeys = headerKeys(resolved.server);
-    const reuse = Object.values(sessions).find((record) =>
-      record.server?.url === resolved.server.url &&
-      (record.profileName ?? "default") === (profileName ?? "default") &&
-      headerKeys(record.server) === wantedKeys
+  const sessions = Object.values(await ctx.sessions.readAll());
+  const config = resolved.config;
+  const reuse = config
+    ? sessions.find((record) =>
+      record.configFile === config.file && record.configEntry === config.entry
+    )
+    : sessions.find((record) =>
+      record.configFile === undefined && record.server?.url === resolved.server.url &&
+      record.profileName === undefined &&
+      headerKeys(record.server) === headerKeys(resolved.server)
     );
-    if (reuse) return { name: reuse.name, announced: true };
-  }
-  const name = firstFreeName(resolved.nameBase, new Set(Object.keys(sessions)));
+  if (reuse) return { name: reuse.name, announced: true };
+  const name = firstFreeName(resolved.nameBase, new Set(sessions.map((record) => record.name)));
   if (!name) {
     throw usageError(
       "Cannot auto-generate session name: too many sessions for this server.\n" +
@@ -330,8 +326,7 @@ class RecordConflict extends Error {
 async function writeRecord(
   ctx: AppContext,
   name: string,
-  server: ServerConfig,
-  profileName: string | undefined,
+  target: { server: ServerConfig; config: ResolvedTarget["config"] },
   existing: SessionRecord | undefined,
 ): Promise<SessionRecord> {
   const now = new Date(ctx.now()).toISOString();
@@ -340,8 +335,10 @@ async function writeRecord(
     if (sessions[name]?.createdAt !== existing?.createdAt) throw new RecordConflict(name);
     const record: SessionRecord = {
       name,
-      server: redactServerConfig(server),
-      ...(profileName ? { profileName } : {}),
+      server: redactServerConfig(target.server),
+      ...(target.config
+        ? { configFile: target.config.file, configEntry: target.config.entry }
+        : {}),
       status: "connecting",
       createdAt: existing?.createdAt ?? now,
       lastConnectionAttemptAt: now,
@@ -362,9 +359,12 @@ async function alreadyActive(
     const details = await client.request("serverDetails", {}, {
       timeoutMs: requestTimeoutMs(ctx, record),
     });
-    const output = serverDetailsOutput(record, details, bridgeLogPath(ctx.paths.home, record.name));
+    const output = serverDetailsOutput(record, details, {
+      logPath: bridgeLogPath(ctx.paths.home, record.name),
+      status: "active",
+    });
     return {
-      json: [connectEntry(output.json, "active")],
+      json: [output.json],
       human: (theme) =>
         [
           ...notices.map((line) => theme.cyan(line)),
@@ -381,7 +381,7 @@ async function alreadyActive(
 async function reportConnect(
   ctx: AppContext,
   record: SessionRecord,
-  options: { notices: string[]; reconnected: boolean },
+  options: { notices: string[]; created: boolean },
 ): Promise<CommandOutput> {
   const name = record.name;
   const logPath = bridgeLogPath(ctx.paths.home, name);
@@ -391,11 +391,12 @@ async function reportConnect(
       timeoutMs: requestTimeoutMs(ctx, record),
       timeoutLabel: `${requestTimeoutMs(ctx, record) / 1000} s (--timeout)`,
     });
+    logConnection(ctx, name, details);
     const stored = (await ctx.sessions.get(name)) ?? record;
-    const output = serverDetailsOutput(stored, details, logPath);
-    const verb = options.reconnected ? "reconnected" : "created";
+    const output = serverDetailsOutput(stored, details, { logPath, status: "created" });
+    const verb = options.created ? "created" : "reconnected";
     return {
-      json: [connectEntry(output.json, "created")],
+      json: [output.json],
       human: (theme) =>
         [
           ...options.notices.map((line) => theme.cyan(line)),
@@ -405,31 +406,63 @@ async function reportConnect(
         ].join("\n"),
     };
   } catch (error) {
-    if (!(error instanceof McpcError)) throw error;
-    if (error.kind === "auth") {
-      throw authFailure(record, logPath, { cause: error, inSession: false });
-    }
-    if (error.kind === "network") {
-      throw new McpcError(
-        "network",
-        `${error.message}\nSession ${name} was kept and reconnects automatically` +
-          `${
-            record.server.url ? " when the server is reachable" : ""
-          }; check it with: mcpc ${name}\n` +
-          logPathHint(logPath),
-        { cause: error },
-      );
-    }
-    throw new McpcError(error.kind, appendLogHint(error.message, logPath), { cause: error });
+    client.close();
+    throw await connectFailure(ctx, record, error, options.created);
   } finally {
     client.close();
   }
 }
 
-function connectEntry(
-  details: unknown,
-  status: "created" | "active",
-): Record<string, unknown> {
-  const { _mcpc, ...rest } = details as { _mcpc: Record<string, unknown> };
-  return { _mcpc: { ..._mcpc, status }, ...rest };
+/** With `--verbose`: how the bridge reached the server, and how long it took. */
+function logConnection(ctx: AppContext, name: string, details: ServerDetails): void {
+  const connection = details.connection;
+  if (!connection) return;
+  const version = details.initialize.protocolVersion || "unknown";
+  const took = connection.connectMs !== undefined ? ` in ${connection.connectMs} ms` : "";
+  ctx.debug(
+    `Bridge of ${name} connected over ${connection.transport}, protocol ${version}` +
+      `${connection.resumed ? " (MCP session resumed)" : ""}${took}`,
+  );
+}
+
+/**
+ * The error of a connect whose bridge could not connect. A failure that
+ * waiting cannot heal (usage kind) leaves nothing behind for a new session:
+ * the bridge is stopped and the record and secrets are deleted. Transient
+ * failures keep the session; a rejected credential keeps it `unauthorized`.
+ */
+async function connectFailure(
+  ctx: AppContext,
+  record: SessionRecord,
+  error: unknown,
+  created: boolean,
+): Promise<unknown> {
+  if (!(error instanceof McpcError)) return error;
+  const name = record.name;
+  const logPath = bridgeLogPath(ctx.paths.home, name);
+  const current = await ctx.sessions.get(name);
+  if (current?.createdAt !== record.createdAt) {
+    return usageError(`Session ${name} was closed while it was connecting`, { cause: error });
+  }
+  if (error.kind === "auth") {
+    return authFailure(record, logPath, { cause: error });
+  }
+  if (error.kind === "network") {
+    return new McpcError(
+      "network",
+      `${error.message}\nSession ${name} was kept and reconnects automatically` +
+        `${
+          record.server.url ? " when the server is reachable" : ""
+        }; check it with: mcpc ${name}\n` +
+        logPathHint(logPath),
+      { cause: error },
+    );
+  }
+  if (error.kind === "usage" && created) {
+    // The failed bridge gave up its PID in the record; stop it by the one it was started with.
+    await stopBridgeProcess(ctx, { ...current, pid: record.pid });
+    await forgetSession(ctx, name);
+    return usageError(error.message, { cause: error });
+  }
+  return new McpcError(error.kind, appendLogHint(error.message, logPath), { cause: error });
 }

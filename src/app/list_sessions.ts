@@ -12,9 +12,11 @@ import { launchBridge } from "../bridge/launcher.ts";
 import type { AppContext } from "../context.ts";
 import { bridgeSocketPath } from "../platform/paths.ts";
 import { renderSessionList } from "../render/human/sessions.ts";
-import { consolidateSessions } from "../session/consolidate.ts";
+import { consolidateSessions, type ConsolidationEffect } from "../session/consolidate.ts";
+import { reapProcessGroup } from "../platform/process.ts";
 import type { DisplayStatus, SessionRecord } from "../session/session.ts";
 import { deriveDisplayStatus } from "../session/status.ts";
+import { nextRetryAt } from "../session/restart_policy.ts";
 import type { CommandOutput } from "./output.ts";
 import { buildStartConfig, probeBridge } from "./session_bridge.ts";
 
@@ -22,6 +24,8 @@ import { buildStartConfig, probeBridge } from "./session_bridge.ts";
 export interface ListedSession {
   record: SessionRecord;
   status: DisplayStatus;
+  /** For a `crashed` session: retrying `now`, or when the next automatic retry may start (ms). */
+  retry?: "now" | number;
 }
 
 /** The listing as data. */
@@ -33,7 +37,7 @@ export interface SessionListing {
 /** Consolidates the store, starts retried bridges without waiting, and returns the listing. */
 export async function listSessions(ctx: AppContext): Promise<SessionListing> {
   const now = ctx.now();
-  const { records, liveness, toLaunch } = await ctx.sessions.update(async (sessions) => {
+  const { records, liveness, effects } = await ctx.sessions.update(async (sessions) => {
     const liveness: Record<string, boolean> = {};
     await Promise.all(
       Object.values(sessions).map(async (record) => {
@@ -41,28 +45,55 @@ export async function listSessions(ctx: AppContext): Promise<SessionListing> {
       }),
     );
     const result = consolidateSessions(sessions, liveness, now);
-    const toLaunch: string[] = [];
-    for (const effect of result.effects) {
-      if (effect.type === "removeSocket") {
-        await Deno.remove(bridgeSocketPath(ctx.paths.home, effect.sessionName, effect.pid))
-          .catch(() => {});
-      } else {
-        toLaunch.push(effect.sessionName);
-      }
-    }
     for (const name of Object.keys(sessions)) delete sessions[name];
     Object.assign(sessions, result.sessions);
-    return { records: structuredClone(result.sessions), liveness, toLaunch };
+    return { records: structuredClone(result.sessions), liveness, effects: result.effects };
   });
-  await Promise.all(toLaunch.map((name) => launchInBackground(ctx, records[name])));
-  const sessions = Object.values(records).map((record) => ({
-    record,
-    status: deriveDisplayStatus(record, { bridgeAlive: liveness[record.name] ?? false }, now),
-  }));
+  // Effects run after the lock is released: none of them may hold up other mcpc processes.
+  await Promise.all(effects.map((effect) => applyEffect(ctx, effect, records)));
+  const launched = new Set(
+    effects.filter((effect) => effect.type === "launchBridge").map((effect) => effect.sessionName),
+  );
+  const sessions = Object.values(records).map((record): ListedSession => {
+    const status = deriveDisplayStatus(
+      record,
+      { bridgeAlive: liveness[record.name] ?? false },
+      now,
+    );
+    if (status !== "crashed") return { record, status };
+    const retrying = launched.has(record.name) || liveness[record.name] === true;
+    const retryAt = nextRetryAt(record);
+    return { record, status, retry: retrying ? "now" : retryAt };
+  });
   return { sessions, profiles: await ctx.profiles.list() };
 }
 
-async function launchInBackground(ctx: AppContext, record: SessionRecord): Promise<void> {
+async function applyEffect(
+  ctx: AppContext,
+  effect: ConsolidationEffect,
+  records: Record<string, SessionRecord>,
+): Promise<void> {
+  switch (effect.type) {
+    case "removeSocket":
+      await Deno.remove(bridgeSocketPath(ctx.paths.home, effect.sessionName, effect.pid))
+        .catch(() => {});
+      return;
+    case "endServerGroup":
+      if (await reapProcessGroup(effect.group)) {
+        ctx.debug(`Stopped the server left running by the bridge of ${effect.sessionName}`);
+      }
+      return;
+    case "launchBridge":
+      await launchInBackground(ctx, records[effect.sessionName], records);
+      return;
+  }
+}
+
+async function launchInBackground(
+  ctx: AppContext,
+  record: SessionRecord,
+  records: Record<string, SessionRecord>,
+): Promise<void> {
   try {
     const config = await buildStartConfig(ctx, record, { resume: true });
     const pid = await launchBridge(config, {
@@ -71,9 +102,20 @@ async function launchInBackground(ctx: AppContext, record: SessionRecord): Promi
       wait: false,
     });
     ctx.debug(`Restarting ${record.name} in the background (pid ${pid})`);
+    // Recorded now, so a command right after this listing uses this bridge instead of
+    // starting a second one (the bridge records the same PID once it runs).
+    await ctx.sessions.patch(record.name, (stored) => {
+      if (stored.pid === undefined) stored.pid = pid;
+    }).catch(() => undefined);
   } catch (error) {
-    // The record says it is reconnecting; without a bridge it turns `crashed` after the cooldown.
+    // No bridge will report on this attempt: record the failure now, so the backoff grows.
     ctx.debug(`Cannot restart ${record.name}: ${error instanceof Error ? error.message : error}`);
+    const updated = await ctx.sessions.patch(record.name, (stored) => {
+      if (stored.pid !== undefined) return;
+      stored.status = "crashed";
+      stored.consecutiveFailures = (stored.consecutiveFailures ?? 0) + 1;
+    }).catch(() => undefined);
+    if (updated) records[record.name] = updated;
   }
 }
 

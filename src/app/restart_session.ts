@@ -10,7 +10,13 @@ import type { AppContext } from "../context.ts";
 import { renderRestarted, renderRestarting } from "../render/human/misc.ts";
 import type { CommandOutput } from "./output.ts";
 import { requireSession, restartBridge } from "./session_bridge.ts";
-import { explainSessionError, requestTimeoutMs, serverDetailsOutput } from "./session_commands.ts";
+import {
+  currentRecord,
+  explainSessionError,
+  liveStatus,
+  requestTimeoutMs,
+  serverDetailsOutput,
+} from "./session_commands.ts";
 import { bridgeLogPath } from "../platform/paths.ts";
 
 /** Restarts a session. */
@@ -23,8 +29,11 @@ export async function restartSession(ctx: AppContext, name: string): Promise<Com
     const details = await client.request("serverDetails", {}, {
       timeoutMs: requestTimeoutMs(ctx, updated),
     });
-    const stored = (await ctx.sessions.get(name)) ?? updated;
-    const output = serverDetailsOutput(stored, details, logPath);
+    const stored = await currentRecord(ctx, updated);
+    const output = serverDetailsOutput(stored, details, {
+      logPath,
+      status: liveStatus(ctx, stored),
+    });
     return {
       json: output.json,
       human: (theme) => `${renderRestarted(name, theme)}\n\n${output.human(theme)}`,

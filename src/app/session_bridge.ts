@@ -21,10 +21,16 @@ import type { BridgeStartConfig } from "../bridge/protocol.ts";
 import type { AppContext } from "../context.ts";
 import { authError, McpcError, networkError, usageError } from "../errors.ts";
 import { bridgeLogPath, bridgeSocketPath } from "../platform/paths.ts";
-import { terminateProcess, waitForExit } from "../platform/process.ts";
+import {
+  isProcessRunning,
+  reapProcessGroup,
+  terminateProcess,
+  waitForExit,
+} from "../platform/process.ts";
 import {
   appendLogHint,
   authRequiredMessage,
+  connectTarget,
   expiredMessage,
   sessionNotFoundMessage,
 } from "../render/hints.ts";
@@ -78,13 +84,13 @@ export async function openSession(ctx: AppContext, name: string): Promise<OpenSe
   if (record.status === "unauthorized") throw authFailure(record, logPath);
   if (record.status === "expired") throw usageError(expiredMessage(name, logPath));
   requireServerConfig(record);
-  if (record.status === "crashed") {
-    // A crashed session's bridge may still linger to report its failure: start afresh.
+  if (record.status === "crashed" && record.pid === undefined) {
+    // No attempt runs (a failed bridge gives up its PID while it lingers): start afresh.
     ctx.debug(`Session ${name} crashed; starting a new bridge`);
     const restarted = await restartBridge(ctx, record, { resume: true });
     return { record: restarted.record, client: restarted.client, logPath };
   }
-  const reached = await reachBridge(ctx, record);
+  const reached = await reachStartingBridge(ctx, record);
   if (reached instanceof BridgeClient) {
     ctx.debug(`Connected to the bridge of ${name} (pid ${record.pid})`);
     return { record, client: reached, logPath };
@@ -102,26 +108,38 @@ export async function openSession(ctx: AppContext, name: string): Promise<OpenSe
 
 /**
  * The error for a server that rejected the session's credentials, with the
- * recovery hint that fits them and the log path. `inSession: false` words it
- * for a first `connect`.
+ * reconnect command that can fix it and the log path.
  */
 export function authFailure(
   record: SessionRecord,
   logPath: string,
-  options: { cause?: unknown; inSession?: boolean } = {},
+  options: { cause?: unknown } = {},
 ): McpcError {
   const cause = options.cause;
-  const staticToken = usesStaticToken(record);
   return authError(
-    authRequiredMessage({
-      // A first connect with OAuth gets the "log in" wording; a token hint always names the session.
-      ...(options.inSession === false && !staticToken ? {} : { sessionName: record.name }),
-      target: record.server?.url,
-      logPath,
-      staticToken,
-    }),
+    authRequiredMessage({ session: record, logPath, staticToken: usesStaticToken(record) }),
     { cause, details: cause instanceof Error ? cause.message : undefined },
   );
+}
+
+/**
+ * Like {@linkcode reachBridge}, but a bridge started a moment ago (a listing
+ * records its PID before it listens) is given until its socket is up.
+ */
+async function reachStartingBridge(
+  ctx: AppContext,
+  record: SessionRecord,
+): Promise<BridgeClient | UnreachableReason> {
+  const attempt = parseTimestamp(record.lastConnectionAttemptAt);
+  const fresh = attempt !== undefined && ctx.now() - attempt < AUTO_RESTART_COOLDOWN_MS;
+  const deadline = ctx.now() + SOCKET_WAIT_MS;
+  while (true) {
+    const reached = await reachBridge(ctx, record);
+    const starting = reached === "absent" && fresh && record.pid !== undefined &&
+      isProcessRunning(record.pid);
+    if (!starting || ctx.now() >= deadline) return reached;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 /** Timeout of the identity check when a bridge is reached (ms). */
@@ -217,7 +235,7 @@ export async function restartBridge(
 ): Promise<{ record: SessionRecord; client: BridgeClient }> {
   const name = record.name;
   requireServerConfig(record);
-  if (record.pid !== undefined) await stopBridgeProcess(ctx, record);
+  await stopBridgeProcess(ctx, record);
   const start = await buildStartConfig(ctx, record, options);
   const updated = await ctx.sessions.patch(name, (stored) => {
     stored.status = restartStatus(stored);
@@ -272,7 +290,7 @@ export async function buildStartConfig(
     if (!stored) {
       throw usageError(
         `Missing the substituted server settings of session ${record.name} in the secret store. ` +
-          `Recreate it with "mcpc ${record.name} close" followed by a new connect.`,
+          `Reconnect it with: mcpc connect ${connectTarget(record)} ${record.name}`,
       );
     }
     server = { ...server, ...JSON.parse(stored) };
@@ -284,6 +302,12 @@ export async function buildStartConfig(
       server.headers,
       {
         what: "HTTP header(s)",
+        reconnect: (missing) =>
+          record.configFile !== undefined
+            ? `mcpc connect ${connectTarget(record)} ${record.name}`
+            : `mcpc connect ${connectTarget(record)} ${record.name} ${
+              missing.map((key) => `-H "${key}: <value>"`).join(" ")
+            }`,
         sessionName: record.name,
       },
     );
@@ -291,6 +315,7 @@ export async function buildStartConfig(
   if (server.env) {
     server.env = await loadSecretValues(ctx, sessionEnvAccount(record.name), server.env, {
       what: "environment variable(s)",
+      reconnect: () => `mcpc connect ${connectTarget(record)} ${record.name}`,
       sessionName: record.name,
     });
   }
@@ -311,7 +336,7 @@ async function loadSecretValues(
   ctx: AppContext,
   account: string,
   recorded: Record<string, string>,
-  labels: { what: string; sessionName: string },
+  labels: { what: string; sessionName: string; reconnect: (missing: string[]) => string },
 ): Promise<Record<string, string>> {
   const raw = await ctx.secrets.get(account);
   const stored: Record<string, string> = raw ? JSON.parse(raw) : {};
@@ -322,7 +347,7 @@ async function loadSecretValues(
     throw usageError(
       `Missing ${labels.what} in the secret store for session ${labels.sessionName}: ${
         missing.join(", ")
-      }. The session may need to be recreated with "mcpc ${labels.sessionName} close" followed by a new connect.`,
+      }. Reconnect it with: ${labels.reconnect(missing)}`,
     );
   }
   const values: Record<string, string> = {};
@@ -332,16 +357,24 @@ async function loadSecretValues(
   return values;
 }
 
-/** Grace period between SIGTERM and SIGKILL when stopping a bridge (ms). */
-export const STOP_GRACE_MS = 3_000;
+/**
+ * How long a bridge asked to stop may take before it is signalled (ms): it
+ * ends the MCP session and may need the whole stdio stop sequence (2 s + 2 s).
+ */
+export const STOP_GRACE_MS = 6_000;
 
 /**
  * Stops a session's bridge: asks it to shut down over IPC (so it ends the MCP
- * session), then makes sure the process is gone.
+ * session and its stdio server), makes sure the process is gone, then ends a
+ * stdio server group a dead bridge left behind.
  */
 export async function stopBridgeProcess(ctx: AppContext, record: SessionRecord): Promise<void> {
   const pid = record.pid;
-  if (pid === undefined) return;
+  if (pid !== undefined) await stopBridge(ctx, record, pid);
+  await endOrphanedServer(ctx, record.name);
+}
+
+async function stopBridge(ctx: AppContext, record: SessionRecord, pid: number): Promise<void> {
   const client = await reachBridge(ctx, record, { timeoutMs: 2_000 });
   // Gone, or the PID now belongs to a stranger: never signal it.
   if (client === "absent" || client === "foreign") return;
@@ -356,4 +389,20 @@ export async function stopBridgeProcess(ctx: AppContext, record: SessionRecord):
   }
   if (await waitForExit(pid, STOP_GRACE_MS)) return;
   await terminateProcess(pid, STOP_GRACE_MS);
+}
+
+/**
+ * Ends the stdio server group recorded for a session whose bridge is gone
+ * (killed before it could stop the server), and forgets it. The group is
+ * only signalled when it is provably the recorded one (PID-reuse safe).
+ */
+export async function endOrphanedServer(ctx: AppContext, name: string): Promise<void> {
+  const group = (await ctx.sessions.get(name))?.serverProcess;
+  if (!group) return;
+  if (await reapProcessGroup(group)) {
+    ctx.debug(`Stopped the server process group ${group.pgid} left by the bridge of ${name}`);
+  }
+  await ctx.sessions.patch(name, (stored) => {
+    if (stored.serverProcess?.pgid === group.pgid) delete stored.serverProcess;
+  });
 }

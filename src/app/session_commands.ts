@@ -8,13 +8,14 @@
 
 import type { AppContext } from "../context.ts";
 import { McpcError, usageError } from "../errors.ts";
-import { appendLogHint, expiredDetectedMessage } from "../render/hints.ts";
+import { appendLogHint, expiredDetectedMessage, toolNotFoundMessage } from "../render/hints.ts";
 import { renderPing } from "../render/human/misc.ts";
 import { renderServerDetails } from "../render/human/server_details.ts";
 import { renderToolCallResult } from "../render/human/tool_result.ts";
 import { renderToolGet, renderToolsCompact, renderToolsFull } from "../render/human/tools.ts";
 import { serverDetailsJson } from "../render/json.ts";
 import type { SessionRecord } from "../session/session.ts";
+import { deriveDisplayStatus } from "../session/status.ts";
 import type { CommandOutput } from "./output.ts";
 import { authFailure, type OpenSession, openSession } from "./session_bridge.ts";
 import type { MethodName, ParamsOf, ResultOf, ServerDetails } from "../bridge/protocol.ts";
@@ -50,7 +51,7 @@ export function explainSessionError(
 ): unknown {
   if (!(error instanceof McpcError)) return error;
   if (error.kind === "auth") return authFailure(record, logPath, { cause: error });
-  if (error.kind === "network") return error;
+  if (error.kind === "network" || error.userInput) return error;
   return new McpcError(error.kind, appendLogHint(error.message, logPath), { cause: error });
 }
 
@@ -81,21 +82,48 @@ function call<M extends MethodName>(
 export function serverDetails(ctx: AppContext, name: string): Promise<CommandOutput> {
   return withSession(ctx, name, async (session) => {
     const details = await call(ctx, session, "serverDetails", {});
-    return serverDetailsOutput(session.record, details, session.logPath);
+    const record = await currentRecord(ctx, session.record);
+    return serverDetailsOutput(record, details, {
+      logPath: session.logPath,
+      status: liveStatus(ctx, record),
+    });
   });
+}
+
+/** The record as stored now (a bridge updates it while it connects), else `fallback`. */
+export async function currentRecord(
+  ctx: AppContext,
+  fallback: SessionRecord,
+): Promise<SessionRecord> {
+  return (await ctx.sessions.get(fallback.name).catch(() => undefined)) ?? fallback;
+}
+
+/** The display status of a session whose bridge just answered. */
+export function liveStatus(ctx: AppContext, record: SessionRecord): string {
+  return deriveDisplayStatus(record, { bridgeAlive: true }, ctx.now());
+}
+
+/** How {@linkcode serverDetailsOutput} labels the result. */
+export interface ServerDetailsOptions {
+  /** The bridge log file. */
+  logPath: string;
+  /** `_mcpc.status`: what `connect` did (`created`, `active`) or the session's display status. */
+  status: string;
 }
 
 /** Builds the server details output (also used by `connect` and `restart`). */
 export function serverDetailsOutput(
   record: SessionRecord,
   details: ServerDetails,
-  logPath: string,
+  options: ServerDetailsOptions,
 ): CommandOutput {
+  const logPath = options.logPath;
   return {
     json: serverDetailsJson({
       sessionName: record.name,
       ...(record.profileName ? { profileName: record.profileName } : {}),
       server: record.server,
+      status: options.status,
       initialize: details.initialize,
       ...(details.tools ? { toolNames: details.tools.map((tool) => tool.name) } : {}),
     }),
@@ -135,7 +163,15 @@ export function toolsGet(ctx: AppContext, name: string, toolName: string): Promi
       ({ tools } = await call(ctx, session, "listTools", { refresh: true }));
       tool = tools.find((candidate) => candidate.name === toolName);
     }
-    if (!tool) throw usageError(`Tool not found: ${toolName}`);
+    if (!tool) {
+      throw usageError(
+        toolNotFoundMessage(name, toolName, {
+          known: tools.map((candidate) => candidate.name),
+          command: "tools-get",
+        }),
+        { userInput: true },
+      );
+    }
     const found = tool;
     return { json: found, human: (theme) => renderToolGet(found, name, theme) };
   });
@@ -145,12 +181,14 @@ export function toolsGet(ctx: AppContext, name: string, toolName: string): Promi
 export function toolsCall(
   ctx: AppContext,
   name: string,
-  call_: { tool: string; arguments: Record<string, unknown> },
+  call_: { tool: string; arguments: Record<string, unknown>; typedText?: Record<string, string> },
 ): Promise<CommandOutput> {
   return withSession(ctx, name, async (session) => {
+    const typedText = call_.typedText ?? {};
     const result = await call(ctx, session, "callTool", {
       name: call_.tool,
       arguments: call_.arguments,
+      ...(Object.keys(typedText).length > 0 ? { typedText } : {}),
     });
     return {
       json: result,

@@ -7,10 +7,13 @@
  */
 
 import { type ErrorKind, McpcError } from "../errors.ts";
+import { applyStringSchema } from "../mcp/argument_coercion.ts";
 import { classifyMcpError } from "../mcp/classify_error.ts";
+import { toolNotFoundMessage } from "../render/hints.ts";
 import { settleWithin } from "../platform/settle.ts";
 import type { McpConnection } from "../mcp/client.ts";
 import type { Tool } from "../mcp/types.ts";
+import type { ProcessGroupIdentity } from "../platform/process.ts";
 import type { SessionRecord } from "../session/session.ts";
 import type { SessionStore } from "../session/session_store.ts";
 import { startKeepalive, type Timers } from "./keepalive.ts";
@@ -38,8 +41,8 @@ const STDERR_TAIL_CHARS = 8_000;
 export interface BridgeDeps {
   /** The start config received on stdin. */
   config: BridgeStartConfig;
-  /** Opens the MCP connection (stderr lines go to `onStderrLine`). */
-  connect: (onStderrLine: (line: string) => void) => Promise<McpConnection>;
+  /** Opens the MCP connection. */
+  connect: (hooks: ConnectHooks) => Promise<McpConnection>;
   /** The session store. */
   store: SessionStore;
   /** The bridge log. */
@@ -52,6 +55,18 @@ export interface BridgeDeps {
   onStopped: () => void;
   /** Timers of the keepalive (default: real, unref'd timers). */
   keepaliveTimers?: Timers;
+}
+
+/** What the bridge wants to hear about while a connection opens. */
+export interface ConnectHooks {
+  /** Each line a stdio server writes to stderr. */
+  onStderrLine: (line: string) => void;
+  /** A stdio server's process group runs. */
+  onServerProcess: (group: ProcessGroupIdentity) => void;
+  /** A stdio server's process group is gone. */
+  onServerStopped: () => void;
+  /** How to close the transport while the handshake still runs. */
+  onTransport: (close: () => Promise<void>) => void;
 }
 
 /** Per-request context from the IPC layer. */
@@ -80,6 +95,8 @@ export class Bridge {
   #handlers: HandlerTable;
   #onShutdownHooks: (() => void)[] = [];
   #timers = new Set<ReturnType<typeof setTimeout>>();
+  #closeTransport?: () => Promise<void>;
+  #connectMs?: number;
 
   constructor(deps: BridgeDeps) {
     this.#deps = deps;
@@ -144,7 +161,15 @@ export class Bridge {
         const tools = connection.initialize.capabilities.tools
           ? await this.#cachedTools()
           : undefined;
-        return { initialize: connection.initialize, ...(tools ? { tools } : {}) };
+        return {
+          initialize: connection.initialize,
+          ...(tools ? { tools } : {}),
+          connection: {
+            transport: connection.transport,
+            resumed: connection.resumed,
+            ...(this.#connectMs !== undefined ? { connectMs: this.#connectMs } : {}),
+          },
+        };
       },
       listTools: async (params, context) => {
         const connection = await this.#ready;
@@ -155,7 +180,9 @@ export class Bridge {
       },
       callTool: async (params, context) => {
         const connection = await this.#ready;
-        return await connection.callTool(params.name, params.arguments, sdkOptions(context));
+        const tool = await this.#findTool(params.name, context);
+        const args = applyStringSchema(params.arguments, params.typedText, tool?.inputSchema);
+        return await connection.callTool(params.name, args, sdkOptions(context));
       },
       ping: async (_params, context) => {
         const connection = await this.#ready;
@@ -169,6 +196,38 @@ export class Bridge {
         return Promise.resolve({ stopping: true as const });
       },
     };
+  }
+
+  /**
+   * The tool named `name`, from the cache or (on a miss) one fresh listing.
+   * Fails with `Tool not found` when the server lists tools and not this one;
+   * `undefined` when the tools cannot be listed (the call then goes ahead).
+   */
+  async #findTool(name: string, context: RequestContext): Promise<Tool | undefined> {
+    const connection = await this.#ready;
+    if (!connection.initialize.capabilities.tools) return undefined;
+    let tools = await this.#cachedTools();
+    let tool = tools?.find((candidate) => candidate.name === name);
+    if (tools && !tool) {
+      try {
+        tools = this.#tools = await connection.listAllTools(sdkOptions(context));
+      } catch (error) {
+        this.#deps.log.warn(`Cannot refresh the tools cache: ${String(error)}`);
+        return undefined;
+      }
+      tool = tools.find((candidate) => candidate.name === name);
+      if (!tool) {
+        throw new McpcError(
+          "usage",
+          toolNotFoundMessage(this.#deps.config.sessionName, name, {
+            known: tools.map((candidate) => candidate.name),
+            command: "tools-call",
+          }),
+          { userInput: true },
+        );
+      }
+    }
+    return tool;
   }
 
   async #cachedTools(): Promise<Tool[] | undefined> {
@@ -185,17 +244,39 @@ export class Bridge {
     const { config, log } = this.#deps;
     log.info(`Connecting to ${config.label}${config.resume ? " (resuming MCP session)" : ""}`);
     let connection: McpConnection;
+    const started = performance.now();
     try {
-      connection = await this.#deps.connect((line) => this.#onStderr(line));
+      connection = await this.#deps.connect({
+        onStderrLine: (line) => this.#onStderr(line),
+        onServerProcess: (group) => {
+          log.info(`Server process group ${group.pgid} started`);
+          this.#patchOwn((record) => {
+            record.serverProcess = group;
+          });
+        },
+        onServerStopped: () => {
+          log.info("Server process group stopped");
+          this.#patchOwn((record) => {
+            delete record.serverProcess;
+          });
+        },
+        onTransport: (close) => this.#closeTransport = close,
+      });
     } catch (error) {
+      if (this.#stopping) throw new McpcError("network", "The bridge was stopped while connecting");
       const classified = classifyMcpError(error, {
         url: config.label,
         hadSession: config.resume !== undefined,
       });
+      // A server that refuses the handshake with a JSON-RPC error will refuse it again.
+      if (classified.kind === "server") classified.kind = "usage";
       log.error(`Connection failed: ${classified.message}`);
-      await this.#persistFailure({
-        ...classified,
-        sessionStatus: classified.sessionStatus ?? "crashed",
+      // Giving up the PID says "no attempt runs": the next command or listing starts a new
+      // bridge, while this one lingers to answer the CLIs that already wait on it.
+      await this.#patchOwn((record) => {
+        record.status = classified.sessionStatus ?? "crashed";
+        record.consecutiveFailures = (record.consecutiveFailures ?? 0) + 1;
+        delete record.pid;
       });
       this.#scheduleShutdown(STARTUP_FAILURE_LINGER_MS, "startup failed");
       const tail = this.#stderrTail.length
@@ -210,6 +291,7 @@ export class Bridge {
       throw new McpcError("network", "The bridge was stopped while connecting");
     }
     this.#connection = connection;
+    this.#connectMs = Math.round(performance.now() - started);
     connection.onClose = () => {
       log.warn("MCP connection closed by the server");
       this.shutdown("MCP connection closed");
@@ -218,9 +300,9 @@ export class Bridge {
     log.info(
       `Connected to ${info.name} ${
         info.version ?? ""
-      } (protocol ${connection.initialize.protocolVersion}${
+      } over ${connection.transport} (protocol ${connection.initialize.protocolVersion}${
         connection.resumed ? ", resumed" : ""
-      })`,
+      }) in ${this.#connectMs} ms`,
     );
     await this.#patchOwn((record) => {
       record.status = "active";
@@ -230,6 +312,7 @@ export class Bridge {
         record.protocolVersion = connection.initialize.protocolVersion;
       }
       record.initializeResult = connection.initialize;
+      delete record.consecutiveFailures;
       if (connection.sessionId) record.mcpSessionId = connection.sessionId;
       else delete record.mcpSessionId;
     });
@@ -266,7 +349,13 @@ export class Bridge {
   }
 
   async #toWireError(error: unknown, operation: string): Promise<WireError> {
-    if (error instanceof McpcError) return { kind: error.kind, message: error.message };
+    if (error instanceof McpcError) {
+      return {
+        kind: error.kind,
+        message: error.message,
+        ...(error.userInput ? { userInput: true } : {}),
+      };
+    }
     const classified = classifyMcpError(error, {
       url: this.#deps.config.label,
       hadSession: this.#connection?.sessionId !== undefined,
@@ -350,15 +439,18 @@ export class Bridge {
       }
     }
     const connection = this.#connection;
-    // Ending the HTTP MCP session (DELETE) means it cannot be resumed afterwards.
-    const terminated = endSession && connection?.sessionId !== undefined;
     if (connection) {
       connection.onClose = undefined;
       await connection.close({ endSession });
+    } else if (this.#closeTransport) {
+      // The handshake still runs: end it (a stdio server's group is stopped).
+      await settleWithin(this.#closeTransport(), TRANSPORT_CLOSE_CAP_MS);
     }
+    // The MCP session id stays even after a DELETE: the next bridge tries to
+    // resume it and the server's rejection marks the session expired, so a
+    // new MCP session only ever starts with an explicit restart (reference §6.8).
     await this.#patchOwn((record) => {
       delete record.pid;
-      if (terminated) delete record.mcpSessionId;
       if (
         record.status === "active" || record.status === "connecting" ||
         record.status === "reconnecting"
@@ -375,6 +467,8 @@ export class Bridge {
 
 /** How long shutdown waits for a handshake in flight to finish (ms). */
 const READY_SETTLE_MS = 2_000;
+/** Bound on closing a transport whose handshake is still running (ms). */
+const TRANSPORT_CLOSE_CAP_MS = 6_000;
 
 function sdkOptions(context: RequestContext): { signal: AbortSignal; timeoutMs?: number } {
   return {

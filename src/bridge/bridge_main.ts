@@ -14,7 +14,7 @@ import { connectMcp } from "../mcp/client.ts";
 import { Bridge } from "./bridge.ts";
 import { Channel } from "./channel.ts";
 import { FrameTooLargeError, MAX_FRAME_BYTES } from "./framing.ts";
-import { openBridgeLog } from "./log.ts";
+import { type BridgeLog, openBridgeLog } from "./log.ts";
 import { type BridgeStartConfig, parseClientMessage, parseStartConfig } from "./protocol.ts";
 
 /** How long the bridge waits for its start config on stdin (ms). */
@@ -69,10 +69,10 @@ export async function runBridge(sessionName: string): Promise<number> {
     log,
     pid: Deno.pid,
     now: Date.now,
-    connect: (onStderrLine) =>
+    connect: (hooks) =>
       connectMcp(config.server, {
         resume: config.resume,
-        onStderrLine,
+        ...hooks,
         cwd: Deno.cwd(),
         onError: (error) => log.debug(`MCP transport: ${error.message}`),
       }),
@@ -91,7 +91,7 @@ export async function runBridge(sessionName: string): Promise<number> {
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
     Deno.addSignalListener(signal, () => bridge.shutdown(`received ${signal}`));
   }
-  acceptLoop(listener, bridge, channels, log.warn);
+  acceptLoop(listener, bridge, channels, log);
   await stopped.promise;
   await log.close();
   return 0;
@@ -101,10 +101,10 @@ async function acceptLoop(
   listener: Deno.Listener,
   bridge: Bridge,
   channels: Set<Channel>,
-  warn: (message: string) => void,
+  log: BridgeLog,
 ): Promise<void> {
   try {
-    for await (const conn of listener) serveConnection(conn, bridge, channels, warn);
+    for await (const conn of listener) serveConnection(conn, bridge, channels, log);
   } catch {
     // The listener was closed during shutdown.
   }
@@ -114,8 +114,9 @@ function serveConnection(
   conn: Deno.Conn,
   bridge: Bridge,
   channels: Set<Channel>,
-  warn: (message: string) => void,
+  log: BridgeLog,
 ): void {
+  const warn = (message: string) => log.warn(message);
   const inFlight = new Map<number, AbortController>();
   const channel: Channel = new Channel(conn, {
     onMessage: (raw) => {
@@ -151,11 +152,12 @@ function serveConnection(
             },
           });
         }
-      }).catch((error) => warn(`Cannot send IPC response: ${describe(error)}`));
+      }).catch((error) => log.debug(`Cannot send IPC response: ${errorText(error)}`));
     },
     onClose: (error) => {
       channels.delete(channel);
-      if (error) warn(`IPC connection dropped: ${describe(error)}`);
+      // A CLI that hung up (Ctrl+C, a closed pipe) is routine: no warning, no stack trace.
+      if (error) log.debug(`IPC client disconnected: ${errorText(error)}`);
       for (const controller of inFlight.values()) {
         controller.abort(new DOMException("The CLI disconnected", "AbortError"));
       }
@@ -192,6 +194,10 @@ function concat(chunks: Uint8Array[]): Uint8Array {
     offset += chunk.length;
   }
   return out;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function describe(error: unknown): string {

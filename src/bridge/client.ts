@@ -191,7 +191,11 @@ export class BridgeClient {
     const pending = this.#pending.get(message.id);
     if (!pending) return;
     if ("error" in message) {
-      pending.reject(new McpcError(message.error.kind, message.error.message));
+      pending.reject(
+        new McpcError(message.error.kind, message.error.message, {
+          userInput: message.error.userInput,
+        }),
+      );
     } else pending.resolve(message.result);
   }
 

@@ -19,6 +19,18 @@ export interface ServerDetails {
   initialize: StoredInitializeResult;
   /** The server's tools, when it has the tools capability. */
   tools?: Tool[];
+  /** How the bridge reached the server (shown with `--verbose`). */
+  connection?: ConnectionSummary;
+}
+
+/** How the bridge's connection was made. */
+export interface ConnectionSummary {
+  /** `streamable-http` or `stdio`. */
+  transport: string;
+  /** Whether the MCP session was resumed. */
+  resumed: boolean;
+  /** How long the handshake (or resumption) took (ms). */
+  connectMs?: number;
 }
 
 /** Every IPC method with its parameters and result. */
@@ -33,8 +45,17 @@ export interface MethodTable {
   /** All tools (every page); `refresh` bypasses the bridge's cache. */
   listTools: { params: { refresh: boolean }; result: { tools: Tool[] } };
   /** Calls a tool. */
+  /**
+   * Calls a tool. `typedText` holds, for `key:=value` arguments whose value
+   * was read as a JSON number, boolean or null, the text as typed: the bridge
+   * sends that text instead where the tool's schema wants a string.
+   */
   callTool: {
-    params: { name: string; arguments: Record<string, unknown> };
+    params: {
+      name: string;
+      arguments: Record<string, unknown>;
+      typedText?: Record<string, string>;
+    };
     result: CallToolResult;
   };
   /** Pings the server. */
@@ -71,6 +92,8 @@ export interface CancelMessage {
 export interface WireError {
   kind: ErrorKind;
   message: string;
+  /** The failure is in what the user typed (no log hint is added). */
+  userInput?: boolean;
 }
 
 /** The bridge's answer to request `id`. */
@@ -152,7 +175,11 @@ export function parseBridgeMessage(value: unknown): BridgeMessage {
     return {
       type: "response",
       id: value.id,
-      error: { kind: error.kind as ErrorKind, message: error.message },
+      error: {
+        kind: error.kind as ErrorKind,
+        message: error.message,
+        ...(error.userInput === true ? { userInput: true } : {}),
+      },
     };
   }
   return { type: "response", id: value.id, result: value.result };

@@ -14,6 +14,8 @@ export interface OptionSpec {
   description: string;
   /** May be given several times (values collected in order). */
   repeatable?: boolean;
+  /** Only in the top-level form (`mcpc close --all`, not `mcpc @s close`). */
+  topOnly?: boolean;
 }
 
 /** Where a command is available. */
@@ -31,6 +33,8 @@ export interface CommandSpec {
   sessionArgs?: string;
   /** One-line description. */
   summary: string;
+  /** The description in the session form, when it differs. */
+  sessionSummary?: string;
   /** Command-specific options. */
   options: OptionSpec[];
   /** Extra help text shown after the options. */
@@ -39,6 +43,11 @@ export interface CommandSpec {
   json?: string;
   /** An example invocation, shown when a required argument is missing. */
   example?: string;
+  /**
+   * For session commands listed under "Available commands" in `mcpc @s`: the
+   * server capability they need (`""` when they need none). Unset: not listed.
+   */
+  advertisedWith?: string;
 }
 
 /** Options accepted by every command. */
@@ -55,7 +64,6 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
 export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
   "--timeout",
   "--max-chars",
-  "--profile",
   "-H",
   "--header",
 ]);
@@ -74,8 +82,6 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'HTTP header "Key: Value" (repeatable, every one is kept)',
         repeatable: true,
       },
-      { flags: "--profile <name>", description: "OAuth profile to use (default: default)" },
-      { flags: "--no-profile", description: "Connect without an OAuth profile" },
     ],
     details: [
       "Server formats:",
@@ -98,11 +104,19 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "close",
     example: "mcpc close @myapp",
     scope: "both",
-    args: "<@session>",
+    args: "[@session...]",
     sessionArgs: "",
-    summary: "Close a session and stop its bridge",
-    options: [],
-    json: "{ sessionName, closed: true }",
+    summary: "Close sessions and stop their bridges",
+    sessionSummary: "Close the session and stop its bridge",
+    options: [{ flags: "--all", description: "Close every session", topOnly: true }],
+    details: [
+      "Examples:",
+      "  mcpc close @a             close one session",
+      "  mcpc close @a @b          close several",
+      "  mcpc close --all          close every session",
+    ].join("\n"),
+    json:
+      "{ sessionName, closed: true } for one session; [{ sessionName, closed, error? }, ...] for several or --all",
   },
   {
     name: "restart",
@@ -124,6 +138,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "tools-list",
     scope: "session",
+    advertisedWith: "tools",
     args: "",
     summary: "List the server's tools",
     options: [{ flags: "--full", description: "Show full details and input schemas" }],
@@ -133,6 +148,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "tools-get",
     example: "mcpc @myapp tools-get search",
     scope: "session",
+    advertisedWith: "tools",
     args: "<name>",
     summary: "Show one tool's details and a call example",
     options: [],
@@ -140,8 +156,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "tools-call",
-    example: 'mcpc @myapp tools-call search query:="hello"',
+    example: "mcpc @myapp tools-call search query:=hello",
     scope: "session",
+    advertisedWith: "tools",
     args: "<name> [args...]",
     summary: "Call a tool with key:=value pairs, inline JSON or JSON on stdin",
     options: [],
@@ -159,6 +176,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "ping",
     scope: "session",
+    advertisedWith: "",
     args: "",
     summary: "Ping the server and report the round trip",
     options: [],
@@ -174,4 +192,25 @@ export function commandsFor(scope: "top" | "session"): CommandSpec[] {
 /** The command named `name` in `scope`, if any. */
 export function findCommand(scope: "top" | "session", name: string): CommandSpec | undefined {
   return commandsFor(scope).find((command) => command.name === name);
+}
+
+/** How a session command is written in help and hints: `tools-get <name>`, `tools-list [--full]`. */
+export function sessionSyntax(spec: CommandSpec): string {
+  const args = spec.sessionArgs ?? spec.args;
+  if (spec.name === "tools-call") {
+    return "tools-call <name> [arg1:=val1 ... | <args-json> | <stdin]";
+  }
+  const flags = spec.options.filter((option) => !option.topOnly)
+    .map((option) => `[${option.flags.split(" ")[0]}]`).join(" ");
+  return [spec.name, args, flags].filter(Boolean).join(" ");
+}
+
+/** The session commands worth trying on a server with `capabilities`, as written in help. */
+export function advertisedCommands(capabilities: Record<string, unknown>): string[] {
+  return commandsFor("session")
+    .filter((spec) =>
+      spec.advertisedWith !== undefined &&
+      (spec.advertisedWith === "" || Boolean(capabilities[spec.advertisedWith]))
+    )
+    .map(sessionSyntax);
 }

@@ -56,9 +56,12 @@ export function buildCommand(
   sink: { out: string } = { out: "" },
 ): Command {
   const args = scope === "session" && spec.sessionArgs !== undefined ? spec.sessionArgs : spec.args;
-  const command = configure(new Command(spec.name), sink).description(spec.summary);
+  const summary = scope === "session" ? spec.sessionSummary ?? spec.summary : spec.summary;
+  const command = configure(new Command(spec.name), sink).description(summary);
   if (args) command.arguments(args);
-  for (const option of spec.options) addOption(command, option);
+  for (const option of spec.options) {
+    if (scope === "top" || !option.topOnly) addOption(command, option);
+  }
   return command;
 }
 
@@ -72,7 +75,6 @@ export function buildProgram(
   for (const option of GLOBAL_OPTIONS) {
     if (!option.flags.includes("--help")) addOption(program, option);
   }
-  addOption(program, { flags: "--profile <name>", description: "OAuth profile override" });
   program.action(() => {
     result.options = program.opts();
   });

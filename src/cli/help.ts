@@ -6,7 +6,7 @@
  * @module
  */
 
-import { commandsFor, type CommandSpec, GLOBAL_OPTIONS } from "./command_table.ts";
+import { commandsFor, type CommandSpec, GLOBAL_OPTIONS, sessionSyntax } from "./command_table.ts";
 import { buildCommand, programName } from "./commander_program.ts";
 
 const COLUMN = 31;
@@ -15,15 +15,6 @@ function row(term: string, text: string): string {
   return term.length >= COLUMN - 2
     ? `  ${term}\n${" ".repeat(COLUMN)}${text}`
     : `  ${term.padEnd(COLUMN - 2)}${text}`;
-}
-
-function sessionSyntax(spec: CommandSpec): string {
-  const args = spec.sessionArgs ?? spec.args;
-  if (spec.name === "tools-call") {
-    return "tools-call <name> [arg1:=val1 ... | <args-json> | <stdin]";
-  }
-  const flags = spec.options.map((option) => `[${option.flags.split(" ")[0]}]`).join(" ");
-  return [spec.name, args, flags].filter(Boolean).join(" ");
 }
 
 /** `mcpc --help`. */
@@ -58,7 +49,9 @@ export function sessionHelp(): string {
     "Execute MCP commands on a connected session.",
     "",
     "Commands:",
-    ...commandsFor("session").map((spec) => row(sessionSyntax(spec), spec.summary)),
+    ...commandsFor("session").map((spec) =>
+      row(sessionSyntax(spec), spec.sessionSummary ?? spec.summary)
+    ),
     "",
     "Options:",
     ...GLOBAL_OPTIONS.map((option) => row(option.flags, option.description)),

@@ -8,7 +8,7 @@
  */
 
 import { CommanderError } from "commander";
-import { usageError } from "../errors.ts";
+import { McpcError, usageError } from "../errors.ts";
 import { commandsFor, findCommand, VALUE_OPTIONS } from "./command_table.ts";
 import { buildProgram, type ParsedCommand } from "./commander_program.ts";
 import { commandHelp, sessionHelp, topHelp } from "./help.ts";
@@ -75,9 +75,23 @@ export function commandPosition(argv: readonly string[]): number {
   return -1;
 }
 
+/** Drops empty words where the command would be, so `mcpc ""` behaves like `mcpc`. */
+function withoutEmptyCommand(args: string[]): string[] {
+  for (let index = 0; index < args.length; index++) {
+    const token = args[index];
+    if (token === "--") return args;
+    if (token === "") {
+      return withoutEmptyCommand([...args.slice(0, index), ...args.slice(index + 1)]);
+    }
+    if (!token.startsWith("-") || token === "-") return args;
+    if (VALUE_OPTIONS.has(token)) index++;
+  }
+  return args;
+}
+
 /** Parses argv (without the program name). Throws a usage error for bad input. */
 export function parseArgv(argv: readonly string[], env: EnvFlags): Invocation {
-  const args = argv.map((token) => token === "-j" ? "--json" : token);
+  const args = withoutEmptyCommand(argv.map((token) => token === "-j" ? "--json" : token));
   const position = commandPosition(args);
   const token = position === -1 ? undefined : args[position];
   if (token?.startsWith("@")) {
@@ -89,7 +103,7 @@ export function parseArgv(argv: readonly string[], env: EnvFlags): Invocation {
     if (sessionCommand && (args.includes("--help") || args.includes("-h"))) {
       return { kind: "help", text: commandHelp(sessionCommand, "session"), flags: envOnly(env) };
     }
-    throw unknownTopCommand(token);
+    throw unknownTopCommand(token, args.slice(position + 1));
   }
   if (token === "help") return helpFor(args.slice(position + 1), env);
   const parsed = runProgram("top", args, env);
@@ -242,21 +256,57 @@ function commanderMessage(message: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function unknownTopCommand(token: string) {
+/** An unknown first word; `main.ts` may reword it when `@<token>` is a session. */
+export class UnknownCommandError extends McpcError {
+  /** The unknown word. */
+  readonly token: string;
+  /** What followed it. */
+  readonly rest: readonly string[];
+
+  constructor(token: string, rest: readonly string[], message: string, hint: string) {
+    super("usage", message, { hint });
+    this.name = "UnknownCommandError";
+    this.token = token;
+    this.rest = rest;
+  }
+
+  /** The same error, suggesting `mcpc @<token> ...` for an existing session. */
+  forSession(session: string): UnknownCommandError {
+    const suggestion = ["mcpc", session, ...this.rest.map(shellWord)].join(" ");
+    return new UnknownCommandError(
+      this.token,
+      this.rest,
+      this.message,
+      `Did you mean: ${suggestion}\nSession names start with @.`,
+    );
+  }
+}
+
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+function unknownTopCommand(token: string, rest: readonly string[]) {
   const sessionCommand = findCommand("session", token);
   if (sessionCommand) {
-    return usageError(`Missing session target for command: ${token}`, {
-      hint: `Did you mean: mcpc <@session> ${token}\nRun "mcpc --help" for usage information.`,
-    });
+    return new UnknownCommandError(
+      token,
+      rest,
+      `Missing session target for command: ${token}`,
+      `Did you mean: mcpc <@session> ${token}\nRun "mcpc --help" for usage information.`,
+    );
   }
   const suggestion = suggestCommand(token, allNames());
   const prefix = suggestion && !findCommand("top", suggestion) ? "mcpc <@session>" : "mcpc";
-  return usageError(`Unknown command: ${token}`, {
-    hint: [
+  return new UnknownCommandError(
+    token,
+    rest,
+    `Unknown command: ${token}`,
+    [
       ...(suggestion ? [`Did you mean: ${prefix} ${suggestion}`] : []),
       'Run "mcpc --help" for usage information.',
     ].join("\n"),
-  });
+  );
 }
 
 function allNames(): string[] {
@@ -277,7 +327,7 @@ function globalFlags(
     version: options.version === true,
   };
   if (options.timeout !== undefined) {
-    flags.timeout = positiveInteger(
+    flags.timeout = positiveNumber(
       options.timeout,
       (value) => `Invalid --timeout value: "${value}". Must be a positive number (seconds).`,
     );
@@ -289,6 +339,16 @@ function globalFlags(
     );
   }
   return flags;
+}
+
+/** A positive decimal number of seconds (`0.5`, `30`, `2.25`). */
+function positiveNumber(value: unknown, message: (value: string) => string): number {
+  const text = String(value);
+  const number = Number(text);
+  if (!/^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(text) || !Number.isFinite(number) || number <= 0) {
+    throw usageError(message(text));
+  }
+  return number;
 }
 
 function positiveInteger(value: unknown, message: (value: string) => string): number {

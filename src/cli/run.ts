@@ -14,7 +14,7 @@ import { sessionLine } from "../render/human/sessions.ts";
 import { toJson } from "../render/json.ts";
 import { VERSION } from "../version.ts";
 import type { Invocation } from "./parse_argv.ts";
-import { parseStdinArgs, parseToolArgs } from "./tool_args.ts";
+import { parseStdinArgs, parseToolArgs, typedTextOf } from "./tool_args.ts";
 
 /** Runs the invocation and returns the exit code. */
 export async function runInvocation(ctx: AppContext, invocation: Invocation): Promise<number> {
@@ -50,14 +50,33 @@ async function runTop(
           target: first!,
           sessionName: second,
           headers: (invocation.options.header as string[] | undefined) ?? [],
-          profile: typeof invocation.options.profile === "string"
-            ? invocation.options.profile
-            : undefined,
-          noProfile: invocation.options.profile === false,
         }),
       );
     }
-    case "close":
+    case "close": {
+      const names = (invocation.args[0] as string[] | undefined) ?? [];
+      const all = invocation.options.all === true;
+      if (names.length === 0 && !all) {
+        throw usageError(
+          "Missing required argument: @session\n\nExample: mcpc close @myapp (or mcpc close --all)",
+        );
+      }
+      if (all && names.length > 0) {
+        throw usageError("Give either session names or --all, not both");
+      }
+      if (names.length === 1) {
+        return await runSession(ctx, {
+          kind: "session",
+          session: names[0],
+          command: "close",
+          args: [],
+          options: invocation.options,
+          flags: invocation.flags,
+        });
+      }
+      const { closeSessions } = await import("../app/close_session.ts");
+      return print(ctx, await closeSessions(ctx, all ? "all" : names));
+    }
     case "restart":
       return await runSession(ctx, {
         kind: "session",
@@ -101,8 +120,12 @@ async function runSession(
       return print(ctx, await commands.toolsGet(ctx, name, String(invocation.args[0])));
     case "tools-call": {
       const tool = String(invocation.args[0]);
-      const args = await toolArguments(ctx, (invocation.args[1] as string[] | undefined) ?? []);
-      return print(ctx, await commands.toolsCall(ctx, name, { tool, arguments: args }));
+      const raw = (invocation.args[1] as string[] | undefined) ?? [];
+      const args = await toolArguments(ctx, raw);
+      return print(
+        ctx,
+        await commands.toolsCall(ctx, name, { tool, arguments: args, typedText: typedTextOf(raw) }),
+      );
     }
     case "ping":
       return print(ctx, await commands.ping(ctx, name));

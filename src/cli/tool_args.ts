@@ -34,6 +34,27 @@ export function parseToolArgs(args: readonly string[]): Record<string, unknown> 
   return Object.fromEntries(entries);
 }
 
+/**
+ * For `key:=value` arguments whose value reads as a JSON number, boolean or
+ * null: the text as typed, so the bridge can send it where the tool's schema
+ * wants a string (decisions.md §3.18). Empty for inline JSON.
+ */
+export function typedTextOf(args: readonly string[]): Record<string, string> {
+  const texts = new Map<string, string>();
+  if (args.length === 0 || args[0].startsWith("{") || args[0].startsWith("[")) return {};
+  for (const arg of args) {
+    const at = arg.indexOf(PAIR_SEPARATOR);
+    if (at <= 0) continue;
+    const key = arg.slice(0, at);
+    const raw = arg.slice(at + PAIR_SEPARATOR.length);
+    const value = decodeValue(raw);
+    if (value === null || typeof value === "number" || typeof value === "boolean") {
+      texts.set(key, raw);
+    } else texts.delete(key);
+  }
+  return Object.fromEntries(texts);
+}
+
 /** Parses the text read from stdin: blank means `{}`, anything else must be a JSON object. */
 export function parseStdinArgs(text: string): Record<string, unknown> {
   if (text.trim() === "") return {};

@@ -40,6 +40,8 @@ export interface LoadedConfigTarget {
   server: ServerConfig;
   /** `url`/`command`/`args` as written, for the ones that reference variables. */
   templates: TemplatedFields;
+  /** The config file's real path (symlinks resolved): what identifies it. */
+  realPath: string;
 }
 
 /** Like {@linkcode loadConfigEntry}, also returning the templated fields as written. */
@@ -65,7 +67,8 @@ export async function loadConfigTarget(
     lookupEnv: options.env,
     warn: options.warn,
   });
-  return { server, templates: templatedFields(config, entry) };
+  const realPath = await Deno.realPath(filePath).catch(() => filePath);
+  return { server, templates: templatedFields(config, entry), realPath };
 }
 
 /** The absolute path of `file`: a leading `~/` means `HOME`, anything relative is under `cwd`. */

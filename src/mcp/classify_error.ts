@@ -10,7 +10,9 @@
 
 import type { ErrorKind } from "../errors.ts";
 import { SessionNotResumedError } from "./client.ts";
+import { describeBody, HttpEndpointError, isTransientStatus } from "./http_diagnostics.ts";
 import { ErrorCode, McpError, StreamableHTTPError, UnauthorizedError } from "./sdk.ts";
+import { StdioServerError } from "./stdio_transport.ts";
 
 /** A classified failure: exit-code kind, user message, and its effect on the session. */
 export interface ClassifiedError {
@@ -39,6 +41,10 @@ export function classifyMcpError(error: unknown, context: ClassifyContext): Clas
   if (error instanceof SessionNotResumedError) {
     return { kind: "usage", message: error.message, sessionStatus: "expired" };
   }
+  if (error instanceof StdioServerError) return { kind: "usage", message: error.message };
+  if (error instanceof HttpEndpointError) {
+    return { kind: error.transient ? "network" : "usage", message: error.message };
+  }
   if (error instanceof UnauthorizedError) {
     return { kind: "auth", message: prefixed(message), sessionStatus: "unauthorized" };
   }
@@ -51,29 +57,37 @@ export function classifyMcpError(error: unknown, context: ClassifyContext): Clas
         sessionStatus: "unauthorized",
       };
     }
-    if (status === 404 && context.hadSession) {
+    if (context.hadSession && (status === 404 || (status === 400 && saysSessionLost(message)))) {
       return {
         kind: "usage",
-        message: prefixed("Session expired: the server rejected the MCP session ID (HTTP 404)"),
+        message: prefixed(
+          `Session expired: the server rejected the MCP session ID (HTTP ${status})`,
+        ),
         sessionStatus: "expired",
       };
     }
     if (status === 404) {
       return {
         kind: "usage",
-        message: `Server returned 404 Not Found at ${where}. Check the endpoint URL.\n` +
-          `  Original error: ${message}`,
+        message: `Server returned 404 Not Found at ${where}. Check the endpoint URL.`,
       };
     }
     if (status >= 300 && status < 400) {
       return {
         kind: "usage",
-        message:
-          `Server returned a redirect at ${where}. This does not look like an MCP endpoint.\n` +
-          `  Original error: ${message}`,
+        message: `Server returned a redirect at ${where}. This does not look like an MCP endpoint.`,
       };
     }
-    return { kind: "network", message: prefixed(`Server returned HTTP ${status}: ${message}`) };
+    const body = describeBody({
+      method: "POST",
+      status,
+      contentType: "",
+      body: responseText(error.message),
+    });
+    return {
+      kind: status >= 400 && !isTransientStatus(status) ? "usage" : "network",
+      message: prefixed(`Server returned HTTP ${status} at ${where}: ${body}`),
+    };
   }
   if (error instanceof McpError) {
     if (error.code === ErrorCode.RequestTimeout || error.code === ErrorCode.ConnectionClosed) {
@@ -87,6 +101,28 @@ export function classifyMcpError(error: unknown, context: ClassifyContext): Clas
     return { kind: "usage", message: `Cannot start the server command: ${message}` };
   }
   return classifyByMessage(message, where, prefixed);
+}
+
+/** The response text inside a `StreamableHTTPError` message (after the SDK's prefixes). */
+function responseText(message: string): string {
+  return message.replace(/^Streamable HTTP error: /, "")
+    .replace(
+      /^(Error POSTing to endpoint|Failed to open SSE stream|Failed to terminate session)(: )?/,
+      "",
+    );
+}
+
+/**
+ * Whether an HTTP 400 body says the MCP session id is missing, unknown or
+ * invalid (the SDK servers' wording: "No valid session ID provided",
+ * "Mcp-Session-Id header is required", "Server not initialized", ...).
+ */
+export function saysSessionLost(body: string): boolean {
+  return /server not initiali[sz]ed/i.test(body) ||
+    (/session/i.test(body) &&
+      /(no valid|invalid|unknown|not found|missing|required|expired|not initiali[sz]ed)/i.test(
+        body,
+      ));
 }
 
 function classifyByMessage(

@@ -9,12 +9,21 @@
 import type { ServerConfig, StoredInitializeResult } from "../session/session.ts";
 import { settleWithin } from "../platform/settle.ts";
 import { VERSION } from "../version.ts";
+import type { ProcessGroupIdentity } from "../platform/process.ts";
+import {
+  HttpEndpointError,
+  type HttpResponseFacts,
+  isLegacySseEndpoint,
+  isTransientStatus,
+  recordingFetch,
+} from "./http_diagnostics.ts";
 import {
   Client,
   getDefaultEnvironment,
-  StdioClientTransport,
   StreamableHTTPClientTransport,
+  UnauthorizedError,
 } from "./sdk.ts";
+import { StdioProcessTransport } from "./stdio_transport.ts";
 import type { CallToolResult, Tool } from "./types.ts";
 
 /** Per-call options. */
@@ -33,6 +42,8 @@ export interface McpConnection {
   readonly sessionId: string | undefined;
   /** Whether the MCP session was resumed rather than initialised. */
   readonly resumed: boolean;
+  /** How the server is reached. */
+  readonly transport: TransportKind;
   /** Lists every tool (all pages). */
   listAllTools(options?: CallOptions): Promise<Tool[]>;
   /** Calls a tool. */
@@ -61,6 +72,16 @@ export interface ConnectMcpOptions {
   timeoutMs?: number;
   /** Transport-level errors the SDK reports outside any request (e.g. a dropped SSE stream). */
   onError?: (error: Error) => void;
+  /** A stdio server's process group, once it runs (to find it again after a crash). */
+  onServerProcess?: (group: ProcessGroupIdentity) => void;
+  /** A stdio server's process group is gone after a close. */
+  onServerStopped?: () => void;
+  /**
+   * Receives a function that closes a stdio transport while the handshake is
+   * still running, and waits until the server's group is gone. (An HTTP
+   * handshake is left to finish, so the session it opens can be ended.)
+   */
+  onTransport?: (close: () => Promise<void>) => void;
 }
 
 /** The server answered a resumed session under another session id. */
@@ -77,8 +98,13 @@ export class SessionNotResumedError extends Error {
 
 const TERMINATE_CAP_MS = 2_000;
 const CLOSE_CAP_MS = 1_000;
+/** Bound on closing a stdio server: stdin, 2 s, SIGTERM, 2 s, SIGKILL, and a margin. */
+const STDIO_CLOSE_CAP_MS = 6_000;
 
-/** Connects to the server described by `server`. Throws the SDK's errors unchanged. */
+/** How the bridge reached the server. */
+export type TransportKind = "streamable-http" | "stdio";
+
+/** Connects to the server described by `server`. Throws the SDK's errors, or a typed reason. */
 export async function connectMcp(
   server: ServerConfig,
   options: ConnectMcpOptions = {},
@@ -89,48 +115,94 @@ export async function connectMcp(
   );
   client.onerror = (error) => options.onError?.(error);
   const requestTimeout = options.timeoutMs ?? (server.timeout ?? 60) * 1000;
-  if (server.url) {
-    const transport = new StreamableHTTPClientTransport(new URL(server.url), {
-      requestInit: { headers: server.headers ?? {} },
-      sessionId: options.resume?.mcpSessionId,
-    });
-    await client.connect(transport, { timeout: requestTimeout });
-    let initialize: StoredInitializeResult;
-    if (options.resume) {
-      initialize = options.resume.initialize;
-      transport.setProtocolVersion(initialize.protocolVersion);
-      // The verification ping fails with 404 when the server forgot the session.
-      await client.ping({ timeout: requestTimeout });
-      if (transport.sessionId !== options.resume.mcpSessionId) {
-        await closeQuietly(client);
-        throw new SessionNotResumedError(options.resume.mcpSessionId, transport.sessionId);
-      }
-    } else {
-      initialize = initializeResultOf(client, transport.protocolVersion);
-    }
-    return wrap(client, initialize, {
-      resumed: options.resume !== undefined,
-      sessionId: () => transport.sessionId,
-      terminate: () => transport.terminateSession(),
-    });
-  }
+  if (server.url) return await connectHttp(client, server, server.url, requestTimeout, options);
   if (!server.command) throw new TypeError("Server config needs a url or a command");
-  const transport = new StdioClientTransport({
+  const transport = new StdioProcessTransport({
     command: server.command,
     args: server.args ?? [],
     env: { ...getDefaultEnvironment(), ...(server.env ?? {}) },
-    stderr: "pipe",
     cwd: options.cwd,
+  }, {
+    onStderrLine: options.onStderrLine,
+    onSpawn: options.onServerProcess,
+    onStopped: options.onServerStopped,
   });
-  if (options.onStderrLine) pipeLines(transport.stderr, options.onStderrLine);
-  // The SDK tells HTTP transports the negotiated version; catch it for stdio too.
+  options.onTransport?.(() => transport.close());
+  // The SDK tells transports the negotiated version; keep it for the record.
   let negotiated: string | undefined;
   Object.assign(transport, { setProtocolVersion: (version: string) => negotiated = version });
-  await client.connect(transport, { timeout: requestTimeout });
+  try {
+    await client.connect(transport, { timeout: requestTimeout });
+  } catch (error) {
+    throw transport.failure ?? error;
+  }
   return wrap(client, initializeResultOf(client, negotiated), {
+    transport: "stdio",
     resumed: false,
     sessionId: () => undefined,
+    close: () => settleWithin(transport.close(), STDIO_CLOSE_CAP_MS),
   });
+}
+
+async function connectHttp(
+  client: Client,
+  server: ServerConfig,
+  url: string,
+  requestTimeout: number,
+  options: ConnectMcpOptions,
+): Promise<McpConnection> {
+  const recorder = recordingFetch();
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    requestInit: { headers: server.headers ?? {} },
+    sessionId: options.resume?.mcpSessionId,
+    fetch: recorder.fetch,
+  });
+  try {
+    await client.connect(transport, { timeout: requestTimeout });
+  } catch (error) {
+    if (options.resume) throw error;
+    throw await explainHttpFailure(error, url, recorder.last(), server.headers);
+  }
+  let initialize: StoredInitializeResult;
+  if (options.resume) {
+    initialize = options.resume.initialize;
+    transport.setProtocolVersion(initialize.protocolVersion);
+    // The verification ping fails with 404 when the server forgot the session.
+    await client.ping({ timeout: requestTimeout });
+    if (transport.sessionId !== options.resume.mcpSessionId) {
+      await closeQuietly(client);
+      throw new SessionNotResumedError(options.resume.mcpSessionId, transport.sessionId);
+    }
+  } else {
+    initialize = initializeResultOf(client, transport.protocolVersion);
+  }
+  return wrap(client, initialize, {
+    transport: "streamable-http",
+    resumed: options.resume !== undefined,
+    sessionId: () => transport.sessionId,
+    terminate: () => transport.terminateSession(),
+    close: () => settleWithin(client.close(), CLOSE_CAP_MS),
+  });
+}
+
+/**
+ * Replaces the SDK's error for a first connect whose endpoint answered
+ * something other than MCP (an HTML page, another content type, a legacy
+ * HTTP+SSE endpoint, an error status) by one that says so in those words.
+ * Credentials rejected (401/403) and network failures pass unchanged.
+ */
+async function explainHttpFailure(
+  error: unknown,
+  url: string,
+  facts: HttpResponseFacts | undefined,
+  headers: Record<string, string> | undefined,
+): Promise<unknown> {
+  if (error instanceof UnauthorizedError) return error;
+  if (!facts || facts.status === 401 || facts.status === 403) return error;
+  const wrongType = facts.status >= 200 && facts.status < 300;
+  const refused = facts.status >= 400 && !isTransientStatus(facts.status);
+  const legacySse = (wrongType || refused) && await isLegacySseEndpoint(url, { headers });
+  return new HttpEndpointError(url, facts, legacySse, { cause: error });
 }
 
 function initializeResultOf(
@@ -147,14 +219,18 @@ function initializeResultOf(
 }
 
 interface WrapHooks {
+  transport: TransportKind;
   resumed: boolean;
   sessionId: () => string | undefined;
   terminate?: () => Promise<void>;
+  /** Closes the client and its transport, bounded. */
+  close: () => Promise<void>;
 }
 
 function wrap(client: Client, initialize: StoredInitializeResult, hooks: WrapHooks): McpConnection {
   const connection: McpConnection = {
     initialize,
+    transport: hooks.transport,
     resumed: hooks.resumed,
     get sessionId() {
       return hooks.sessionId();
@@ -185,7 +261,7 @@ function wrap(client: Client, initialize: StoredInitializeResult, hooks: WrapHoo
       if (hooks.terminate && options.endSession !== false) {
         await settleWithin(hooks.terminate(), TERMINATE_CAP_MS);
       }
-      await settleWithin(client.close(), CLOSE_CAP_MS);
+      await hooks.close();
     },
   };
   client.onclose = () => connection.onClose?.();
@@ -198,20 +274,4 @@ function sdkOptions(options: CallOptions): { signal?: AbortSignal; timeout?: num
 
 async function closeQuietly(client: Client): Promise<void> {
   await settleWithin(client.close(), CLOSE_CAP_MS);
-}
-
-interface LineSource {
-  on(event: "data", listener: (chunk: Uint8Array | string) => void): unknown;
-}
-
-function pipeLines(stream: LineSource | null, onLine: (line: string) => void): void {
-  if (!stream) return;
-  const decoder = new TextDecoder();
-  let pending = "";
-  stream.on("data", (chunk) => {
-    pending += typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
-    const lines = pending.split(/\r?\n/);
-    pending = lines.pop() ?? "";
-    for (const line of lines) if (line.trim() !== "") onLine(line);
-  });
 }

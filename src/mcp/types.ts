@@ -12,6 +12,7 @@ export type {
   ContentBlock,
   Implementation,
   InitializeResult,
+  JSONRPCMessage,
   ServerCapabilities,
   Tool,
 } from "@modelcontextprotocol/sdk/types.js";

@@ -1,6 +1,6 @@
 /**
  * The one way mcpc reads and writes its JSON state files (`sessions.json`,
- * `profiles.json`, ...): an exclusive OS lock on a sidecar `<path>.lock` file,
+ * `profiles.json`, ...): an exclusive OS lock on a sidecar `<path>.flock` file (the original mcpc owns `<path>.lock`),
  * read-modify-write inside the lock, atomic replace through a temp file in the
  * same directory, mode 0600 for files and 0700 for created directories.
  *
@@ -109,12 +109,11 @@ export class LockedJsonFile<T> {
 
   async #withLock<R>(body: () => Promise<R>): Promise<R> {
     await ensureDir(dirname(this.path));
-    const lockFile = await acquireLock(
-      `${this.path}.lock`,
-      this.path,
-      this.#options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
-    );
+    const timeoutMs = this.#options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    const lockFile = await acquireLock(lockPathOf(this.path), this.path, timeoutMs);
     try {
+      await respectForeignLock(this.path, deadline);
       return await body();
     } finally {
       await releaseLock(lockFile);
@@ -170,6 +169,46 @@ export class LockedJsonFile<T> {
       await Deno.remove(temp).catch(() => {});
       throw error;
     }
+  }
+}
+
+/**
+ * The sidecar lock file of `path`. Not `<path>.lock`: the original mcpc
+ * (proper-lockfile) makes that a directory, and a home may be shared with it.
+ */
+export function lockPathOf(path: string): string {
+  return `${path}.flock`;
+}
+
+/** How long the original mcpc's lock directory counts as held after its last refresh (ms). */
+export const FOREIGN_LOCK_STALE_MS = 10_000;
+
+/**
+ * Waits (bounded by `deadline`) while the original mcpc holds its lock on
+ * `path`: a `<path>.lock` directory whose mtime is under 10 s old. A regular
+ * file at that path is a leftover of an earlier mcpc of ours and is removed,
+ * so the original can take its lock again.
+ */
+async function respectForeignLock(path: string, deadline: number): Promise<void> {
+  const foreign = `${path}.lock`;
+  while (true) {
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.lstat(foreign);
+    } catch {
+      return;
+    }
+    if (info.isFile) {
+      await Deno.remove(foreign).catch(() => {});
+      return;
+    }
+    if (!info.isDirectory) return;
+    const age = Date.now() - (info.mtime?.getTime() ?? 0);
+    if (age >= FOREIGN_LOCK_STALE_MS) return;
+    if (Date.now() >= deadline) {
+      throw usageError(`File is locked by another process: ${path}. Please try again.`);
+    }
+    await sleep(50);
   }
 }
 

@@ -102,3 +102,153 @@ export async function terminateProcess(pid: number, graceMs: number): Promise<vo
   sendSignal(pid, "SIGKILL");
   await waitForExit(pid, 1_000);
 }
+
+/** What identifies a process group later, even after its leader's PID was reused. */
+export interface ProcessGroupIdentity {
+  /** The group id (the PID of the leader that created it). */
+  pgid: number;
+  /** The leader's start time as the OS reports it (Linux: clock ticks since boot). */
+  startTime?: string;
+  /** A value of the `MCPC_SERVER_GROUP` variable every member inherited. */
+  marker?: string;
+}
+
+/** The variable that marks the members of a stdio server's process group. */
+export const GROUP_MARKER_VARIABLE = "MCPC_SERVER_GROUP";
+
+interface ProcStat {
+  state: string;
+  pgrp: number;
+  startTime: string;
+}
+
+function readProcStat(pid: number | string): ProcStat | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state: fields[0], pgrp: Number(fields[2]), startTime: fields[19] };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The start time of `pid` as the OS reports it, or `undefined` when it is not running. */
+export function processStartTime(pid: number): string | undefined {
+  if (Deno.build.os === "linux") {
+    const stat = readProcStat(pid);
+    return stat && stat.state !== "Z" && stat.state !== "X" ? stat.startTime : undefined;
+  }
+  try {
+    const output = new Deno.Command("ps", { args: ["-o", "lstart=", "-p", String(pid)] })
+      .outputSync();
+    const text = new TextDecoder().decode(output.stdout).trim();
+    return output.success && text !== "" ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** PIDs of the running (not zombie) members of group `pgid`; Linux only, else `undefined`. */
+function groupMembers(pgid: number): number[] | undefined {
+  if (Deno.build.os !== "linux") return undefined;
+  const members: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const stat = readProcStat(entry.name);
+    if (stat && stat.pgrp === pgid && stat.state !== "Z" && stat.state !== "X") {
+      members.push(Number(entry.name));
+    }
+  }
+  return members;
+}
+
+/** Whether any process of group `pgid` still runs. */
+export function isProcessGroupRunning(pgid: number): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 1) return false;
+  const members = groupMembers(pgid);
+  if (members) return members.length > 0;
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
+  }
+}
+
+/** Sends `signal` to every process of group `pgid`, ignoring a group that is gone. */
+export function signalProcessGroup(pgid: number, signal: Deno.Signal): void {
+  if (!Number.isInteger(pgid) || pgid <= 1) return;
+  try {
+    Deno.kill(-pgid, signal);
+  } catch {
+    // The group is gone.
+  }
+}
+
+async function waitForGroupExit(pgid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isProcessGroupRunning(pgid)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
+}
+
+/** Grace period of each step of {@linkcode stopProcessGroup} (ms). */
+export const GROUP_STOP_STEP_MS = 2_000;
+
+/**
+ * Ends a process group the way decisions.md §3.17 says: after its input was
+ * closed (by the caller), wait; then SIGTERM to the group, wait; then SIGKILL
+ * to the group. Returns once no member runs (or SIGKILL was sent and given a moment).
+ */
+export async function stopProcessGroup(
+  pgid: number,
+  options: { stepMs?: number } = {},
+): Promise<void> {
+  const step = options.stepMs ?? GROUP_STOP_STEP_MS;
+  if (await waitForGroupExit(pgid, step)) return;
+  signalProcessGroup(pgid, "SIGTERM");
+  if (await waitForGroupExit(pgid, step)) return;
+  signalProcessGroup(pgid, "SIGKILL");
+  await waitForGroupExit(pgid, 1_000);
+}
+
+/**
+ * Whether the group described by `identity` still runs and is provably the
+ * same group: its leader runs with the recorded start time, or (leader gone)
+ * a member still carries the recorded marker in its environment (Linux).
+ * A group id reused by an unrelated process is never claimed.
+ */
+export function isSameProcessGroup(identity: ProcessGroupIdentity): boolean {
+  const { pgid } = identity;
+  if (!isProcessGroupRunning(pgid)) return false;
+  const leaderStart = processStartTime(pgid);
+  if (leaderStart !== undefined) return leaderStart === identity.startTime;
+  if (!identity.marker) return false;
+  const wanted = `${GROUP_MARKER_VARIABLE}=${identity.marker}`;
+  return (groupMembers(pgid) ?? []).some((pid) => {
+    try {
+      return Deno.readTextFileSync(`/proc/${pid}/environ`).split("\0").includes(wanted);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Ends a stdio server's group left behind by a bridge that died (SIGKILL):
+ * SIGTERM, wait, SIGKILL. Does nothing unless the group is provably ours.
+ */
+export async function reapProcessGroup(
+  identity: ProcessGroupIdentity,
+  options: { stepMs?: number } = {},
+): Promise<boolean> {
+  if (!isSameProcessGroup(identity)) return false;
+  const step = options.stepMs ?? GROUP_STOP_STEP_MS;
+  signalProcessGroup(identity.pgid, "SIGTERM");
+  if (await waitForGroupExit(identity.pgid, step)) return true;
+  signalProcessGroup(identity.pgid, "SIGKILL");
+  await waitForGroupExit(identity.pgid, 1_000);
+  return true;
+}

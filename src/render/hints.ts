@@ -6,6 +6,8 @@
  * @module
  */
 
+import { suggestCommand } from "../cli/suggest.ts";
+
 /** The sentence that points at a bridge log file. */
 export function logPathHint(logPath: string): string {
   return `For details, check logs at ${logPath}`;
@@ -19,49 +21,51 @@ export function appendLogHint(message: string, logPath: string): string {
 
 /** Inputs for {@linkcode authRequiredMessage}. */
 export interface AuthRequiredOptions {
-  /** The session that failed, if the failure happened inside a session. */
-  sessionName?: string;
-  /** The server to log in to (URL or host as the user typed it). */
-  target?: string;
+  /** The session whose server rejected the credentials. */
+  session: ReconnectTarget;
   /** The bridge log file of the session. */
   logPath: string;
-  /**
-   * The credentials are a static `Authorization` header (no OAuth profile):
-   * restarting or logging in cannot help, only a new token can.
-   */
+  /** The session sent an `Authorization` header (a static token) that was rejected. */
   staticToken?: boolean;
 }
 
-/** The message for a server that rejected the credentials (reference §4.4 "Auth hint"). */
+/** The fields of a session that {@linkcode reconnectWithTokenCommand} needs. */
+export interface ReconnectTarget {
+  name: string;
+  server?: { url?: string; command?: string; args?: string[] };
+  configFile?: string;
+  configEntry?: string;
+}
+
+/** How to name a session's server to `connect` again: its config entry, else its URL or command. */
+export function connectTarget(record: Omit<ReconnectTarget, "name">): string {
+  if (record.configFile !== undefined) return `${record.configFile}:${record.configEntry ?? ""}`;
+  if (record.server?.url) return record.server.url;
+  return "<server>";
+}
+
+/** `mcpc connect <server> @s -H "Authorization: Bearer <token>"`: the way out of a rejected token. */
+export function reconnectWithTokenCommand(record: ReconnectTarget): string {
+  return `mcpc connect ${connectTarget(record)} ${record.name} -H "Authorization: Bearer <token>"`;
+}
+
+/**
+ * The message for a server that rejected the credentials (or wants some):
+ * connect again with a valid `Authorization` header. Restarting would fail
+ * the same way, so it is never suggested.
+ */
 export function authRequiredMessage(options: AuthRequiredOptions): string {
-  const target = options.target ?? "<server>";
-  const lines = ["Authentication required by server.", ""];
-  if (options.staticToken) {
-    const session = options.sessionName ? ` ${options.sessionName}` : " @session";
-    lines.push(
-      "The server rejected the Authorization header. Connect again with a valid token:",
-      `  mcpc connect ${target}${session} --header "Authorization: Bearer <token>"`,
-    );
-  } else if (options.sessionName) {
-    const session = options.sessionName;
-    lines.push(
-      "Try restarting the session first (refreshes the token):",
-      `  mcpc ${session} restart`,
-      "",
-      "If the error persists, re-authenticate:",
-      `  mcpc login ${target}`,
-      `  mcpc ${session} restart`,
-    );
-  } else {
-    lines.push(
-      "To authenticate, run:",
-      `  mcpc login ${target}`,
-      "",
-      "Then run your command again.",
-    );
-  }
-  lines.push("", logPathHint(options.logPath));
-  return lines.join("\n");
+  const command = reconnectWithTokenCommand(options.session);
+  return [
+    "Authentication required by server.",
+    "",
+    options.staticToken
+      ? "The server rejected the Authorization header. Connect again with a valid token:"
+      : "The server requires credentials. Connect again with a token:",
+    `  ${command}`,
+    "",
+    logPathHint(options.logPath),
+  ].join("\n");
 }
 
 /** The message for a session already flagged `expired` (reference §4.4), with the log hint. */
@@ -89,4 +93,17 @@ export function sessionNotFoundMessage(name: string): string {
     "To create the session, run:",
     `  mcpc connect <server> ${name}`,
   ].join("\n");
+}
+
+/** `Tool not found: x`, with `Did you mean: mcpc @s <command> <closest>` when a tool name is close. */
+export function toolNotFoundMessage(
+  sessionName: string,
+  toolName: string,
+  options: { known: readonly string[]; command: "tools-call" | "tools-get" },
+): string {
+  const suggestion = suggestCommand(toolName, options.known);
+  const lines = [`Tool not found: ${toolName}`];
+  if (suggestion) lines.push(`Did you mean: mcpc ${sessionName} ${options.command} ${suggestion}`);
+  else lines.push(`List the tools with: mcpc ${sessionName} tools-list`);
+  return lines.join("\n");
 }

@@ -31,6 +31,8 @@ export interface ServerDetailsJsonInput {
   profileName?: string;
   /** The session's server config, secrets already redacted. */
   server: ServerConfig;
+  /** What the command did (`created`, `active`) or the session's display status (`live`, ...). */
+  status: string;
   initialize: ServerInitialize;
   /** Names of the cached tools, when known. */
   toolNames?: string[];
@@ -41,6 +43,9 @@ export interface McpcSessionBlock {
   sessionName: string;
   profileName?: string;
   server: ServerConfig;
+  status: string;
+  /** The negotiated MCP protocol revision. */
+  protocolVersion?: string;
 }
 
 /** The `mcpc @s --json` document: `_mcpc` first, then the `InitializeResult` fields and `toolNames`. */
@@ -59,6 +64,10 @@ export function serverDetailsJson(input: ServerDetailsJsonInput): ServerDetailsD
     sessionName: input.sessionName,
     ...(input.profileName !== undefined ? { profileName: input.profileName } : {}),
     server: input.server,
+    status: input.status,
+    ...(input.initialize.protocolVersion
+      ? { protocolVersion: input.initialize.protocolVersion }
+      : {}),
   };
   const { initialize } = input;
   const document: ServerDetailsDocument = { _mcpc: mcpc };

@@ -9,13 +9,14 @@
  * @module
  */
 
-import type { SessionRecord } from "./session.ts";
+import type { ServerProcessGroup, SessionRecord } from "./session.ts";
 import { isTerminal, isTransient, parseTimestamp } from "./status.ts";
 import { decideAutoRestart, DEFAULT_RESTART_POLICY, type RestartPolicy } from "./restart_policy.ts";
 
 /** A side effect for the edge to carry out after saving the consolidated sessions. */
 export type ConsolidationEffect =
   | { type: "removeSocket"; sessionName: string; pid: number }
+  | { type: "endServerGroup"; sessionName: string; group: ServerProcessGroup }
   | { type: "launchBridge"; sessionName: string };
 
 /** The outcome of {@linkcode consolidateSessions}. */
@@ -64,9 +65,9 @@ export function consolidateSessions(
     const bridgeAlive = liveness[name] === true;
     if (markDeadBridge(name, record, bridgeAlive, effects)) changed = true;
     if (markStaleTransient(record, now, policy)) changed = true;
-    if (autoRestart && selectForRestart(name, record, now, policy, effects)) changed = true;
     result[name] = record;
   }
+  if (autoRestart && selectForRestart(result, now, policy, effects)) changed = true;
   return { sessions: result, changed, effects };
 }
 
@@ -88,6 +89,12 @@ function markDeadBridge(
     delete record.pid;
     changed = true;
   }
+  if (record.pid === undefined && record.serverProcess) {
+    // The bridge died without stopping its stdio server: end that group.
+    effects.push({ type: "endServerGroup", sessionName: name, group: record.serverProcess });
+    delete record.serverProcess;
+    changed = true;
+  }
   if (record.pid === undefined && !isTerminal(record.status) && !isTransient(record.status)) {
     record.status = "crashed";
     changed = true;
@@ -104,24 +111,35 @@ function markStaleTransient(record: SessionRecord, now: number, policy: RestartP
   return true;
 }
 
-/** Step 5: apply {@linkcode decideAutoRestart} and queue the bridge launch. */
+/**
+ * Step 5: apply {@linkcode decideAutoRestart} and queue the bridge launches,
+ * at most `policy.maxLaunches`, the longest-waiting sessions first.
+ */
 function selectForRestart(
-  name: string,
-  record: SessionRecord,
+  sessions: Record<string, SessionRecord>,
   now: number,
   policy: RestartPolicy,
   effects: ConsolidationEffect[],
 ): boolean {
-  // After step 3 a record keeps its PID only while its bridge is alive.
-  const decision = decideAutoRestart(
-    record,
-    { bridgeAlive: record.pid !== undefined },
-    now,
-    policy,
-  );
-  if (!decision.restart) return false;
-  record.status = decision.nextStatus;
-  record.lastConnectionAttemptAt = new Date(decision.attemptAt).toISOString();
-  effects.push({ type: "launchBridge", sessionName: name });
-  return true;
+  const chosen = Object.entries(sessions)
+    .map(([name, record]) => ({
+      name,
+      record,
+      // After step 3 a record keeps its PID only while its bridge is alive.
+      decision: decideAutoRestart(record, { bridgeAlive: record.pid !== undefined }, now, policy),
+    }))
+    .filter((candidate) => candidate.decision.restart)
+    .sort((a, b) => attemptTime(a.record) - attemptTime(b.record))
+    .slice(0, policy.maxLaunches);
+  for (const { name, record, decision } of chosen) {
+    if (!decision.restart) continue;
+    record.status = decision.nextStatus;
+    record.lastConnectionAttemptAt = new Date(decision.attemptAt).toISOString();
+    effects.push({ type: "launchBridge", sessionName: name });
+  }
+  return chosen.length > 0;
+}
+
+function attemptTime(record: SessionRecord): number {
+  return parseTimestamp(record.lastConnectionAttemptAt) ?? 0;
 }

@@ -21,10 +21,43 @@ export type { SessionFacts } from "./status.ts";
 export interface RestartPolicy {
   /** Minimum time (ms) since the last attempt, and since the server was last seen, before a restart. */
   cooldownMs: number;
+  /** Longest wait between two automatic retries of a session that keeps failing (ms). */
+  maxBackoffMs: number;
+  /** Most bridges one listing starts. */
+  maxLaunches: number;
 }
 
-/** The policy the original uses: a 10 s cooldown. */
-export const DEFAULT_RESTART_POLICY: RestartPolicy = { cooldownMs: AUTO_RESTART_COOLDOWN_MS };
+/** Longest wait between two retries of a failing session: 10 min (decisions.md §3.16). */
+export const MAX_RETRY_BACKOFF_MS = 10 * 60_000;
+
+/** The 10 s cooldown of the original, doubling per consecutive failure up to 10 min, 4 bridges a listing. */
+export const DEFAULT_RESTART_POLICY: RestartPolicy = {
+  cooldownMs: AUTO_RESTART_COOLDOWN_MS,
+  maxBackoffMs: MAX_RETRY_BACKOFF_MS,
+  maxLaunches: 4,
+};
+
+/**
+ * The wait before the next automatic retry after `failures` consecutive
+ * failed attempts: the cooldown for the first, then doubling up to the cap.
+ */
+export function retryDelayMs(
+  failures: number,
+  policy: RestartPolicy = DEFAULT_RESTART_POLICY,
+): number {
+  const doublings = Math.max(0, Math.min(failures - 1, 30));
+  return Math.min(policy.cooldownMs * 2 ** doublings, policy.maxBackoffMs);
+}
+
+/** When the next automatic retry of `session` may start (ms since the epoch), if it has attempted before. */
+export function nextRetryAt(
+  session: SessionRecord,
+  policy: RestartPolicy = DEFAULT_RESTART_POLICY,
+): number | undefined {
+  const attempt = parseTimestamp(session.lastConnectionAttemptAt);
+  if (attempt === undefined) return undefined;
+  return attempt + retryDelayMs(session.consecutiveFailures ?? 0, policy);
+}
 
 /** Why a session is not restarted. */
 export type SkipReason =
@@ -33,11 +66,16 @@ export type SkipReason =
   | "not-retryable"
   | "no-profile"
   | "cooldown"
+  | "backoff"
   | "recently-seen";
 
-/** The outcome of {@linkcode decideAutoRestart}. */
+/**
+ * The outcome of {@linkcode decideAutoRestart}. A retried `crashed` session
+ * keeps its status while the new bridge connects (the listing shows the
+ * retry instead of flipping to `connecting`); the bridge sets the outcome.
+ */
 export type RestartDecision =
-  | { restart: true; nextStatus: TransientStatus; attemptAt: number }
+  | { restart: true; nextStatus: TransientStatus | "crashed"; attemptAt: number }
   | { restart: false; reason: SkipReason };
 
 /**
@@ -46,6 +84,7 @@ export type RestartDecision =
  * Candidates are `crashed` sessions and `unauthorized` sessions with an OAuth
  * profile; an `unauthorized` session without a profile is never retried,
  * whatever its timestamps. A missing or unparsable timestamp counts as long ago.
+ * A `crashed` session that failed `n` times in a row waits {@linkcode retryDelayMs}.
  */
 export function decideAutoRestart(
   session: SessionRecord,
@@ -65,10 +104,17 @@ export function decideAutoRestart(
   if (isWithin(session.lastConnectionAttemptAt, now, policy.cooldownMs)) {
     return { restart: false, reason: "cooldown" };
   }
+  if (session.status === "crashed") {
+    const wait = retryDelayMs(session.consecutiveFailures ?? 0, policy);
+    if (isWithin(session.lastConnectionAttemptAt, now, wait)) {
+      return { restart: false, reason: "backoff" };
+    }
+  }
   if (isWithin(session.lastSeenAt, now, policy.cooldownMs)) {
     return { restart: false, reason: "recently-seen" };
   }
-  return { restart: true, nextStatus: restartStatus(session), attemptAt: now };
+  const nextStatus = session.status === "crashed" ? "crashed" : restartStatus(session);
+  return { restart: true, nextStatus, attemptAt: now };
 }
 
 /** Whether `iso` is at most `windowMs` before `now` (or after it). */

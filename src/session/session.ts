@@ -89,6 +89,24 @@ export interface SessionRecord {
   cwd?: string;
   /** The server's `InitializeResult`, restored when the MCP session is resumed. */
   initializeResult?: StoredInitializeResult;
+  /** Failed (re)connect attempts in a row; reset by a successful connect (retry backoff). */
+  consecutiveFailures?: number;
+  /** A stdio server's process group, to end it if its bridge died without doing so. */
+  serverProcess?: ServerProcessGroup;
+  /** The config file (real path) this session was connected from. */
+  configFile?: string;
+  /** The entry of {@linkcode SessionRecord.configFile}. */
+  configEntry?: string;
+}
+
+/** What identifies a stdio server's process group later (PID-reuse safe). */
+export interface ServerProcessGroup {
+  /** Group id: the PID of the server process that leads it. */
+  pgid: number;
+  /** The leader's start time as the OS reports it. */
+  startTime?: string;
+  /** The `MCPC_SERVER_GROUP` value every member inherited. */
+  marker?: string;
 }
 
 /** The whole `sessions.json` document. */

@@ -226,9 +226,15 @@ Deno.test("a bridge whose socket file was removed still shuts down on SIGTERM", 
     const record = (await harness.sessions()).sessions["@nosock"];
     assert.equal(record.pid, undefined);
     assert.equal(record.status, "crashed");
-    assert.equal(record.mcpSessionId, undefined, "a session ended with DELETE is not resumed");
+    assert.ok(record.mcpSessionId, "the MCP session id is kept, so no new session starts silently");
     const call = await harness.run(["@nosock", "tools-call", "echo", "message:=fresh"]);
-    assert.equal(call.code, 0, call.stderr);
+    assert.equal(call.code, 1, call.stderr);
+    assert.match(call.stderr, /Session @nosock expired .*mcpc @nosock restart/);
+    assert.equal(server.stats().calls.echo ?? 0, 0, "the call was never made on a new session");
+    const restart = await harness.run(["@nosock", "restart"]);
+    assert.equal(restart.code, 0, restart.stderr);
+    const again = await harness.run(["@nosock", "tools-call", "echo", "message:=fresh"]);
+    assert.equal(again.code, 0, again.stderr);
   } finally {
     await harness.cleanup();
     await server.close();
@@ -268,9 +274,11 @@ Deno.test("a command right after a background restart uses that bridge instead o
       record.lastConnectionAttemptAt = "2000-01-01T00:00:00.000Z";
       record.lastSeenAt = "2000-01-01T00:00:00.000Z";
       delete record.pid;
+      // The SIGTERM ended the MCP session; a session that was never resumable starts fresh.
+      delete record.mcpSessionId;
     });
     const listing = await harness.json<{ sessions: { status: string }[] }>([]);
-    assert.equal(listing.sessions[0].status, "reconnecting");
+    assert.equal(listing.sessions[0].status, "crashed", "retrying without flipping the status");
     const call = await harness.run(["@bg", "tools-call", "echo", "message:=once"]);
     assert.equal(call.code, 0, call.stderr);
     const pids = await harness.bridgePids();

@@ -154,15 +154,17 @@ Deno.test("listing returns promptly while a retried bridge is still connecting",
         },
       }),
     );
+    const human = await harness.run([]);
+    assert.match(human.stdout, /@gone → http:\/\/127\.0\.0\.1:9\/mcp ○ crashed, retrying now/);
     const listing = await statusOf(harness, "@gone");
-    assert.equal(listing.status, "connecting");
+    assert.equal(listing.status, "crashed", "a retry does not flip the status to connecting");
     const crashed = await waitFor(
       async () => {
         const record = (await harness.sessions()).sessions["@gone"];
-        return record.status === "crashed" && record.pid === undefined ? record : undefined;
+        return record.consecutiveFailures === 1 && record.pid === undefined ? record : undefined;
       },
       20_000,
-      "unreachable retry to end as crashed",
+      "unreachable retry to end as a counted failure",
     );
     assert.equal(crashed.status, "crashed");
   } finally {

@@ -249,12 +249,14 @@ Deno.test("connect to a stdio server that fails at start shows its recent stderr
       broken: demoEntry({ extraArgs: ["--fail-start"], env: { DEMO_STDERR_LINES: "2" } }),
     });
     const connect = await harness.run(["connect", `${config}:broken`, "@broken"]);
-    assert.notEqual(connect.code, 0);
+    assert.equal(connect.code, 1, connect.stderr);
+    assert.match(connect.stderr, /exited with code 1 before answering initialize/);
     assert.match(connect.stderr, /Recent server stderr/);
     assert.match(connect.stderr, /demo stderr line 2 of 2/);
     assert.match(connect.stderr, /fatal: demo failure requested/);
-    assert.ok(connect.stderr.includes(`${harness.home}/logs/bridge-@broken.log`), connect.stderr);
     assert.doesNotMatch(connect.stdout, /✓ Session @broken created/);
+    assert.deepEqual((await harness.sessions()).sessions, {}, "no session is left behind");
+    await waitFor(async () => (await harness.bridgePids()).length === 0, 10_000, "no bridge");
   } finally {
     await harness.cleanup();
   }
@@ -319,8 +321,12 @@ Deno.test("a stdio command that does not exist fails connect with exit 1 and a c
     );
     const result = await harness.run(["connect", `${config}:missing`, "@missing"]);
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /Cannot start the server command: .*ENOENT/);
-    assert.ok(result.stderr.includes(`${harness.home}/logs/bridge-@missing.log`));
+    assert.equal(
+      result.stderr,
+      'Error: Cannot start the server command "/nonexistent/bin/mcp-server": command not found\n',
+    );
+    assert.deepEqual((await harness.sessions()).sessions, {}, "no session is left behind");
+    await waitFor(async () => (await harness.bridgePids()).length === 0, 10_000, "no bridge");
   } finally {
     await harness.cleanup();
   }

@@ -41,12 +41,19 @@ export function renderRestarted(name: string, theme: Theme): string {
   ].join("\n");
 }
 
-/** Cuts `text` to `maxChars` and appends the `... output truncated (...)` notice (reference §3.1). */
+/**
+ * Cuts `text` to `maxChars` and appends the `... output truncated (...)`
+ * notice (reference §3.1). A cut inside a fenced block closes the fence, so
+ * the output stays valid Markdown.
+ */
 export function truncateOutput(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
   const size = text.length >= 1024
     ? `${(text.length / 1024).toFixed(1)}KB`
     : `${text.length} chars`;
-  return `${text.slice(0, maxChars)}\n\n... output truncated (${size} total, ` +
+  const kept = text.slice(0, maxChars);
+  const fences = kept.split("\n").filter((line) => line === FENCE).length;
+  const closed = fences % 2 === 1 ? `${kept}\n${FENCE}` : kept;
+  return `${closed}\n\n... output truncated (${size} total, ` +
     `showing first ${maxChars} chars). Use --max-chars to adjust.`;
 }

@@ -9,6 +9,7 @@
 
 import type { Tool } from "../../mcp/types.ts";
 import type { Theme } from "../theme.ts";
+import { advertisedCommands } from "../../cli/command_table.ts";
 import { fence } from "./misc.ts";
 import { renderToolsSummary } from "./tools.ts";
 
@@ -60,31 +61,14 @@ function capabilityLines(capabilities: Record<string, unknown>): string[] {
   return lines.length === 0 ? ["* (none)"] : lines;
 }
 
-/** The `Available commands:` bullets: tools always, the rest only for declared capabilities. */
+/** The `Available commands:` bullets: the session commands the server's capabilities support. */
 function commandLines(
   sessionName: string,
   capabilities: Record<string, unknown>,
   theme: Theme,
 ): string[] {
-  const commands = [
-    "tools-list [--full]",
-    "tools-get <name>",
-    "tools-call <name> [arg1:=val1 ... | <args-json> | <stdin]",
-  ];
-  if (capabilities.resources) commands.push("resources-list", "resources-read <uri>");
-  if (capabilities.prompts) {
-    commands.push("prompts-list", "prompts-get <name> [arg1:=val1 ... | <args-json> | <stdin]");
-  }
-  if (capabilities.tasks) {
-    commands.push(
-      "tasks-list",
-      "tasks-get <taskId>",
-      "tasks-result <taskId>",
-      "tasks-cancel <taskId>",
-    );
-  }
-  if (capabilities.logging) commands.push("logging-set-level <level>");
-  return commands.map((command) => `* ${theme.grey(`\`mcpc ${sessionName} ${command}\``)}`);
+  return advertisedCommands(capabilities)
+    .map((command) => `* ${theme.grey(`\`mcpc ${sessionName} ${command}\``)}`);
 }
 
 /** The server details view: Server, Capabilities, Instructions, tools, Available commands, log path. */

@@ -10,6 +10,7 @@ import type { DisplayStatus, ServerConfig, SessionRecord } from "../../session/s
 import { STALE_LIVE_MS } from "../../session/status.ts";
 import type { Theme } from "../theme.ts";
 import { formatTimeAgo } from "../time_ago.ts";
+import { reconnectWithTokenCommand } from "../hints.ts";
 
 /** Where a session's local proxy MCP server listens. */
 export interface ProxyAddress {
@@ -32,6 +33,8 @@ export type ListedSessionRecord = SessionRecord & { proxy?: ProxyAddress };
 export interface SessionListEntry {
   record: ListedSessionRecord;
   status: DisplayStatus;
+  /** For a `crashed` session: retrying `now`, or when the next automatic retry may start (ms). */
+  retry?: "now" | number;
 }
 
 /** The fields of a saved OAuth profile that the listing shows. */
@@ -95,11 +98,19 @@ function statusBadge(status: DisplayStatus, theme: Theme): string {
 
 function recoveryHint(entry: SessionListEntry): string | undefined {
   const name = entry.record.name;
-  if (entry.status === "unauthorized" || entry.status === "expired") {
-    return `mcpc ${name} restart`;
-  }
+  if (entry.status === "unauthorized") return reconnectWithTokenCommand(entry.record);
+  if (entry.status === "expired") return `mcpc ${name} restart`;
   if (entry.status === "crashed") return `mcpc ${name}`;
   return undefined;
+}
+
+/** `retrying now` or `retry in 40 s` (`retry in 3 min`) for a crashed session. */
+function retrySuffix(entry: SessionListEntry, now: number): string | undefined {
+  if (entry.retry === undefined) return undefined;
+  if (entry.retry === "now") return "retrying now";
+  if (entry.retry <= now) return "retry pending";
+  const seconds = Math.ceil((entry.retry - now) / 1000);
+  return seconds < 120 ? `retry in ${seconds} s` : `retry in ${Math.round(seconds / 60)} min`;
 }
 
 function timeAgoSuffix(entry: SessionListEntry, now: number): string | undefined {
@@ -123,8 +134,10 @@ function renderSessions(
   const lines = [theme.bold("MCP sessions:")];
   for (const entry of entries) {
     let line = `  ${sessionLine(entry.record, theme)} ${statusBadge(entry.status, theme)}`;
+    const retry = retrySuffix(entry, now);
+    if (retry) line += theme.dim(`, ${retry}`);
     const ago = timeAgoSuffix(entry, now);
-    if (ago) line += theme.dim(`, ${ago}`);
+    if (ago) line += theme.dim(`, ${retry ? "last seen " : ""}${ago}`);
     lines.push(line);
     const hint = recoveryHint(entry);
     if (hint) lines.push(theme.dim(`    ↳ run: ${hint}`));
@@ -145,9 +158,7 @@ function renderProfiles(
   options: SessionListOptions,
 ): string[] {
   const { theme, now } = options;
-  if (profiles.length === 0) {
-    return ["No OAuth profiles.", theme.dim("  ↳ run: mcpc login mcp.example.com")];
-  }
+  if (profiles.length === 0) return ["No OAuth profiles."];
   const lines = [theme.bold("Saved OAuth profiles:")];
   for (const profile of profiles) {
     let line = `  ${profileHost(profile.serverUrl)} / ${theme.cyan(profile.name)}`;

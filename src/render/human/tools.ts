@@ -20,7 +20,7 @@ interface Param {
 
 const MAX_INLINE_PARAMS = 3;
 const MAX_ENUM_VALUES = 5;
-const SHELL_SAFE = /^[a-zA-Z0-9_.+-]+$/;
+const SHELL_SAFE = /^[a-zA-Z0-9_.+@%:,/=-]+$/;
 
 function asSchema(value: unknown): Schema | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
@@ -164,18 +164,30 @@ export function renderToolsFull(
   return parts.join("\n");
 }
 
-function paramLines(schema: unknown, theme: Theme): string[] {
+const MAX_NESTING = 4;
+
+/** One bullet per property, nested properties of objects and arrays of objects indented below. */
+function paramLines(schema: unknown, theme: Theme, depth = 0): string[] {
   const params = orderedParams(schema);
-  if (params.length === 0) return ["* (none)"];
-  return params.map((p) => {
-    let line = `* ${theme.grey(`\`${p.name}\``)}: ${fullType(p.schema)}`;
+  if (params.length === 0) return depth === 0 ? ["* (none)"] : [];
+  const indent = "  ".repeat(depth);
+  return params.flatMap((p) => {
+    let line = `${indent}* ${theme.grey(`\`${p.name}\``)}: ${fullType(p.schema)}`;
     if (p.required) line += ` ${theme.yellow("[required]")}`;
     if (p.schema.default !== undefined) line += ` (default: ${JSON.stringify(p.schema.default)})`;
     if (typeof p.schema.description === "string" && p.schema.description !== "") {
       line += ` - ${p.schema.description}`;
     }
-    return line;
+    const nested = depth < MAX_NESTING ? nestedObject(p.schema) : undefined;
+    return [line, ...(nested ? paramLines(nested, theme, depth + 1) : [])];
   });
+}
+
+/** The object schema whose properties a parameter contains: itself, or its array items. */
+function nestedObject(schema: Schema): Schema | undefined {
+  if (asSchema(schema.properties)) return schema;
+  const items = asSchema(schema.items);
+  return items && asSchema(items.properties) ? items : undefined;
 }
 
 /** The detail view of one tool: title, name with hints, Input, Output and Description. */
@@ -194,26 +206,64 @@ export function renderToolDetail(tool: Tool, theme: Theme): string {
   return lines.join("\n");
 }
 
-/** The example value of a parameter as a JSON literal (default, first enum value, or by type). */
-function exampleValue(schema: Schema): string {
-  if (schema.default !== undefined) return JSON.stringify(schema.default);
-  if (Array.isArray(schema.enum) && schema.enum.length > 0) return JSON.stringify(schema.enum[0]);
+/**
+ * The example value of a parameter as a person would type it after `:=`:
+ * the default, the first enum value, or a value fitting its type. Strings are
+ * written bare (the bridge sends them as strings when the schema says so).
+ */
+function exampleValue(name: string, schema: Schema, depth = 0): string {
+  const literal = exampleJson(name, schema, depth);
+  return typeof literal === "string" ? literal : JSON.stringify(literal);
+}
+
+function exampleJson(name: string, schema: Schema, depth: number): unknown {
+  if (schema.default !== undefined) return schema.default;
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
+  if ("const" in schema) return schema.const;
   const types = Array.isArray(schema.type) ? schema.type : [schema.type];
-  const type = types.find((t) => t !== "null");
+  const type = types.find((t) => t !== "null") ??
+    (Array.isArray(schema.anyOf ?? schema.oneOf)
+      ? asSchema(((schema.anyOf ?? schema.oneOf) as unknown[])[0])?.type
+      : undefined);
   switch (type) {
     case "number":
-      return "1";
+      return typeof schema.minimum === "number" ? schema.minimum : 1;
     case "integer":
-      return typeof schema.minimum === "number" ? String(schema.minimum) : "1";
+      return typeof schema.minimum === "number" ? schema.minimum : 1;
     case "boolean":
-      return "true";
-    case "array":
-      return "[]";
-    case "object":
-      return "{}";
+      return true;
+    case "array": {
+      const items = asSchema(schema.items);
+      return items && depth < 2 ? [exampleJson(name, items, depth + 1)] : [];
+    }
+    case "object": {
+      const value: Record<string, unknown> = {};
+      if (depth < 2) {
+        for (const p of orderedParams(schema).filter((p) => p.required)) {
+          value[p.name] = exampleJson(p.name, p.schema, depth + 1);
+        }
+      }
+      return value;
+    }
     default:
-      return '"something"';
+      return exampleText(name, schema);
   }
+}
+
+/** A plausible string for a property, from its format or name. */
+function exampleText(name: string, schema: Schema): string {
+  const format = typeof schema.format === "string" ? schema.format : "";
+  const key = name.toLowerCase();
+  if (format === "date-time") return "2026-01-31T12:00:00Z";
+  if (format === "date") return "2026-01-31";
+  if (format === "email" || key.includes("email")) return "user@example.com";
+  if (format.startsWith("uri") || /url|uri|link|href|endpoint/.test(key)) {
+    return "https://example.com";
+  }
+  if (/dir|folder/.test(key)) return "./docs";
+  if (/path|file/.test(key)) return "notes.txt";
+  if (/(^|_)id$|Id$/.test(name)) return "123";
+  return "hello";
 }
 
 function shellQuote(value: string): string {
@@ -230,7 +280,7 @@ function callExample(tool: Tool, sessionName: string): string {
     ...optional.slice(0, Math.max(0, MAX_INLINE_PARAMS - required.length)),
   ];
   const words = ["mcpc", sessionName, "tools-call", tool.name];
-  for (const p of chosen) words.push(`${p.name}:=${shellQuote(exampleValue(p.schema))}`);
+  for (const p of chosen) words.push(`${p.name}:=${shellQuote(exampleValue(p.name, p.schema))}`);
   const taskSupport = tool.execution?.taskSupport;
   if (taskSupport === "required") words.push("--task");
   if (taskSupport === "optional") words.push("[--task]");

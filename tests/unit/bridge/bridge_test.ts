@@ -77,6 +77,7 @@ class FakeConnection implements McpConnection {
   initialize: StoredInitializeResult;
   sessionId: string | undefined;
   resumed = false;
+  transport = "streamable-http" as const;
   onClose?: () => void;
   tools: Tool[] = TOOLS;
   listCalls: (CallOptions | undefined)[] = [];
@@ -329,10 +330,12 @@ Deno.test("Bridge start copes with a session record that no longer exists", asyn
 Deno.test("Bridge serverDetails returns initialize and the tools when the server has tools", async () => {
   const connection = new FakeConnection();
   await withBridge({ connection }, async ({ bridge }) => {
-    assert.deepEqual(resultOf(await request(bridge, "serverDetails")), {
-      initialize: INITIALIZE,
-      tools: TOOLS,
-    });
+    const details = resultOf(await request(bridge, "serverDetails")) as Record<string, unknown>;
+    const { connection: summary, ...rest } = details;
+    assert.deepEqual(rest, { initialize: INITIALIZE, tools: TOOLS });
+    assert.equal((summary as { transport: string }).transport, "streamable-http");
+    assert.equal((summary as { resumed: boolean }).resumed, false);
+    assert.equal(typeof (summary as { connectMs: number }).connectMs, "number");
     // The second call and listTools are answered from the cache.
     await request(bridge, "serverDetails");
     assert.deepEqual(resultOf(await request(bridge, "listTools", { refresh: false })), {
@@ -347,8 +350,9 @@ Deno.test("Bridge serverDetails omits tools when the server lacks the tools capa
     initialize: { ...INITIALIZE, capabilities: { prompts: {} } },
   });
   await withBridge({ connection }, async ({ bridge }) => {
-    const result = resultOf(await request(bridge, "serverDetails"));
-    assert.deepEqual(result, { initialize: connection.initialize });
+    const result = resultOf(await request(bridge, "serverDetails")) as Record<string, unknown>;
+    assert.deepEqual(result.initialize, connection.initialize);
+    assert.equal(result.tools, undefined);
     assert.equal(connection.listCalls.length, 0);
   });
 });
@@ -357,9 +361,9 @@ Deno.test("Bridge serverDetails still answers and logs a warning when listing to
   const connection = new FakeConnection();
   connection.failure = new Error("tools exploded");
   await withBridge({ connection }, async ({ bridge, log }) => {
-    assert.deepEqual(resultOf(await request(bridge, "serverDetails")), {
-      initialize: INITIALIZE,
-    });
+    const result = resultOf(await request(bridge, "serverDetails")) as Record<string, unknown>;
+    assert.deepEqual(result.initialize, INITIALIZE);
+    assert.equal(result.tools, undefined);
     assert.ok(
       log.messages("warn").some((line) =>
         line.includes("Cannot fill the tools cache") && line.includes("tools exploded")
@@ -423,6 +427,7 @@ Deno.test("Bridge callTool gives the SDK 2000 ms more than the CLI's timeout", a
 
 Deno.test("Bridge callTool aborts the MCP request when the CLI cancels", async () => {
   const connection = new FakeConnection();
+  connection.tools = [...TOOLS, { name: "slow", inputSchema: { type: "object" } }];
   const received = Promise.withResolvers<AbortSignal>();
   connection.callToolImpl = (options) => {
     const signal = options?.signal;
@@ -450,6 +455,51 @@ Deno.test("Bridge callTool aborts the MCP request when the CLI cancels", async (
     assert.equal(error.message, "Failed to call tool slow: Request cancelled");
     assert.equal((await store.get(NAME))?.status, "active");
     assert.equal(stoppedCount(), 0);
+  });
+});
+
+Deno.test("Bridge callTool of an unknown tool fails as user input with a suggestion, without calling", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge }) => {
+    const error = errorOf(
+      await request(bridge, "callTool", { name: "ecoh", arguments: {} }),
+    ) as WireError;
+    assert.equal(error.kind, "usage");
+    assert.equal(error.userInput, true);
+    assert.equal(error.message, `Tool not found: ecoh\nDid you mean: mcpc ${NAME} tools-call echo`);
+    assert.equal(connection.toolCalls.length, 0);
+    assert.equal(connection.listCalls.length, 2, "the cache was refreshed once before failing");
+  });
+});
+
+Deno.test("Bridge callTool finds a tool added since the cache was filled", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge }) => {
+    await request(bridge, "serverDetails");
+    connection.tools = [...TOOLS, { name: "late", inputSchema: { type: "object" } }];
+    resultOf(await request(bridge, "callTool", { name: "late", arguments: {} }));
+    assert.equal(connection.toolCalls[0].name, "late");
+  });
+});
+
+Deno.test("Bridge callTool sends typed text where the schema wants a string", async () => {
+  const connection = new FakeConnection();
+  connection.tools = [{
+    name: "say",
+    inputSchema: {
+      type: "object",
+      properties: { message: { type: "string" }, count: { type: "number" } },
+    },
+  }];
+  await withBridge({ connection }, async ({ bridge }) => {
+    resultOf(
+      await request(bridge, "callTool", {
+        name: "say",
+        arguments: { message: 42, count: 3 },
+        typedText: { message: "42", count: "3" },
+      }),
+    );
+    assert.deepEqual(connection.toolCalls[0].args, { message: "42", count: 3 });
   });
 });
 
@@ -501,7 +551,7 @@ for (
       const record = await store.get(NAME);
       assert.equal(record?.status, status);
       assert.equal(record?.pid, undefined);
-      assert.equal(record?.mcpSessionId, undefined);
+      assert.equal(record?.mcpSessionId, "sess-1", "kept: only an explicit restart starts afresh");
     });
   });
 }
@@ -556,7 +606,7 @@ Deno.test("Bridge shutdown() is idempotent", async () => {
   });
 });
 
-Deno.test("Bridge shutdown() ends the MCP session and releases the record", async () => {
+Deno.test("Bridge shutdown() ends the MCP session, releases the record and keeps the session id", async () => {
   const connection = new FakeConnection({ sessionId: "sess-1" });
   await withBridge({ connection }, async ({ bridge, store, stoppedCount }) => {
     await bridge.ready;
@@ -566,7 +616,8 @@ Deno.test("Bridge shutdown() ends the MCP session and releases the record", asyn
     const record = await store.get(NAME);
     assert.equal(record?.pid, undefined);
     assert.equal(record?.status, "crashed");
-    assert.equal(record?.mcpSessionId, undefined);
+    // The next bridge resumes it and meets the server's verdict (expired) instead of a new session.
+    assert.equal(record?.mcpSessionId, "sess-1");
     assert.equal(stoppedCount(), 1);
   });
 });
@@ -728,7 +779,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const connect: BridgeDeps["connect"] = (onStderrLine) => {
+    const connect: BridgeDeps["connect"] = ({ onStderrLine }) => {
       onStderrLine("Traceback (most recent call last):");
       onStderrLine("ValueError: missing API_KEY");
       return Promise.reject(new McpError(ErrorCode.ConnectionClosed, "Connection closed"));
@@ -758,7 +809,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const connect: BridgeDeps["connect"] = (onStderrLine) => {
+    const connect: BridgeDeps["connect"] = ({ onStderrLine }) => {
       for (let index = 0; index < 60; index++) onStderrLine(`line ${index}`);
       return Promise.reject(new McpError(ErrorCode.ConnectionClosed, "Connection closed"));
     };
@@ -885,4 +936,91 @@ Deno.test("Bridge keepalive failing with 404 on a known session marks it expired
     await withDeadline(stopped, WAIT_MS, "shutdown");
     assert.equal((await store.get(NAME))?.status, "expired");
   });
+});
+
+Deno.test({
+  name: "Bridge counts a failed start and a successful start resets the count",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const refused = () => Promise.reject(new Error("tcp connect error: Connection refused"));
+    await withBridge(
+      { connect: refused, record: { consecutiveFailures: 2 } },
+      async ({ bridge, store }) => {
+        await bridge.ready.catch(() => {});
+        const record = await store.get(NAME);
+        assert.equal(record?.status, "crashed");
+        assert.equal(record?.consecutiveFailures, 3);
+      },
+    );
+    await withBridge({ record: { consecutiveFailures: 3 } }, async ({ bridge, store }) => {
+      await bridge.ready;
+      const record = await store.get(NAME);
+      assert.equal(record?.status, "active");
+      assert.equal(record?.consecutiveFailures, undefined);
+    });
+  },
+});
+
+Deno.test({
+  name: "Bridge reports a JSON-RPC error to initialize as a usage error (it will not heal)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const connect = () => Promise.reject(new McpError(ErrorCode.InvalidRequest, "go away"));
+    await withBridge({ connect }, async ({ bridge }) => {
+      const error = errorOf(await request(bridge, "serverDetails"));
+      assert.equal(error.kind, "usage");
+      assert.match(error.message, /go away/);
+    });
+  },
+});
+
+Deno.test("Bridge records a stdio server's process group and forgets it once stopped", async () => {
+  const group = { pgid: 777_777, startTime: "123", marker: "m" };
+  const connection = new FakeConnection();
+  let stoppedHook: (() => void) | undefined;
+  const connect: BridgeDeps["connect"] = (hooks) => {
+    hooks.onServerProcess(group);
+    stoppedHook = hooks.onServerStopped;
+    return Promise.resolve(connection);
+  };
+  await withBridge({ connect }, async ({ bridge, store }) => {
+    await bridge.ready;
+    await waitUntil(
+      async () => (await store.get(NAME))?.serverProcess?.pgid === group.pgid,
+      WAIT_MS,
+      "the group to be recorded",
+    );
+    stoppedHook!();
+    await waitUntil(
+      async () => (await store.get(NAME))?.serverProcess === undefined,
+      WAIT_MS,
+      "the group to be forgotten",
+    );
+  });
+});
+
+Deno.test({
+  name: "Bridge shutdown() during the handshake closes the transport before it stops",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const events: string[] = [];
+    const never = Promise.withResolvers<McpConnection>();
+    const connect: BridgeDeps["connect"] = (hooks) => {
+      hooks.onTransport(async () => {
+        await delay(50);
+        events.push("transport closed");
+        never.reject(new Error("Connection closed"));
+      });
+      return never.promise;
+    };
+    await withBridge({ connect }, async ({ bridge, stopped }) => {
+      await bridge.shutdown("test");
+      events.push("stopped");
+      await stopped;
+      assert.deepEqual(events, ["transport closed", "stopped"]);
+    });
+  },
 });

@@ -109,18 +109,24 @@ Deno.test("parseArgv() accepts options before and after a session command", () =
 
 Deno.test("parseArgv() accepts options before and after a top-level command", () => {
   for (
-    const argv of [["--profile", "work", "connect", "x.com"], [
+    const argv of [["--timeout", "7", "connect", "x.com"], [
       "connect",
       "x.com",
-      "--profile",
-      "work",
+      "--timeout",
+      "7",
     ]]
   ) {
     const invocation = top(parse(argv));
     assert.equal(invocation.command, "connect");
     assert.equal(invocation.args[0], "x.com");
-    assert.equal(invocation.options.profile, "work", JSON.stringify(argv));
+    assert.equal(invocation.flags.timeout, 7, JSON.stringify(argv));
   }
+});
+
+Deno.test("parseArgv() refuses --profile and --no-profile until OAuth profiles work", () => {
+  assertUsageError(["connect", "x.com", "--profile", "work"], "Unknown option: --profile");
+  assertUsageError(["connect", "x.com", "--no-profile"], "Unknown option: --no-profile");
+  assertUsageError(["@s", "ping", "--profile", "p"], "Unknown option: --profile");
 });
 
 Deno.test("parseArgv() does not mistake an option value for the command", () => {
@@ -147,7 +153,12 @@ Deno.test("parseArgv() treats -j exactly like --json", () => {
 Deno.test("parseArgv() routes top-level commands with their arguments", () => {
   const close = top(parse(["close", "@s"]));
   assert.equal(close.command, "close");
-  assert.deepEqual(close.args, ["@s"]);
+  assert.deepEqual(close.args, [["@s"]]);
+  assert.deepEqual(top(parse(["close", "@a", "@b"])).args, [["@a", "@b"]]);
+  const all = top(parse(["close", "--all"]));
+  assert.deepEqual(all.args, [[]]);
+  assert.equal(all.options.all, true);
+  assertUsageError(["@s", "close", "--all"], "Unknown option: --all");
   const sessionClose = session(parse(["@s", "close"]));
   assert.equal(sessionClose.command, "close");
   assert.deepEqual(sessionClose.args, []);
@@ -310,12 +321,6 @@ Deno.test("parseArgv() keeps -H values given before the command", () => {
   assert.deepEqual(invocation.options.header, ["A: 1", "B: 2"]);
 });
 
-Deno.test("parseArgv() records --no-profile as profile false", () => {
-  const invocation = top(parse(["connect", "x.com", "--no-profile"]));
-  assert.equal(invocation.options.profile, false);
-  assert.equal(top(parse(["connect", "x.com"])).options.profile, undefined);
-});
-
 // Unknown commands
 
 Deno.test("parseArgv() rejects an unknown top-level command with a session suggestion", () => {
@@ -380,7 +385,7 @@ Deno.test("parseArgv() turns a missing argument into a usage error", () => {
   assert.match(error.hint ?? "", /^Run "mcpc --help" for usage information\./);
   const sessionError = assertUsageError(
     ["@s", "tools-call"],
-    'Missing required argument: name\n\nExample: mcpc @myapp tools-call search query:="hello"',
+    "Missing required argument: name\n\nExample: mcpc @myapp tools-call search query:=hello",
   );
   assert.match(sessionError.hint ?? "", /^Run "mcpc @s --help" for usage information\./);
 });
@@ -412,7 +417,7 @@ Deno.test("parseArgv() turns a missing option value into a usage error", () => {
 
 // Numeric option validation
 
-for (const value of ["x", "0", "-1", "1.5", "", "1e3", "5s"]) {
+for (const value of ["x", "0", "-1", "0.0", "", "1e3", "5s", "1.2.3", "."]) {
   Deno.test(`parseArgv() rejects --timeout ${JSON.stringify(value)}`, () => {
     assertUsageError(
       [`--timeout=${value}`],
@@ -420,6 +425,18 @@ for (const value of ["x", "0", "-1", "1.5", "", "1e3", "5s"]) {
     );
   });
 }
+
+Deno.test("parseArgv() accepts decimal --timeout values", () => {
+  assert.equal(parse(["--timeout", "1.5"]).flags.timeout, 1.5);
+  assert.equal(session(parse(["@s", "ping", "--timeout=0.25"])).flags.timeout, 0.25);
+  assert.equal(parse(["--timeout", ".5"]).flags.timeout, 0.5);
+  assert.equal(parse(["--timeout", "30"]).flags.timeout, 30);
+});
+
+Deno.test('parseArgv() treats an empty command like none (mcpc "" lists sessions)', () => {
+  assert.equal(parse([""]).kind, "list");
+  assert.equal(parse(["--json", ""]).kind, "list");
+});
 
 Deno.test("parseArgv() rejects --timeout -1 given as a separate value", () => {
   assertUsageError(
@@ -473,13 +490,10 @@ Deno.test("commandPosition() returns the first bare token", () => {
 });
 
 Deno.test("commandPosition() skips the values of value-taking options", () => {
-  for (const option of ["--timeout", "--max-chars", "--profile", "-H", "--header"]) {
+  for (const option of ["--timeout", "--max-chars", "-H", "--header"]) {
     assert.equal(commandPosition([option, "value", "cmd"]), 2, option);
   }
-  assert.equal(
-    commandPosition(["--timeout", "5", "-H", "A: 1", "--header", "B", "--profile", "p", "@s"]),
-    8,
-  );
+  assert.equal(commandPosition(["--timeout", "5", "-H", "A: 1", "--header", "B", "@s"]), 6);
 });
 
 Deno.test("commandPosition() does not skip a token after a flag or an --opt=value", () => {

@@ -48,7 +48,14 @@ const ROWS: [string, readonly string[], string | undefined][] = [
   ["tools-lst", SESSION, "tools-list"],
   ["conect", TOP_LEVEL, "connect"],
   ["loign", TOP_LEVEL, "login"],
-  ["call", TOP_LEVEL, "help"],
+  ["call", TOP_LEVEL, undefined],
+  ["clean", ["close", "connect", "help", "restart"], undefined],
+  ["shell", ["close", "connect", "help", "restart"], undefined],
+  ["clsoe", TOP_LEVEL, "close"],
+  ["tools-lsit", SESSION, "tools-list"],
+  ["tool-list", SESSION, "tools-list"],
+  ["pign", SESSION, "ping"],
+  ["restrat", TOP_LEVEL, "restart"],
   ["LIST-TOOLS", SESSION, "tools-list"],
   ["Conect", TOP_LEVEL, "connect"],
   ["xyzzy-frobnicate", SESSION, undefined],
@@ -80,12 +87,15 @@ Deno.test("suggestCommand() picks the closest candidate, not the first within ra
 });
 
 Deno.test("suggestCommand() keeps candidate order on equal distance", () => {
-  assert.equal(suggestCommand("call", ["shell", "help"]), "shell");
-  assert.equal(suggestCommand("call", ["help", "shell"]), "help");
+  assert.equal(suggestCommand("tools-gat", ["tools-get", "tools-gbt"]), "tools-get");
+  assert.equal(suggestCommand("tools-gat", ["tools-gbt", "tools-get"]), "tools-gbt");
 });
 
-Deno.test("suggestCommand() suggests nothing beyond an edit distance of 3", () => {
-  assert.equal(suggestCommand("abcd", ["wxyz"]), undefined);
-  assert.equal(suggestCommand("abc", ["wxyz"]), undefined);
-  assert.equal(suggestCommand("abcd", ["abcdefg"]), "abcdefg");
+Deno.test("suggestCommand() allows one edit per four characters, at least one, at most three", () => {
+  assert.equal(suggestCommand("abcd", ["abce"]), "abce");
+  assert.equal(suggestCommand("abcd", ["abef"]), undefined);
+  assert.equal(suggestCommand("abcdefgh", ["abcdefxy"]), "abcdefxy");
+  assert.equal(suggestCommand("abcdefgh", ["abcdexyz"]), undefined);
+  assert.equal(suggestCommand("abcdefghijklmnop", ["abcdefghijklmxyz"]), "abcdefghijklmxyz");
+  assert.equal(suggestCommand("abcdefghijklmnop", ["abcdefghijklwxyz"]), undefined);
 });

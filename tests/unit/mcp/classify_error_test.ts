@@ -7,6 +7,8 @@ import {
   StreamableHTTPError,
   UnauthorizedError,
 } from "../../../src/mcp/sdk.ts";
+import { HttpEndpointError } from "../../../src/mcp/http_diagnostics.ts";
+import { StdioServerError } from "../../../src/mcp/stdio_transport.ts";
 
 const URL_ = "https://mcp.example.com/mcp";
 const REFUSED =
@@ -52,9 +54,79 @@ Deno.test("classifyMcpError() maps HTTP 404 without a session to a wrong endpoin
   assert.match(classified.message, /Check the endpoint URL/);
   assert.equal(
     classified.message,
-    `Server returned 404 Not Found at ${URL_}. Check the endpoint URL.\n` +
-      `  Original error: ${error.message}`,
+    `Server returned 404 Not Found at ${URL_}. Check the endpoint URL.`,
   );
+});
+
+Deno.test("classifyMcpError() maps HTTP 400 saying the session is gone to expired (SDK servers' wording)", () => {
+  for (
+    const body of [
+      "Bad Request: No valid session ID provided",
+      "Bad Request: Mcp-Session-Id header is required",
+      "Bad Request: Server not initialized",
+      "Invalid or missing session ID",
+      "Unknown session",
+    ]
+  ) {
+    const error = new StreamableHTTPError(
+      400,
+      `Error POSTing to endpoint: {"jsonrpc":"2.0","error":{"code":-32000,"message":"${body}"},"id":null}`,
+    );
+    assert.deepEqual(classifyMcpError(error, { url: URL_, hadSession: true }), {
+      kind: "usage",
+      message: "Session expired: the server rejected the MCP session ID (HTTP 400)",
+      sessionStatus: "expired",
+    }, body);
+    assert.equal(
+      classifyMcpError(error, { url: URL_, hadSession: false }).sessionStatus,
+      undefined,
+    );
+  }
+});
+
+Deno.test("classifyMcpError() keeps an HTTP 400 about something else a usage error, not expired", () => {
+  const error = new StreamableHTTPError(
+    400,
+    'Error POSTing to endpoint: {"jsonrpc":"2.0","error":{"code":-32600,"message":"Bad Request: bad params"},"id":null}',
+  );
+  assert.deepEqual(classifyMcpError(error, { url: URL_, hadSession: true }), {
+    kind: "usage",
+    message: `Server returned HTTP 400 at ${URL_}: "Bad Request: bad params"`,
+  });
+});
+
+Deno.test("classifyMcpError() summarises an HTML error page by its title", () => {
+  const error = new StreamableHTTPError(
+    418,
+    "Error POSTing to endpoint: <!DOCTYPE html><html><head><title>I am a teapot</title></head><body>" +
+      "x".repeat(5000) + "</body></html>",
+  );
+  const classified = classifyMcpError(error, { url: URL_, hadSession: false });
+  assert.equal(classified.kind, "usage");
+  assert.equal(
+    classified.message,
+    `Server returned HTTP 418 at ${URL_}: an HTML page ("I am a teapot")`,
+  );
+});
+
+Deno.test("classifyMcpError() reports a typed stdio or endpoint failure as a usage error", () => {
+  const stdio = new StdioServerError(
+    "echo",
+    'The server command "cat" sent the initialize request back',
+  );
+  assert.deepEqual(classifyMcpError(stdio, { hadSession: false }), {
+    kind: "usage",
+    message: stdio.message,
+  });
+  const facts = { method: "POST", status: 200, contentType: "text/html", body: "<html></html>" };
+  const html = new HttpEndpointError(URL_, facts, false);
+  assert.equal(classifyMcpError(html, { hadSession: false }).kind, "usage");
+  const down = new HttpEndpointError(
+    URL_,
+    { ...facts, status: 503, contentType: "text/plain" },
+    false,
+  );
+  assert.equal(classifyMcpError(down, { hadSession: false }).kind, "network");
 });
 
 Deno.test("classifyMcpError() maps an HTTP redirect to a usage error", () => {
@@ -76,7 +148,10 @@ for (const status of [500, 502, 503]) {
     const classified = classifyMcpError(error, { url: URL_, hadSession: true });
     assert.equal(classified.kind, "network");
     assert.equal(classified.sessionStatus, undefined);
-    assert.equal(classified.message, `Server returned HTTP ${status}: ${error.message}`);
+    assert.equal(
+      classified.message,
+      `Server returned HTTP ${status} at ${URL_}: "Internal Server Error"`,
+    );
   });
 }
 

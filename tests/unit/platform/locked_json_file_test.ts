@@ -329,7 +329,7 @@ Deno.test("update() propagates a parse error that is not a TypeError or SyntaxEr
     });
 
     await assert.rejects(store.update(() => {}), RangeError);
-    assert.deepEqual(await listDir(dir), ["store.json", "store.json.lock"]);
+    assert.deepEqual(await listDir(dir), ["store.json", "store.json.flock"]);
     assert.equal(await Deno.readTextFile(path), "{}");
     assert.deepEqual(warnings, []);
   });
@@ -349,7 +349,7 @@ Deno.test({
       assert.equal(await modeOf(join(dir, "a")), 0o700);
       assert.equal(await modeOf(join(dir, "a", "b")), 0o700);
       assert.equal(await modeOf(path), 0o600);
-      assert.equal(await modeOf(`${path}.lock`), 0o600);
+      assert.equal(await modeOf(`${path}.flock`), 0o600);
     });
   },
 });
@@ -404,7 +404,7 @@ Deno.test("update() writes 2-space JSON with a trailing newline and leaves no te
     }
     const expected: Counter = { count: 5, entries: ["e0", "e1", "e2", "e3", "e4"] };
     assert.equal(await Deno.readTextFile(path), `${JSON.stringify(expected, null, 2)}\n`);
-    assert.deepEqual(await listDir(dir), ["store.json", "store.json.lock"]);
+    assert.deepEqual(await listDir(dir), ["store.json", "store.json.flock"]);
   });
 });
 
@@ -493,8 +493,8 @@ Deno.test("update() keeps the sidecar lock file after releasing the lock", async
     await counterStore(path).update((data) => {
       data.count = 1;
     });
-    assert.ok((await Deno.stat(`${path}.lock`)).isFile);
-    const lock = await Deno.open(`${path}.lock`, { read: true, write: true });
+    assert.ok((await Deno.stat(`${path}.flock`)).isFile);
+    const lock = await Deno.open(`${path}.flock`, { read: true, write: true });
     try {
       assert.equal(await lock.tryLock(true), true, "the lock was not released");
     } finally {

@@ -6,6 +6,7 @@ import {
   expiredMessage,
   logPathHint,
   sessionNotFoundMessage,
+  toolNotFoundMessage,
 } from "../../../src/render/hints.ts";
 
 const LOG = "/home/u/.mcpc/logs/bridge-@s.log";
@@ -25,42 +26,35 @@ Deno.test("appendLogHint() joins the hint with a single period", () => {
   );
 });
 
-Deno.test("authRequiredMessage() with a session suggests restart, then login and restart", () => {
+Deno.test("authRequiredMessage() without a token asks to connect again with one", () => {
+  const message = authRequiredMessage({
+    session: { name: "@s", server: { url: "https://mcp.example.com/mcp" } },
+    logPath: LOG,
+  });
   assert.equal(
-    authRequiredMessage({ sessionName: "@s", target: "mcp.example.com", logPath: LOG }),
+    message,
     [
       "Authentication required by server.",
       "",
-      "Try restarting the session first (refreshes the token):",
-      "  mcpc @s restart",
-      "",
-      "If the error persists, re-authenticate:",
-      "  mcpc login mcp.example.com",
-      "  mcpc @s restart",
+      "The server requires credentials. Connect again with a token:",
+      '  mcpc connect https://mcp.example.com/mcp @s -H "Authorization: Bearer <token>"',
       "",
       `For details, check logs at ${LOG}`,
     ].join("\n"),
   );
+  assert.ok(!message.includes("restart"));
+  assert.ok(!message.includes("login"));
 });
 
-Deno.test("authRequiredMessage() without a session suggests login and running again", () => {
-  assert.equal(
-    authRequiredMessage({ target: "https://mcp.example.com/mcp", logPath: LOG }),
-    [
-      "Authentication required by server.",
-      "",
-      "To authenticate, run:",
-      "  mcpc login https://mcp.example.com/mcp",
-      "",
-      "Then run your command again.",
-      "",
-      `For details, check logs at ${LOG}`,
-    ].join("\n"),
+Deno.test("authRequiredMessage() names a config entry as the server to connect again", () => {
+  const message = authRequiredMessage({
+    session: { name: "@fs", configFile: "/p/mcp.json", configEntry: "fs", server: {} },
+    logPath: LOG,
+  });
+  assert.match(
+    message,
+    /\n {2}mcpc connect \/p\/mcp\.json:fs @fs -H "Authorization: Bearer <token>"\n/,
   );
-});
-
-Deno.test("authRequiredMessage() uses a placeholder when the target is unknown", () => {
-  assert.match(authRequiredMessage({ logPath: LOG }), /\n {2}mcpc login <server>\n/);
 });
 
 Deno.test("expiredMessage() tells how to restart or remove the session and names the log", () => {
@@ -95,8 +89,7 @@ Deno.test("sessionNotFoundMessage() starts with the exact not-found line", () =>
 
 Deno.test("authRequiredMessage() tells static-token sessions to connect again with a new token", () => {
   const message = authRequiredMessage({
-    sessionName: "@ci",
-    target: "https://mcp.example.com/mcp",
+    session: { name: "@ci", server: { url: "https://mcp.example.com/mcp" } },
     logPath: "/h/logs/bridge-@ci.log",
     staticToken: true,
   });
@@ -106,10 +99,21 @@ Deno.test("authRequiredMessage() tells static-token sessions to connect again wi
       "Authentication required by server.",
       "",
       "The server rejected the Authorization header. Connect again with a valid token:",
-      '  mcpc connect https://mcp.example.com/mcp @ci --header "Authorization: Bearer <token>"',
+      '  mcpc connect https://mcp.example.com/mcp @ci -H "Authorization: Bearer <token>"',
       "",
       "For details, check logs at /h/logs/bridge-@ci.log",
     ].join("\n"),
   );
   assert.ok(!message.includes("restart"));
+});
+
+Deno.test("toolNotFoundMessage() suggests the closest tool, else how to list them", () => {
+  assert.equal(
+    toolNotFoundMessage("@s", "ecoh", { known: ["echo", "add"], command: "tools-call" }),
+    "Tool not found: ecoh\nDid you mean: mcpc @s tools-call echo",
+  );
+  assert.equal(
+    toolNotFoundMessage("@s", "zzz", { known: ["echo", "add"], command: "tools-get" }),
+    "Tool not found: zzz\nList the tools with: mcpc @s tools-list",
+  );
 });

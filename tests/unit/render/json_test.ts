@@ -24,6 +24,7 @@ Deno.test("serverDetailsJson() puts _mcpc first, then the InitializeResult keys,
     sessionName: "@s",
     profileName: "default",
     server: { url: "https://mcp.example.com", headers: { "X-Key": "<redacted>" } },
+    status: "live",
     initialize,
     toolNames: ["echo", "add"],
   });
@@ -35,7 +36,15 @@ Deno.test("serverDetailsJson() puts _mcpc first, then the InitializeResult keys,
     "instructions",
     "toolNames",
   ]);
-  assert.deepEqual(Object.keys(document._mcpc), ["sessionName", "profileName", "server"]);
+  assert.deepEqual(Object.keys(document._mcpc), [
+    "sessionName",
+    "profileName",
+    "server",
+    "status",
+    "protocolVersion",
+  ]);
+  assert.equal(document._mcpc.status, "live");
+  assert.equal(document._mcpc.protocolVersion, document.protocolVersion);
   assert.deepEqual(document._mcpc.server, {
     url: "https://mcp.example.com",
     headers: { "X-Key": "<redacted>" },
@@ -48,6 +57,7 @@ Deno.test("serverDetailsJson() omits the profile, instructions and toolNames whe
   const document = serverDetailsJson({
     sessionName: "@s",
     server: { command: "node", args: ["server.js"] },
+    status: "created",
     initialize: { ...initialize, instructions: undefined },
   });
   assert.deepEqual(Object.keys(document), [
@@ -56,5 +66,10 @@ Deno.test("serverDetailsJson() omits the profile, instructions and toolNames whe
     "capabilities",
     "serverInfo",
   ]);
-  assert.deepEqual(Object.keys(document._mcpc), ["sessionName", "server"]);
+  assert.deepEqual(Object.keys(document._mcpc), [
+    "sessionName",
+    "server",
+    "status",
+    "protocolVersion",
+  ]);
 });

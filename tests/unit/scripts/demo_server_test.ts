@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import {
   Client,
-  StdioClientTransport,
   StreamableHTTPClientTransport,
   StreamableHTTPError,
 } from "../../../src/mcp/sdk.ts";
+import { StdioProcessTransport } from "../../../src/mcp/stdio_transport.ts";
 import {
   type DemoHttpServer,
   type DemoHttpServerOptions,
@@ -283,7 +283,8 @@ Deno.test("parseDemoArgs() rejects unknown flags, missing values and bad numbers
 });
 
 Deno.test("demo_server.ts --stdio serves tools and logs readiness on stderr", async () => {
-  const transport = new StdioClientTransport({
+  let stderr = "";
+  const transport = new StdioProcessTransport({
     command: Deno.execPath(),
     args: ["run", "--frozen", "--quiet", "--allow-all", SCRIPT, "--stdio", "--extra-tools", "1"],
     cwd: ROOT,
@@ -292,12 +293,7 @@ Deno.test("demo_server.ts --stdio serves tools and logs readiness on stderr", as
       PATH: Deno.env.get("PATH") ?? "",
       HOME: Deno.env.get("HOME") ?? "",
     },
-    stderr: "pipe",
-  });
-  let stderr = "";
-  transport.stderr?.on("data", (chunk: Uint8Array | string) => {
-    stderr += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
-  });
+  }, { onStderrLine: (line) => stderr += `${line}\n` });
   const client = new Client({ name: "demo-server-test", version: "0.0.0" });
   try {
     await withDeadline(client.connect(transport), 30_000, "stdio connect");
@@ -308,7 +304,7 @@ Deno.test("demo_server.ts --stdio serves tools and logs readiness on stderr", as
   } finally {
     const pid = transport.pid;
     await withDeadline(client.close(), 10_000, "stdio client close");
-    if (pid !== null) {
+    if (pid !== undefined) {
       try {
         Deno.kill(pid, "SIGKILL");
       } catch {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { ago, NOW, sessionRecord, Y2000 } from "../../fakes/session_records.ts";
 import type { SessionRecord } from "../../../src/session/session.ts";
 import { type ConsolidateOptions, consolidateSessions } from "../../../src/session/consolidate.ts";
+import { DEFAULT_RESTART_POLICY } from "../../../src/session/restart_policy.ts";
 const NOW_ISO = new Date(NOW).toISOString();
 function session(fields: Partial<SessionRecord> = {}): SessionRecord {
   return sessionRecord({ status: "active", ...fields });
@@ -60,7 +61,7 @@ Deno.test("consolidateSessions() restarts a dead active session in the same pass
   const result = one(session({ pid: 42, lastSeenAt: ago(120_000) }), false);
   assert.deepEqual(
     result.sessions["@s"],
-    session({ status: "reconnecting", lastSeenAt: ago(120_000), lastConnectionAttemptAt: NOW_ISO }),
+    session({ status: "crashed", lastSeenAt: ago(120_000), lastConnectionAttemptAt: NOW_ISO }),
   );
   assert.deepEqual(result.effects, [
     { type: "removeSocket", sessionName: "@s", pid: 42 },
@@ -68,22 +69,22 @@ Deno.test("consolidateSessions() restarts a dead active session in the same pass
   ]);
 });
 
-Deno.test("consolidateSessions() turns a stale connecting session into a new connect attempt", () => {
+Deno.test("consolidateSessions() retries a stale connecting session, shown as crashed", () => {
   const result = one(session({ status: "connecting", lastConnectionAttemptAt: ago(11_000) }));
   assert.deepEqual(
     result.sessions["@s"],
-    session({ status: "connecting", lastConnectionAttemptAt: NOW_ISO }),
+    session({ status: "crashed", lastConnectionAttemptAt: NOW_ISO }),
   );
   assert.equal(result.changed, true);
   assert.deepEqual(result.effects, [{ type: "launchBridge", sessionName: "@s" }]);
 });
 
-Deno.test("consolidateSessions() turns a stale reconnecting session into a new reconnect attempt", () => {
+Deno.test("consolidateSessions() retries a stale reconnecting session, shown as crashed", () => {
   const fields = { status: "reconnecting" as const, lastSeenAt: ago(300_000) };
   const result = one(session({ ...fields, lastConnectionAttemptAt: ago(11_000) }));
   assert.deepEqual(
     result.sessions["@s"],
-    session({ ...fields, lastConnectionAttemptAt: NOW_ISO }),
+    session({ ...fields, status: "crashed", lastConnectionAttemptAt: NOW_ISO }),
   );
   assert.deepEqual(result.effects, [{ type: "launchBridge", sessionName: "@s" }]);
 });
@@ -152,7 +153,9 @@ Deno.test("consolidateSessions() does not restart anything when auto-restart is 
 
 Deno.test("consolidateSessions() uses the cooldown from the policy", () => {
   const stale = session({ status: "connecting", lastConnectionAttemptAt: ago(11_000) });
-  const result = one(stale, undefined, { policy: { cooldownMs: 30_000 } });
+  const result = one(stale, undefined, {
+    policy: { ...DEFAULT_RESTART_POLICY, cooldownMs: 30_000 },
+  });
   assert.deepEqual(result, { sessions: { "@s": stale }, changed: false, effects: [] });
 });
 
@@ -188,7 +191,7 @@ Deno.test("consolidateSessions() handles several sessions at once", () => {
     "@oauth": { ...sessions["@oauth"], status: "connecting", lastConnectionAttemptAt: NOW_ISO },
     "@crashed": session({
       name: "@crashed",
-      status: "reconnecting",
+      status: "crashed",
       lastSeenAt: Y2000,
       lastConnectionAttemptAt: NOW_ISO,
     }),
@@ -197,10 +200,55 @@ Deno.test("consolidateSessions() handles several sessions at once", () => {
   assert.equal(result.changed, true);
   assert.deepEqual(result.effects, [
     { type: "removeSocket", sessionName: "@dead", pid: 2 },
-    { type: "launchBridge", sessionName: "@oauth" },
     { type: "removeSocket", sessionName: "@crashed", pid: 5 },
+    // Longest waiting first: @crashed has no attempt recorded, @oauth tried a minute ago.
     { type: "launchBridge", sessionName: "@crashed" },
+    { type: "launchBridge", sessionName: "@oauth" },
   ]);
+});
+
+Deno.test("consolidateSessions() starts at most 4 bridges, the longest-waiting sessions first", () => {
+  const sessions: Record<string, SessionRecord> = {};
+  for (let index = 1; index <= 6; index++) {
+    sessions[`@c${index}`] = session({
+      name: `@c${index}`,
+      status: "crashed",
+      lastConnectionAttemptAt: ago(60_000 + index * 1_000),
+    });
+  }
+  const result = consolidateSessions(sessions, {}, NOW);
+  assert.deepEqual(
+    result.effects.map((effect) => effect.sessionName),
+    ["@c6", "@c5", "@c4", "@c3"],
+  );
+  assert.equal(result.sessions["@c1"].lastConnectionAttemptAt, ago(61_000), "not attempted");
+  assert.equal(result.sessions["@c6"].lastConnectionAttemptAt, NOW_ISO);
+});
+
+Deno.test("consolidateSessions() backs off a session that keeps failing", () => {
+  const record = session({
+    status: "crashed",
+    consecutiveFailures: 3,
+    lastConnectionAttemptAt: ago(30_000),
+  });
+  assert.deepEqual(one(record).effects, [], "40 s after 3 failures, 30 s is too early");
+  const later = one({ ...record, lastConnectionAttemptAt: ago(41_000) });
+  assert.deepEqual(later.effects, [{ type: "launchBridge", sessionName: "@s" }]);
+});
+
+Deno.test("consolidateSessions() ends the stdio server group a dead bridge left behind", () => {
+  const group = { pgid: 4242, startTime: "99", marker: "m" };
+  const result = one(
+    session({ status: "crashed", pid: 42, serverProcess: group, lastConnectionAttemptAt: ago(1) }),
+    false,
+  );
+  assert.deepEqual(result.effects, [
+    { type: "removeSocket", sessionName: "@s", pid: 42 },
+    { type: "endServerGroup", sessionName: "@s", group },
+  ]);
+  assert.equal(result.sessions["@s"].serverProcess, undefined);
+  const alive = one(session({ pid: 42, serverProcess: group, lastSeenAt: ago(1_000) }), true);
+  assert.deepEqual(alive.effects, [], "a live bridge owns its server");
 });
 
 Deno.test("consolidateSessions() does not mutate its input and returns new records", () => {

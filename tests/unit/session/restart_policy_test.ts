@@ -4,7 +4,9 @@ import type { SessionRecord } from "../../../src/session/session.ts";
 import {
   decideAutoRestart,
   DEFAULT_RESTART_POLICY,
+  nextRetryAt,
   type RestartDecision,
+  retryDelayMs,
   type SkipReason,
 } from "../../../src/session/restart_policy.ts";
 function session(fields: Partial<SessionRecord> = {}): SessionRecord {
@@ -15,7 +17,7 @@ function skip(reason: SkipReason): RestartDecision {
   return { restart: false, reason };
 }
 
-function restartAs(nextStatus: "connecting" | "reconnecting"): RestartDecision {
+function restartAs(nextStatus: "connecting" | "reconnecting" | "crashed"): RestartDecision {
   return { restart: true, nextStatus, attemptAt: NOW };
 }
 
@@ -60,23 +62,23 @@ const cases: Array<[string, Partial<SessionRecord>, boolean, RestartDecision]> =
     skip("cooldown"),
   ],
   [
-    "crashed, never seen, attempt 11 s ago restarts connecting",
+    "crashed, never seen, attempt 11 s ago retries and stays crashed",
     {
       lastConnectionAttemptAt: ago(11_000),
     },
     false,
-    restartAs("connecting"),
+    restartAs("crashed"),
   ],
   [
-    "crashed, seen 20 s ago, attempt 11 s ago restarts reconnecting",
+    "crashed, seen 20 s ago, attempt 11 s ago retries and stays crashed",
     {
       lastConnectionAttemptAt: ago(11_000),
       lastSeenAt: ago(20_000),
     },
     false,
-    restartAs("reconnecting"),
+    restartAs("crashed"),
   ],
-  ["crashed without any timestamps restarts connecting", {}, false, restartAs("connecting")],
+  ["crashed without any timestamps retries", {}, false, restartAs("crashed")],
   [
     "crashed, attempt 5 s ago is in cooldown",
     {
@@ -99,7 +101,7 @@ const cases: Array<[string, Partial<SessionRecord>, boolean, RestartDecision]> =
       lastConnectionAttemptAt: ago(10_001),
     },
     false,
-    restartAs("connecting"),
+    restartAs("crashed"),
   ],
   [
     "crashed, attempt in the future is in cooldown",
@@ -115,7 +117,7 @@ const cases: Array<[string, Partial<SessionRecord>, boolean, RestartDecision]> =
       lastConnectionAttemptAt: "garbage",
     },
     false,
-    restartAs("connecting"),
+    restartAs("crashed"),
   ],
   [
     "crashed, seen 5 s ago is recently seen",
@@ -135,12 +137,12 @@ const cases: Array<[string, Partial<SessionRecord>, boolean, RestartDecision]> =
     skip("recently-seen"),
   ],
   [
-    "crashed, seen 10.001 s ago restarts reconnecting",
+    "crashed, seen 10.001 s ago retries",
     {
       lastSeenAt: ago(10_001),
     },
     false,
-    restartAs("reconnecting"),
+    restartAs("crashed"),
   ],
   ["crashed with a live bridge is alive", {}, true, skip("alive")],
   [
@@ -156,6 +158,59 @@ const cases: Array<[string, Partial<SessionRecord>, boolean, RestartDecision]> =
   ["expired is not retryable", { status: "expired" }, false, skip("not-retryable")],
   ["connecting is not retryable", { status: "connecting" }, false, skip("not-retryable")],
   ["reconnecting is not retryable", { status: "reconnecting" }, false, skip("not-retryable")],
+  [
+    "crashed after 1 failure waits the 10 s cooldown",
+    { consecutiveFailures: 1, lastConnectionAttemptAt: ago(10_001) },
+    false,
+    restartAs("crashed"),
+  ],
+  [
+    "crashed after 2 failures waits 20 s: 19 s ago is backoff",
+    { consecutiveFailures: 2, lastConnectionAttemptAt: ago(19_000) },
+    false,
+    skip("backoff"),
+  ],
+  [
+    "crashed after 2 failures, attempt 20.001 s ago retries",
+    { consecutiveFailures: 2, lastConnectionAttemptAt: ago(20_001) },
+    false,
+    restartAs("crashed"),
+  ],
+  [
+    "crashed after 3 failures waits 40 s: 39 s ago is backoff",
+    { consecutiveFailures: 3, lastConnectionAttemptAt: ago(39_000) },
+    false,
+    skip("backoff"),
+  ],
+  [
+    "crashed after 3 failures, attempt 41 s ago retries",
+    { consecutiveFailures: 3, lastConnectionAttemptAt: ago(41_000) },
+    false,
+    restartAs("crashed"),
+  ],
+  [
+    "crashed after 7 failures waits 640 s capped at 10 min: 9 min ago is backoff",
+    { consecutiveFailures: 7, lastConnectionAttemptAt: ago(9 * 60_000) },
+    false,
+    skip("backoff"),
+  ],
+  [
+    "crashed after 50 failures retries once 10 min passed",
+    { consecutiveFailures: 50, lastConnectionAttemptAt: ago(10 * 60_000 + 1) },
+    false,
+    restartAs("crashed"),
+  ],
+  [
+    "unauthorized with a profile ignores the failure count (cooldown only)",
+    {
+      status: "unauthorized",
+      profileName: "p",
+      consecutiveFailures: 5,
+      lastConnectionAttemptAt: ago(11_000),
+    },
+    false,
+    restartAs("connecting"),
+  ],
 ];
 
 for (const [condition, fields, bridgeAlive, expected] of cases) {
@@ -167,17 +222,51 @@ for (const [condition, fields, bridgeAlive, expected] of cases) {
 Deno.test("decideAutoRestart() uses the cooldown from the policy", () => {
   const record = session({ lastConnectionAttemptAt: ago(11_000) });
   assert.deepEqual(
-    decideAutoRestart(record, { bridgeAlive: false }, NOW, { cooldownMs: 30_000 }),
+    decideAutoRestart(record, { bridgeAlive: false }, NOW, {
+      ...DEFAULT_RESTART_POLICY,
+      cooldownMs: 30_000,
+    }),
     skip("cooldown"),
   );
   assert.deepEqual(
-    decideAutoRestart(record, { bridgeAlive: false }, NOW, { cooldownMs: 1_000 }),
-    restartAs("connecting"),
+    decideAutoRestart(record, { bridgeAlive: false }, NOW, {
+      ...DEFAULT_RESTART_POLICY,
+      cooldownMs: 1_000,
+    }),
+    restartAs("crashed"),
   );
 });
 
-Deno.test("DEFAULT_RESTART_POLICY has a 10 s cooldown", () => {
-  assert.deepEqual(DEFAULT_RESTART_POLICY, { cooldownMs: 10_000 });
+Deno.test("DEFAULT_RESTART_POLICY has a 10 s cooldown, a 10 min cap and 4 launches a listing", () => {
+  assert.deepEqual(DEFAULT_RESTART_POLICY, {
+    cooldownMs: 10_000,
+    maxBackoffMs: 600_000,
+    maxLaunches: 4,
+  });
+});
+
+Deno.test("retryDelayMs() doubles from 10 s per consecutive failure up to 10 min", () => {
+  const delays = [0, 1, 2, 3, 4, 5, 6, 7, 8, 100].map((n) => retryDelayMs(n));
+  assert.deepEqual(delays, [
+    10_000,
+    10_000,
+    20_000,
+    40_000,
+    80_000,
+    160_000,
+    320_000,
+    600_000,
+    600_000,
+    600_000,
+  ]);
+});
+
+Deno.test("nextRetryAt() is the last attempt plus the backoff, undefined without an attempt", () => {
+  assert.equal(
+    nextRetryAt(session({ consecutiveFailures: 3, lastConnectionAttemptAt: ago(5_000) })),
+    NOW - 5_000 + 40_000,
+  );
+  assert.equal(nextRetryAt(session({})), undefined);
 });
 
 Deno.test("decideAutoRestart() never restarts a record without a server (legacy record)", () => {

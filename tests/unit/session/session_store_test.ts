@@ -154,7 +154,7 @@ Deno.test("SessionStore with corruptThrows leaves a corrupt file alone and throw
     await assert.rejects(store.get("@s"), CorruptFileError);
     await assert.rejects(store.patch("@s", () => {}), CorruptFileError);
     assert.equal(await Deno.readTextFile(path), "{not json");
-    assert.deepEqual(await listDir(dir), ["sessions.json", "sessions.json.lock"]);
+    assert.deepEqual(await listDir(dir), ["sessions.json", "sessions.json.flock"]);
     assert.deepEqual(warnings, []);
   });
 });

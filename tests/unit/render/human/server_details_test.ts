@@ -79,23 +79,16 @@ Deno.test("renderServerDetails() shows a server with every capability", () => {
       "* `echo (message:str)`",
       "",
       "Available commands:",
+      // Only commands mcpc has: resources, prompts, tasks and logging commands come later.
       ...TOOL_COMMANDS,
-      "* `mcpc @s resources-list`",
-      "* `mcpc @s resources-read <uri>`",
-      "* `mcpc @s prompts-list`",
-      "* `mcpc @s prompts-get <name> [arg1:=val1 ... | <args-json> | <stdin]`",
-      "* `mcpc @s tasks-list`",
-      "* `mcpc @s tasks-get <taskId>`",
-      "* `mcpc @s tasks-result <taskId>`",
-      "* `mcpc @s tasks-cancel <taskId>`",
-      "* `mcpc @s logging-set-level <level>`",
+      "* `mcpc @s ping`",
       "",
       `Session log for debugging: ${LOG}`,
     ].join("\n"),
   );
 });
 
-Deno.test("renderServerDetails() shows (none), N/A and only the tool commands for a bare server", () => {
+Deno.test("renderServerDetails() shows (none), N/A and no tool commands for a server without tools", () => {
   const text = renderServerDetails(
     details({
       initialize: { capabilities: {}, serverInfo: { name: "bare" }, instructions: "  " },
@@ -111,7 +104,7 @@ Deno.test("renderServerDetails() shows (none), N/A and only the tool commands fo
       "* (none)",
       "",
       "Available commands:",
-      ...TOOL_COMMANDS,
+      "* `mcpc @s ping`",
       "",
       `Session log for debugging: ${LOG}`,
     ].join("\n"),

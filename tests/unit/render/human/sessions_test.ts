@@ -35,7 +35,7 @@ function entry(
   return { record: record(name, extra), status };
 }
 
-const NO_PROFILES_TAIL = "\n\nNo OAuth profiles.\n  ↳ run: mcpc login mcp.example.com";
+const NO_PROFILES_TAIL = "\n\nNo OAuth profiles.";
 
 Deno.test("sessionTarget() joins a stdio command with its arguments", () => {
   assert.equal(
@@ -101,7 +101,7 @@ Deno.test("renderSessionList() shows dots, time-ago suffixes and recovery hints"
       "  @crash → https://mcp.example.com ○ crashed, 3h ago",
       "    ↳ run: mcpc @crash",
       "  @auth → https://mcp.example.com ○ unauthorized, just now",
-      "    ↳ run: mcpc @auth restart",
+      '    ↳ run: mcpc connect https://mcp.example.com @auth -H "Authorization: Bearer <token>"',
       "  @exp → http://localhost:1 ○ expired, just now",
       "    ↳ run: mcpc @exp restart",
     ].join("\n") + NO_PROFILES_TAIL,

@@ -160,6 +160,7 @@ Deno.test("renderToolDetail() shows title, hints, inputs, output and description
       "* `limit`: integer (default: 10) - Max results",
       "* `tags`: array<string>",
       "* `filter`: object",
+      "  * `x`: string",
       '* `mode`: "fast" | "slow"',
       "* `level`: enum(6 values)",
       "* `nullable`: string | null",
@@ -213,7 +214,7 @@ Deno.test("renderToolGet() appends a call example", () => {
   assert.equal(
     renderToolGet(echo, "@s", plain),
     renderToolDetail(echo, plain) +
-      "\n\nCall example:\n* `mcpc @s tools-call echo message:='\"something\"'`",
+      "\n\nCall example:\n* `mcpc @s tools-call echo message:=hello`",
   );
 });
 
@@ -265,7 +266,7 @@ Deno.test("renderToolGet() example prefers the default, then the first enum valu
   });
   assert.equal(
     example(t),
-    "* `mcpc @s tools-call pick size:=2.5 mode:='\"fast\"' label:='\"it'\\''s here\"'`",
+    "* `mcpc @s tools-call pick size:=2.5 mode:=fast label:='it'\\''s here'`",
   );
 });
 
@@ -291,4 +292,83 @@ Deno.test("renderToolsCompact() colours names grey and destructive red when colo
   assert.ok(text.includes("[\u001b[31mdestructive\u001b[39m]"));
   assert.ok(text.startsWith("\u001b[1mTools (1):\u001b[22m"));
   assert.equal(stripAnsi(text), renderToolsCompact([t], "@s", plain));
+});
+
+Deno.test("renderToolDetail() shows nested objects and arrays of objects with their required marks", () => {
+  const t = tool("deploy", {
+    inputSchema: {
+      type: "object",
+      properties: {
+        target: {
+          type: "object",
+          description: "Where to deploy",
+          properties: {
+            region: { type: "string", description: "Cloud region" },
+            replicas: { type: "integer", default: 1 },
+            limits: {
+              type: "object",
+              properties: { cpu: { type: "number" } },
+              required: ["cpu"],
+            },
+          },
+          required: ["region"],
+        },
+        files: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: { path: { type: "string" }, mode: { type: "string" } },
+            required: ["path"],
+          },
+        },
+      },
+      required: ["target"],
+    },
+  });
+  const input = renderToolDetail(t, plain).split("Input:\n")[1].split("\n\n")[0];
+  assert.equal(
+    input,
+    [
+      "* `target`: object [required] - Where to deploy",
+      "  * `region`: string [required] - Cloud region",
+      "  * `replicas`: integer (default: 1)",
+      "  * `limits`: object",
+      "    * `cpu`: number [required]",
+      "* `files`: array<object>",
+      "  * `path`: string [required]",
+      "  * `mode`: string",
+    ].join("\n"),
+  );
+});
+
+Deno.test("renderToolGet() examples are what a person would type", () => {
+  const t = tool("files", {
+    inputSchema: {
+      type: "object",
+      properties: {
+        path: { type: "string" },
+        url: { type: "string", format: "uri" },
+        email: { type: "string" },
+      },
+      required: ["path", "url", "email"],
+    },
+  });
+  assert.equal(
+    example(t),
+    "* `mcpc @s tools-call files path:=notes.txt url:=https://example.com email:=user@example.com`",
+  );
+  const nested = tool("n", {
+    inputSchema: {
+      type: "object",
+      properties: {
+        opts: {
+          type: "object",
+          properties: { name: { type: "string" }, n: { type: "integer" } },
+          required: ["name"],
+        },
+      },
+      required: ["opts"],
+    },
+  });
+  assert.equal(example(nested), `* \`mcpc @s tools-call n opts:='{"name":"hello"}'\``);
 });

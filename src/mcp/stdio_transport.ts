@@ -1,0 +1,368 @@
+/**
+ * The stdio transport of the bridge: runs the server command in its own
+ * process group, speaks newline-delimited JSON-RPC on its stdin/stdout, and
+ * watches the handshake so a command that is not an MCP server fails fast
+ * with a typed reason instead of a timeout (decisions.md §3.15, §3.17).
+ *
+ * It implements the SDK's `Transport` contract structurally, so the client
+ * uses it like the SDK's own stdio transport.
+ *
+ * Layer: edge (spawns and signals processes).
+ * @module
+ */
+
+import {
+  GROUP_MARKER_VARIABLE,
+  type ProcessGroupIdentity,
+  processStartTime,
+  stopProcessGroup,
+} from "../platform/process.ts";
+import type { JSONRPCMessage } from "./types.ts";
+
+/** How long a server may write only non JSON-RPC lines before it is refused (ms). */
+export const NON_JSON_RPC_GRACE_MS = 5_000;
+/** How many bytes of stray output a message shows. */
+const SHOWN_BYTES = 120;
+/** Longest line accepted from the server (bytes); more is treated as garbage. */
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/** What to run. */
+export interface StdioServerCommand {
+  command: string;
+  args: string[];
+  /** The server's complete environment. */
+  env: Record<string, string>;
+  cwd?: string;
+}
+
+/** Why a stdio server could not be used; every reason is permanent (waiting will not help). */
+export type StdioFailureReason =
+  | "not-found"
+  | "not-executable"
+  | "exited"
+  | "not-json-rpc"
+  | "echo"
+  | "not-a-response";
+
+/** The server command cannot serve MCP; the message says why in the user's terms. */
+export class StdioServerError extends Error {
+  /** Why. */
+  readonly reason: StdioFailureReason;
+
+  constructor(reason: StdioFailureReason, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "StdioServerError";
+    this.reason = reason;
+  }
+}
+
+/** Options for {@linkcode StdioProcessTransport}. */
+export interface StdioTransportOptions {
+  /** Each non-empty line the server writes to stderr. */
+  onStderrLine?: (line: string) => void;
+  /** Called once the process runs, with what identifies its group later. */
+  onSpawn?: (group: ProcessGroupIdentity) => void;
+  /** Called once the group is gone after {@linkcode StdioProcessTransport.close}. */
+  onStopped?: () => void;
+  /** Grace period for non JSON-RPC output (default {@linkcode NON_JSON_RPC_GRACE_MS}). */
+  nonJsonRpcGraceMs?: number;
+  /** Each step of the stop sequence (default 2 s). */
+  stopStepMs?: number;
+}
+
+/** A stdio MCP server in its own process group. */
+export class StdioProcessTransport {
+  /** Set by the MCP client. */
+  onmessage?: (message: JSONRPCMessage) => void;
+  /** Set by the MCP client. */
+  onerror?: (error: Error) => void;
+  /** Set by the MCP client. */
+  onclose?: () => void;
+
+  readonly #spec: StdioServerCommand;
+  readonly #options: StdioTransportOptions;
+  #child?: Deno.ChildProcess;
+  #writer?: WritableStreamDefaultWriter<Uint8Array>;
+  #failure?: StdioServerError;
+  #initializeId?: string | number;
+  #answered = false;
+  #sawValidMessage = false;
+  #firstStray?: string;
+  #startedAt = 0;
+  #graceTimer?: ReturnType<typeof setTimeout>;
+  #closing?: Promise<void>;
+  #closed = false;
+  #exited?: Promise<Deno.CommandStatus>;
+
+  constructor(spec: StdioServerCommand, options: StdioTransportOptions = {}) {
+    this.#spec = spec;
+    this.#options = options;
+  }
+
+  /** Why the server was refused, once it was. */
+  get failure(): StdioServerError | undefined {
+    return this.#failure;
+  }
+
+  /** The PID of the server process (its group id), once started. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /** Spawns the server. Throws {@linkcode StdioServerError} when the command cannot run. */
+  start(): Promise<void> {
+    const marker = crypto.randomUUID();
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(this.#spec.command, {
+        args: this.#spec.args,
+        env: { ...this.#spec.env, [GROUP_MARKER_VARIABLE]: marker },
+        clearEnv: true,
+        cwd: this.#spec.cwd,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+        // Its own session and process group: stopping it never touches the bridge.
+        detached: true,
+      }).spawn();
+    } catch (error) {
+      return Promise.reject(spawnFailure(this.#spec.command, error));
+    }
+    this.#child = child;
+    this.#startedAt = Date.now();
+    this.#writer = child.stdin.getWriter();
+    this.#options.onSpawn?.({
+      pgid: child.pid,
+      startTime: processStartTime(child.pid),
+      marker,
+    });
+    this.#readStdout(child.stdout);
+    this.#readStderr(child.stderr);
+    this.#exited = child.status;
+    child.status.then((status) => this.#onExit(status), () => this.#onExit(undefined));
+    const grace = this.#options.nonJsonRpcGraceMs ?? NON_JSON_RPC_GRACE_MS;
+    this.#graceTimer = setTimeout(() => this.#checkStrayOutput(), grace);
+    return Promise.resolve();
+  }
+
+  /** Writes one message as a line on the server's stdin. */
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (!this.#writer || this.#closed) throw new Error("Not connected");
+    if ("method" in message && message.method === "initialize" && "id" in message) {
+      this.#initializeId = message.id;
+    }
+    await this.#writer.write(new TextEncoder().encode(`${JSON.stringify(message)}\n`));
+  }
+
+  /**
+   * Stops the server: closes its stdin, then ends its whole process group
+   * (2 s, SIGTERM, 2 s, SIGKILL). Safe to call more than once.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#graceTimer);
+    const child = this.#child;
+    if (child) {
+      await this.#writer?.close().catch(() => {});
+      await stopProcessGroup(child.pid, { stepMs: this.#options.stopStepMs });
+      await this.#exited?.catch(() => {});
+      this.#options.onStopped?.();
+    }
+    this.#finish();
+  }
+
+  #finish(): void {
+    const onclose = this.onclose;
+    this.onclose = undefined;
+    onclose?.();
+  }
+
+  #fail(failure: StdioServerError): void {
+    if (this.#failure || this.#closed) return;
+    this.#failure = failure;
+    this.onerror?.(failure);
+    // Reporting the close now rejects the pending handshake (the caller reports `failure`);
+    // the process group is stopped in the background, and close() waits for that.
+    this.#finish();
+    this.close().catch(() => {});
+  }
+
+  #onExit(status: Deno.CommandStatus | undefined): void {
+    clearTimeout(this.#graceTimer);
+    if (this.#closed) return;
+    if (!this.#answered) {
+      const how = status?.signal
+        ? `was killed by ${status.signal}`
+        : `exited with code ${status?.code ?? "unknown"}`;
+      const stray = this.#firstStray ? ` after writing ${quoteBytes(this.#firstStray)}` : "";
+      this.#fail(
+        new StdioServerError(
+          "exited",
+          `The server command "${this.#spec.command}" ${how}${stray} before answering initialize`,
+        ),
+      );
+      return;
+    }
+    this.#closed = true;
+    this.#finish();
+  }
+
+  #checkStrayOutput(): void {
+    if (this.#sawValidMessage || this.#firstStray === undefined) return;
+    this.#fail(
+      new StdioServerError(
+        "not-json-rpc",
+        `The server command "${this.#spec.command}" wrote output that is not JSON-RPC ` +
+          `and nothing else for ${Math.round((Date.now() - this.#startedAt) / 1000)} s: ${
+            quoteBytes(this.#firstStray)
+          }. Is it an MCP stdio server?`,
+      ),
+    );
+  }
+
+  #onLine(line: string): void {
+    if (line.trim() === "") return;
+    const message = parseJsonRpc(line);
+    if (!message) {
+      this.#firstStray ??= line;
+      const grace = this.#options.nonJsonRpcGraceMs ?? NON_JSON_RPC_GRACE_MS;
+      if (!this.#sawValidMessage && Date.now() - this.#startedAt >= grace) {
+        this.#checkStrayOutput();
+      }
+      if (this.#sawValidMessage) {
+        this.onerror?.(new Error(`Ignored a line that is not JSON-RPC: ${quoteBytes(line)}`));
+      }
+      return;
+    }
+    this.#sawValidMessage = true;
+    if (!this.#answered && !this.#checkHandshake(message)) return;
+    this.onmessage?.(message);
+  }
+
+  /** Before the initialize response: refuses an echo and answers to requests never sent. */
+  #checkHandshake(message: JSONRPCMessage): boolean {
+    const isRequest = "method" in message;
+    if (isRequest && message.method === "initialize") {
+      this.#fail(
+        new StdioServerError(
+          "echo",
+          `The server command "${this.#spec.command}" sent the initialize request back ` +
+            "instead of answering it. Is it an MCP stdio server?",
+        ),
+      );
+      return false;
+    }
+    if (isRequest) return true;
+    if ("id" in message && message.id === this.#initializeId) {
+      this.#answered = true;
+      return true;
+    }
+    this.#fail(
+      new StdioServerError(
+        "not-a-response",
+        `The server command "${this.#spec.command}" answered with a message that is not a ` +
+          `response to initialize: ${quoteBytes(JSON.stringify(message))}`,
+      ),
+    );
+    return false;
+  }
+
+  async #readStdout(stream: ReadableStream<Uint8Array>): Promise<void> {
+    await readLines(stream, (line) => this.#onLine(line), () => {
+      this.#firstStray ??= "(a line over 64 MiB)";
+      this.#checkStrayOutput();
+    });
+  }
+
+  async #readStderr(stream: ReadableStream<Uint8Array>): Promise<void> {
+    await readLines(stream, (line) => {
+      if (line.trim() !== "") this.#options.onStderrLine?.(line);
+    });
+  }
+}
+
+/** Reads `stream` as lines (LF or CRLF), calling `onLine` for each; ends quietly on errors. */
+async function readLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => void,
+  onOverflow?: () => void,
+): Promise<void> {
+  const decoder = new TextDecoder();
+  let pending = "";
+  try {
+    for await (const chunk of stream) {
+      pending += decoder.decode(chunk, { stream: true });
+      let newline: number;
+      while ((newline = pending.indexOf("\n")) !== -1) {
+        onLine(pending.slice(0, newline).replace(/\r$/, ""));
+        pending = pending.slice(newline + 1);
+      }
+      if (pending.length > MAX_LINE_BYTES) {
+        pending = "";
+        onOverflow?.();
+      }
+    }
+    if (pending !== "") onLine(pending);
+  } catch {
+    // The pipe closed with the process.
+  }
+}
+
+/** Parses a line as one JSON-RPC 2.0 message; `undefined` when it is anything else. */
+export function parseJsonRpc(line: string): JSONRPCMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const message = value as Record<string, unknown>;
+  if (message.jsonrpc !== "2.0") return undefined;
+  const id = message.id;
+  const validId = typeof id === "string" || typeof id === "number";
+  if (typeof message.method === "string") {
+    return id === undefined || validId ? (value as JSONRPCMessage) : undefined;
+  }
+  if (!validId && id !== null) return undefined;
+  const hasResult = "result" in message;
+  const error = message.error;
+  const hasError = typeof error === "object" && error !== null &&
+    typeof (error as Record<string, unknown>).code === "number" &&
+    typeof (error as Record<string, unknown>).message === "string";
+  return hasResult !== hasError ? (value as JSONRPCMessage) : undefined;
+}
+
+/** The first bytes of stray output, quoted for a one-line message. */
+export function quoteBytes(text: string): string {
+  const shown = text.length > SHOWN_BYTES ? `${text.slice(0, SHOWN_BYTES)}…` : text;
+  return JSON.stringify(shown);
+}
+
+function spawnFailure(command: string, error: unknown): StdioServerError {
+  if (error instanceof Deno.errors.NotFound) {
+    return new StdioServerError(
+      "not-found",
+      `Cannot start the server command "${command}": command not found`,
+      { cause: error },
+    );
+  }
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return new StdioServerError(
+      "not-executable",
+      `Cannot start the server command "${command}": permission denied (is it executable?)`,
+      { cause: error },
+    );
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return new StdioServerError(
+    "not-executable",
+    `Cannot start the server command "${command}": ${detail}`,
+    { cause: error },
+  );
+}
