@@ -1,6 +1,7 @@
 /**
- * `mcpc @s close`: stop the bridge gracefully (it ends the MCP session), then
- * delete the record, its secrets and any socket left behind.
+ * `mcpc @s close`: delete the record and its secrets, stop the bridge
+ * gracefully (it ends the MCP session and its stdio server), and remove any
+ * socket left behind.
  *
  * Layer: use case.
  * @module
@@ -62,8 +63,10 @@ export async function closeSessions(
 /** Closes a session. */
 export async function closeSession(ctx: AppContext, name: string): Promise<CommandOutput> {
   const record = await requireSession(ctx, name);
-  await stopBridgeProcess(ctx, record);
+  // Forgotten first: a connect still waiting on this bridge then knows it was closed,
+  // and a listing meanwhile does not restart it. The bridge leaves even if we are killed now.
   await forgetSession(ctx, name);
+  await stopBridgeProcess(ctx, record);
   await removeSockets(ctx, name);
   return {
     json: { sessionName: name, closed: true },

@@ -371,7 +371,7 @@ export const STOP_GRACE_MS = 6_000;
 export async function stopBridgeProcess(ctx: AppContext, record: SessionRecord): Promise<void> {
   const pid = record.pid;
   if (pid !== undefined) await stopBridge(ctx, record, pid);
-  await endOrphanedServer(ctx, record.name);
+  await endOrphanedServer(ctx, record);
 }
 
 async function stopBridge(ctx: AppContext, record: SessionRecord, pid: number): Promise<void> {
@@ -396,8 +396,11 @@ async function stopBridge(ctx: AppContext, record: SessionRecord, pid: number): 
  * (killed before it could stop the server), and forgets it. The group is
  * only signalled when it is provably the recorded one (PID-reuse safe).
  */
-export async function endOrphanedServer(ctx: AppContext, name: string): Promise<void> {
-  const group = (await ctx.sessions.get(name))?.serverProcess;
+export async function endOrphanedServer(ctx: AppContext, record: SessionRecord): Promise<void> {
+  const name = record.name;
+  const stored = await ctx.sessions.get(name);
+  // A record already deleted (close) still names the group it had.
+  const group = stored ? stored.serverProcess : record.serverProcess;
   if (!group) return;
   if (await reapProcessGroup(group)) {
     ctx.debug(`Stopped the server process group ${group.pgid} left by the bridge of ${name}`);

@@ -126,7 +126,9 @@ export class Bridge {
     try {
       return { result: await handler(params as ParamsOf<MethodName>, context) };
     } catch (error) {
-      return { error: await this.#toWireError(error, operationLabel(method, params)) };
+      return {
+        error: await this.#toWireError(error, operationLabel(method, params), context.signal),
+      };
     }
   }
 
@@ -348,7 +350,11 @@ export class Bridge {
     }
   }
 
-  async #toWireError(error: unknown, operation: string): Promise<WireError> {
+  async #toWireError(
+    error: unknown,
+    operation: string,
+    signal?: AbortSignal,
+  ): Promise<WireError> {
     if (error instanceof McpcError) {
       return {
         kind: error.kind,
@@ -361,6 +367,11 @@ export class Bridge {
       hadSession: this.#connection?.sessionId !== undefined,
       operation,
     });
+    if (signal?.aborted) {
+      // The CLI cancelled (timeout, Ctrl+C) or hung up: routine, not an error of the server.
+      this.#deps.log.debug(`${operation}: cancelled (${String(signal.reason?.message ?? "")})`);
+      return { kind: "network", message: classified.message };
+    }
     this.#deps.log.error(classified.message);
     if (classified.sessionStatus) {
       await this.#persistFailure(classified);

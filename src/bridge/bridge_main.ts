@@ -157,7 +157,12 @@ function serveConnection(
     onClose: (error) => {
       channels.delete(channel);
       // A CLI that hung up (Ctrl+C, a closed pipe) is routine: no warning, no stack trace.
-      if (error) log.debug(`IPC client disconnected: ${errorText(error)}`);
+      if (error || inFlight.size > 0) {
+        log.debug(
+          `IPC client disconnected${error ? ` (${errorText(error)})` : ""}` +
+            `${inFlight.size > 0 ? `; cancelling ${inFlight.size} request(s)` : ""}`,
+        );
+      }
       for (const controller of inFlight.values()) {
         controller.abort(new DOMException("The CLI disconnected", "AbortError"));
       }
