@@ -140,7 +140,7 @@ export class Harness {
     await waitFor(() => pids.every((pid) => !isAlive(pid)), timeoutMs, "bridges to stop");
   }
 
-  /** Kills every bridge of this home and removes the home. */
+  /** Kills every bridge of this home and the stdio servers they started, and removes the home. */
   async cleanup(): Promise<void> {
     for (const pid of await this.bridgePids()) {
       try {
@@ -149,6 +149,7 @@ export class Harness {
         // Already gone.
       }
     }
+    for (const pgid of serverGroupsOf(this.home)) killGroup(pgid);
     await Deno.remove(this.home, { recursive: true }).catch(() => {});
   }
 }
@@ -214,4 +215,166 @@ export async function waitFor<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The fixture script of misbehaving stdio servers. */
+export const STDIO_FIXTURE = `${ROOT}tests/fixtures/stdio_server.ts`;
+
+/** The third-party reference server from npm (pinned; in deno.lock). */
+export const EVERYTHING = "npm:@modelcontextprotocol/server-everything@2026.8.31";
+
+/** A config entry that runs a Deno script of this repository with the test environment. */
+export function denoEntry(script: string, args: string[] = []): Record<string, unknown> {
+  return {
+    command: Deno.execPath(),
+    args: [
+      "run",
+      "--quiet",
+      "--frozen",
+      "--config",
+      `${ROOT}deno.json`,
+      "--allow-all",
+      script,
+      ...args,
+    ],
+    env: {
+      DENO_TLS_CA_STORE: "system",
+      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
+    },
+  };
+}
+
+/** A config entry that runs `@modelcontextprotocol/server-everything` over stdio. */
+export function everythingStdioEntry(): Record<string, unknown> {
+  return denoEntry(EVERYTHING, ["stdio"]);
+}
+
+/** Writes an MCP config file with these entries. */
+export async function writeConfig(path: string, servers: Record<string, unknown>): Promise<void> {
+  await Deno.writeTextFile(path, JSON.stringify({ mcpServers: servers }, null, 2));
+}
+
+/** A server process started by a test, stopped by its PID. */
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `@modelcontextprotocol/server-everything` over HTTP (`streamableHttp`
+ * at `/mcp`, or the legacy `sse` at `/sse`) on `port` and waits until it accepts.
+ */
+export async function startEverythingHttp(
+  mode: "streamableHttp" | "sse",
+  port: number,
+): Promise<ServerProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--frozen",
+      "--config",
+      `${ROOT}deno.json`,
+      "--allow-all",
+      EVERYTHING,
+      mode,
+    ],
+    env: { ...baseEnv(), PORT: String(port) },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const stop = async () => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    await child.status;
+  };
+  try {
+    await waitFor(
+      async () => {
+        try {
+          (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      60_000,
+      `server-everything ${mode} on port ${port}`,
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const path = mode === "sse" ? "/sse" : "/mcp";
+  return { url: `http://127.0.0.1:${port}${path}`, pid: child.pid, stop };
+}
+
+/** A free loopback TCP port (closed again before it is returned). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** PIDs of running (not zombie) processes in process group `pgid`. */
+export function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === pgid && fields[0] !== "Z" && fields[0] !== "X") {
+        members.push(Number(entry.name));
+      }
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return members;
+}
+
+/** Kills every process of group `pgid` (test cleanup). */
+export function killGroup(pgid: number): void {
+  try {
+    Deno.kill(-pgid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
+/** How many bridges were ever started for `@name` in this home (their log banners). */
+export async function bridgeStarts(home: string, name: string): Promise<number> {
+  try {
+    const log = await Deno.readTextFile(`${home}/logs/bridge-${name}.log`);
+    return log.split("\n").filter((line) => line.includes(`===== mcpc bridge for ${name}`)).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** Process groups of stdio servers (marked by the bridge) running in a directory under `home`. */
+export function serverGroupsOf(home: string): number[] {
+  const groups = new Set<number>();
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const environ = Deno.readTextFileSync(`/proc/${entry.name}/environ`);
+      if (!environ.includes("MCPC_SERVER_GROUP=")) continue;
+      const cwd = Deno.readLinkSync(`/proc/${entry.name}/cwd`);
+      if (!cwd.startsWith(home)) continue;
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      groups.add(Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]));
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return [...groups];
 }

@@ -24,3 +24,18 @@ Deno.test("README's set-up names the pinned Deno and the demo and test tasks", (
   assert.match(README, /deno task demo/);
   assert.match(README, /deno task test/);
 });
+
+Deno.test("README's exit-code table is the code's", async () => {
+  const { EXIT_CODE_MEANINGS } = await import("../../src/errors.ts");
+  const section = README.split("### Exit codes")[1]?.split("\n\n").find((part) =>
+    part.trimStart().startsWith("|")
+  );
+  assert.ok(section, "README has an exit-code table");
+  const rows = section.trim().split("\n").slice(2).map((line) =>
+    line.split("|").slice(1, -1).map((cell) => cell.trim())
+  );
+  assert.deepEqual(
+    rows.map(([code, meaning]) => [Number(code), meaning]),
+    EXIT_CODE_MEANINGS.map(([code, meaning]) => [code, meaning]),
+  );
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { McpcError } from "../../../src/errors.ts";
-import { parseStdinArgs, parseToolArgs } from "../../../src/cli/tool_args.ts";
+import { parseStdinArgs, parseToolArgs, typedTextOf } from "../../../src/cli/tool_args.ts";
 
 function assertUsageError(fn: () => unknown, message: string | RegExp): void {
   assert.throws(fn, (error: unknown) => {
@@ -119,4 +119,14 @@ Deno.test("parseStdinArgs() rejects JSON that is not an object", () => {
   for (const text of ["[1]", "5", "null", '"text"', "true"]) {
     assertUsageError(() => parseStdinArgs(text), "Stdin must contain a JSON object");
   }
+});
+
+Deno.test("typedTextOf() keeps the typed text of values read as numbers, booleans or null", () => {
+  assert.deepEqual(
+    typedTextOf(["message:=42", "flag:=true", "none:=null", "text:=hi", "list:=[1]", "n:=1e3"]),
+    { message: "42", flag: "true", none: "null", n: "1e3" },
+  );
+  assert.deepEqual(typedTextOf(["a:=1", "a:=x"]), {}, "a later value wins");
+  assert.deepEqual(typedTextOf(['{"a":1}']), {}, "inline JSON is taken as written");
+  assert.deepEqual(typedTextOf([]), {});
 });

@@ -529,3 +529,82 @@ Deno.test("LockedJsonFile with onCorrupt: throw leaves a corrupt file untouched"
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+// A home shared with the original mcpc (proper-lockfile makes `<file>.lock` a directory).
+
+function numberFile(path: string, lockTimeoutMs = 10_000): LockedJsonFile<{ n: number }> {
+  return new LockedJsonFile(path, {
+    defaultValue: () => ({ n: 0 }),
+    parse: (raw) => raw as { n: number },
+    lockTimeoutMs,
+  });
+}
+
+Deno.test("LockedJsonFile never creates <file>.lock, the original mcpc's lock path", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "sessions.json");
+    await numberFile(path).update((data) => void (data.n = 1));
+    await assert.rejects(Deno.lstat(`${path}.lock`), Deno.errors.NotFound);
+    assert.ok((await Deno.lstat(`${path}.flock`)).isFile);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("LockedJsonFile waits while the original mcpc's lock directory is fresh", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "sessions.json");
+    await Deno.mkdir(`${path}.lock`);
+    const started = Date.now();
+    setTimeout(() => Deno.removeSync(`${path}.lock`), 400);
+    await numberFile(path).update((data) => void (data.n = 2));
+    assert.ok(Date.now() - started >= 350, "it waited for the original to release its lock");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("LockedJsonFile ignores a stale lock directory of the original (over 10 s old)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "sessions.json");
+    await Deno.mkdir(`${path}.lock`);
+    const old = new Date(Date.now() - 11_000);
+    await Deno.utime(`${path}.lock`, old, old);
+    const started = Date.now();
+    await numberFile(path).update((data) => void (data.n = 3));
+    assert.ok(Date.now() - started < 1_000);
+    assert.ok((await Deno.lstat(`${path}.lock`)).isDirectory, "it is left for its owner");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("LockedJsonFile gives up with the lock message when the original holds it too long", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "sessions.json");
+    await Deno.mkdir(`${path}.lock`);
+    await assert.rejects(
+      numberFile(path, 300).read(),
+      (error: unknown) =>
+        error instanceof McpcError && error.message.startsWith("File is locked by another process"),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("LockedJsonFile removes a regular <file>.lock left by an earlier mcpc of ours", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "sessions.json");
+    await Deno.writeTextFile(`${path}.lock`, "");
+    await numberFile(path).read();
+    await assert.rejects(Deno.lstat(`${path}.lock`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -303,3 +303,64 @@ Deno.test({
     });
   },
 });
+
+Deno.test("isSameProcessGroup() claims a group by its leader's start time, never a stranger's", async () => {
+  const { isSameProcessGroup, processStartTime } = await import("../../../src/platform/process.ts");
+  const leader = new Deno.Command("sleep", { args: ["30"], detached: true }).spawn();
+  try {
+    const startTime = processStartTime(leader.pid);
+    assert.ok(startTime);
+    assert.equal(isSameProcessGroup({ pgid: leader.pid, startTime }), true);
+    assert.equal(isSameProcessGroup({ pgid: leader.pid, startTime: "0" }), false);
+    assert.equal(isSameProcessGroup({ pgid: leader.pid }), false);
+  } finally {
+    leader.kill("SIGKILL");
+    await leader.status;
+  }
+});
+
+Deno.test({
+  name: "isSameProcessGroup() claims a group whose leader exited by the marker its members carry",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const { GROUP_MARKER_VARIABLE, isSameProcessGroup, reapProcessGroup, isProcessGroupRunning } =
+      await import("../../../src/platform/process.ts");
+    const marker = crypto.randomUUID();
+    const leader = new Deno.Command("sh", {
+      args: ["-c", "(sleep 30 &) ; exit 0"],
+      detached: true,
+      env: { [GROUP_MARKER_VARIABLE]: marker },
+    }).spawn();
+    const pgid = leader.pid;
+    await leader.status;
+    try {
+      assert.ok(isProcessGroupRunning(pgid), "the orphan keeps the group alive");
+      assert.equal(isSameProcessGroup({ pgid, startTime: "1", marker: "another" }), false);
+      assert.equal(isSameProcessGroup({ pgid, startTime: "1", marker }), true);
+      assert.equal(await reapProcessGroup({ pgid, marker }, { stepMs: 500 }), true);
+      assert.equal(isProcessGroupRunning(pgid), false);
+    } finally {
+      try {
+        Deno.kill(-pgid, "SIGKILL");
+      } catch {
+        // Gone.
+      }
+    }
+  },
+});
+
+Deno.test("stopProcessGroup() waits, then SIGTERMs, then SIGKILLs the whole group", async () => {
+  const { stopProcessGroup, isProcessGroupRunning } = await import(
+    "../../../src/platform/process.ts"
+  );
+  const group = new Deno.Command("sh", {
+    args: ["-c", "trap '' TERM; sleep 30 & wait"],
+    detached: true,
+  }).spawn();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const started = Date.now();
+  await withDeadline(stopProcessGroup(group.pid, { stepMs: 300 }), 5_000, "the stop");
+  assert.equal(isProcessGroupRunning(group.pid), false);
+  assert.ok(Date.now() - started >= 300, "it waited before signalling");
+  await group.status;
+});

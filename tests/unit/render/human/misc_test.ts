@@ -60,3 +60,13 @@ Deno.test("truncateOutput() reports KB with one decimal from 1024 chars", () => 
   );
   assert.match(truncateOutput("x".repeat(1024), 1), /\(1\.0KB total,/);
 });
+
+Deno.test("truncateOutput() closes a code fence the cut left open", () => {
+  const text = ["Content:", "````", "a".repeat(100), "````"].join("\n");
+  const cut = truncateOutput(text, 30);
+  const lines = cut.split("\n");
+  assert.equal(lines.filter((line) => line === "````").length, 2);
+  assert.ok(cut.startsWith(`${text.slice(0, 30)}\n${"````"}\n\n... output truncated`));
+  const outside = truncateOutput(`${text}\n\nmore text after the block`, text.length + 3);
+  assert.equal(outside.split("\n").filter((line) => line === "````").length, 2);
+});
