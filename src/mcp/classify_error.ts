@@ -125,6 +125,10 @@ export function saysSessionLost(body: string): boolean {
       ));
 }
 
+/** The resolver's answer for a name that does not exist (not a temporary failure). */
+const NO_SUCH_HOST =
+  /Name or service not known|nodename nor servname provided|No address associated with hostname|EAI_NONAME/i;
+
 function classifyByMessage(
   message: string,
   where: string,
@@ -137,7 +141,14 @@ function classifyByMessage(
         `Cannot reach server at ${where}. Is the server running?\n  Original error: ${message}`,
     };
   }
-  if (/dns error|failed to lookup|ENOTFOUND|getaddrinfo|Name or service not known/i.test(message)) {
+  if (NO_SUCH_HOST.test(message)) {
+    // The name does not exist (NXDOMAIN): waiting will not make it resolve.
+    return {
+      kind: "usage",
+      message: `Cannot resolve hostname at ${where}: no such host. Check the server URL.`,
+    };
+  }
+  if (/dns error|failed to lookup|ENOTFOUND|getaddrinfo|EAI_AGAIN/i.test(message)) {
     return {
       kind: "network",
       message:

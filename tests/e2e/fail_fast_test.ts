@@ -64,6 +64,17 @@ Deno.test("connect to server-everything's legacy SSE endpoint says it is legacy 
   }
 });
 
+Deno.test("connect to a host name that does not exist fails fast and leaves nothing", async () => {
+  const harness = await Harness.create();
+  try {
+    // `.invalid` never resolves (RFC 2606).
+    const result = await harness.run(["connect", "http://no-such-host.invalid/mcp", "@nx"]);
+    await assertNothingLeft(harness, result, /Cannot resolve hostname .*: no such host/);
+  } finally {
+    await harness.cleanup();
+  }
+});
+
 Deno.test("connect with a malformed URL fails before anything starts", async () => {
   const harness = await Harness.create();
   try {

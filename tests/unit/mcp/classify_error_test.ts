@@ -218,20 +218,29 @@ Deno.test("classifyMcpError() names the server generically without a url", () =>
   assert.match(classified.message, /^Cannot reach server at the server\./);
 });
 
-Deno.test("classifyMcpError() maps a DNS failure to Cannot resolve hostname", () => {
+Deno.test("classifyMcpError() maps a name that does not exist to a usage error (it cannot heal)", () => {
   const error = new TypeError("fetch failed", { cause: new Error(DNS) });
-  const classified = classifyMcpError(error, { url: URL_, hadSession: false });
-  assert.equal(classified.kind, "network");
-  assert.match(
-    classified.message,
-    /^Cannot resolve hostname at https:\/\/mcp\.example\.com\/mcp\./,
-  );
-  assert.match(classified.message, /Name or service not known/);
-  assert.equal(
-    classifyMcpError(new Error("getaddrinfo ENOTFOUND x"), { hadSession: false }).message
-      .startsWith("Cannot resolve hostname"),
-    true,
-  );
+  assert.deepEqual(classifyMcpError(error, { url: URL_, hadSession: false }), {
+    kind: "usage",
+    message: `Cannot resolve hostname at ${URL_}: no such host. Check the server URL.`,
+  });
+});
+
+Deno.test("classifyMcpError() keeps a temporary DNS failure transient", () => {
+  for (
+    const text of [
+      "dns error: failed to lookup address information: Temporary failure in name resolution",
+      "getaddrinfo EAI_AGAIN mcp.example.com",
+      "getaddrinfo ENOTFOUND x",
+    ]
+  ) {
+    const classified = classifyMcpError(new Error(text), { url: URL_, hadSession: false });
+    assert.equal(classified.kind, "network", text);
+    assert.match(
+      classified.message,
+      /^Cannot resolve hostname at https:\/\/mcp\.example\.com\/mcp\./,
+    );
+  }
 });
 
 Deno.test("classifyMcpError() maps a certificate failure to a TLS error", () => {
