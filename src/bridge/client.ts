@@ -165,6 +165,7 @@ export class BridgeClient {
             `The request is too large to send to the bridge (${
               (error.size / 1024 / 1024).toFixed(1)
             } MiB; the limit is ${MAX_FRAME_BYTES / 1024 / 1024} MiB)`,
+            { userInput: true },
           )
           : networkError("Cannot send request to the bridge", { cause: error });
         this.#pending.get(id)?.reject(failure);

@@ -420,7 +420,8 @@ Deno.test("tool arguments over the IPC limit fail with a usage error naming the 
       stdin: JSON.stringify({ message: "x".repeat(11 * 1024 * 1024) }),
     });
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /request is too large .*limit is 10 MiB/);
+    assert.match(result.stderr, /request is too large .*limit is 10 MiB\)\n$/);
+    assert.doesNotMatch(result.stderr, /check logs/, "the request is at fault, not the bridge");
   });
 });
 
