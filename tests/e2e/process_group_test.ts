@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import {
   DEMO_SERVER,
   denoEntry,
+  everythingStdioEntry,
   groupMembers,
   Harness,
   isAlive,
@@ -75,6 +76,23 @@ Deno.test("the stdio server runs in its own process group, apart from its bridge
     const bridge = await bridgeOf(harness, "@g");
     assert.ok(groupMembers(pgid).includes(pgid), "the server leads its group");
     assert.ok(!groupMembers(pgid).includes(bridge), "the bridge is not in the server's group");
+  });
+});
+
+Deno.test("close and a SIGKILLed bridge leave nothing of server-everything running", async () => {
+  await withHarness(async (harness, config) => {
+    await writeConfig(config, { everything: everythingStdioEntry() });
+    assert.equal((await harness.run(["connect", `${config}:everything`, "@ev1"])).code, 0);
+    const first = await serverGroup(harness, "@ev1");
+    assert.equal((await harness.run(["close", "@ev1"])).code, 0);
+    assert.deepEqual(groupMembers(first), []);
+    assert.equal((await harness.run(["connect", `${config}:everything`, "@ev2"])).code, 0);
+    const second = await serverGroup(harness, "@ev2");
+    const bridge = await bridgeOf(harness, "@ev2");
+    Deno.kill(bridge, "SIGKILL");
+    await waitFor(() => !isAlive(bridge), 5_000, "the bridge to die");
+    assert.equal((await harness.run(["@ev2", "tools-call", "echo", "message:=again"])).code, 0);
+    await waitFor(() => groupMembers(second).length === 0, 10_000, "the old server group to end");
   });
 });
 
