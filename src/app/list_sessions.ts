@@ -50,10 +50,10 @@ export async function listSessions(ctx: AppContext): Promise<SessionListing> {
     return { records: structuredClone(result.sessions), liveness, effects: result.effects };
   });
   // Effects run after the lock is released: none of them may hold up other mcpc processes.
-  await Promise.all(effects.map((effect) => applyEffect(ctx, effect, records)));
-  const launched = new Set(
-    effects.filter((effect) => effect.type === "launchBridge").map((effect) => effect.sessionName),
-  );
+  const launched = new Set<string>();
+  await Promise.all(effects.map(async (effect) => {
+    if (await applyEffect(ctx, effect, records)) launched.add(effect.sessionName);
+  }));
   const sessions = Object.values(records).map((record): ListedSession => {
     const status = deriveDisplayStatus(
       record,
@@ -62,61 +62,65 @@ export async function listSessions(ctx: AppContext): Promise<SessionListing> {
     );
     if (status !== "crashed") return { record, status };
     const retrying = launched.has(record.name) || liveness[record.name] === true;
-    const retryAt = nextRetryAt(record);
-    return { record, status, retry: retrying ? "now" : retryAt };
+    return { record, status, retry: retrying ? "now" : nextRetryAt(record) };
   });
   return { sessions, profiles: await ctx.profiles.list() };
 }
 
+/** Carries out one effect; returns whether it started a bridge. */
 async function applyEffect(
   ctx: AppContext,
   effect: ConsolidationEffect,
   records: Record<string, SessionRecord>,
-): Promise<void> {
+): Promise<boolean> {
   switch (effect.type) {
     case "removeSocket":
       await Deno.remove(bridgeSocketPath(ctx.paths.home, effect.sessionName, effect.pid))
         .catch(() => {});
-      return;
+      return false;
     case "endServerGroup":
       if (await reapProcessGroup(effect.group)) {
         ctx.debug(`Stopped the server left running by the bridge of ${effect.sessionName}`);
       }
-      return;
-    case "launchBridge":
-      await launchInBackground(ctx, records[effect.sessionName], records);
-      return;
+      return false;
+    case "launchBridge": {
+      const { started, record } = await launchInBackground(ctx, records[effect.sessionName]);
+      if (record) records[effect.sessionName] = record;
+      return started;
+    }
   }
 }
 
+/**
+ * Starts a retried session's bridge without waiting for it, and records its
+ * PID; when it cannot even start (e.g. secrets missing), records the failure.
+ * Returns whether it started and the record as stored afterwards.
+ */
 async function launchInBackground(
   ctx: AppContext,
   record: SessionRecord,
-  records: Record<string, SessionRecord>,
-): Promise<void> {
+): Promise<{ started: boolean; record?: SessionRecord }> {
+  let pid: number;
   try {
     const config = await buildStartConfig(ctx, record, { resume: true });
-    const pid = await launchBridge(config, {
-      cwd: record.cwd ?? ctx.cwd,
-      env: ctx.env,
-      wait: false,
-    });
-    ctx.debug(`Restarting ${record.name} in the background (pid ${pid})`);
-    // Recorded now, so a command right after this listing uses this bridge instead of
-    // starting a second one (the bridge records the same PID once it runs).
-    await ctx.sessions.patch(record.name, (stored) => {
-      if (stored.pid === undefined) stored.pid = pid;
-    }).catch(() => undefined);
+    pid = await launchBridge(config, { cwd: record.cwd ?? ctx.cwd, env: ctx.env, wait: false });
   } catch (error) {
     // No bridge will report on this attempt: record the failure now, so the backoff grows.
     ctx.debug(`Cannot restart ${record.name}: ${error instanceof Error ? error.message : error}`);
-    const updated = await ctx.sessions.patch(record.name, (stored) => {
+    const failed = await ctx.sessions.patch(record.name, (stored) => {
       if (stored.pid !== undefined) return;
       stored.status = "crashed";
       stored.consecutiveFailures = (stored.consecutiveFailures ?? 0) + 1;
     }).catch(() => undefined);
-    if (updated) records[record.name] = updated;
+    return { started: false, record: failed };
   }
+  ctx.debug(`Restarting ${record.name} in the background (pid ${pid})`);
+  // Recorded now, so a command right after this listing uses this bridge instead of
+  // starting a second one (the bridge records the same PID once it runs).
+  const owned = await ctx.sessions.patch(record.name, (stored) => {
+    stored.pid ??= pid;
+  }).catch(() => undefined);
+  return { started: true, record: owned };
 }
 
 /** The listing as command output. */
