@@ -170,7 +170,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     details: [
       "Arguments:",
       "  key:=value     value parsed as JSON when it parses (10, true, null, [1]), else a string;",
-      "                 where the tool's schema wants a string, the text as typed (id:=42 sends \"42\")",
+      '                 where the tool\'s schema wants a string, the text as typed (id:=42 sends "42")',
       '  \'{"k":"v"}\'    one inline JSON object',
       "  <stdin         a JSON object piped in when no arguments are given",
       "",

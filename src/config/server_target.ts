@@ -52,7 +52,7 @@ export function normalizeServerUrl(input: string): string {
   const trimmed = input.trim();
   const withScheme = trimmed.includes("://") ? trimmed : `${defaultScheme(trimmed)}${trimmed}`;
   const url = URL.parse(withScheme);
-  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.port === "0") {
     throw usageError(`Invalid MCP server URL: ${input}`);
   }
   url.username = "";

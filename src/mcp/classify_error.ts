@@ -10,6 +10,7 @@
 
 import type { ErrorKind } from "../errors.ts";
 import { SessionNotResumedError } from "./client.ts";
+import { HandshakeError, quoteBytes } from "./handshake_guard.ts";
 import { describeBody, HttpEndpointError, isTransientStatus } from "./http_diagnostics.ts";
 import { ErrorCode, McpError, StreamableHTTPError, UnauthorizedError } from "./sdk.ts";
 import { StdioServerError } from "./stdio_transport.ts";
@@ -41,7 +42,9 @@ export function classifyMcpError(error: unknown, context: ClassifyContext): Clas
   if (error instanceof SessionNotResumedError) {
     return { kind: "usage", message: error.message, sessionStatus: "expired" };
   }
-  if (error instanceof StdioServerError) return { kind: "usage", message: error.message };
+  if (error instanceof StdioServerError || error instanceof HandshakeError) {
+    return { kind: "usage", message: error.message };
+  }
   if (error instanceof HttpEndpointError) {
     return { kind: error.transient ? "network" : "usage", message: error.message };
   }
@@ -96,11 +99,41 @@ export function classifyMcpError(error: unknown, context: ClassifyContext): Clas
     return { kind: "server", message: prefixed(message) };
   }
   if (isAbort(error)) return { kind: "network", message: prefixed("Request cancelled") };
+  const violation = protocolViolation(error, where);
+  if (violation) return { kind: "server", message: prefixed(violation) };
   const syscall = (error as { syscall?: unknown } | null)?.syscall;
   if (typeof syscall === "string" && syscall.startsWith("spawn")) {
     return { kind: "usage", message: `Cannot start the server command: ${message}` };
   }
   return classifyByMessage(message, where, prefixed);
+}
+
+/**
+ * One line for an answer that breaks the protocol (the server misbehaves;
+ * waiting will not help): a message that fails the SDK's schema, JSON that
+ * does not parse, or a protocol version the SDK does not speak.
+ */
+function protocolViolation(error: unknown, where: string): string | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 10; depth++) {
+    const issues = (current as { issues?: unknown }).issues;
+    if (current.name === "ZodError" && Array.isArray(issues)) {
+      const first = issues[0] as { path?: unknown[]; message?: string } | undefined;
+      const path = first?.path?.length ? `${first.path.join(".")}: ` : "";
+      return `${where} sent an answer that is not a valid MCP message (${path}${
+        first?.message ?? "invalid"
+      })`;
+    }
+    if (current instanceof SyntaxError) {
+      return `${where} sent an answer that is not valid JSON (${current.message})`;
+    }
+    const version = current.message.match(/protocol version is not supported: (.*)$/)?.[1];
+    if (version !== undefined) {
+      return `${where} speaks MCP protocol version ${quoteBytes(version, 40)}, ` +
+        "which mcpc does not support";
+    }
+    current = current.cause;
+  }
+  return undefined;
 }
 
 /** The response text inside a `StreamableHTTPError` message (after the SDK's prefixes). */
@@ -156,8 +189,9 @@ function classifyByMessage(
     };
   }
   if (/certificate|TLS|SSL/i.test(message)) {
+    // An untrusted or invalid certificate stays so until someone changes it.
     return {
-      kind: "network",
+      kind: "usage",
       message:
         `TLS/SSL error at ${where}. Check the server's certificate.\n  Original error: ${message}`,
     };

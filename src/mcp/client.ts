@@ -23,6 +23,7 @@ import {
   StreamableHTTPClientTransport,
   UnauthorizedError,
 } from "./sdk.ts";
+import { GuardedTransport } from "./handshake_guard.ts";
 import { StdioProcessTransport } from "./stdio_transport.ts";
 import type { CallToolResult, Tool } from "./types.ts";
 
@@ -151,15 +152,22 @@ async function connectHttp(
   requestTimeout: number,
   options: ConnectMcpOptions,
 ): Promise<McpConnection> {
-  const recorder = recordingFetch();
+  let guarded: GuardedTransport | undefined;
+  const recorder = recordingFetch(fetch, {
+    // Only a first connect: a resumed session's ping gets its answer on the GET stream.
+    onNoAnswer: (facts) =>
+      options.resume ? undefined : guarded?.fail(new HttpEndpointError(url, facts, false)),
+  });
   const transport = new StreamableHTTPClientTransport(new URL(url), {
     requestInit: { headers: server.headers ?? {} },
     sessionId: options.resume?.mcpSessionId,
     fetch: recorder.fetch,
   });
+  guarded = new GuardedTransport(transport, `Server at ${url}`);
   try {
-    await client.connect(transport, { timeout: requestTimeout });
+    await client.connect(guarded, { timeout: requestTimeout });
   } catch (error) {
+    if (guarded.failure) throw guarded.failure;
     if (options.resume) throw error;
     throw await explainHttpFailure(error, url, recorder.last(), server.headers);
   }

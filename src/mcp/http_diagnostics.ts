@@ -37,14 +37,26 @@ export interface RecordingFetch {
   reset(): void;
 }
 
-/** Wraps `base` so unusable responses are remembered (the response itself is passed on unchanged). */
-export function recordingFetch(base: FetchLike = fetch): RecordingFetch {
+/**
+ * Wraps `base` so unusable responses are remembered (the response itself is
+ * passed on unchanged). `onNoAnswer` hears of a POST that carried a request
+ * but was accepted with 202 and no body: no answer will ever come for it.
+ */
+export function recordingFetch(
+  base: FetchLike = fetch,
+  options: { onNoAnswer?: (facts: HttpResponseFacts) => void } = {},
+): RecordingFetch {
   let last: HttpResponseFacts | undefined;
   return {
     fetch: async (url, init) => {
       const response = await base(url, init);
       const method = (init?.method ?? "GET").toUpperCase();
       const contentType = mediaType(response.headers.get("content-type"));
+      if (method === "POST" && response.status === 202 && carriesRequest(init?.body)) {
+        last = { method, status: 202, contentType, body: "" };
+        options.onNoAnswer?.(last);
+        return response;
+      }
       const unusable = response.status >= 300 ||
         (method === "POST" && response.status === 200 && !MCP_CONTENT_TYPES.has(contentType));
       if (unusable) {
@@ -60,6 +72,20 @@ export function recordingFetch(base: FetchLike = fetch): RecordingFetch {
     last: () => last,
     reset: () => last = undefined,
   };
+}
+
+/** Whether a POST body holds a JSON-RPC request (something that expects an answer). */
+function carriesRequest(body: unknown): boolean {
+  if (typeof body !== "string") return false;
+  try {
+    const parsed = JSON.parse(body);
+    const messages = Array.isArray(parsed) ? parsed : [parsed];
+    return messages.some((message) =>
+      typeof message?.method === "string" && message.id !== undefined && message.id !== null
+    );
+  } catch {
+    return false;
+  }
 }
 
 function mediaType(header: string | null): string {
@@ -198,6 +224,10 @@ export function endpointMessage(url: string, facts: HttpResponseFacts, legacySse
       "Use the server's Streamable HTTP endpoint (often /mcp)";
   }
   const { status } = facts;
+  if (status === 202 && facts.body === "") {
+    return `Server at ${url} accepted the initialize request (HTTP 202) without answering it, ` +
+      "which is not how an MCP server answers. Check the endpoint URL";
+  }
   if (status >= 200 && status < 300) {
     const type = facts.contentType || "none";
     return `Server at ${url} answered with ${describeBody(facts)} (content type ${type}), ` +

@@ -17,12 +17,19 @@ import {
   processStartTime,
   stopProcessGroup,
 } from "../platform/process.ts";
+import { HandshakeGuard, quoteBytes } from "./handshake_guard.ts";
+import { settleWithin } from "../platform/settle.ts";
 import type { JSONRPCMessage } from "./types.ts";
 
-/** How long a server may write only non JSON-RPC lines before it is refused (ms). */
+export { quoteBytes } from "./handshake_guard.ts";
+
+/**
+ * How long a server may write only non JSON-RPC output before it is refused
+ * (ms), unless that output is one short banner line.
+ */
 export const NON_JSON_RPC_GRACE_MS = 5_000;
-/** How many bytes of stray output a message shows. */
-const SHOWN_BYTES = 120;
+/** A banner longer than this (bytes) is not a banner but garbage. */
+const BANNER_MAX_BYTES = 4_096;
 /** Longest line accepted from the server (bytes); more is treated as garbage. */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
@@ -84,10 +91,13 @@ export class StdioProcessTransport {
   #child?: Deno.ChildProcess;
   #writer?: WritableStreamDefaultWriter<Uint8Array>;
   #failure?: StdioServerError;
-  #initializeId?: string | number;
-  #answered = false;
+  #guard: HandshakeGuard;
   #sawValidMessage = false;
   #firstStray?: string;
+  #strayLines = 0;
+  #partial = "";
+  /** Length of the unfinished line when the grace period ended. */
+  #partialAtGrace?: number;
   #startedAt = 0;
   #graceTimer?: ReturnType<typeof setTimeout>;
   #closing?: Promise<void>;
@@ -97,6 +107,7 @@ export class StdioProcessTransport {
   constructor(spec: StdioServerCommand, options: StdioTransportOptions = {}) {
     this.#spec = spec;
     this.#options = options;
+    this.#guard = new HandshakeGuard(`The server command "${spec.command}"`);
   }
 
   /** Why the server was refused, once it was. */
@@ -141,17 +152,24 @@ export class StdioProcessTransport {
     this.#exited = child.status;
     child.status.then((status) => this.#onExit(status), () => this.#onExit(undefined));
     const grace = this.#options.nonJsonRpcGraceMs ?? NON_JSON_RPC_GRACE_MS;
-    this.#graceTimer = setTimeout(() => this.#checkStrayOutput(), grace);
+    this.#graceTimer = setTimeout(() => {
+      this.#partialAtGrace = this.#partial.length;
+      this.#checkStrayOutput();
+    }, grace);
     return Promise.resolve();
   }
 
   /** Writes one message as a line on the server's stdin. */
   async send(message: JSONRPCMessage): Promise<void> {
     if (!this.#writer || this.#closed) throw new Error("Not connected");
-    if ("method" in message && message.method === "initialize" && "id" in message) {
-      this.#initializeId = message.id;
+    this.#guard.sent(message);
+    try {
+      await this.#writer.write(new TextEncoder().encode(`${JSON.stringify(message)}\n`));
+    } catch (error) {
+      // The server is gone (broken pipe): say why it went, once its exit is seen.
+      await settleWithin(this.#exited ?? Promise.resolve(), 1_000);
+      throw this.#failure ?? error;
     }
-    await this.#writer.write(new TextEncoder().encode(`${JSON.stringify(message)}\n`));
   }
 
   /**
@@ -195,7 +213,7 @@ export class StdioProcessTransport {
   #onExit(status: Deno.CommandStatus | undefined): void {
     clearTimeout(this.#graceTimer);
     if (this.#closed) return;
-    if (!this.#answered) {
+    if (!this.#guard.answered) {
       const how = status?.signal
         ? `was killed by ${status.signal}`
         : `exited with code ${status?.code ?? "unknown"}`;
@@ -212,85 +230,88 @@ export class StdioProcessTransport {
     this.#finish();
   }
 
+  /**
+   * Refuses a server that has written only output that is not JSON-RPC: more
+   * than one line of it, or one line longer than a banner, once the grace
+   * period is over. A single short banner line is waited out.
+   */
   #checkStrayOutput(): void {
-    if (this.#sawValidMessage || this.#firstStray === undefined) return;
+    if (this.#sawValidMessage || this.#failure || this.#closed) return;
+    // An unfinished line counts once, and once more if it still grows after the grace period.
+    const growing = this.#partialAtGrace !== undefined &&
+      this.#partial.length > this.#partialAtGrace;
+    const lines = this.#strayLines + (this.#partial === "" ? 0 : 1) + (growing ? 1 : 0);
+    const stray = this.#firstStray ?? this.#partial;
+    const long = stray.length > BANNER_MAX_BYTES || this.#partial.length > BANNER_MAX_BYTES;
+    if (lines === 0 || (lines === 1 && !long)) return;
     this.#fail(
       new StdioServerError(
         "not-json-rpc",
         `The server command "${this.#spec.command}" wrote output that is not JSON-RPC ` +
           `and nothing else for ${Math.round((Date.now() - this.#startedAt) / 1000)} s: ${
-            quoteBytes(this.#firstStray)
+            quoteBytes(stray)
           }. Is it an MCP stdio server?`,
       ),
     );
   }
 
   #onLine(line: string): void {
+    this.#partial = "";
     if (line.trim() === "") return;
     const message = parseJsonRpc(line);
     if (!message) {
       this.#firstStray ??= line;
-      const grace = this.#options.nonJsonRpcGraceMs ?? NON_JSON_RPC_GRACE_MS;
-      if (!this.#sawValidMessage && Date.now() - this.#startedAt >= grace) {
-        this.#checkStrayOutput();
-      }
+      this.#strayLines++;
       if (this.#sawValidMessage) {
         this.onerror?.(new Error(`Ignored a line that is not JSON-RPC: ${quoteBytes(line)}`));
-      }
+      } else if (this.#graceOver()) this.#checkStrayOutput();
       return;
     }
     this.#sawValidMessage = true;
-    if (!this.#answered && !this.#checkHandshake(message)) return;
+    if (!this.#guard.answered) {
+      const failure = this.#guard.received(message);
+      if (failure) {
+        this.#fail(new StdioServerError(failure.reason, failure.message));
+        return;
+      }
+    }
     this.onmessage?.(message);
   }
 
-  /** Before the initialize response: refuses an echo and answers to requests never sent. */
-  #checkHandshake(message: JSONRPCMessage): boolean {
-    const isRequest = "method" in message;
-    if (isRequest && message.method === "initialize") {
-      this.#fail(
-        new StdioServerError(
-          "echo",
-          `The server command "${this.#spec.command}" sent the initialize request back ` +
-            "instead of answering it. Is it an MCP stdio server?",
-        ),
-      );
-      return false;
-    }
-    if (isRequest) return true;
-    if ("id" in message && message.id === this.#initializeId) {
-      this.#answered = true;
-      return true;
-    }
-    this.#fail(
-      new StdioServerError(
-        "not-a-response",
-        `The server command "${this.#spec.command}" answered with a message that is not a ` +
-          `response to initialize: ${quoteBytes(JSON.stringify(message))}`,
-      ),
-    );
-    return false;
+  #graceOver(): boolean {
+    return Date.now() - this.#startedAt >=
+      (this.#options.nonJsonRpcGraceMs ?? NON_JSON_RPC_GRACE_MS);
   }
 
   async #readStdout(stream: ReadableStream<Uint8Array>): Promise<void> {
-    await readLines(stream, (line) => this.#onLine(line), () => {
-      this.#firstStray ??= "(a line over 64 MiB)";
-      this.#checkStrayOutput();
+    await readLines(stream, (line) => this.#onLine(line), {
+      onPartial: (partial) => {
+        this.#partial = partial;
+        if (!this.#sawValidMessage && this.#graceOver()) this.#checkStrayOutput();
+      },
+      onOverflow: () => {
+        this.#firstStray ??= "(a line over 64 MiB)";
+        this.#strayLines += 2;
+        this.#checkStrayOutput();
+      },
     });
   }
 
   async #readStderr(stream: ReadableStream<Uint8Array>): Promise<void> {
     await readLines(stream, (line) => {
       if (line.trim() !== "") this.#options.onStderrLine?.(line);
-    });
+    }, {});
   }
 }
 
-/** Reads `stream` as lines (LF or CRLF), calling `onLine` for each; ends quietly on errors. */
+/**
+ * Reads `stream` as lines (LF or CRLF), calling `onLine` for each and
+ * `onPartial` with the start of a line not yet ended; ends quietly on errors.
+ */
 async function readLines(
   stream: ReadableStream<Uint8Array>,
   onLine: (line: string) => void,
-  onOverflow?: () => void,
+  hooks: { onPartial?: (partial: string) => void; onOverflow?: () => void },
 ): Promise<void> {
   const decoder = new TextDecoder();
   let pending = "";
@@ -304,8 +325,8 @@ async function readLines(
       }
       if (pending.length > MAX_LINE_BYTES) {
         pending = "";
-        onOverflow?.();
-      }
+        hooks.onOverflow?.();
+      } else if (pending !== "") hooks.onPartial?.(pending.slice(0, BANNER_MAX_BYTES + 1));
     }
     if (pending !== "") onLine(pending);
   } catch {
@@ -336,12 +357,6 @@ export function parseJsonRpc(line: string): JSONRPCMessage | undefined {
     typeof (error as Record<string, unknown>).code === "number" &&
     typeof (error as Record<string, unknown>).message === "string";
   return hasResult !== hasError ? (value as JSONRPCMessage) : undefined;
-}
-
-/** The first bytes of stray output, quoted for a one-line message. */
-export function quoteBytes(text: string): string {
-  const shown = text.length > SHOWN_BYTES ? `${text.slice(0, SHOWN_BYTES)}…` : text;
-  return JSON.stringify(shown);
 }
 
 function spawnFailure(command: string, error: unknown): StdioServerError {

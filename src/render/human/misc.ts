@@ -11,9 +11,30 @@ import type { Theme } from "../theme.ts";
 /** The fence line around multi-line blocks (four backticks). */
 export const FENCE = "````";
 
-/** Wraps `text` between two four-backtick lines. */
+/**
+ * Wraps `text` between two fence lines: four backticks, or one more than the
+ * longest run of backticks that starts a line of `text`, so text that holds a
+ * fence of its own cannot close the block early.
+ */
 export function fence(text: string): string {
-  return `${FENCE}\n${text}\n${FENCE}`;
+  const longest = Math.max(
+    0,
+    ...[...text.matchAll(/^ *(`{4,})/gm)].map((match) => match[1].length),
+  );
+  const marker = "`".repeat(Math.max(FENCE.length, longest + 1));
+  return `${marker}\n${text}\n${marker}`;
+}
+
+/** The fence line still open at the end of `text`, if any (fences of four or more backticks). */
+function openFence(text: string): string | undefined {
+  let open: string | undefined;
+  for (const line of text.split("\n")) {
+    const marker = line.match(/^(`{4,})\s*$/)?.[1];
+    if (marker === undefined) continue;
+    if (open === undefined) open = marker;
+    else if (marker.length >= open.length) open = undefined;
+  }
+  return open;
 }
 
 /** `✓ Ping successful (<ms>ms)`. */
@@ -51,9 +72,10 @@ export function truncateOutput(text: string, maxChars: number): string {
   const size = text.length >= 1024
     ? `${(text.length / 1024).toFixed(1)}KB`
     : `${text.length} chars`;
-  const kept = text.slice(0, maxChars);
-  const fences = kept.split("\n").filter((line) => line === FENCE).length;
-  const closed = fences % 2 === 1 ? `${kept}\n${FENCE}` : kept;
+  // A cut inside a fence line leaves a few backticks: drop them, they close nothing.
+  const kept = text.slice(0, maxChars).replace(/\n`+$/, "");
+  const open = openFence(kept);
+  const closed = open === undefined ? kept : `${kept}\n${open}`;
   return `${closed}\n\n... output truncated (${size} total, ` +
     `showing first ${maxChars} chars). Use --max-chars to adjust.`;
 }

@@ -102,7 +102,14 @@ for (const [input, expected] of NORMALIZE_ROWS) {
 }
 
 Deno.test("normalizeServerUrl() rejects URLs that are not http(s)", () => {
-  for (const input of ["ftp://example.com", "ws://example.com", "https://", "https://host:bad"]) {
+  const inputs = [
+    "ftp://example.com",
+    "ws://example.com",
+    "https://",
+    "https://host:bad",
+    "http://127.0.0.1:0/mcp",
+  ];
+  for (const input of inputs) {
     assertUsageError(() => normalizeServerUrl(input), `Invalid MCP server URL: ${input}`);
   }
 });

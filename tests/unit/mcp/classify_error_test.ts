@@ -243,10 +243,10 @@ Deno.test("classifyMcpError() keeps a temporary DNS failure transient", () => {
   }
 });
 
-Deno.test("classifyMcpError() maps a certificate failure to a TLS error", () => {
+Deno.test("classifyMcpError() maps a certificate failure to a TLS usage error (it cannot heal)", () => {
   const error = new TypeError("invalid peer certificate: UnknownIssuer");
   const classified = classifyMcpError(error, { url: URL_, hadSession: false });
-  assert.equal(classified.kind, "network");
+  assert.equal(classified.kind, "usage");
   assert.match(classified.message, /^TLS\/SSL error at https:\/\/mcp\.example\.com\/mcp\./);
 });
 
@@ -357,4 +357,35 @@ Deno.test("classifyMcpError() marks a session the server did not resume as expir
   assert.equal(classified.kind, "usage");
   assert.equal(classified.sessionStatus, "expired");
   assert.match(classified.message, /expected abc, got xyz/);
+});
+
+Deno.test("classifyMcpError() words protocol violations in one line, as server errors", () => {
+  const zod = Object.assign(new Error('[{"code":"invalid_type", ... 150 lines ...}]'), {
+    name: "ZodError",
+    issues: [{ path: ["result", "serverInfo"], message: "Invalid input: expected object" }],
+  });
+  assert.deepEqual(classifyMcpError(zod, { url: URL_, hadSession: false }), {
+    kind: "server",
+    message:
+      `${URL_} sent an answer that is not a valid MCP message (result.serverInfo: Invalid input: expected object)`,
+  });
+  const json = new TypeError("x", { cause: new SyntaxError("Unexpected end of JSON input") });
+  assert.deepEqual(classifyMcpError(json, { url: URL_, hadSession: false }), {
+    kind: "server",
+    message: `${URL_} sent an answer that is not valid JSON (Unexpected end of JSON input)`,
+  });
+  const version = new Error("Server's protocol version is not supported: 1999-01-01");
+  assert.deepEqual(classifyMcpError(version, { url: URL_, hadSession: false }), {
+    kind: "server",
+    message: `${URL_} speaks MCP protocol version "1999-01-01", which mcpc does not support`,
+  });
+});
+
+Deno.test("classifyMcpError() reports a refused handshake as a usage error", async () => {
+  const { HandshakeError } = await import("../../../src/mcp/handshake_guard.ts");
+  const error = new HandshakeError("not-a-response", "Server at x answered with a message ...");
+  assert.deepEqual(classifyMcpError(error, { hadSession: false }), {
+    kind: "usage",
+    message: error.message,
+  });
 });

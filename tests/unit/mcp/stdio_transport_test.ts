@@ -42,7 +42,8 @@ async function failureOf(transport: StdioProcessTransport, send = true): Promise
   const closed = Promise.withResolvers<void>();
   transport.onclose = () => closed.resolve();
   await transport.start();
-  if (send) await transport.send(INITIALIZE);
+  // A server that is already gone fails the send with the reason as well.
+  if (send) await transport.send(INITIALIZE).catch(() => {});
   await withDeadline(closed.promise, 10_000, "the transport to report the failure");
   await transport.close();
   assert.ok(transport.failure, "a failure was recorded");
@@ -128,3 +129,33 @@ Deno.test("StdioProcessTransport close() ends the whole group, even a child that
   await withDeadline(transport.close(), 5_000, "close");
   assert.equal(isProcessGroupRunning(pgid), false);
 });
+
+Deno.test("StdioProcessTransport waits out one short banner line, even past the grace period", async () => {
+  const transport = new StdioProcessTransport(
+    { command: "sh", args: ["-c", "echo 'Loading model...'; sleep 30"], env: ENV },
+    { nonJsonRpcGraceMs: 200, stopStepMs: 200 },
+  );
+  await transport.start();
+  await transport.send(INITIALIZE);
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  assert.equal(transport.failure, undefined, "a slow server with a banner is still given time");
+  await transport.close();
+});
+
+for (
+  const [label, script] of [
+    ["a line longer than a banner", "head -c 5000 /dev/zero | tr '\\\\0' x; echo; sleep 30"],
+    ["output that never ends its line", "while :; do printf xxxx; sleep 0.05; done"],
+    ["a second stray line after the grace period", "echo banner; sleep 0.4; echo more; sleep 30"],
+  ] as const
+) {
+  Deno.test(`StdioProcessTransport refuses ${label}`, async () => {
+    const failure = await failureOf(
+      new StdioProcessTransport(
+        { command: "sh", args: ["-c", script], env: ENV },
+        { nonJsonRpcGraceMs: 200, stopStepMs: 200 },
+      ),
+    );
+    assert.equal(failure.reason, "not-json-rpc");
+  });
+}

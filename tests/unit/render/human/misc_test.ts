@@ -70,3 +70,29 @@ Deno.test("truncateOutput() closes a code fence the cut left open", () => {
   const outside = truncateOutput(`${text}\n\nmore text after the block`, text.length + 3);
   assert.equal(outside.split("\n").filter((line) => line === "````").length, 2);
 });
+
+Deno.test("truncateOutput() closes the fence when the cut falls inside a fence line", () => {
+  const text = ["Content:", "````", "hello", "````", "", "more"].join("\n");
+  for (let cut = 1; cut < text.length; cut++) {
+    const body = truncateOutput(text, cut).split("\n\n... output truncated")[0];
+    let open: string | undefined;
+    for (const line of body.split("\n")) {
+      if (!/^`{4,}$/.test(line)) continue;
+      open = open === undefined ? line : undefined;
+    }
+    assert.equal(open, undefined, `cut at ${cut}: ${JSON.stringify(body)}`);
+    assert.doesNotMatch(body, /\n`{1,3}$/, `cut at ${cut} leaves stray backticks`);
+  }
+});
+
+Deno.test("fence() uses a longer fence than any the text holds", () => {
+  assert.equal(fence("plain"), "````\nplain\n````");
+  assert.equal(fence("a\n````\nb"), "`````\na\n````\nb\n`````");
+  assert.equal(fence("``````x"), "```````\n``````x\n```````");
+});
+
+Deno.test("truncateOutput() closes a longer fence with a fence as long", () => {
+  const text = fence(`a\n${"````"}\n${"b".repeat(50)}`);
+  const body = truncateOutput(text, 20).split("\n\n... output truncated")[0];
+  assert.ok(body.endsWith("\n`````"), body);
+});
