@@ -96,6 +96,8 @@ export class Bridge {
   #onShutdownHooks: (() => void)[] = [];
   #timers = new Set<ReturnType<typeof setTimeout>>();
   #closeTransport?: () => Promise<void>;
+  /** Counts tool list changes, so a listing that started before one is not cached. */
+  #toolsGeneration = 0;
   #connectMs?: number;
 
   constructor(deps: BridgeDeps) {
@@ -175,10 +177,10 @@ export class Bridge {
       },
       listTools: async (params, context) => {
         const connection = await this.#ready;
-        if (params.refresh || !this.#tools) {
-          this.#tools = await connection.listAllTools(sdkOptions(context));
-        }
-        return { tools: this.#tools };
+        const tools = params.refresh || !this.#tools
+          ? await this.#fetchTools(connection, sdkOptions(context))
+          : this.#tools;
+        return { tools };
       },
       callTool: async (params, context) => {
         const connection = await this.#ready;
@@ -212,7 +214,7 @@ export class Bridge {
     let tool = tools?.find((candidate) => candidate.name === name);
     if (tools && !tool) {
       try {
-        tools = this.#tools = await connection.listAllTools(sdkOptions(context));
+        tools = await this.#fetchTools(connection, sdkOptions(context));
       } catch (error) {
         this.#deps.log.warn(`Cannot refresh the tools cache: ${String(error)}`);
         return undefined;
@@ -232,10 +234,21 @@ export class Bridge {
     return tool;
   }
 
+  /** Lists every tool and caches the list, unless the server changed its tools meanwhile. */
+  async #fetchTools(
+    connection: McpConnection,
+    options?: { signal?: AbortSignal; timeoutMs?: number },
+  ): Promise<Tool[]> {
+    const generation = this.#toolsGeneration;
+    const tools = await connection.listAllTools(options);
+    if (generation === this.#toolsGeneration) this.#tools = tools;
+    return tools;
+  }
+
   async #cachedTools(): Promise<Tool[] | undefined> {
     if (this.#tools) return this.#tools;
     try {
-      this.#tools = await (await this.#ready).listAllTools();
+      return await this.#fetchTools(await this.#ready);
     } catch (error) {
       this.#deps.log.warn(`Cannot fill the tools cache: ${String(error)}`);
     }
@@ -297,6 +310,21 @@ export class Bridge {
     connection.onClose = () => {
       log.warn("MCP connection closed by the server");
       this.shutdown("MCP connection closed");
+    };
+    connection.onToolsChanged = () => {
+      // The next request that needs the tools (details, tools-get, a call's schema) lists them anew.
+      this.#tools = undefined;
+      this.#toolsGeneration++;
+      log.info("The server's tool list changed");
+      this.#patchOwn((record) => {
+        record.notifications = {
+          ...record.notifications,
+          tools: {
+            ...record.notifications?.tools,
+            listChangedAt: new Date(this.#deps.now()).toISOString(),
+          },
+        };
+      });
     };
     const info = connection.initialize.serverInfo;
     log.info(

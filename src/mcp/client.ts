@@ -21,6 +21,7 @@ import {
   Client,
   getDefaultEnvironment,
   StreamableHTTPClientTransport,
+  ToolListChangedNotificationSchema,
   UnauthorizedError,
 } from "./sdk.ts";
 import { GuardedTransport } from "./handshake_guard.ts";
@@ -59,6 +60,8 @@ export interface McpConnection {
   close(options?: { endSession?: boolean }): Promise<void>;
   /** Called once when the transport closes on its own. */
   onClose?: () => void;
+  /** Called when the server says its tool list changed (`notifications/tools/list_changed`). */
+  onToolsChanged?: () => void;
 }
 
 /** Options for {@linkcode connectMcp}. */
@@ -273,6 +276,10 @@ function wrap(client: Client, initialize: StoredInitializeResult, hooks: WrapHoo
     },
   };
   client.onclose = () => connection.onClose?.();
+  client.setNotificationHandler(
+    ToolListChangedNotificationSchema,
+    () => connection.onToolsChanged?.(),
+  );
   return connection;
 }
 

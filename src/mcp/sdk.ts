@@ -21,4 +21,8 @@ export { getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js
 // @ts-types="@modelcontextprotocol/sdk/client/auth"
 export { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
-export { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+export {
+  ErrorCode,
+  McpError,
+  ToolListChangedNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";

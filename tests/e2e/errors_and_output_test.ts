@@ -226,3 +226,41 @@ Deno.test("the client declares no capabilities it does not implement", async () 
     await harness.cleanup();
   }
 });
+
+Deno.test("a tool list change reaches the cache: details, tools-get and the schema of calls", async () => {
+  const harness = await Harness.create();
+  try {
+    const config = `${harness.home}/mcp.json`;
+    await writeConfig(config, { changing: denoEntry(STDIO_FIXTURE, ["changing"]) });
+    assert.equal((await harness.run(["connect", `${config}:changing`, "@ch"])).code, 0);
+    const before = await harness.json<{ content: { text: string }[] }>([
+      "@ch",
+      "tools-call",
+      "adder",
+      "v:=1",
+    ]);
+    assert.equal(before.content[0].text, '{"v":1}');
+    assert.equal((await harness.run(["@ch", "tools-call", "change"])).code, 0);
+    await waitFor(
+      async () => {
+        const details = await harness.json<{ toolNames: string[] }>(["@ch"]);
+        return details.toolNames.includes("newtool");
+      },
+      10_000,
+      "the new tool to show",
+    );
+    const get = await harness.run(["@ch", "tools-get", "adder"]);
+    assert.match(get.stdout, /`v`: string \[required\]/);
+    const after = await harness.json<{ content: { text: string }[] }>([
+      "@ch",
+      "tools-call",
+      "adder",
+      "v:=1",
+    ]);
+    assert.equal(after.content[0].text, '{"v":"1"}', "the new schema wants a string");
+    const record = (await harness.sessions()).sessions["@ch"];
+    assert.ok(record.notifications?.tools?.listChangedAt, "the change is recorded");
+  } finally {
+    await harness.cleanup();
+  }
+});

@@ -79,6 +79,7 @@ class FakeConnection implements McpConnection {
   resumed = false;
   transport = "streamable-http" as const;
   onClose?: () => void;
+  onToolsChanged?: () => void;
   tools: Tool[] = TOOLS;
   listCalls: (CallOptions | undefined)[] = [];
   toolCalls: { name: string; args: Record<string, unknown>; options?: CallOptions }[] = [];
@@ -1023,4 +1024,22 @@ Deno.test({
       assert.deepEqual(events, ["transport closed", "stopped"]);
     });
   },
+});
+
+Deno.test("Bridge drops its tools cache when the server says the list changed", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge, store }) => {
+    await request(bridge, "serverDetails");
+    assert.equal(connection.listCalls.length, 1);
+    connection.tools = [...TOOLS, { name: "late", inputSchema: { type: "object" } }];
+    connection.onToolsChanged?.();
+    const details = resultOf(await request(bridge, "serverDetails")) as { tools: Tool[] };
+    assert.deepEqual(details.tools.map((tool) => tool.name), ["echo", "add", "late"]);
+    assert.equal(connection.listCalls.length, 2);
+    await waitUntil(
+      async () => (await store.get(NAME))?.notifications?.tools?.listChangedAt !== undefined,
+      WAIT_MS,
+      "the change to be recorded",
+    );
+  });
 });
