@@ -32,6 +32,7 @@ import {
   authRequiredMessage,
   connectTarget,
   expiredMessage,
+  reconnectWithHeadersCommand,
   sessionNotFoundMessage,
 } from "../render/hints.ts";
 import {
@@ -302,12 +303,7 @@ export async function buildStartConfig(
       server.headers,
       {
         what: "HTTP header(s)",
-        reconnect: (missing) =>
-          record.configFile !== undefined
-            ? `mcpc connect ${connectTarget(record)} ${record.name}`
-            : `mcpc connect ${connectTarget(record)} ${record.name} ${
-              missing.map((key) => `-H "${key}: <value>"`).join(" ")
-            }`,
+        reconnect: () => reconnectWithHeadersCommand(record),
         sessionName: record.name,
       },
     );
@@ -336,7 +332,7 @@ async function loadSecretValues(
   ctx: AppContext,
   account: string,
   recorded: Record<string, string>,
-  labels: { what: string; sessionName: string; reconnect: (missing: string[]) => string },
+  labels: { what: string; sessionName: string; reconnect: () => string },
 ): Promise<Record<string, string>> {
   const raw = await ctx.secrets.get(account);
   const stored: Record<string, string> = raw ? JSON.parse(raw) : {};
@@ -347,7 +343,7 @@ async function loadSecretValues(
     throw usageError(
       `Missing ${labels.what} in the secret store for session ${labels.sessionName}: ${
         missing.join(", ")
-      }. Reconnect it with: ${labels.reconnect(missing)}`,
+      }. Reconnect it with: ${labels.reconnect()}`,
     );
   }
   const values: Record<string, string> = {};

@@ -9,7 +9,7 @@
 
 import { CommanderError } from "commander";
 import { McpcError, usageError } from "../errors.ts";
-import { commandsFor, findCommand, VALUE_OPTIONS } from "./command_table.ts";
+import { commandsFor, findCommand, GLOBAL_OPTIONS, VALUE_OPTIONS } from "./command_table.ts";
 import { buildProgram, type ParsedCommand } from "./commander_program.ts";
 import { commandHelp, sessionHelp, topHelp } from "./help.ts";
 import { suggestCommand } from "./suggest.ts";
@@ -75,6 +75,34 @@ export function commandPosition(argv: readonly string[]): number {
   return -1;
 }
 
+/** Options that may come before the command word. */
+const LEADING_OPTIONS: ReadonlySet<string> = new Set([
+  ...GLOBAL_OPTIONS.flatMap((option) =>
+    option.flags.split(/[ ,]+/).filter((flag) => flag.startsWith("-"))
+  ),
+  ...VALUE_OPTIONS,
+]);
+
+/**
+ * Refuses an unknown option before the command word, before it can make the
+ * next word look like the command (`mcpc --profile x` is about `--profile`, not `x`).
+ */
+function rejectUnknownLeadingOptions(args: readonly string[], position: number): void {
+  const end = position === -1 ? args.length : position;
+  for (let index = 0; index < end; index++) {
+    const token = args[index];
+    if (token === "--") return;
+    if (!token.startsWith("-") || token === "-") continue;
+    const flag = token.split("=")[0];
+    if (!LEADING_OPTIONS.has(flag)) {
+      throw usageError(`Unknown option: ${flag}`, {
+        hint: 'Run "mcpc --help" for usage information.',
+      });
+    }
+    if (VALUE_OPTIONS.has(token)) index++;
+  }
+}
+
 /** Drops empty words where the command would be, so `mcpc ""` behaves like `mcpc`. */
 function withoutEmptyCommand(args: string[]): string[] {
   for (let index = 0; index < args.length; index++) {
@@ -93,6 +121,7 @@ function withoutEmptyCommand(args: string[]): string[] {
 export function parseArgv(argv: readonly string[], env: EnvFlags): Invocation {
   const args = withoutEmptyCommand(argv.map((token) => token === "-j" ? "--json" : token));
   const position = commandPosition(args);
+  rejectUnknownLeadingOptions(args, position);
   const token = position === -1 ? undefined : args[position];
   if (token?.startsWith("@")) {
     const rest = [...args.slice(0, position), ...args.slice(position + 1)];
@@ -327,10 +356,17 @@ function globalFlags(
     version: options.version === true,
   };
   if (options.timeout !== undefined) {
-    flags.timeout = positiveNumber(
+    const timeout = positiveNumber(
       options.timeout,
       (value) => `Invalid --timeout value: "${value}". Must be a positive number (seconds).`,
     );
+    if (timeout < MIN_TIMEOUT_SECONDS || timeout > MAX_TIMEOUT_SECONDS) {
+      throw usageError(
+        `Invalid --timeout value: "${String(options.timeout)}". Must be between ` +
+          `${MIN_TIMEOUT_SECONDS} and ${MAX_TIMEOUT_SECONDS} seconds (about 24 days).`,
+      );
+    }
+    flags.timeout = timeout;
   }
   if (options.maxChars !== undefined) {
     flags.maxChars = positiveInteger(
@@ -340,6 +376,11 @@ function globalFlags(
   }
   return flags;
 }
+
+/** Shortest `--timeout`: one millisecond. */
+const MIN_TIMEOUT_SECONDS = 0.001;
+/** Longest `--timeout`: the longest timer the runtime keeps (2^31 - 1 ms). */
+const MAX_TIMEOUT_SECONDS = 2_147_483;
 
 /** A positive decimal number of seconds (`0.5`, `30`, `2.25`). */
 function positiveNumber(value: unknown, message: (value: string) => string): number {

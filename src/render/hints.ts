@@ -32,7 +32,7 @@ export interface AuthRequiredOptions {
 /** The fields of a session that {@linkcode reconnectWithTokenCommand} needs. */
 export interface ReconnectTarget {
   name: string;
-  server?: { url?: string; command?: string; args?: string[] };
+  server?: { url?: string; command?: string; args?: string[]; headers?: Record<string, string> };
   configFile?: string;
   configEntry?: string;
 }
@@ -44,9 +44,39 @@ export function connectTarget(record: Omit<ReconnectTarget, "name">): string {
   return "<server>";
 }
 
-/** `mcpc connect <server> @s -H "Authorization: Bearer <token>"`: the way out of a rejected token. */
+/**
+ * `mcpc connect <server> @s -H "Authorization: Bearer <token>"`: the way out
+ * of a rejected token. A connect replaces every header, so the session's
+ * other header keys are named too (`-H "X-Key: <value>"`).
+ */
 export function reconnectWithTokenCommand(record: ReconnectTarget): string {
-  return `mcpc connect ${connectTarget(record)} ${record.name} -H "Authorization: Bearer <token>"`;
+  // A config entry brings its own other headers again; only the token is given anew.
+  const others = record.configFile !== undefined
+    ? []
+    : Object.keys(record.server?.headers ?? {}).filter((key) =>
+      key.toLowerCase() !== "authorization"
+    );
+  return [
+    "mcpc connect",
+    connectTarget(record),
+    record.name,
+    ...["Authorization: Bearer <token>", ...others.map(valueOf)].map((header) => `-H "${header}"`),
+  ].join(" ");
+}
+
+/**
+ * `mcpc connect <server> @s -H "K: <value>" ...` naming every header key the
+ * session has (a config entry brings its headers again by itself).
+ */
+export function reconnectWithHeadersCommand(record: ReconnectTarget): string {
+  const flags = record.configFile !== undefined
+    ? []
+    : Object.keys(record.server?.headers ?? {}).map((key) => `-H "${valueOf(key)}"`);
+  return ["mcpc connect", connectTarget(record), record.name, ...flags].join(" ");
+}
+
+function valueOf(key: string): string {
+  return `${key}: <value>`;
 }
 
 /**

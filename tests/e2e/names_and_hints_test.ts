@@ -171,10 +171,21 @@ Deno.test("a session whose headers are missing from the secret store is crashed 
   const server = await startDemoHttpServer();
   const harness = await Harness.create();
   try {
-    const connect = await harness.run(["connect", server.url, "@hdr", "-H", "X-Api-Key: k1"]);
+    const connect = await harness.run([
+      "connect",
+      server.url,
+      "@hdr",
+      "-H",
+      "X-Api-Key: k1",
+      "-H",
+      "X-Team: t",
+    ]);
     assert.equal(connect.code, 0, connect.stderr);
     await harness.stopBridges();
-    await Deno.writeTextFile(`${harness.home}/credentials.json`, "{}");
+    // Only one of the two values is lost.
+    const credentials = JSON.parse(await Deno.readTextFile(`${harness.home}/credentials.json`));
+    credentials["session:@hdr:headers"] = JSON.stringify({ "X-Team": "t" });
+    await Deno.writeTextFile(`${harness.home}/credentials.json`, JSON.stringify(credentials));
     await harness.editSessions((file) => {
       const record = file.sessions["@hdr"];
       record.status = "active";
@@ -190,8 +201,10 @@ Deno.test("a session whose headers are missing from the secret store is crashed 
       /Missing HTTP header\(s\) in the secret store for session @hdr: X-Api-Key/,
     );
     assert.ok(
-      call.stderr.includes(`mcpc connect ${server.url} @hdr -H "X-Api-Key: <value>"`),
-      call.stderr,
+      call.stderr.includes(
+        `mcpc connect ${server.url} @hdr -H "X-Api-Key: <value>" -H "X-Team: <value>"`,
+      ),
+      `every header key, since a connect replaces them all: ${call.stderr}`,
     );
   } finally {
     await harness.cleanup();

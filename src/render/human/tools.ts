@@ -280,7 +280,15 @@ function callExample(tool: Tool, sessionName: string): string {
     ...optional.slice(0, Math.max(0, MAX_INLINE_PARAMS - required.length)),
   ];
   const words = ["mcpc", sessionName, "tools-call", tool.name];
-  for (const p of chosen) words.push(`${p.name}:=${shellQuote(exampleValue(p.name, p.schema))}`);
+  for (const p of chosen) {
+    const value = exampleValue(p.name, p.schema);
+    // A key the shell would split is quoted with its value, as one word.
+    words.push(
+      SHELL_SAFE.test(p.name)
+        ? `${p.name}:=${shellQuote(value)}`
+        : shellQuote(`${p.name}:=${value}`),
+    );
+  }
   const taskSupport = tool.execution?.taskSupport;
   if (taskSupport === "required") words.push("--task");
   if (taskSupport === "optional") words.push("[--task]");

@@ -127,6 +127,8 @@ Deno.test("parseArgv() refuses --profile and --no-profile until OAuth profiles w
   assertUsageError(["connect", "x.com", "--profile", "work"], "Unknown option: --profile");
   assertUsageError(["connect", "x.com", "--no-profile"], "Unknown option: --no-profile");
   assertUsageError(["@s", "ping", "--profile", "p"], "Unknown option: --profile");
+  assertUsageError(["--profile", "x"], "Unknown option: --profile");
+  assertUsageError(["--json", "--profile=x", "connect", "a.com"], "Unknown option: --profile");
 });
 
 Deno.test("parseArgv() does not mistake an option value for the command", () => {
@@ -425,6 +427,19 @@ for (const value of ["x", "0", "-1", "0.0", "", "1e3", "5s", "1.2.3", "."]) {
     );
   });
 }
+
+Deno.test("parseArgv() keeps --timeout within what a timer can wait", () => {
+  assertUsageError(
+    ["--timeout", "99999999999"],
+    'Invalid --timeout value: "99999999999". Must be between 0.001 and 2147483 seconds (about 24 days).',
+  );
+  assertUsageError(
+    ["--timeout", "0.0001"],
+    'Invalid --timeout value: "0.0001". Must be between 0.001 and 2147483 seconds (about 24 days).',
+  );
+  assert.equal(parse(["--timeout", "2147483"]).flags.timeout, 2_147_483);
+  assert.equal(parse(["--timeout", "0.001"]).flags.timeout, 0.001);
+});
 
 Deno.test("parseArgv() accepts decimal --timeout values", () => {
   assert.equal(parse(["--timeout", "1.5"]).flags.timeout, 1.5);

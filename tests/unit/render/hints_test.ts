@@ -117,3 +117,30 @@ Deno.test("toolNotFoundMessage() suggests the closest tool, else how to list the
     "Tool not found: zzz\nList the tools with: mcpc @s tools-list",
   );
 });
+
+Deno.test("reconnect hints name every header key, since a connect replaces them all", async () => {
+  const { reconnectWithHeadersCommand, reconnectWithTokenCommand } = await import(
+    "../../../src/render/hints.ts"
+  );
+  const record = {
+    name: "@a",
+    server: {
+      url: "https://x.com/mcp",
+      headers: { Authorization: "<redacted>", "X-Other": "<redacted>" },
+    },
+  };
+  assert.equal(
+    reconnectWithHeadersCommand(record),
+    'mcpc connect https://x.com/mcp @a -H "Authorization: <value>" -H "X-Other: <value>"',
+  );
+  assert.equal(
+    reconnectWithTokenCommand(record),
+    'mcpc connect https://x.com/mcp @a -H "Authorization: Bearer <token>" -H "X-Other: <value>"',
+  );
+  const fromConfig = { ...record, configFile: "/m.json", configEntry: "e" };
+  assert.equal(reconnectWithHeadersCommand(fromConfig), "mcpc connect /m.json:e @a");
+  assert.equal(
+    reconnectWithTokenCommand(fromConfig),
+    'mcpc connect /m.json:e @a -H "Authorization: Bearer <token>"',
+  );
+});

@@ -372,3 +372,14 @@ Deno.test("renderToolGet() examples are what a person would type", () => {
   });
   assert.equal(example(nested), `* \`mcpc @s tools-call n opts:='{"name":"hello"}'\``);
 });
+
+Deno.test("renderToolGet() quotes a key the shell would split together with its value", () => {
+  const t = tool("odd", {
+    inputSchema: {
+      type: "object",
+      properties: { "my key": { type: "string" }, "it's": { type: "integer" } },
+      required: ["my key", "it's"],
+    },
+  });
+  assert.equal(example(t), "* `mcpc @s tools-call odd 'my key:=hello' 'it'\\''s:=1'`");
+});
