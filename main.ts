@@ -24,6 +24,7 @@ import { BRIDGE_SUBCOMMAND } from "./src/platform/self_command.ts";
 import { errorJson, toJson } from "./src/render/json.ts";
 import { createTheme, type Theme } from "./src/render/theme.ts";
 import { SessionStore } from "./src/session/session_store.ts";
+import { settleWithin } from "./src/platform/settle.ts";
 
 /** Default per-request timeout (ms). */
 export const DEFAULT_TIMEOUT_MS = 300_000;
@@ -41,23 +42,34 @@ export async function main(argv: string[]): Promise<number> {
   let json = wantsJson(argv, envFlags);
   let verbose = envFlags.verbose;
   // Ctrl+C: exiting closes the bridge socket, and the bridge cancels the request on the server.
+  const cleanups = new Set<() => void | Promise<void>>();
+  // Set once Ctrl+C was pressed: the command's own outcome is then moot, the handler exits.
+  let interrupted: Promise<never> | undefined;
   const onInterrupt = () => {
+    interrupted ??= interrupt();
+  };
+  const interrupt = async (): Promise<never> => {
+    await settleWithin(Promise.all([...cleanups].map((cleanup) => cleanup())), 3_000);
     writeText(
       Deno.stderr,
       json ? `${toJson(errorJson("Interrupted", INTERRUPTED_EXIT_CODE))}\n` : "Interrupted\n",
     );
-    Deno.exit(INTERRUPTED_EXIT_CODE);
+    return Deno.exit(INTERRUPTED_EXIT_CODE);
   };
   Deno.addSignalListener("SIGINT", onInterrupt);
   try {
     const invocation = parseArgv(argv, envFlags);
     json = invocation.flags.json;
     verbose = invocation.flags.verbose;
-    return await runInvocation(
-      createContext(env, invocation, createTheme(colors && !json)),
-      invocation,
-    );
+    const ctx = createContext(env, invocation, createTheme(colors && !json), (cleanup) => {
+      cleanups.add(cleanup);
+      return () => cleanups.delete(cleanup);
+    });
+    const code = await runInvocation(ctx, invocation);
+    if (interrupted) await interrupted;
+    return code;
   } catch (error) {
+    if (interrupted) await interrupted;
     const failure = await withSessionSuggestion(toMcpcError(error), env);
     writeText(Deno.stderr, formatError(failure, { json, verbose, theme: errorTheme }));
     return failure.exitCode;
@@ -99,6 +111,7 @@ function createContext(
   env: Record<string, string>,
   invocation: Invocation,
   theme: Theme,
+  onInterrupt: AppContext["onInterrupt"],
 ): AppContext {
   const cwd = Deno.cwd();
   const home = homeDir(env);
@@ -128,6 +141,7 @@ function createContext(
     timeoutExplicit: flags.timeout !== undefined,
     stdinIsTerminal: Deno.stdin.isTerminal(),
     readStdin: () => new Response(Deno.stdin.readable).text(),
+    onInterrupt,
   };
 }
 

@@ -56,4 +56,9 @@ export interface AppContext {
   stdinIsTerminal: boolean;
   /** Reads stdin to EOF. */
   readStdin: () => Promise<string>;
+  /**
+   * Registers work to do if the user presses Ctrl+C (before mcpc exits 130),
+   * e.g. abandoning a connect; returns a function that unregisters it.
+   */
+  onInterrupt: (cleanup: () => void | Promise<void>) => () => void;
 }

@@ -12,6 +12,7 @@ import {
   sessionServerAccount,
 } from "../auth/secret_store.ts";
 import { launchBridge } from "../bridge/launcher.ts";
+import { sendSignal } from "../platform/process.ts";
 import {
   invalidServerMessage,
   normalizeServerUrl,
@@ -129,23 +130,31 @@ export async function connectSession(
   }
   await storeSecrets(ctx, name, resolved);
   const started = ctx.now();
-  let pid: number;
-  try {
-    pid = await launchBridge({
-      sessionName: name,
-      home: ctx.paths.home,
-      server: resolved.server,
-      label: sessionTarget(shown),
-    }, { cwd: ctx.cwd, env: ctx.env });
-  } catch (error) {
-    if (!existing) await forgetSession(ctx, name);
-    throw error;
-  }
-  ctx.debug(`Bridge of ${name} started (pid ${pid}) in ${ctx.now() - started} ms`);
-  return await reportConnect(ctx, { ...record, pid }, {
-    notices,
-    created: existing === undefined,
+  // Ctrl+C abandons the attempt: the bridge stops (and its server with it), a new session goes.
+  let spawned: number | undefined;
+  const created = existing === undefined;
+  const abandon = ctx.onInterrupt(async () => {
+    if (spawned !== undefined) sendSignal(spawned, "SIGTERM");
+    if (created) await forgetSession(ctx, name);
   });
+  try {
+    let pid: number;
+    try {
+      pid = await launchBridge({
+        sessionName: name,
+        home: ctx.paths.home,
+        server: resolved.server,
+        label: sessionTarget(shown),
+      }, { cwd: ctx.cwd, env: ctx.env, onSpawn: (child) => spawned = child });
+    } catch (error) {
+      if (created) await forgetSession(ctx, name);
+      throw error;
+    }
+    ctx.debug(`Bridge of ${name} started (pid ${pid}) in ${ctx.now() - started} ms`);
+    return await reportConnect(ctx, { ...record, pid }, { notices, created });
+  } finally {
+    abandon();
+  }
 }
 
 /**
@@ -355,10 +364,12 @@ async function alreadyActive(
   client: BridgeClient,
   notices: string[],
 ): Promise<CommandOutput> {
+  ctx.debug(`Session ${record.name} is already active (bridge pid ${record.pid})`);
   try {
     const details = await client.request("serverDetails", {}, {
       timeoutMs: requestTimeoutMs(ctx, record),
     });
+    logConnection(ctx, record.name, details);
     const output = serverDetailsOutput(record, details, {
       logPath: bridgeLogPath(ctx.paths.home, record.name),
       status: "active",

@@ -103,7 +103,11 @@ async function launchInBackground(
   let pid: number;
   try {
     const config = await buildStartConfig(ctx, record, { resume: true });
-    pid = await launchBridge(config, { cwd: record.cwd ?? ctx.cwd, env: ctx.env, wait: false });
+    pid = await launchBridge({ ...config, background: true }, {
+      cwd: record.cwd ?? ctx.cwd,
+      env: ctx.env,
+      wait: false,
+    });
   } catch (error) {
     // No bridge will report on this attempt: record the failure now, so the backoff grows.
     ctx.debug(`Cannot restart ${record.name}: ${error instanceof Error ? error.message : error}`);

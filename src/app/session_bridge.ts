@@ -237,6 +237,12 @@ export async function restartBridge(
   const name = record.name;
   requireServerConfig(record);
   await stopBridgeProcess(ctx, record);
+  // A listing may have started a retry meanwhile: stop that one too (bounded).
+  for (let round = 0; round < 3; round++) {
+    const current = await ctx.sessions.get(name);
+    if (current?.pid === undefined || current.pid === record.pid) break;
+    await stopBridgeProcess(ctx, current);
+  }
   const start = await buildStartConfig(ctx, record, options);
   const updated = await ctx.sessions.patch(name, (stored) => {
     stored.status = restartStatus(stored);

@@ -29,6 +29,8 @@ import {
 
 /** How long a bridge whose connection failed keeps answering with the error (ms). */
 export const STARTUP_FAILURE_LINGER_MS = 10_000;
+/** The same for a bridge a listing started in the background, which no CLI waits for (ms). */
+export const BACKGROUND_FAILURE_LINGER_MS = 1_000;
 /** Delay between marking a session expired/unauthorized and shutting down (ms). */
 export const FAILURE_SHUTDOWN_DELAY_MS = 100;
 /** Extra time the SDK gets beyond the CLI's timeout, so the CLI's cancel comes first (ms). */
@@ -293,7 +295,10 @@ export class Bridge {
         record.consecutiveFailures = (record.consecutiveFailures ?? 0) + 1;
         delete record.pid;
       });
-      this.#scheduleShutdown(STARTUP_FAILURE_LINGER_MS, "startup failed");
+      this.#scheduleShutdown(
+        config.background ? BACKGROUND_FAILURE_LINGER_MS : STARTUP_FAILURE_LINGER_MS,
+        "startup failed",
+      );
       const tail = this.#stderrTail.length
         ? `\n\nRecent server stderr:\n${this.#stderrTail.map((line) => `  ${line}`).join("\n")}`
         : "";
@@ -307,6 +312,21 @@ export class Bridge {
     }
     this.#connection = connection;
     this.#connectMs = Math.round(performance.now() - started);
+    // Another bridge may have taken the session over while this one connected (a restart
+    // racing a listing's retry): leave at once instead of at the next keepalive.
+    const owner = await this.#deps.store.get(config.sessionName).catch(() => null);
+    if (owner !== null && owner?.pid !== this.#deps.pid) {
+      const shared = owner?.mcpSessionId !== undefined &&
+        owner.mcpSessionId === connection.sessionId;
+      this.shutdown(
+        owner ? `session taken over by pid ${owner.pid} while connecting` : "session closed",
+        { endSession: !shared },
+      );
+      throw new McpcError(
+        "network",
+        "Another bridge took over the session while this one connected",
+      );
+    }
     connection.onClose = () => {
       log.warn("MCP connection closed by the server");
       this.shutdown("MCP connection closed");

@@ -63,7 +63,15 @@ export async function runBridge(sessionName: string): Promise<number> {
   }
 
   const stopped = Promise.withResolvers<void>();
-  const bridge = new Bridge({
+  // Listening before the bridge starts its server: a signal then always ends that server too.
+  let bridge: Bridge | undefined;
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+    Deno.addSignalListener(signal, () => {
+      if (bridge) bridge.shutdown(`received ${signal}`);
+      else Deno.exit(0);
+    });
+  }
+  bridge = new Bridge({
     config,
     store,
     log,
@@ -88,9 +96,6 @@ export async function runBridge(sessionName: string): Promise<number> {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
   });
-  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
-    Deno.addSignalListener(signal, () => bridge.shutdown(`received ${signal}`));
-  }
   acceptLoop(listener, bridge, channels, log);
   await stopped.promise;
   await log.close();

@@ -62,6 +62,8 @@ export interface LaunchBridgeOptions {
   env: Record<string, string>;
   /** Wait until the bridge listens on its socket (default true). */
   wait?: boolean;
+  /** Told the bridge's PID as soon as it is spawned (before its socket is up). */
+  onSpawn?: (pid: number) => void;
 }
 
 /** Keeps only the allow-listed variables of `env`. */
@@ -97,6 +99,7 @@ export async function launchBridge(
     env: bridgeEnvironment(options.env),
     stdin: JSON.stringify(config),
   });
+  options.onSpawn?.(pid);
   if (options.wait === false) return pid;
   const socketPath = bridgeSocketPath(config.home, config.sessionName, pid);
   const deadline = Date.now() + SOCKET_WAIT_MS;

@@ -127,6 +127,8 @@ export interface BridgeStartConfig {
   profileName?: string;
   /** `MCP-Session-Id` to resume, with the `InitializeResult` to restore. */
   resume?: { mcpSessionId: string; initialize: StoredInitializeResult };
+  /** Started by a listing, with no CLI waiting: a failed start lingers only briefly. */
+  background?: boolean;
 }
 
 const METHODS: ReadonlySet<string> = new Set<MethodName>([

@@ -6,12 +6,14 @@
 
 import assert from "node:assert/strict";
 import {
+  baseEnv,
   DEMO_SERVER,
   denoEntry,
   everythingStdioEntry,
   groupMembers,
   Harness,
   isAlive,
+  MCPC,
   STDIO_FIXTURE,
   waitFor,
   writeConfig,
@@ -246,6 +248,30 @@ Deno.test("close while connect is still starting the server leaves no process an
     assert.doesNotMatch(connect.stderr + connect.stdout, /kept|reconnects automatically/);
     assert.deepEqual(groupMembers(pgid), []);
     await waitFor(() => !isAlive(bridge), 10_000, "the bridge to stop");
+    assert.deepEqual((await harness.sessions()).sessions, {});
+  });
+});
+
+Deno.test("Ctrl+C during connect abandons it: no session, no bridge, no server left", async () => {
+  await withHarness(async (harness, config) => {
+    await writeConfig(config, { slow: shEntry(`sleep 30; exec ${DEMO_COMMAND}`) });
+    const child = new Deno.Command(MCPC, {
+      args: ["connect", `${config}:slow`, "@int"],
+      env: { ...baseEnv(), MCPC_HOME_DIR: harness.home },
+      clearEnv: true,
+      cwd: harness.home,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const pgid = await serverGroup(harness, "@int");
+    const bridge = await bridgeOf(harness, "@int");
+    Deno.kill(child.pid, "SIGINT");
+    const output = await child.output();
+    assert.equal(output.code, 130);
+    assert.equal(new TextDecoder().decode(output.stderr), "Interrupted\n");
+    await waitFor(() => !isAlive(bridge), 10_000, "the bridge to stop");
+    await waitFor(() => groupMembers(pgid).length === 0, 10_000, "the server group to end");
     assert.deepEqual((await harness.sessions()).sessions, {});
   });
 });

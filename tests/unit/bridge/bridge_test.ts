@@ -151,6 +151,8 @@ interface HarnessOptions {
   noRecord?: boolean;
   /** Keepalive timers (default: real ones). */
   keepaliveTimers?: BridgeDeps["keepaliveTimers"];
+  /** Started by a listing in the background. */
+  background?: boolean;
 }
 
 /** Runs `body` with a bridge over a real store in a temp dir; always shuts the bridge down. */
@@ -177,6 +179,7 @@ async function withBridge(
       home: dir,
       server: { url: LABEL },
       label: LABEL,
+      ...(options.background ? { background: true } : {}),
     };
     bridge = new Bridge({
       config,
@@ -307,21 +310,36 @@ Deno.test("Bridge start removes a stale mcpSessionId when the connection has non
   });
 });
 
-Deno.test("Bridge start leaves a record owned by another pid untouched", async () => {
+Deno.test("Bridge start leaves a record owned by another pid untouched and stops at once", async () => {
   const connection = new FakeConnection({ sessionId: "sess-1" });
   await withBridge(
     { connection, record: { pid: OTHER_PID, status: "connecting" } },
-    async ({ bridge, store }) => {
+    async ({ bridge, store, stopped }) => {
       const before = await store.get(NAME);
-      await bridge.ready;
+      await assert.rejects(bridge.ready, /took over the session/);
+      await withDeadline(stopped, WAIT_MS, "the bridge to leave");
       assert.deepEqual(await store.get(NAME), before);
+      assert.deepEqual(connection.closeCalls, [{ endSession: true }], "its own MCP session ends");
+    },
+  );
+});
+
+Deno.test("Bridge taken over by a bridge that resumed the same MCP session leaves it open", async () => {
+  const connection = new FakeConnection({ sessionId: "sess-1" });
+  await withBridge(
+    { connection, record: { pid: OTHER_PID, status: "active", mcpSessionId: "sess-1" } },
+    async ({ bridge, stopped }) => {
+      await assert.rejects(bridge.ready);
+      await withDeadline(stopped, WAIT_MS, "the bridge to leave");
+      assert.deepEqual(connection.closeCalls, [{ endSession: false }]);
     },
   );
 });
 
 Deno.test("Bridge start copes with a session record that no longer exists", async () => {
-  await withBridge({ noRecord: true }, async ({ bridge, store }) => {
-    await bridge.ready;
+  await withBridge({ noRecord: true }, async ({ bridge, store, stopped }) => {
+    await assert.rejects(bridge.ready);
+    await withDeadline(stopped, WAIT_MS, "the bridge to leave");
     assert.equal(await store.get(NAME), undefined);
   });
 });
@@ -1042,4 +1060,19 @@ Deno.test("Bridge drops its tools cache when the server says the list changed", 
       "the change to be recorded",
     );
   });
+});
+
+Deno.test({
+  name: "Bridge started in the background lingers only briefly after a failed start",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const refused = () => Promise.reject(new Error("tcp connect error: Connection refused"));
+    await withBridge({ connect: refused, background: true }, async ({ bridge, stopped }) => {
+      const started = Date.now();
+      await bridge.ready.catch(() => {});
+      await withDeadline(stopped, 3_000, "the background bridge to leave");
+      assert.ok(Date.now() - started < 3_000);
+    });
+  },
 });
