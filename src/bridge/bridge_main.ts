@@ -64,14 +64,14 @@ export async function runBridge(sessionName: string): Promise<number> {
 
   const stopped = Promise.withResolvers<void>();
   // Listening before the bridge starts its server: a signal then always ends that server too.
-  let bridge: Bridge | undefined;
+  const started: { bridge?: Bridge } = {};
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
     Deno.addSignalListener(signal, () => {
-      if (bridge) bridge.shutdown(`received ${signal}`);
+      if (started.bridge) started.bridge.shutdown(`received ${signal}`);
       else Deno.exit(0);
     });
   }
-  bridge = new Bridge({
+  const bridge = started.bridge = new Bridge({
     config,
     store,
     log,

@@ -155,18 +155,19 @@ async function connectHttp(
   requestTimeout: number,
   options: ConnectMcpOptions,
 ): Promise<McpConnection> {
-  let guarded: GuardedTransport | undefined;
+  // The recorder needs the guard, which wraps the transport that uses the recorder.
+  const late: { guarded?: GuardedTransport } = {};
   const recorder = recordingFetch(fetch, {
     // Only a first connect: a resumed session's ping gets its answer on the GET stream.
     onNoAnswer: (facts) =>
-      options.resume ? undefined : guarded?.fail(new HttpEndpointError(url, facts, false)),
+      options.resume ? undefined : late.guarded?.fail(new HttpEndpointError(url, facts, false)),
   });
   const transport = new StreamableHTTPClientTransport(new URL(url), {
     requestInit: { headers: server.headers ?? {} },
     sessionId: options.resume?.mcpSessionId,
     fetch: recorder.fetch,
   });
-  guarded = new GuardedTransport(transport, `Server at ${url}`);
+  const guarded = late.guarded = new GuardedTransport(transport, `Server at ${url}`);
   try {
     await client.connect(guarded, { timeout: requestTimeout });
   } catch (error) {

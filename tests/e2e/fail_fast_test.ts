@@ -35,6 +35,10 @@ const HTTP_CASES: [FixtureMode, RegExp][] = [
   ["text", /"hello from a plain web server".*content type text\/plain.*not an MCP response/],
   ["405", /HTTP 405 at .*Check the endpoint URL/],
   ["legacy-sse", /is a legacy HTTP\+SSE endpoint, which mcpc does not support/],
+  ["json-not-rpc", /sent an answer that is not a valid MCP message/],
+  ["empty-json", /sent an answer that is not valid JSON/],
+  ["wrong-id", /answered with a message that is not a response to initialize/],
+  ["accepted", /accepted the initialize request \(HTTP 202\) without answering it/],
 ];
 
 for (const [mode, message] of HTTP_CASES) {
