@@ -145,6 +145,7 @@ export async function connectSession(
         home: ctx.paths.home,
         server: resolved.server,
         label: sessionTarget(shown),
+        takeover: true,
       }, { cwd: ctx.cwd, env: ctx.env, onSpawn: (child) => spawned = child });
     } catch (error) {
       if (created) await forgetSession(ctx, name);
@@ -455,6 +456,12 @@ async function connectFailure(
   if (current?.createdAt !== record.createdAt) {
     return usageError(`Session ${name} was closed while it was connecting`, { cause: error });
   }
+  // A bridge that gave up (it dropped its PID from the record) lingers only to report its
+  // failure, which this CLI now has; one still connecting (a timeout here) may go on.
+  const gaveUp = current.pid !== record.pid;
+  if (gaveUp || (error.kind === "usage" && created)) {
+    await stopBridgeProcess(ctx, { ...current, pid: record.pid });
+  }
   if (error.kind === "auth") {
     return authFailure(record, logPath, { cause: error });
   }
@@ -470,8 +477,6 @@ async function connectFailure(
     );
   }
   if (error.kind === "usage" && created) {
-    // The failed bridge gave up its PID in the record; stop it by the one it was started with.
-    await stopBridgeProcess(ctx, { ...current, pid: record.pid });
     await forgetSession(ctx, name);
     return usageError(error.message, { cause: error });
   }

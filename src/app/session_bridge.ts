@@ -22,11 +22,12 @@ import type { AppContext } from "../context.ts";
 import { authError, McpcError, networkError, usageError } from "../errors.ts";
 import { bridgeLogPath, bridgeSocketPath } from "../platform/paths.ts";
 import {
-  isProcessRunning,
   reapProcessGroup,
+  runsSubcommand,
   terminateProcess,
   waitForExit,
 } from "../platform/process.ts";
+import { BRIDGE_SUBCOMMAND } from "../platform/self_command.ts";
 import {
   appendLogHint,
   authRequiredMessage,
@@ -137,7 +138,7 @@ async function reachStartingBridge(
   while (true) {
     const reached = await reachBridge(ctx, record);
     const starting = reached === "absent" && fresh && record.pid !== undefined &&
-      isProcessRunning(record.pid);
+      runsSubcommand(record.pid, BRIDGE_SUBCOMMAND, record.name);
     if (!starting || ctx.now() >= deadline) return reached;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -252,10 +253,28 @@ export async function restartBridge(
   });
   if (!updated) throw usageError(sessionNotFoundMessage(name));
   ctx.debug(`Starting a bridge for ${name}${start.resume ? " (resuming the MCP session)" : ""}`);
-  const pid = await launchBridge(start, { cwd: record.cwd ?? ctx.cwd, env: ctx.env });
-  ctx.debug(`Bridge of ${name} started (pid ${pid})`);
-  const client = await connectToNewBridge(ctx, name, pid);
-  return { record: { ...updated, pid }, client };
+  // An explicit restart takes the session over; a transparent one yields to a bridge that
+  // another mcpc started at the same moment, and then uses that one.
+  const takeover = !options.resume;
+  try {
+    const pid = await launchBridge({ ...start, ...(takeover ? { takeover } : {}) }, {
+      cwd: record.cwd ?? ctx.cwd,
+      env: ctx.env,
+    });
+    ctx.debug(`Bridge of ${name} started (pid ${pid})`);
+    const client = await connectToNewBridge(ctx, name, pid);
+    return { record: { ...updated, pid }, client };
+  } catch (error) {
+    const rival = takeover ? undefined : await ctx.sessions.get(name);
+    if (rival?.pid !== undefined) {
+      const reached = await reachStartingBridge(ctx, rival);
+      if (reached instanceof BridgeClient) {
+        ctx.debug(`Using the bridge another mcpc started for ${name} (pid ${rival.pid})`);
+        return { record: rival, client: reached };
+      }
+    }
+    throw error;
+  }
 }
 
 /** Connects to a bridge that was just started. */
@@ -378,6 +397,10 @@ export async function stopBridgeProcess(ctx: AppContext, record: SessionRecord):
 
 async function stopBridge(ctx: AppContext, record: SessionRecord, pid: number): Promise<void> {
   const client = await reachBridge(ctx, record, { timeoutMs: 2_000 });
+  // A bridge still starting (no socket yet) takes SIGTERM like a running one.
+  if (client === "absent" && runsSubcommand(pid, BRIDGE_SUBCOMMAND, record.name)) {
+    return await terminateProcess(pid, STOP_GRACE_MS);
+  }
   // Gone, or the PID now belongs to a stranger: never signal it.
   if (client === "absent" || client === "foreign") return;
   // Only our bridge listens on its own socket path: a busy one may be signalled.

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { advertisedCommands } from "../cli/command_table.ts";
 import type { AppContext } from "../context.ts";
 import { McpcError, usageError } from "../errors.ts";
 import { appendLogHint, expiredDetectedMessage, toolNotFoundMessage } from "../render/hints.ts";
@@ -132,6 +133,7 @@ export function serverDetailsOutput(
         sessionName: record.name,
         initialize: details.initialize,
         tools: details.tools,
+        commands: advertisedCommands(details.initialize.capabilities ?? {}),
         logPath,
       }, theme),
   };

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type ErrorKind, McpcError } from "../errors.ts";
+import { McpcError } from "../errors.ts";
 import { applyStringSchema } from "../mcp/argument_coercion.ts";
 import { classifyMcpError } from "../mcp/classify_error.ts";
 import { toolNotFoundMessage } from "../render/hints.ts";
@@ -98,6 +98,8 @@ export class Bridge {
   #onShutdownHooks: (() => void)[] = [];
   #timers = new Set<ReturnType<typeof setTimeout>>();
   #closeTransport?: () => Promise<void>;
+  /** The record update that forgets a stopped server group, awaited before the bridge stops. */
+  #serverForgotten?: Promise<void>;
   /** Counts tool list changes, so a listing that started before one is not cached. */
   #toolsGeneration = 0;
   #connectMs?: number;
@@ -162,10 +164,10 @@ export class Bridge {
           pid,
         });
       },
-      serverDetails: async () => {
+      serverDetails: async (_params, context) => {
         const connection = await this.#ready;
         const tools = connection.initialize.capabilities.tools
-          ? await this.#cachedTools()
+          ? await this.#cachedTools(context)
           : undefined;
         return {
           initialize: connection.initialize,
@@ -212,7 +214,7 @@ export class Bridge {
   async #findTool(name: string, context: RequestContext): Promise<Tool | undefined> {
     const connection = await this.#ready;
     if (!connection.initialize.capabilities.tools) return undefined;
-    let tools = await this.#cachedTools();
+    let tools = await this.#cachedTools(context);
     let tool = tools?.find((candidate) => candidate.name === name);
     if (tools && !tool) {
       try {
@@ -247,10 +249,11 @@ export class Bridge {
     return tools;
   }
 
-  async #cachedTools(): Promise<Tool[] | undefined> {
+  /** The cached tools, listed now (within the request's signal and timeout) when there are none. */
+  async #cachedTools(context: RequestContext): Promise<Tool[] | undefined> {
     if (this.#tools) return this.#tools;
     try {
-      return await this.#fetchTools(await this.#ready);
+      return await this.#fetchTools(await this.#ready, sdkOptions(context));
     } catch (error) {
       this.#deps.log.warn(`Cannot fill the tools cache: ${String(error)}`);
     }
@@ -261,21 +264,28 @@ export class Bridge {
     const { config, log } = this.#deps;
     log.info(`Connecting to ${config.label}${config.resume ? " (resuming MCP session)" : ""}`);
     let connection: McpConnection;
+    let group: ProcessGroupIdentity | undefined;
     const started = performance.now();
     try {
       connection = await this.#deps.connect({
         onStderrLine: (line) => this.#onStderr(line),
-        onServerProcess: (group) => {
-          log.info(`Server process group ${group.pgid} started`);
+        onServerProcess: (started) => {
+          group = started;
+          log.info(`Server process group ${started.pgid} started`);
           this.#patchOwn((record) => {
-            record.serverProcess = group;
+            record.serverProcess = started;
           });
         },
         onServerStopped: () => {
           log.info("Server process group stopped");
-          this.#patchOwn((record) => {
-            delete record.serverProcess;
-          });
+          // By group, not by owner: a bridge that failed its start gave up the PID already.
+          const pgid = group?.pgid;
+          this.#serverForgotten = this.#deps.store.patch(config.sessionName, (record) => {
+            if (record.serverProcess?.pgid === pgid) delete record.serverProcess;
+          }).then(
+            () => {},
+            (error) => log.warn(`Cannot update the session record: ${String(error)}`),
+          );
         },
         onTransport: (close) => this.#closeTransport = close,
       });
@@ -284,9 +294,8 @@ export class Bridge {
       const classified = classifyMcpError(error, {
         url: config.label,
         hadSession: config.resume !== undefined,
+        phase: "connect",
       });
-      // A server that refuses the handshake with a JSON-RPC error will refuse it again.
-      if (classified.kind === "server") classified.kind = "usage";
       log.error(`Connection failed: ${classified.message}`);
       // Giving up the PID says "no attempt runs": the next command or listing starts a new
       // bridge, while this one lingers to answer the CLIs that already wait on it.
@@ -366,6 +375,8 @@ export class Bridge {
       if (connection.sessionId) record.mcpSessionId = connection.sessionId;
       else delete record.mcpSessionId;
     });
+    // A shutdown that began during the awaits above closed the connection already.
+    if (this.#stopping) throw new McpcError("network", "The bridge was stopped while connecting");
     this.#stopKeepalive = startKeepalive({
       timers: this.#deps.keepaliveTimers,
       ping: () => connection.ping(),
@@ -425,11 +436,11 @@ export class Bridge {
       await this.#persistFailure(classified);
       this.#scheduleShutdown(FAILURE_SHUTDOWN_DELAY_MS, `session ${classified.sessionStatus}`);
     }
-    return { kind: classified.kind as ErrorKind, message: classified.message };
+    return { kind: classified.kind, message: classified.message };
   }
 
   async #persistFailure(
-    classified: { sessionStatus?: "expired" | "unauthorized" | "crashed" },
+    classified: { sessionStatus?: "expired" | "unauthorized" },
   ): Promise<void> {
     const status = classified.sessionStatus;
     if (!status) return;
@@ -519,6 +530,7 @@ export class Bridge {
     });
     // A connection still opening is ended by #start once it arrives; give it a moment.
     await settleWithin(this.#ready, READY_SETTLE_MS);
+    if (this.#serverForgotten) await settleWithin(this.#serverForgotten, READY_SETTLE_MS);
     log.info("Bridge stopped");
     this.#deps.onStopped();
   }
@@ -529,12 +541,16 @@ const READY_SETTLE_MS = 2_000;
 /** Bound on closing a transport whose handshake is still running (ms). */
 const TRANSPORT_CLOSE_CAP_MS = 6_000;
 
-function sdkOptions(context: RequestContext): { signal: AbortSignal; timeoutMs?: number } {
+/** Longest timer the runtime keeps (ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The SDK options for a request: the CLI's signal, and its timeout plus a margin (capped). */
+export function sdkOptions(context: RequestContext): { signal: AbortSignal; timeoutMs?: number } {
   return {
     signal: context.signal,
     timeoutMs: context.timeoutMs === undefined
       ? undefined
-      : context.timeoutMs + SDK_TIMEOUT_MARGIN_MS,
+      : Math.min(context.timeoutMs + SDK_TIMEOUT_MARGIN_MS, MAX_TIMER_MS),
   };
 }
 

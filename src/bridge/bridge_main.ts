@@ -9,6 +9,8 @@
 
 import process from "node:process";
 import { SessionStore } from "../session/session_store.ts";
+import { runsSubcommand } from "../platform/process.ts";
+import { BRIDGE_SUBCOMMAND } from "../platform/self_command.ts";
 import { bridgeLogPath, bridgeSocketPath, homePaths } from "../platform/paths.ts";
 import { connectMcp } from "../mcp/client.ts";
 import { Bridge } from "./bridge.ts";
@@ -51,11 +53,25 @@ export async function runBridge(sessionName: string): Promise<number> {
   await Deno.remove(socketPath).catch(() => {});
   const listener = Deno.listen({ transport: "unix", path: socketPath });
 
-  const owned = await store.patch(sessionName, (record) => {
+  // Claim the session unless another live bridge holds it (two automatic launches raced: the
+  // first wins); an explicit connect or restart always claims it.
+  const claim = await store.update((sessions) => {
+    const record = sessions[sessionName];
+    if (!record) return "gone";
+    const holder = record.pid;
+    const live = holder !== undefined && holder !== Deno.pid &&
+      runsSubcommand(holder, BRIDGE_SUBCOMMAND, sessionName);
+    // The holder leaves by itself once it sees the record name another bridge.
+    if (live && !config.takeover) return holder;
     record.pid = Deno.pid;
+    return "owned";
   });
-  if (!owned) {
-    log.warn(`Session ${sessionName} no longer exists; exiting`);
+  if (claim !== "owned") {
+    log.warn(
+      claim === "gone"
+        ? `Session ${sessionName} no longer exists; exiting`
+        : `Session ${sessionName} belongs to the bridge with pid ${claim}; exiting`,
+    );
     listener.close();
     await Deno.remove(socketPath).catch(() => {});
     await log.close();
@@ -64,14 +80,7 @@ export async function runBridge(sessionName: string): Promise<number> {
 
   const stopped = Promise.withResolvers<void>();
   // Listening before the bridge starts its server: a signal then always ends that server too.
-  const started: { bridge?: Bridge } = {};
-  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
-    Deno.addSignalListener(signal, () => {
-      if (started.bridge) started.bridge.shutdown(`received ${signal}`);
-      else Deno.exit(0);
-    });
-  }
-  const bridge = started.bridge = new Bridge({
+  const bridge = new Bridge({
     config,
     store,
     log,
@@ -96,6 +105,10 @@ export async function runBridge(sessionName: string): Promise<number> {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
   });
+  // In the same tick as the bridge's start, before any server process can have started.
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+    Deno.addSignalListener(signal, () => bridge.shutdown(`received ${signal}`));
+  }
   acceptLoop(listener, bridge, channels, log);
   await stopped.promise;
   await log.close();

@@ -44,7 +44,6 @@ export interface MethodTable {
   serverDetails: { params: Record<string, never>; result: ServerDetails };
   /** All tools (every page); `refresh` bypasses the bridge's cache. */
   listTools: { params: { refresh: boolean }; result: { tools: Tool[] } };
-  /** Calls a tool. */
   /**
    * Calls a tool. `typedText` holds, for `key:=value` arguments whose value
    * was read as a JSON number, boolean or null, the text as typed: the bridge
@@ -129,6 +128,8 @@ export interface BridgeStartConfig {
   resume?: { mcpSessionId: string; initialize: StoredInitializeResult };
   /** Started by a listing, with no CLI waiting: a failed start lingers only briefly. */
   background?: boolean;
+  /** Started by an explicit connect or restart: takes the session even from a live bridge. */
+  takeover?: boolean;
 }
 
 const METHODS: ReadonlySet<string> = new Set<MethodName>([

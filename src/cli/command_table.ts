@@ -45,9 +45,9 @@ export interface CommandSpec {
   example?: string;
   /**
    * For session commands listed under "Available commands" in `mcpc @s`: the
-   * server capability they need (`""` when they need none). Unset: not listed.
+   * server capability they need, or `true` when they need none. Unset: not listed.
    */
-  advertisedWith?: string;
+  advertisedWith?: string | true;
 }
 
 /** Options accepted by every command. */
@@ -96,7 +96,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "",
       "Failures:",
       "  A server that cannot work (malformed URL, not MCP, a failing stdio command) exits 1",
-      "  and leaves no session; an unreachable one keeps the session (exit 3) to retry later.",
+      "  and a new session is not kept; an unreachable one keeps the session (exit 3).",
       "",
       "Secrets:",
       "  Header values and config env values are kept out of argv, the bridge's",
@@ -182,7 +182,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "ping",
     scope: "session",
-    advertisedWith: "",
+    advertisedWith: true,
     args: "",
     summary: "Ping the server and report the round trip",
     options: [],
@@ -215,8 +215,8 @@ export function sessionSyntax(spec: CommandSpec): string {
 export function advertisedCommands(capabilities: Record<string, unknown>): string[] {
   return commandsFor("session")
     .filter((spec) =>
-      spec.advertisedWith !== undefined &&
-      (spec.advertisedWith === "" || Boolean(capabilities[spec.advertisedWith]))
+      spec.advertisedWith === true ||
+      (spec.advertisedWith !== undefined && Boolean(capabilities[spec.advertisedWith]))
     )
     .map(sessionSyntax);
 }

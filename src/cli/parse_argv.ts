@@ -12,7 +12,8 @@ import { McpcError, usageError } from "../errors.ts";
 import { commandsFor, findCommand, GLOBAL_OPTIONS, VALUE_OPTIONS } from "./command_table.ts";
 import { buildProgram, type ParsedCommand } from "./commander_program.ts";
 import { commandHelp, sessionHelp, topHelp } from "./help.ts";
-import { suggestCommand } from "./suggest.ts";
+import { shellQuote } from "../render/shell_quote.ts";
+import { suggestCommand } from "../render/suggest.ts";
 
 /** Output-related flags, known even when parsing fails. */
 export interface GlobalFlags {
@@ -151,6 +152,7 @@ export function parseArgv(argv: readonly string[], env: EnvFlags): Invocation {
 
 function parseSession(session: string, rest: string[], env: EnvFlags): Invocation {
   const position = commandPosition(rest);
+  rejectUnknownLeadingOptions(rest, position);
   const token = position === -1 ? undefined : rest[position];
   if (token === "help") return { kind: "help", text: sessionHelp(), flags: envOnly(env) };
   if (token !== undefined && !findCommand("session", token)) {
@@ -301,7 +303,7 @@ export class UnknownCommandError extends McpcError {
 
   /** The same error, suggesting `mcpc @<token> ...` for an existing session. */
   forSession(session: string): UnknownCommandError {
-    const suggestion = ["mcpc", session, ...this.rest.map(shellWord)].join(" ");
+    const suggestion = ["mcpc", session, ...this.rest.map(shellQuote)].join(" ");
     return new UnknownCommandError(
       this.token,
       this.rest,
@@ -309,10 +311,6 @@ export class UnknownCommandError extends McpcError {
       `Did you mean: ${suggestion}\nSession names start with @.`,
     );
   }
-}
-
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 function unknownTopCommand(token: string, rest: readonly string[]) {

@@ -54,7 +54,7 @@ async function runTop(
       );
     }
     case "close": {
-      const names = (invocation.args[0] as string[] | undefined) ?? [];
+      const names = [...new Set((invocation.args[0] as string[] | undefined) ?? [])];
       const all = invocation.options.all === true;
       if (names.length === 0 && !all) {
         throw usageError(

@@ -31,10 +31,22 @@ export interface ClassifyContext {
   hadSession: boolean;
   /** Prefix naming the operation, e.g. `Failed to call tool "x"`. */
   operation?: string;
+  /**
+   * `connect`: the failure ended a connect, where a server that answers with a
+   * JSON-RPC error (or breaks the protocol) will do so again: a usage error.
+   */
+  phase?: "connect";
 }
 
 /** Classifies an error thrown while talking to an MCP server. */
 export function classifyMcpError(error: unknown, context: ClassifyContext): ClassifiedError {
+  const classified = classify(error, context);
+  return context.phase === "connect" && classified.kind === "server"
+    ? { ...classified, kind: "usage" }
+    : classified;
+}
+
+function classify(error: unknown, context: ClassifyContext): ClassifiedError {
   const message = rootMessage(error);
   const where = context.url ?? "the server";
   const prefixed = (text: string) => context.operation ? `${context.operation}: ${text}` : text;
@@ -101,10 +113,6 @@ export function classifyMcpError(error: unknown, context: ClassifyContext): Clas
   if (isAbort(error)) return { kind: "network", message: prefixed("Request cancelled") };
   const violation = protocolViolation(error, where);
   if (violation) return { kind: "server", message: prefixed(violation) };
-  const syscall = (error as { syscall?: unknown } | null)?.syscall;
-  if (typeof syscall === "string" && syscall.startsWith("spawn")) {
-    return { kind: "usage", message: `Cannot start the server command: ${message}` };
-  }
   return classifyByMessage(message, where, prefixed);
 }
 
@@ -116,7 +124,8 @@ export function classifyMcpError(error: unknown, context: ClassifyContext): Clas
 function protocolViolation(error: unknown, where: string): string | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 10; depth++) {
     const issues = (current as { issues?: unknown }).issues;
-    if (current.name === "ZodError" && Array.isArray(issues)) {
+    // Classic zod throws `ZodError`; the SDK's zod-mini checks give `$ZodError`.
+    if (/ZodError$/.test(current.name) && Array.isArray(issues)) {
       const first = issues[0] as { path?: unknown[]; message?: string } | undefined;
       const path = first?.path?.length ? `${first.path.join(".")}: ` : "";
       return `${where} sent an answer that is not a valid MCP message (${path}${
@@ -188,7 +197,9 @@ function classifyByMessage(
         `Cannot resolve hostname at ${where}. Check the server URL.\n  Original error: ${message}`,
     };
   }
-  if (/certificate|TLS|SSL/i.test(message)) {
+  if (
+    /certificate|TLS|SSL|corrupt message|InvalidContentType|wrong version number/i.test(message)
+  ) {
     // An untrusted or invalid certificate stays so until someone changes it.
     return {
       kind: "usage",

@@ -24,7 +24,7 @@ import {
   ToolListChangedNotificationSchema,
   UnauthorizedError,
 } from "./sdk.ts";
-import { GuardedTransport } from "./handshake_guard.ts";
+import { GuardedTransport, HandshakeError } from "./handshake_guard.ts";
 import { StdioProcessTransport } from "./stdio_transport.ts";
 import type { CallToolResult, Tool } from "./types.ts";
 
@@ -132,15 +132,12 @@ export async function connectMcp(
     onStopped: options.onServerStopped,
   });
   options.onTransport?.(() => transport.close());
-  // The SDK tells transports the negotiated version; keep it for the record.
-  let negotiated: string | undefined;
-  Object.assign(transport, { setProtocolVersion: (version: string) => negotiated = version });
   try {
     await client.connect(transport, { timeout: requestTimeout });
   } catch (error) {
     throw transport.failure ?? error;
   }
-  return wrap(client, initializeResultOf(client, negotiated), {
+  return wrap(client, initializeResultOf(client, transport.protocolVersion), {
     transport: "stdio",
     resumed: false,
     sessionId: () => undefined,
@@ -158,9 +155,14 @@ async function connectHttp(
   // The recorder needs the guard, which wraps the transport that uses the recorder.
   const late: { guarded?: GuardedTransport } = {};
   const recorder = recordingFetch(fetch, {
-    // Only a first connect: a resumed session's ping gets its answer on the GET stream.
-    onNoAnswer: (facts) =>
-      options.resume ? undefined : late.guarded?.fail(new HttpEndpointError(url, facts, false)),
+    // Only for the initialize request of a first connect: after the handshake a server
+    // may accept a request with 202 and answer it on its GET stream.
+    onNoAnswer: (facts) => {
+      const guarded = late.guarded;
+      if (options.resume || !guarded || guarded.answered) return;
+      guarded.fail(new HttpEndpointError(url, facts, false));
+    },
+    checkAnswers: () => !options.resume && late.guarded?.answered === false,
   });
   const transport = new StreamableHTTPClientTransport(new URL(url), {
     requestInit: { headers: server.headers ?? {} },
@@ -171,9 +173,10 @@ async function connectHttp(
   try {
     await client.connect(guarded, { timeout: requestTimeout });
   } catch (error) {
-    if (guarded.failure) throw guarded.failure;
-    if (options.resume) throw error;
-    throw await explainHttpFailure(error, url, recorder.last(), server.headers);
+    const failure = guarded.failure ?? error;
+    if (failure instanceof HandshakeError || failure instanceof HttpEndpointError) throw failure;
+    if (options.resume) throw failure;
+    throw await explainHttpFailure(failure, url, recorder.last(), server.headers);
   }
   let initialize: StoredInitializeResult;
   if (options.resume) {

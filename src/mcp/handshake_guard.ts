@@ -46,6 +46,11 @@ export class HandshakeGuard {
     return this.#answered;
   }
 
+  /** Whether the `initialize` request was sent and is not answered yet. */
+  get waiting(): boolean {
+    return this.#initializeId !== undefined && !this.#answered;
+  }
+
   /** Notes a message sent to the peer. */
   sent(message: JSONRPCMessage): void {
     if ("method" in message && message.method === "initialize" && "id" in message) {
@@ -109,13 +114,23 @@ export class GuardedTransport implements GuardableTransport {
       if (failure) this.fail(failure);
       else this.onmessage?.(message, extra);
     };
-    inner.onerror = (error) => this.onerror?.(error);
+    inner.onerror = (error) => {
+      // Before initialize is answered, a transport error (an unreadable answer, a dropped
+      // stream) means no answer is coming: fail now instead of at the timeout.
+      if (this.#guard.waiting) this.fail(error);
+      this.onerror?.(error);
+    };
     inner.onclose = () => this.onclose?.();
   }
 
   /** Why the handshake was refused, once it was. */
   get failure(): Error | undefined {
     return this.#failure;
+  }
+
+  /** Whether the `initialize` request has been answered (the guard then lets everything pass). */
+  get answered(): boolean {
+    return this.#guard.answered;
   }
 
   /** The inner transport's session id. */
@@ -130,19 +145,23 @@ export class GuardedTransport implements GuardableTransport {
     this.#inner.close().catch(() => {});
   }
 
+  /** Starts the inner transport. */
   start(): Promise<void> {
     return this.#inner.start();
   }
 
+  /** Sends through the inner transport, noting the `initialize` request. */
   send(message: JSONRPCMessage, options?: unknown): Promise<void> {
     this.#guard.sent(message);
     return this.#inner.send(message, options);
   }
 
+  /** Closes the inner transport. */
   close(): Promise<void> {
     return this.#inner.close();
   }
 
+  /** Passes the negotiated protocol version on to the inner transport. */
   setProtocolVersion(version: string): void {
     this.#inner.setProtocolVersion?.(version);
   }

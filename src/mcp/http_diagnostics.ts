@@ -8,6 +8,8 @@
  * @module
  */
 
+import { quoteBytes } from "./handshake_guard.ts";
+
 /** A `fetch`-compatible function. */
 export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -32,9 +34,8 @@ const MCP_CONTENT_TYPES = new Set(["application/json", "text/event-stream"]);
 /** A `fetch` that records the last response that is an error or not MCP content. */
 export interface RecordingFetch {
   fetch: FetchLike;
-  /** The last such response since the last {@linkcode RecordingFetch.reset}. */
+  /** The last such response. */
   last(): HttpResponseFacts | undefined;
-  reset(): void;
 }
 
 /**
@@ -44,7 +45,11 @@ export interface RecordingFetch {
  */
 export function recordingFetch(
   base: FetchLike = fetch,
-  options: { onNoAnswer?: (facts: HttpResponseFacts) => void } = {},
+  options: {
+    onNoAnswer?: (facts: HttpResponseFacts) => void;
+    /** While true, a JSON answer to a request is also checked to hold a response. */
+    checkAnswers?: () => boolean;
+  } = {},
 ): RecordingFetch {
   let last: HttpResponseFacts | undefined;
   return {
@@ -52,9 +57,21 @@ export function recordingFetch(
       const response = await base(url, init);
       const method = (init?.method ?? "GET").toUpperCase();
       const contentType = mediaType(response.headers.get("content-type"));
-      if (method === "POST" && response.status === 202 && carriesRequest(init?.body)) {
+      const request = method === "POST" && carriesRequest(init?.body);
+      if (request && response.status === 202) {
         last = { method, status: 202, contentType, body: "" };
         options.onNoAnswer?.(last);
+        return response;
+      }
+      if (
+        request && response.status === 200 && contentType === "application/json" &&
+        options.checkAnswers?.()
+      ) {
+        const body = await readPrefix(response.clone(), BODY_BYTES);
+        if (!holdsResponse(body)) {
+          last = { method, status: 200, contentType, body };
+          options.onNoAnswer?.(last);
+        }
         return response;
       }
       const unusable = response.status >= 300 ||
@@ -70,8 +87,22 @@ export function recordingFetch(
       return response;
     },
     last: () => last,
-    reset: () => last = undefined,
   };
+}
+
+/** Whether a JSON body holds a JSON-RPC response (an object with an id and a result or error). */
+function holdsResponse(body: string): boolean {
+  try {
+    const parsed = JSON.parse(body);
+    const messages = Array.isArray(parsed) ? parsed : [parsed];
+    return messages.some((message) =>
+      typeof message === "object" && message !== null && "id" in message &&
+      ("result" in message || "error" in message)
+    );
+  } catch {
+    // Unparsable JSON fails in the SDK with its own clear error.
+    return true;
+  }
 }
 
 /** Whether a POST body holds a JSON-RPC request (something that expects an answer). */
@@ -92,20 +123,28 @@ function mediaType(header: string | null): string {
   return (header ?? "").split(";")[0].trim().toLowerCase();
 }
 
+/** Bound on reading the start of an error body (ms): a body that never ends must not hold the request. */
+const BODY_READ_MS = 2_000;
+
 async function readPrefix(response: Response, limit: number): Promise<string> {
   const reader = response.body?.getReader();
   if (!reader) return "";
   const decoder = new TextDecoder();
   let text = "";
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeUp = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), BODY_READ_MS);
+  });
   try {
     while (text.length < limit) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
+      const chunk = await Promise.race([reader.read(), timeUp]);
+      if (chunk === undefined || chunk.done) break;
+      text += decoder.decode(chunk.value, { stream: true });
     }
   } catch {
     // A body cut short still tells what it was.
   } finally {
+    clearTimeout(timer);
     reader.cancel().catch(() => {});
   }
   return text.slice(0, limit);
@@ -149,8 +188,7 @@ export function describeBody(facts: HttpResponseFacts): string {
   const rpc = jsonRpcErrorMessage(facts.body);
   if (rpc) return `"${rpc}"`;
   const text = facts.body.replace(/\s+/g, " ").trim();
-  if (text === "") return "an empty body";
-  return JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text);
+  return text === "" ? "an empty body" : quoteBytes(text);
 }
 
 /** Whether an HTTP status means waiting may help (5xx, 408 Request Timeout, 429 Too Many Requests). */

@@ -21,17 +21,15 @@ import { HandshakeGuard, quoteBytes } from "./handshake_guard.ts";
 import { settleWithin } from "../platform/settle.ts";
 import type { JSONRPCMessage } from "./types.ts";
 
-export { quoteBytes } from "./handshake_guard.ts";
-
 /**
  * How long a server may write only non JSON-RPC output before it is refused
  * (ms), unless that output is one short banner line.
  */
 export const NON_JSON_RPC_GRACE_MS = 5_000;
-/** A banner longer than this (bytes) is not a banner but garbage. */
-const BANNER_MAX_BYTES = 4_096;
-/** Longest line accepted from the server (bytes); more is treated as garbage. */
-const MAX_LINE_BYTES = 64 * 1024 * 1024;
+/** A banner longer than this (characters) is not a banner but garbage. */
+const BANNER_MAX_CHARS = 4_096;
+/** Longest line accepted from the server (characters); more is treated as garbage. */
+const MAX_LINE_CHARS = 64 * 1024 * 1024;
 
 /** What to run. */
 export interface StdioServerCommand {
@@ -103,6 +101,7 @@ export class StdioProcessTransport {
   #closing?: Promise<void>;
   #closed = false;
   #exited?: Promise<Deno.CommandStatus>;
+  #protocolVersion?: string;
 
   constructor(spec: StdioServerCommand, options: StdioTransportOptions = {}) {
     this.#spec = spec;
@@ -113,6 +112,16 @@ export class StdioProcessTransport {
   /** Why the server was refused, once it was. */
   get failure(): StdioServerError | undefined {
     return this.#failure;
+  }
+
+  /** The protocol version the client negotiated (the SDK tells its transport). */
+  get protocolVersion(): string | undefined {
+    return this.#protocolVersion;
+  }
+
+  /** Called by the MCP client once the handshake settled the protocol version. */
+  setProtocolVersion(version: string): void {
+    this.#protocolVersion = version;
   }
 
   /** The PID of the server process (its group id), once started. */
@@ -242,7 +251,7 @@ export class StdioProcessTransport {
       this.#partial.length > this.#partialAtGrace;
     const lines = this.#strayLines + (this.#partial === "" ? 0 : 1) + (growing ? 1 : 0);
     const stray = this.#firstStray ?? this.#partial;
-    const long = stray.length > BANNER_MAX_BYTES || this.#partial.length > BANNER_MAX_BYTES;
+    const long = stray.length > BANNER_MAX_CHARS || this.#partial.length > BANNER_MAX_CHARS;
     if (lines === 0 || (lines === 1 && !long)) return;
     this.#fail(
       new StdioServerError(
@@ -261,7 +270,8 @@ export class StdioProcessTransport {
     const message = parseJsonRpc(line);
     if (!message) {
       this.#firstStray ??= line;
-      this.#strayLines++;
+      // JSON that is not JSON-RPC is an answer in the wrong shape, never a banner.
+      this.#strayLines += isJsonValue(line) ? 2 : 1;
       if (this.#sawValidMessage) {
         this.onerror?.(new Error(`Ignored a line that is not JSON-RPC: ${quoteBytes(line)}`));
       } else if (this.#graceOver()) this.#checkStrayOutput();
@@ -317,20 +327,33 @@ async function readLines(
   let pending = "";
   try {
     for await (const chunk of stream) {
-      pending += decoder.decode(chunk, { stream: true });
-      let newline: number;
-      while ((newline = pending.indexOf("\n")) !== -1) {
-        onLine(pending.slice(0, newline).replace(/\r$/, ""));
-        pending = pending.slice(newline + 1);
+      const text = decoder.decode(chunk, { stream: true });
+      // Only the new text is searched, so a long line costs linear time.
+      let start = 0;
+      for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
+        onLine(`${pending}${text.slice(start, end)}`.replace(/\r$/, ""));
+        pending = "";
+        start = end + 1;
       }
-      if (pending.length > MAX_LINE_BYTES) {
+      pending += text.slice(start);
+      if (pending.length > MAX_LINE_CHARS) {
         pending = "";
         hooks.onOverflow?.();
-      } else if (pending !== "") hooks.onPartial?.(pending.slice(0, BANNER_MAX_BYTES + 1));
+      } else if (pending !== "") hooks.onPartial?.(pending.slice(0, BANNER_MAX_CHARS + 1));
     }
     if (pending !== "") onLine(pending);
   } catch {
     // The pipe closed with the process.
+  }
+}
+
+/** Whether a line is a JSON object or array. */
+function isJsonValue(line: string): boolean {
+  try {
+    const value = JSON.parse(line);
+    return typeof value === "object" && value !== null;
+  } catch {
+    return false;
   }
 }
 

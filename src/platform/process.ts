@@ -6,6 +6,7 @@
  */
 
 import process from "node:process";
+import { existsSync } from "node:fs";
 
 /** Options for {@linkcode spawnDetached}. */
 export interface SpawnDetachedOptions {
@@ -59,13 +60,9 @@ export async function spawnDetached(
 export function isProcessRunning(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   if (Deno.build.os === "linux") {
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-      const state = stat.charAt(stat.lastIndexOf(")") + 2);
-      return state !== "Z" && state !== "X";
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return false;
-    }
+    const stat = readProcStat(pid);
+    if (stat) return stat.state !== "Z" && stat.state !== "X";
+    if (!existsSync(`/proc/${pid}`)) return false;
   }
   try {
     process.kill(pid, 0);
@@ -251,4 +248,35 @@ export async function reapProcessGroup(
   signalProcessGroup(identity.pgid, "SIGKILL");
   await waitForGroupExit(identity.pgid, 1_000);
   return true;
+}
+
+/** The command line of `pid` (its arguments), or `undefined` when it is not running. */
+export function processCommandLine(pid: number): string[] | undefined {
+  if (!isProcessRunning(pid)) return undefined;
+  if (Deno.build.os === "linux") {
+    try {
+      return Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0").filter(Boolean);
+    } catch {
+      return undefined;
+    }
+  }
+  try {
+    const output = new Deno.Command("ps", { args: ["-o", "command=", "-p", String(pid)] })
+      .outputSync();
+    const text = new TextDecoder().decode(output.stdout).trim();
+    return output.success && text !== "" ? text.split(/\s+/) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether `pid` runs `subcommand name` (a bridge of that session, even one
+ * still starting): a PID another program reused is never mistaken for it.
+ */
+export function runsSubcommand(pid: number, subcommand: string, name: string): boolean {
+  const args = processCommandLine(pid);
+  if (!args) return false;
+  const at = args.indexOf(subcommand);
+  return at !== -1 && args[at + 1] === name;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { suggestCommand } from "../cli/suggest.ts";
+import { suggestCommand } from "./suggest.ts";
 
 /** The sentence that points at a bridge log file. */
 export function logPathHint(logPath: string): string {

@@ -357,3 +357,43 @@ Deno.test("a bridge stopped during a slow handshake still ends the MCP session i
     await server.close();
   }
 });
+
+Deno.test("two commands on a session whose bridge died start one bridge, and both succeed", async () => {
+  const server = await startDemoHttpServer();
+  const harness = await Harness.create();
+  try {
+    assert.equal((await harness.run(["connect", server.url, "@two"])).code, 0);
+    const pid = (await harness.sessions()).sessions["@two"].pid!;
+    Deno.kill(pid, "SIGKILL");
+    await waitFor(() => !isAlive(pid), 5_000, "the bridge to die");
+    const calls = await Promise.all([
+      harness.run(["@two", "tools-call", "echo", "message:=one"]),
+      harness.run(["@two", "tools-call", "echo", "message:=two"]),
+    ]);
+    for (const call of calls) assert.equal(call.code, 0, call.stderr);
+    await waitFor(async () => (await harness.bridgePids()).length === 1, 5_000, "one bridge");
+  } finally {
+    await harness.cleanup();
+    await server.close();
+  }
+});
+
+Deno.test("concurrent explicit restarts leave one bridge that works", async () => {
+  const server = await startDemoHttpServer();
+  const harness = await Harness.create();
+  try {
+    assert.equal((await harness.run(["connect", server.url, "@rr"])).code, 0);
+    const restarts = await Promise.all([
+      harness.run(["@rr", "restart"]),
+      harness.run(["@rr", "restart"]),
+    ]);
+    assert.ok(restarts.some((restart) => restart.code === 0), restarts.map((r) => r.stderr).join());
+    await waitFor(async () => (await harness.bridgePids()).length === 1, 5_000, "one bridge");
+    await waitFor(() => server.sessionCount() === 1, 5_000, "one MCP session on the server");
+    const call = await harness.run(["@rr", "tools-call", "echo", "message:=after"]);
+    assert.equal(call.code, 0, call.stderr);
+  } finally {
+    await harness.cleanup();
+    await server.close();
+  }
+});

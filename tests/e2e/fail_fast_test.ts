@@ -35,10 +35,16 @@ const HTTP_CASES: [FixtureMode, RegExp][] = [
   ["text", /"hello from a plain web server".*content type text\/plain.*not an MCP response/],
   ["405", /HTTP 405 at .*Check the endpoint URL/],
   ["legacy-sse", /is a legacy HTTP\+SSE endpoint, which mcpc does not support/],
-  ["json-not-rpc", /sent an answer that is not a valid MCP message/],
+  ["json-not-rpc", /answered with "\{\\"hello\\":\\"world\\"\}" .*which is not an MCP response/],
   ["empty-json", /sent an answer that is not valid JSON/],
   ["wrong-id", /answered with a message that is not a response to initialize/],
   ["accepted", /accepted the initialize request \(HTTP 202\) without answering it/],
+  [
+    "empty-array",
+    /answered with "\[\]" \(content type application\/json\), which is not an MCP response/,
+  ],
+  ["sse-garbage", /not valid JSON/],
+  ["no-server-info", /not a valid MCP message \(serverInfo: /],
 ];
 
 for (const [mode, message] of HTTP_CASES) {

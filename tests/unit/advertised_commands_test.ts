@@ -20,7 +20,7 @@ import {
   toolNotFoundMessage,
 } from "../../src/render/hints.ts";
 import { renderRestarted } from "../../src/render/human/misc.ts";
-import { renderServerDetails } from "../../src/render/human/server_details.ts";
+import { serverDetailsOutput } from "../../src/app/session_commands.ts";
 import { renderSessionList } from "../../src/render/human/sessions.ts";
 import { renderToolCallResult } from "../../src/render/human/tool_result.ts";
 import { renderToolGet, renderToolsCompact } from "../../src/render/human/tools.ts";
@@ -148,12 +148,19 @@ Deno.test("renderers and hints name only commands and options that exist", () =>
   }));
   const profiles = [{ name: "default", serverUrl: "https://x.com", createdAt: "2000-01-01" }];
   const texts = [
-    renderServerDetails({
-      sessionName: "@s",
-      initialize: { capabilities: ALL_CAPABILITIES, serverInfo: { name: "x" } },
-      tools: [TOOL],
-      logPath: LOG,
-    }, plain),
+    // What `mcpc @s`, connect and restart print for a server with every capability.
+    serverDetailsOutput(
+      sessionRecord({ name: "@s" }),
+      {
+        initialize: {
+          protocolVersion: "2025-11-25",
+          capabilities: ALL_CAPABILITIES,
+          serverInfo: { name: "x" },
+        },
+        tools: [TOOL],
+      },
+      { logPath: LOG, status: "live" },
+    ).human(plain),
     renderSessionList(entries, profiles, { theme: plain, now: Date.now() }),
     renderSessionList([], [], { theme: plain, now: Date.now() }),
     renderToolsCompact([TOOL], "@s", plain),

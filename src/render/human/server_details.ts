@@ -9,7 +9,6 @@
 
 import type { Tool } from "../../mcp/types.ts";
 import type { Theme } from "../theme.ts";
-import { advertisedCommands } from "../../cli/command_table.ts";
 import { fence } from "./misc.ts";
 import { renderToolsSummary } from "./tools.ts";
 
@@ -27,6 +26,8 @@ export interface ServerDetails {
   initialize: ServerInitialize;
   /** Cached tool list; omitted when the server has no tools capability. */
   tools?: readonly Tool[];
+  /** The session commands to offer, as written in help (`tools-get <name>`). */
+  commands: readonly string[];
   /** The bridge log file of the session. */
   logPath: string;
 }
@@ -61,14 +62,9 @@ function capabilityLines(capabilities: Record<string, unknown>): string[] {
   return lines.length === 0 ? ["* (none)"] : lines;
 }
 
-/** The `Available commands:` bullets: the session commands the server's capabilities support. */
-function commandLines(
-  sessionName: string,
-  capabilities: Record<string, unknown>,
-  theme: Theme,
-): string[] {
-  return advertisedCommands(capabilities)
-    .map((command) => `* ${theme.grey(`\`mcpc ${sessionName} ${command}\``)}`);
+/** The `Available commands:` bullets. */
+function commandLines(sessionName: string, commands: readonly string[], theme: Theme): string[] {
+  return commands.map((command) => `* ${theme.grey(`\`mcpc ${sessionName} ${command}\``)}`);
 }
 
 /** The server details view: Server, Capabilities, Instructions, tools, Available commands, log path. */
@@ -85,7 +81,7 @@ export function renderServerDetails(details: ServerDetails, theme: Theme): strin
   if (instructions) sections.push(`${theme.bold("Instructions:")}\n${fence(instructions)}`);
   if (details.tools) sections.push(renderToolsSummary(details.tools, theme));
   sections.push(
-    [theme.bold("Available commands:"), ...commandLines(sessionName, capabilities, theme)].join(
+    [theme.bold("Available commands:"), ...commandLines(sessionName, details.commands, theme)].join(
       "\n",
     ),
   );

@@ -9,6 +9,7 @@
 import type { Tool } from "../../mcp/types.ts";
 import type { Theme } from "../theme.ts";
 import { fence } from "./misc.ts";
+import { isShellSafe, shellQuote } from "../shell_quote.ts";
 
 type Schema = Record<string, unknown>;
 
@@ -20,7 +21,6 @@ interface Param {
 
 const MAX_INLINE_PARAMS = 3;
 const MAX_ENUM_VALUES = 5;
-const SHELL_SAFE = /^[a-zA-Z0-9_.+@%:,/=-]+$/;
 
 function asSchema(value: unknown): Schema | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
@@ -266,10 +266,6 @@ function exampleText(name: string, schema: Schema): string {
   return "hello";
 }
 
-function shellQuote(value: string): string {
-  return SHELL_SAFE.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
-}
-
 /** The `mcpc @s tools-call ...` example: all required params, then optional ones up to 3 in total. */
 function callExample(tool: Tool, sessionName: string): string {
   const params = orderedParams(tool.inputSchema);
@@ -284,9 +280,7 @@ function callExample(tool: Tool, sessionName: string): string {
     const value = exampleValue(p.name, p.schema);
     // A key the shell would split is quoted with its value, as one word.
     words.push(
-      SHELL_SAFE.test(p.name)
-        ? `${p.name}:=${shellQuote(value)}`
-        : shellQuote(`${p.name}:=${value}`),
+      isShellSafe(p.name) ? `${p.name}:=${shellQuote(value)}` : shellQuote(`${p.name}:=${value}`),
     );
   }
   const taskSupport = tool.execution?.taskSupport;

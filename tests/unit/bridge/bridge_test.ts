@@ -1076,3 +1076,11 @@ Deno.test({
     });
   },
 });
+
+Deno.test("sdkOptions() adds the margin to the CLI's timeout but never past the longest timer", async () => {
+  const { sdkOptions } = await import("../../../src/bridge/bridge.ts");
+  const signal = new AbortController().signal;
+  assert.equal(sdkOptions({ signal, timeoutMs: 5_000 }).timeoutMs, 7_000);
+  assert.equal(sdkOptions({ signal, timeoutMs: 2_147_483_000 }).timeoutMs, 2 ** 31 - 1);
+  assert.equal(sdkOptions({ signal }).timeoutMs, undefined);
+});

@@ -128,6 +128,7 @@ Deno.test("parseArgv() refuses --profile and --no-profile until OAuth profiles w
   assertUsageError(["connect", "x.com", "--no-profile"], "Unknown option: --no-profile");
   assertUsageError(["@s", "ping", "--profile", "p"], "Unknown option: --profile");
   assertUsageError(["--profile", "x"], "Unknown option: --profile");
+  assertUsageError(["@s", "--profile", "x"], "Unknown option: --profile");
   assertUsageError(["--json", "--profile=x", "connect", "a.com"], "Unknown option: --profile");
 });
 

@@ -243,6 +243,11 @@ Deno.test("classifyMcpError() keeps a temporary DNS failure transient", () => {
   }
 });
 
+Deno.test("classifyMcpError() treats https:// to a plain HTTP server as a TLS usage error", () => {
+  const error = new TypeError("received corrupt message of type InvalidContentType");
+  assert.equal(classifyMcpError(error, { url: URL_, hadSession: false }).kind, "usage");
+});
+
 Deno.test("classifyMcpError() maps a certificate failure to a TLS usage error (it cannot heal)", () => {
   const error = new TypeError("invalid peer certificate: UnknownIssuer");
   const classified = classifyMcpError(error, { url: URL_, hadSession: false });
@@ -336,18 +341,12 @@ Deno.test("rootMessage() stops on a cyclic cause chain", () => {
   assert.equal(rootMessage(error), "loop");
 });
 
-Deno.test("classifyMcpError() treats a stdio command that cannot be spawned as a usage error", () => {
-  const error = Object.assign(new Error("spawn /nonexistent/bin ENOENT"), {
-    code: "ENOENT",
-    syscall: "spawn /nonexistent/bin",
-  });
-  const classified = classifyMcpError(error, { hadSession: false });
-  assert.equal(classified.kind, "usage");
-  assert.equal(classified.sessionStatus, undefined);
-  assert.match(
-    classified.message,
-    /^Cannot start the server command: spawn \/nonexistent\/bin ENOENT/,
-  );
+Deno.test("classifyMcpError() in the connect phase makes server errors usage errors", () => {
+  const error = new McpError(ErrorCode.InvalidRequest, "go away");
+  assert.equal(classifyMcpError(error, { hadSession: false }).kind, "server");
+  assert.equal(classifyMcpError(error, { hadSession: false, phase: "connect" }).kind, "usage");
+  const refused = new Error("tcp connect error: Connection refused");
+  assert.equal(classifyMcpError(refused, { hadSession: false, phase: "connect" }).kind, "network");
 });
 
 Deno.test("classifyMcpError() marks a session the server did not resume as expired", () => {
@@ -369,6 +368,14 @@ Deno.test("classifyMcpError() words protocol violations in one line, as server e
     message:
       `${URL_} sent an answer that is not a valid MCP message (result.serverInfo: Invalid input: expected object)`,
   });
+  const mini = Object.assign(new Error("[...]"), {
+    name: "$ZodError",
+    issues: [{ path: ["serverInfo"], message: "Invalid input" }],
+  });
+  assert.equal(
+    classifyMcpError(mini, { url: URL_, hadSession: false }).message,
+    `${URL_} sent an answer that is not a valid MCP message (serverInfo: Invalid input)`,
+  );
   const json = new TypeError("x", { cause: new SyntaxError("Unexpected end of JSON input") });
   assert.deepEqual(classifyMcpError(json, { url: URL_, hadSession: false }), {
     kind: "server",

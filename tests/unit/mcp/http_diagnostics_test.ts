@@ -87,8 +87,42 @@ Deno.test("recordingFetch() remembers error and non-MCP answers and passes respo
     body: "<title>Oops</title>",
   });
   assert.equal(await bad.text(), "<title>Oops</title>", "the caller still reads the body");
-  recorder.reset();
-  assert.equal(recorder.last(), undefined);
+});
+
+Deno.test("recordingFetch() reports a request accepted with 202 and no answer, not a notification", async () => {
+  const heard: unknown[] = [];
+  const recorder = recordingFetch(
+    () => Promise.resolve(new Response(null, { status: 202 })),
+    { onNoAnswer: (facts) => heard.push(facts) },
+  );
+  await recorder.fetch(URL_, {
+    method: "POST",
+    body: '{"jsonrpc":"2.0","method":"notifications/initialized"}',
+  });
+  assert.deepEqual(heard, [], "a notification is answered with 202 by design");
+  await recorder.fetch(URL_, {
+    method: "POST",
+    body: '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{}}',
+  });
+  assert.deepEqual(heard, [{ method: "POST", status: 202, contentType: "", body: "" }]);
+});
+
+Deno.test("recordingFetch() does not wait for an error body that never ends", async () => {
+  const endless = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode("<title>Slow</title>"));
+    },
+  });
+  const recorder = recordingFetch(() =>
+    Promise.resolve(
+      new Response(endless, { status: 500, headers: { "content-type": "text/html" } }),
+    )
+  );
+  const started = Date.now();
+  const response = await recorder.fetch(URL_, { method: "POST" });
+  assert.ok(Date.now() - started < 5_000);
+  assert.equal(recorder.last()?.body, "<title>Slow</title>");
+  await response.body?.cancel();
 });
 
 Deno.test("isLegacySseEndpoint() recognises an endpoint event and nothing else", async () => {

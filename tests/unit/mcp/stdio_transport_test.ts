@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import {
   parseJsonRpc,
-  quoteBytes,
   StdioProcessTransport,
   StdioServerError,
 } from "../../../src/mcp/stdio_transport.ts";
+import { quoteBytes } from "../../../src/mcp/handshake_guard.ts";
 import { isProcessGroupRunning } from "../../../src/platform/process.ts";
 import { withDeadline } from "../../fakes/deadline.ts";
 
@@ -147,6 +147,8 @@ for (
     ["a line longer than a banner", "head -c 5000 /dev/zero | tr '\\\\0' x; echo; sleep 30"],
     ["output that never ends its line", "while :; do printf xxxx; sleep 0.05; done"],
     ["a second stray line after the grace period", "echo banner; sleep 0.4; echo more; sleep 30"],
+    ["a JSON answer that is not JSON-RPC", "read line; echo '{\"hello\":1}'; sleep 30"],
+    ["a JSON array instead of a response", "read line; echo '[]'; sleep 30"],
   ] as const
 ) {
   Deno.test(`StdioProcessTransport refuses ${label}`, async () => {

@@ -353,14 +353,23 @@ Deno.test("stopProcessGroup() waits, then SIGTERMs, then SIGKILLs the whole grou
   const { stopProcessGroup, isProcessGroupRunning } = await import(
     "../../../src/platform/process.ts"
   );
+  const dir = await Deno.makeTempDir();
+  const marks = join(dir, "marks");
+  // The leader notes each SIGTERM and ignores it; its child ignores it too.
   const group = new Deno.Command("sh", {
-    args: ["-c", "trap '' TERM; sleep 30 & wait"],
+    args: ["-c", `trap 'echo term >> ${marks}' TERM; (trap '' TERM; sleep 30) & wait; wait`],
     detached: true,
   }).spawn();
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  const started = Date.now();
-  await withDeadline(stopProcessGroup(group.pid, { stepMs: 300 }), 5_000, "the stop");
-  assert.equal(isProcessGroupRunning(group.pid), false);
-  assert.ok(Date.now() - started >= 300, "it waited before signalling");
-  await group.status;
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    await withDeadline(stopProcessGroup(group.pid, { stepMs: 300 }), 5_000, "the stop");
+    const took = Date.now() - started;
+    assert.equal(isProcessGroupRunning(group.pid), false, "SIGKILL ended what SIGTERM did not");
+    assert.match(await Deno.readTextFile(marks), /^term\n/, "SIGTERM came first");
+    assert.ok(took >= 600, `both waits passed (${took} ms)`);
+    await group.status;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -5,6 +5,7 @@ import {
   type ServerDetails,
 } from "../../../../src/render/human/server_details.ts";
 import { createTheme, stripAnsi } from "../../../../src/render/theme.ts";
+import { advertisedCommands } from "../../../../src/cli/command_table.ts";
 
 const plain = createTheme(false);
 const LOG = "/home/u/.mcpc/logs/bridge-@s.log";
@@ -18,15 +19,18 @@ const echo: Tool = {
   },
 };
 
+/** Details offering the commands the command table has for the capabilities given. */
 function details(extra: Partial<ServerDetails> = {}): ServerDetails {
+  const initialize = extra.initialize ?? {
+    protocolVersion: "2025-11-25",
+    capabilities: {},
+    serverInfo: { name: "e2e-test-server", version: "1.0.0" },
+  };
   return {
     sessionName: "@s",
-    initialize: {
-      protocolVersion: "2025-11-25",
-      capabilities: {},
-      serverInfo: { name: "e2e-test-server", version: "1.0.0" },
-    },
+    initialize,
     logPath: LOG,
+    commands: advertisedCommands(initialize.capabilities ?? {}),
     ...extra,
   };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { suggestCommand } from "../../../src/cli/suggest.ts";
+import { suggestCommand } from "../../../src/render/suggest.ts";
 
 const TOP_LEVEL = [
   "help",

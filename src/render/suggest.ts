@@ -1,5 +1,5 @@
 /**
- * "Did you mean" suggestions for unknown commands (reference.md §1.8).
+ * "Did you mean" suggestions for unknown commands and tools (reference.md §1.8).
  *
  * Layer: pure.
  * @module

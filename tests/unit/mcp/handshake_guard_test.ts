@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import {
+  type GuardableTransport,
+  GuardedTransport,
+  HandshakeError,
+  HandshakeGuard,
+} from "../../../src/mcp/handshake_guard.ts";
+import type { JSONRPCMessage } from "../../../src/mcp/types.ts";
+
+const INITIALIZE: JSONRPCMessage = { jsonrpc: "2.0", id: 0, method: "initialize", params: {} };
+
+Deno.test("HandshakeGuard passes the answer to initialize, then everything", () => {
+  const guard = new HandshakeGuard("Server x");
+  guard.sent(INITIALIZE);
+  assert.equal(guard.received({ jsonrpc: "2.0", method: "notifications/message" }), undefined);
+  assert.equal(guard.answered, false);
+  assert.equal(guard.received({ jsonrpc: "2.0", id: 0, result: {} }), undefined);
+  assert.equal(guard.answered, true);
+  assert.equal(guard.received({ jsonrpc: "2.0", id: 42, result: {} }), undefined);
+});
+
+Deno.test("HandshakeGuard refuses an echo of initialize and an answer to another id", () => {
+  const echo = new HandshakeGuard("Server x");
+  echo.sent(INITIALIZE);
+  assert.equal(echo.received(INITIALIZE)?.reason, "echo");
+  const other = new HandshakeGuard("Server x");
+  other.sent(INITIALIZE);
+  const failure = other.received({ jsonrpc: "2.0", id: 7, result: {} });
+  assert.ok(failure instanceof HandshakeError);
+  assert.equal(failure.reason, "not-a-response");
+  assert.match(failure.message, /^Server x answered with a message that is not a response/);
+});
+
+Deno.test("HandshakeGuard watches nothing before initialize was sent (a resumed session)", () => {
+  const guard = new HandshakeGuard("Server x");
+  assert.equal(guard.received({ jsonrpc: "2.0", id: 3, result: {} }), undefined);
+});
+
+class FakeInner implements GuardableTransport {
+  onmessage?: (message: JSONRPCMessage, extra?: unknown) => void;
+  onerror?: (error: Error) => void;
+  onclose?: () => void;
+  sent: JSONRPCMessage[] = [];
+  closed = 0;
+  sessionId = "sid";
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+  send(message: JSONRPCMessage): Promise<void> {
+    this.sent.push(message);
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    this.closed++;
+    this.onclose?.();
+    return Promise.resolve();
+  }
+}
+
+Deno.test("GuardedTransport passes messages on and closes on a refused handshake", async () => {
+  const inner = new FakeInner();
+  const guarded = new GuardedTransport(inner, "Server x");
+  const received: JSONRPCMessage[] = [];
+  let closed = false;
+  guarded.onmessage = (message) => received.push(message);
+  guarded.onclose = () => closed = true;
+  await guarded.send(INITIALIZE);
+  assert.deepEqual(inner.sent, [INITIALIZE]);
+  assert.equal(guarded.sessionId, "sid");
+  inner.onmessage?.({ jsonrpc: "2.0", id: 9, result: {} });
+  assert.deepEqual(received, [], "the wrong answer is not passed on");
+  assert.equal(guarded.failure?.name, "HandshakeError");
+  assert.equal(inner.closed, 1);
+  assert.equal(closed, true, "the pending initialize fails through onclose");
+});
+
+Deno.test("GuardedTransport says when the handshake is done; a later fail() still closes", async () => {
+  const inner = new FakeInner();
+  const guarded = new GuardedTransport(inner, "Server x");
+  await guarded.send(INITIALIZE);
+  assert.equal(guarded.answered, false);
+  inner.onmessage?.({ jsonrpc: "2.0", id: 0, result: {} });
+  assert.equal(guarded.answered, true);
+  guarded.fail(new Error("first"));
+  guarded.fail(new Error("second"));
+  assert.equal(guarded.failure?.message, "first");
+  assert.equal(inner.closed, 1);
+});
