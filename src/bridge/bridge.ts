@@ -67,7 +67,7 @@ export interface ConnectHooks {
   onServerProcess: (group: ProcessGroupIdentity) => void;
   /** A stdio server's process group is gone. */
   onServerStopped: () => void;
-  /** How to close the transport while the handshake still runs. */
+  /** How to close the transport while the handshake still runs (the closer is bounded). */
   onTransport: (close: () => Promise<void>) => void;
 }
 
@@ -514,7 +514,7 @@ export class Bridge {
       await connection.close({ endSession });
     } else if (this.#closeTransport) {
       // The handshake still runs: end it (a stdio server's group is stopped).
-      await settleWithin(this.#closeTransport(), TRANSPORT_CLOSE_CAP_MS);
+      await this.#closeTransport();
     }
     // The MCP session id stays even after a DELETE: the next bridge tries to
     // resume it and the server's rejection marks the session expired, so a
@@ -538,8 +538,6 @@ export class Bridge {
 
 /** How long shutdown waits for a handshake in flight to finish (ms). */
 const READY_SETTLE_MS = 2_000;
-/** Bound on closing a transport whose handshake is still running (ms). */
-const TRANSPORT_CLOSE_CAP_MS = 6_000;
 
 /** Longest timer the runtime keeps (ms); a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

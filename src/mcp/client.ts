@@ -82,7 +82,7 @@ export interface ConnectMcpOptions {
   onServerStopped?: () => void;
   /**
    * Receives a function that closes a stdio transport while the handshake is
-   * still running, and waits until the server's group is gone. (An HTTP
+   * still running, and waits (bounded) until the server's group is gone. (An HTTP
    * handshake is left to finish, so the session it opens can be ended.)
    */
   onTransport?: (close: () => Promise<void>) => void;
@@ -131,7 +131,7 @@ export async function connectMcp(
     onSpawn: options.onServerProcess,
     onStopped: options.onServerStopped,
   });
-  options.onTransport?.(() => transport.close());
+  options.onTransport?.(() => settleWithin(transport.close(), STDIO_CLOSE_CAP_MS));
   try {
     await client.connect(transport, { timeout: requestTimeout });
   } catch (error) {
