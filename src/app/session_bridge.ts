@@ -43,12 +43,7 @@ import {
   type SessionRecord,
   usesStaticToken,
 } from "../session/session.ts";
-import {
-  AUTO_RESTART_COOLDOWN_MS,
-  isTransient,
-  parseTimestamp,
-  restartStatus,
-} from "../session/status.ts";
+import { attemptIsFresh, isTransient, restartStatus } from "../session/status.ts";
 
 /** A session with a connected bridge client. */
 export interface OpenSession {
@@ -132,8 +127,7 @@ async function reachStartingBridge(
   ctx: AppContext,
   record: SessionRecord,
 ): Promise<BridgeClient | UnreachableReason> {
-  const attempt = parseTimestamp(record.lastConnectionAttemptAt);
-  const fresh = attempt !== undefined && ctx.now() - attempt < AUTO_RESTART_COOLDOWN_MS;
+  const fresh = attemptIsFresh(record, ctx.now());
   const deadline = ctx.now() + SOCKET_WAIT_MS;
   while (true) {
     const reached = await reachBridge(ctx, record);
@@ -205,9 +199,8 @@ export async function awaitStartingBridge(
   ctx: AppContext,
   record: SessionRecord,
 ): Promise<SessionRecord> {
-  const attempt = parseTimestamp(record.lastConnectionAttemptAt);
   const starting = record.pid === undefined && isTransient(record.status) &&
-    attempt !== undefined && ctx.now() - attempt < AUTO_RESTART_COOLDOWN_MS;
+    attemptIsFresh(record, ctx.now());
   if (!starting) return record;
   ctx.debug(`Waiting for the bridge of ${record.name} that another mcpc process started`);
   const deadline = ctx.now() + SOCKET_WAIT_MS;

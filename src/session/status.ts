@@ -42,6 +42,12 @@ export function parseTimestamp(iso: string | undefined): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/** Whether the session's last (re)connect attempt began less than the cooldown before `now` (ms). */
+export function attemptIsFresh(record: SessionRecord, now: number): boolean {
+  const attempt = parseTimestamp(record.lastConnectionAttemptAt);
+  return attempt !== undefined && now - attempt < AUTO_RESTART_COOLDOWN_MS;
+}
+
 /** The status a session takes when its bridge is restarted: `reconnecting` if it was ever seen, else `connecting`. */
 export function restartStatus(record: SessionRecord): TransientStatus {
   return record.lastSeenAt ? "reconnecting" : "connecting";

@@ -179,3 +179,10 @@ Deno.test("deriveDisplayStatus() keeps a stored crashed status while its bridge 
   const record = session({ status: "crashed", pid: 42, lastSeenAt: ago(1_000) });
   assert.equal(deriveDisplayStatus(record, { bridgeAlive: true }, NOW), "crashed");
 });
+
+Deno.test("attemptIsFresh() holds within the 10 s cooldown after the last attempt only", async () => {
+  const { attemptIsFresh } = await import("../../../src/session/status.ts");
+  assert.equal(attemptIsFresh(sessionRecord({ lastConnectionAttemptAt: ago(9_999) }), NOW), true);
+  assert.equal(attemptIsFresh(sessionRecord({ lastConnectionAttemptAt: ago(10_000) }), NOW), false);
+  assert.equal(attemptIsFresh(sessionRecord({}), NOW), false);
+});
