@@ -20,6 +20,7 @@ import { runInvocation } from "./src/cli/run.ts";
 import type { AppContext } from "./src/context.ts";
 import { INTERRUPTED_EXIT_CODE, type McpcError, toMcpcError } from "./src/errors.ts";
 import { homePaths, joinPath, resolveHomeDir } from "./src/platform/paths.ts";
+import { assertPrivateHome } from "./src/platform/private_home.ts";
 import { BRIDGE_SUBCOMMAND } from "./src/platform/self_command.ts";
 import { errorJson, toJson } from "./src/render/json.ts";
 import { createTheme, type Theme } from "./src/render/theme.ts";
@@ -32,8 +33,15 @@ export const DEFAULT_TIMEOUT_MS = 300_000;
 /** Runs mcpc with `argv` (without the program name) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === BRIDGE_SUBCOMMAND) {
-    const { runBridge } = await import("./src/bridge/bridge_main.ts");
-    return await runBridge(argv[1] ?? "");
+    try {
+      const { runBridge } = await import("./src/bridge/bridge_main.ts");
+      return await runBridge(argv[1] ?? "");
+    } catch (error) {
+      // Run by hand, or started wrongly: one line, no stack trace.
+      const message = error instanceof Error ? error.message : String(error);
+      writeText(Deno.stderr, `Error: ${message}\n`);
+      return 1;
+    }
   }
   const env = Deno.env.toObject();
   const envFlags = { json: envFlag(env.MCPC_JSON), verbose: envFlag(env.MCPC_VERBOSE) };
@@ -61,6 +69,10 @@ export async function main(argv: string[]): Promise<number> {
     const invocation = parseArgv(argv, envFlags);
     json = invocation.flags.json;
     verbose = invocation.flags.verbose;
+    if (invocation.kind !== "help" && invocation.kind !== "version") {
+      // Nothing is read from (or started because of) a home others could write to.
+      await assertPrivateHome(homePaths(homeDir(env)));
+    }
     const ctx = createContext(env, invocation, createTheme(colors && !json), (cleanup) => {
       cleanups.add(cleanup);
       return () => cleanups.delete(cleanup);

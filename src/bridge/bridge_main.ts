@@ -10,6 +10,7 @@
 import process from "node:process";
 import { SessionStore } from "../session/session_store.ts";
 import { runsSubcommand } from "../platform/process.ts";
+import { assertPrivateHome } from "../platform/private_home.ts";
 import { BRIDGE_SUBCOMMAND } from "../platform/self_command.ts";
 import { bridgeLogPath, bridgeSocketPath, homePaths } from "../platform/paths.ts";
 import { connectMcp } from "../mcp/client.ts";
@@ -21,10 +22,17 @@ import { type BridgeStartConfig, parseClientMessage, parseStartConfig } from "./
 
 /** How long the bridge waits for its start config on stdin (ms). */
 export const START_CONFIG_TIMEOUT_MS = 5_000;
+/** Largest start config accepted on stdin (bytes). */
+const MAX_START_CONFIG_BYTES = 64 * 1024 * 1024;
 
 /** Runs a bridge until it stops; returns the exit code. */
 export async function runBridge(sessionName: string): Promise<number> {
   process.umask(0o077);
+  if (Deno.stdin.isTerminal()) {
+    throw new TypeError(
+      `"mcpc ${BRIDGE_SUBCOMMAND}" is started by mcpc itself; use "mcpc connect <server> @name"`,
+    );
+  }
   const config = await readStartConfig();
   if (config.sessionName !== sessionName) {
     throw new TypeError(
@@ -32,6 +40,7 @@ export async function runBridge(sessionName: string): Promise<number> {
     );
   }
   const paths = homePaths(config.home);
+  await assertPrivateHome(paths);
   const log = await openBridgeLog(bridgeLogPath(config.home, sessionName), sessionName);
   log.info(`===== mcpc bridge for ${sessionName} (pid ${Deno.pid}) =====`);
   globalThis.addEventListener("unhandledrejection", (event) => {
@@ -192,6 +201,7 @@ function serveConnection(
 
 async function readStartConfig(): Promise<BridgeStartConfig> {
   const chunks: Uint8Array[] = [];
+  let size = 0;
   const reader = Deno.stdin.readable.getReader();
   const timer = setTimeout(() => reader.cancel(), START_CONFIG_TIMEOUT_MS);
   try {
@@ -199,13 +209,23 @@ async function readStartConfig(): Promise<BridgeStartConfig> {
       const { value, done } = await reader.read();
       if (done) break;
       chunks.push(value);
+      size += value.length;
+      if (size > MAX_START_CONFIG_BYTES) {
+        throw new TypeError("The bridge start config is too large");
+      }
     }
   } finally {
     clearTimeout(timer);
   }
   const text = new TextDecoder().decode(concat(chunks));
   if (text.trim() === "") throw new TypeError("Bridge received no start config on stdin");
-  return parseStartConfig(JSON.parse(text));
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new TypeError("The bridge start config on stdin is not JSON");
+  }
+  return parseStartConfig(value);
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

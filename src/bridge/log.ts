@@ -7,6 +7,7 @@
  */
 
 import { getRotatingFileSink } from "@logtape/file";
+import { assertPrivateInfo } from "../platform/private_home.ts";
 import { configure, dispose, getLogger, type Logger } from "@logtape/logtape";
 
 /** Size at which the log rotates. */
@@ -44,8 +45,13 @@ export async function openBridgeLog(
 ): Promise<BridgeLog> {
   const dir = path.slice(0, path.lastIndexOf("/"));
   await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  assertPrivateInfo(dir, await Deno.stat(dir));
   const file = await Deno.open(path, { append: true, create: true, mode: 0o600 });
-  file.close();
+  try {
+    assertPrivateInfo(path, await file.stat());
+  } finally {
+    file.close();
+  }
   await Deno.chmod(path, 0o600);
   await configure({
     reset: true,

@@ -18,6 +18,7 @@
 
 import { basename, dirname, join } from "node:path";
 import { usageError } from "../errors.ts";
+import { assertPrivateInfo } from "./private_home.ts";
 
 /** Default time to wait for the lock before giving up. */
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
@@ -108,7 +109,10 @@ export class LockedJsonFile<T> {
   }
 
   async #withLock<R>(body: () => Promise<R>): Promise<R> {
-    await ensureDir(dirname(this.path));
+    const dir = dirname(this.path);
+    await ensureDir(dir);
+    // Others must not be able to plant or swap what is read (decisions.md §3.19).
+    assertPrivateInfo(dir, await Deno.stat(dir));
     const timeoutMs = this.#options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     const deadline = Date.now() + timeoutMs;
     const lockFile = await acquireLock(lockPathOf(this.path), this.path, timeoutMs);
@@ -122,13 +126,25 @@ export class LockedJsonFile<T> {
 
   async #load(): Promise<Loaded<T>> {
     let bytes: Uint8Array;
+    let file: Deno.FsFile;
     try {
-      bytes = await Deno.readFile(this.path);
+      file = await Deno.open(this.path, { read: true });
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) {
         return { value: this.#options.defaultValue(), exists: false };
       }
       throw error;
+    }
+    try {
+      // The metadata of the very file read: no window for swapping it after the check.
+      assertPrivateInfo(this.path, await file.stat());
+      bytes = new Uint8Array(await new Response(file.readable).arrayBuffer());
+    } finally {
+      try {
+        file.close();
+      } catch {
+        // The readable stream closed it already.
+      }
     }
     try {
       // Invalid UTF-8 counts as corrupt (TypeError) instead of being rewritten with U+FFFD.
@@ -255,6 +271,7 @@ async function acquireLock(
     mode: FILE_MODE,
   });
   try {
+    assertPrivateInfo(lockPath, await file.stat());
     const deadline = Date.now() + timeoutMs;
     let delay = LOCK_BACKOFF_START_MS;
     while (!(await file.tryLock(true))) {
