@@ -20,6 +20,7 @@ import { startKeepalive, type Timers } from "./keepalive.ts";
 import type { BridgeLog } from "./log.ts";
 import {
   type BridgeStartConfig,
+  HEARTBEAT_INTERVAL_MS,
   IPC_PROTOCOL_VERSION,
   type MethodName,
   type ParamsOf,
@@ -162,6 +163,7 @@ export class Bridge {
           version: IPC_PROTOCOL_VERSION,
           sessionName: config.sessionName,
           pid,
+          heartbeatMs: HEARTBEAT_INTERVAL_MS,
         });
       },
       serverDetails: async (_params, context) => {

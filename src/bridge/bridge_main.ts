@@ -18,7 +18,12 @@ import { Bridge } from "./bridge.ts";
 import { Channel } from "./channel.ts";
 import { FrameTooLargeError, MAX_FRAME_BYTES } from "./framing.ts";
 import { type BridgeLog, openBridgeLog } from "./log.ts";
-import { type BridgeStartConfig, parseClientMessage, parseStartConfig } from "./protocol.ts";
+import {
+  type BridgeStartConfig,
+  HEARTBEAT_INTERVAL_MS,
+  parseClientMessage,
+  parseStartConfig,
+} from "./protocol.ts";
 
 /** How long the bridge waits for its start config on stdin (ms). */
 export const START_CONFIG_TIMEOUT_MS = 5_000;
@@ -145,6 +150,18 @@ function serveConnection(
 ): void {
   const warn = (message: string) => log.warn(message);
   const inFlight = new Map<number, AbortController>();
+  // While requests run, a heartbeat tells the CLI this bridge is alive (a frozen one sends none).
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  const beatWhileBusy = () => {
+    if (inFlight.size > 0 && heartbeat === undefined) {
+      heartbeat = setInterval(() => {
+        if (!channel.closed) channel.send({ type: "heartbeat" }).catch(() => {});
+      }, HEARTBEAT_INTERVAL_MS);
+    } else if (inFlight.size === 0 && heartbeat !== undefined) {
+      clearInterval(heartbeat);
+      heartbeat = undefined;
+    }
+  };
   const channel: Channel = new Channel(conn, {
     onMessage: (raw) => {
       let message;
@@ -160,9 +177,11 @@ function serveConnection(
       }
       const controller = new AbortController();
       inFlight.set(message.id, controller);
+      beatWhileBusy();
       const context = { signal: controller.signal, timeoutMs: message.timeoutMs };
       bridge.handle(message.method, message.params, context).then(async (outcome) => {
         inFlight.delete(message.id);
+        beatWhileBusy();
         if (channel.closed) return;
         try {
           await channel.send({ type: "response", id: message.id, ...outcome });
@@ -183,6 +202,7 @@ function serveConnection(
     },
     onClose: (error) => {
       channels.delete(channel);
+      clearInterval(heartbeat);
       // A CLI that hung up (Ctrl+C, a closed pipe) is routine: no warning, no stack trace.
       if (error || inFlight.size > 0) {
         log.debug(

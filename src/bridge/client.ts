@@ -69,12 +69,21 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/** Heartbeats a bridge may miss in a row before the CLI gives up on it. */
+const MISSED_HEARTBEATS = 3;
+
 /** A connection to one bridge. */
 export class BridgeClient {
   #channel!: Channel;
   #pending = new Map<number, Pending>();
   #nextId = 1;
   #onNotification?: (notification: NotificationMessage) => void;
+  #sessionName = "";
+  /** When the bridge was last heard from (or a request started after a quiet spell). */
+  #lastHeard = Date.now();
+  /** Longest silence accepted while requests are in flight; unset for bridges sending no heartbeat. */
+  #silenceMs?: number;
+  #watchdog?: ReturnType<typeof setInterval>;
 
   private constructor() {}
 
@@ -91,6 +100,7 @@ export class BridgeClient {
     }
     const client = new BridgeClient();
     client.#onNotification = options.onNotification;
+    client.#sessionName = options.sessionName;
     client.#channel = new Channel(conn, {
       onMessage: (message) => client.#handle(message),
       onClose: (error) =>
@@ -108,6 +118,9 @@ export class BridgeClient {
           `Socket ${socketPath} belongs to another process (${hello.sessionName}, pid ${hello.pid})`,
           "foreign",
         );
+      }
+      if (typeof hello.heartbeatMs === "number" && hello.heartbeatMs > 0) {
+        client.#silenceMs = hello.heartbeatMs * MISSED_HEARTBEATS;
       }
     } catch (error) {
       client.close();
@@ -137,7 +150,9 @@ export class BridgeClient {
       const settle = () => {
         clearTimeout(timer);
         this.#pending.delete(id);
+        if (this.#pending.size === 0) this.#stopWatchdog();
       };
+      if (this.#pending.size === 0) this.#lastHeard = Date.now();
       this.#pending.set(id, {
         resolve: (value) => {
           settle();
@@ -148,6 +163,7 @@ export class BridgeClient {
           reject(error);
         },
       });
+      this.#startWatchdog();
       const timeoutMs = options.timeoutMs;
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
@@ -175,16 +191,43 @@ export class BridgeClient {
 
   /** Closes the connection; pending requests fail. */
   close(): void {
+    this.#stopWatchdog();
     this.#channel.close();
   }
 
+  /** While requests are in flight, a bridge silent past its heartbeats has frozen or died. */
+  #startWatchdog(): void {
+    const silenceMs = this.#silenceMs;
+    if (silenceMs === undefined || this.#watchdog !== undefined) return;
+    this.#watchdog = setInterval(() => {
+      if (Date.now() - this.#lastHeard <= silenceMs) return;
+      this.#stopWatchdog();
+      // Nothing is re-sent: the request may have reached the server.
+      this.#failAll(
+        networkError(
+          `The bridge of ${this.#sessionName} stopped responding (nothing heard for ${
+            Math.round(silenceMs / 1000)
+          } s); the request was not re-sent. Check the session with: mcpc ${this.#sessionName}`,
+        ),
+      );
+      this.#channel.close();
+    }, Math.min(1_000, silenceMs));
+  }
+
+  #stopWatchdog(): void {
+    clearInterval(this.#watchdog);
+    this.#watchdog = undefined;
+  }
+
   #handle(raw: unknown): void {
+    this.#lastHeard = Date.now();
     let message: BridgeMessage;
     try {
       message = parseBridgeMessage(raw);
     } catch {
       return;
     }
+    if (message.type === "heartbeat") return;
     if (message.type === "notification") {
       this.#onNotification?.(message);
       return;

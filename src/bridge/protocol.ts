@@ -38,7 +38,11 @@ export interface MethodTable {
   /** Identity check: proves the socket belongs to the expected bridge. */
   hello: {
     params: { version: number };
-    result: { version: number; sessionName: string; pid: number };
+    /**
+     * `heartbeatMs`: while a request is in flight the bridge sends a
+     * heartbeat this often (absent from bridges that send none).
+     */
+    result: { version: number; sessionName: string; pid: number; heartbeatMs?: number };
   };
   /** Waits for the MCP connection and returns the server's details. */
   serverDetails: { params: Record<string, never>; result: ServerDetails };
@@ -107,10 +111,18 @@ export interface NotificationMessage {
   params?: unknown;
 }
 
+/** Sent while requests are in flight: the bridge is alive and working on them. */
+export interface HeartbeatMessage {
+  type: "heartbeat";
+}
+
+/** How often a bridge sends {@linkcode HeartbeatMessage}s while a request is in flight (ms). */
+export const HEARTBEAT_INTERVAL_MS = 5_000;
+
 /** Anything the CLI sends. */
 export type ClientMessage = RequestMessage | CancelMessage;
 /** Anything the bridge sends. */
-export type BridgeMessage = ResponseMessage | NotificationMessage;
+export type BridgeMessage = ResponseMessage | NotificationMessage | HeartbeatMessage;
 
 /** Everything a bridge needs to start; sent on its stdin, never in argv or env. */
 export interface BridgeStartConfig {
@@ -164,6 +176,7 @@ export function parseClientMessage(value: unknown): ClientMessage {
 /** Checks that a decoded value is a {@linkcode BridgeMessage}; throws `TypeError` otherwise. */
 export function parseBridgeMessage(value: unknown): BridgeMessage {
   if (!isRecord(value)) throw new TypeError("Invalid IPC message: expected an object");
+  if (value.type === "heartbeat") return { type: "heartbeat" };
   if (value.type === "notification" && typeof value.method === "string") {
     return { type: "notification", method: value.method, params: value.params };
   }

@@ -263,13 +263,14 @@ async function settled(promise: Promise<unknown>): Promise<unknown> {
 
 // hello
 
-Deno.test("Bridge hello returns the protocol version, session name and pid", async () => {
+Deno.test("Bridge hello returns the protocol version, session name, pid and heartbeat", async () => {
   await withBridge({}, async ({ bridge }) => {
     const response = await request(bridge, "hello", { version: IPC_PROTOCOL_VERSION });
     assert.deepEqual(resultOf(response), {
       version: IPC_PROTOCOL_VERSION,
       sessionName: NAME,
       pid: PID,
+      heartbeatMs: 5_000,
     });
   });
 });

@@ -261,3 +261,7 @@ Deno.test("parseStartConfig() rejects a missing or non-object server", () => {
     );
   }
 });
+
+Deno.test("parseBridgeMessage() accepts a heartbeat", () => {
+  assert.deepEqual(parseBridgeMessage({ type: "heartbeat" }), { type: "heartbeat" });
+});
