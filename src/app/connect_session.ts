@@ -15,12 +15,14 @@ import { launchBridge } from "../bridge/launcher.ts";
 import { sendSignal } from "../platform/process.ts";
 import {
   invalidServerMessage,
-  normalizeServerUrl,
   parseHeader,
   parseServerArg,
+  parseServerUrl,
 } from "../config/server_target.ts";
 import { loadConfigTarget } from "../config/load_config.ts";
 import type { TemplatedFields } from "../config/mcp_config.ts";
+import { hasVariableReference } from "../config/env_substitution.ts";
+import { redactUrl } from "../config/redact_url.ts";
 import { sessionTarget } from "../render/human/sessions.ts";
 import type { AppContext } from "../context.ts";
 import { McpcError, usageError } from "../errors.ts";
@@ -58,10 +60,15 @@ export interface ConnectRequest {
 }
 
 interface ResolvedTarget {
-  /** With `${VAR}` substituted: what the bridge connects with. */
+  /** With `${VAR}` substituted and the full URL: what the bridge connects with. */
   server: ServerConfig;
-  /** Config fields that referenced `${VAR}`, as written: what records and output show. */
-  templates: TemplatedFields;
+  /**
+   * What records, output and logs show: `${VAR}` fields as written, header and
+   * env values redacted, the URL without userinfo and with its query values redacted.
+   */
+  shown: ServerConfig;
+  /** The `<server>` argument as it may be repeated in messages (URL secrets redacted). */
+  typed: string;
   /** Base for an automatic name. */
   nameBase: string;
   /** The config file (real path) and entry, for a `file:entry` target. */
@@ -78,12 +85,17 @@ export async function connectSession(
       request.sessionName === undefined
         ? "Missing required argument: server\n\nExample: mcpc connect mcp.example.com " +
           request.target
-        : `The server comes before the session name: mcpc connect ${request.sessionName} ${request.target}`,
+        : "The server comes before the session name: " +
+          `mcpc connect ${redactUrl(request.sessionName)} ${request.target}`,
     );
   }
   if (request.sessionName !== undefined && !isValidSessionName(request.sessionName)) {
+    // Without its @ it may be anything typed there, such as a header value missing its -H.
+    const shown = request.sessionName.startsWith("@")
+      ? request.sessionName
+      : "(not shown: it does not start with @)";
     throw usageError(
-      `Invalid session name: ${request.sessionName}\nSession names must start with @ and be followed by ` +
+      `Invalid session name: ${shown}\nSession names must start with @ and be followed by ` +
         "1-64 characters, alphanumeric with hyphens or underscores only (e.g., @my-session).",
     );
   }
@@ -91,7 +103,7 @@ export async function connectSession(
   const { name, announced } = await chooseName(ctx, request, resolved);
   const notices: string[] = [];
   if (announced) notices.push(`Using session name: ${name}`);
-  const shown = { ...resolved.server, ...resolved.templates };
+  const shown = resolved.shown;
   let existing: SessionRecord | undefined;
   let record: SessionRecord | undefined;
   // A second pass only when another mcpc process changed the session meanwhile.
@@ -99,7 +111,7 @@ export async function connectSession(
     existing = await ctx.sessions.get(name);
     if (existing) {
       if (!sameServer(existing, shown, resolved.config)) {
-        throw otherServerError(existing, request.target, shown);
+        throw otherServerError(existing, resolved.typed, shown);
       }
       // Another mcpc may be connecting this very session right now: let it finish.
       existing = await awaitStartingBridge(ctx, existing);
@@ -159,27 +171,34 @@ export async function connectSession(
 }
 
 /**
- * Whether `record` is for the same server as the new target: the same config
- * file and entry, else the same URL, else the same stdio command line.
+ * Whether `record` is for the same server as the new target (`shown`): the
+ * same config file and entry, else the same URL as shown (query values
+ * redacted, so only another value for the same query keys is the same
+ * server), else the same stdio command line.
  */
 function sameServer(
   record: SessionRecord,
-  server: ServerConfig,
+  shown: ServerConfig,
   config: ResolvedTarget["config"],
 ): boolean {
   if (record.configFile !== undefined && config !== undefined) {
     return record.configFile === config.file && record.configEntry === config.entry;
   }
-  if (record.server?.url !== undefined || server.url !== undefined) {
-    return record.server?.url === server.url;
+  if (record.server?.url !== undefined || shown.url !== undefined) {
+    return shownUrl(record) === shown.url;
   }
-  return sessionTarget(record.server) === sessionTarget(server);
+  return sessionTarget(record.server) === sessionTarget(shown);
+}
+
+/** A record's URL as shown; records of older versions may hold the full URL. */
+function shownUrl(record: SessionRecord): string | undefined {
+  return record.server?.url === undefined ? undefined : redactUrl(record.server.url);
 }
 
 function otherServerError(record: SessionRecord, typed: string, server: ServerConfig) {
   const current = record.configFile
     ? `${record.configFile}:${record.configEntry}`
-    : sessionTarget(record.server);
+    : sessionTarget(redactServerConfig(record.server ?? {}));
   const wanted = typed.includes(":") && !server.url ? typed : sessionTarget(server);
   return usageError(
     `Session ${record.name} is connected to ${current}, not ${wanted}; nothing was changed.\n` +
@@ -191,29 +210,34 @@ function otherServerError(record: SessionRecord, typed: string, server: ServerCo
 async function resolveTarget(ctx: AppContext, request: ConnectRequest): Promise<ResolvedTarget> {
   const target = parseServerArg(request.target);
   if (!target) throw usageError(invalidServerMessage(request.target));
-  const headers: Record<string, string> = {};
-  for (const raw of request.headers) {
-    const [key, value] = parseHeader(raw);
-    headers[key] = value;
-  }
+  const headers = headerFlags(request.headers);
   if (target.type === "config-file") {
     throw usageError(
       `Connecting every server of a config file is not available yet: ${target.file}\n` +
         `Name one entry instead: mcpc connect ${target.file}:<entry>`,
     );
   }
+  const warn = (message: string) => ctx.output.json || ctx.stderr(`${message}\n`);
   let server: ServerConfig;
   let nameBase: string;
   let templates: TemplatedFields = {};
   let config: ResolvedTarget["config"];
+  let typed = request.target;
   if (target.type === "url") {
-    server = { url: normalizeServerUrl(target.url) };
-    nameBase = nameFromUrl(server.url!);
+    const { url, authorization } = parseServerUrl(target.url);
+    server = { url };
+    if (authorization !== undefined) {
+      if (hasHeader(headers, "authorization")) {
+        warn("Ignoring the user name and password in the URL: --header sets Authorization");
+      } else server.headers = { Authorization: authorization };
+    }
+    nameBase = nameFromUrl(url);
+    typed = redactUrl(request.target);
   } else {
     const loaded = await loadConfigTarget(target.file, target.entry, {
       cwd: ctx.cwd,
       env: (name) => ctx.env[name],
-      warn: (message) => ctx.output.json || ctx.stderr(`${message}\n`),
+      warn,
     });
     ({ server, templates } = loaded);
     config = { file: loaded.realPath, entry: target.entry };
@@ -223,10 +247,36 @@ async function resolveTarget(ctx: AppContext, request: ConnectRequest): Promise<
     if (!server.url) {
       throw usageError("--header applies to HTTP servers only, not to stdio servers");
     }
-    server.headers = { ...(server.headers ?? {}), ...headers };
+    server.headers = withHeaders(server.headers ?? {}, headers);
   }
   if (ctx.timeoutExplicit) server.timeout = ctx.timeoutMs / 1000;
-  return { server, templates, nameBase, ...(config ? { config } : {}) };
+  const shown = redactServerConfig({ ...server, ...templates });
+  return { server, shown, typed, nameBase, ...(config ? { config } : {}) };
+}
+
+/** The `-H` values as headers; a later value for the same name (any case) replaces an earlier one. */
+function headerFlags(values: readonly string[]): Record<string, string> {
+  let headers: Record<string, string> = {};
+  values.forEach((raw, index) => {
+    const [key, value] = parseHeader(raw, values.length > 1 ? { position: index + 1 } : {});
+    headers = withHeaders(headers, { [key]: value });
+  });
+  return headers;
+}
+
+/** `base` with `extra` applied: an extra header replaces one of the same name in any case. */
+function withHeaders(
+  base: Record<string, string>,
+  extra: Record<string, string>,
+): Record<string, string> {
+  const names = new Set(Object.keys(extra).map((key) => key.toLowerCase()));
+  const kept = Object.entries(base).filter(([key]) => !names.has(key.toLowerCase()));
+  // Object.fromEntries defines own properties, so a key like "__proto__" stays plain data.
+  return Object.fromEntries([...kept, ...Object.entries(extra)]);
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((key) => key.toLowerCase() === name);
 }
 
 /**
@@ -264,7 +314,7 @@ async function chooseName(
       record.configFile === config.file && record.configEntry === config.entry
     )
     : sessions.find((record) =>
-      record.configFile === undefined && record.server?.url === resolved.server.url &&
+      record.configFile === undefined && shownUrl(record) === resolved.shown.url &&
       record.profileName === undefined &&
       headerKeys(record.server) === headerKeys(resolved.server)
     );
@@ -273,7 +323,7 @@ async function chooseName(
   if (!name) {
     throw usageError(
       "Cannot auto-generate session name: too many sessions for this server.\n" +
-        `Specify a name explicitly: mcpc connect ${request.target} @my-session`,
+        `Specify a name explicitly: mcpc connect ${resolved.typed} @my-session`,
     );
   }
   return { name, announced: true };
@@ -283,18 +333,28 @@ function headerKeys(server: ServerConfig | undefined): string {
   return Object.keys(server?.headers ?? {}).map((key) => key.toLowerCase()).sort().join("\n");
 }
 
-/** The secret-store accounts of a session and the values `target` puts there. */
+/**
+ * The secret-store accounts of a session and the values `target` puts there:
+ * header and env values, and the real `url`/`command`/`args` where the record
+ * shows something else (a `${VAR}` template, redacted query values).
+ */
 function secretValues(name: string, target: ResolvedTarget): [string, object | undefined][] {
-  const { server, templates } = target;
+  const { server, shown } = target;
   const substituted: TemplatedFields = {};
-  if (templates.url) substituted.url = server.url;
-  if (templates.command) substituted.command = server.command;
-  if (templates.args) substituted.args = server.args;
+  if (keptAside(shown.url, server.url)) substituted.url = server.url;
+  if (keptAside(shown.command, server.command)) substituted.command = server.command;
+  if (keptAside(shown.args?.join("\0"), server.args?.join("\0"))) substituted.args = server.args;
   return [
     [sessionHeadersAccount(name), server.headers],
     [sessionEnvAccount(name), server.env],
     [sessionServerAccount(name), substituted],
   ];
+}
+
+/** Whether the real value must be kept with the secrets: the record shows another text. */
+function keptAside(shown: string | undefined, real: string | undefined): boolean {
+  if (shown === undefined) return false;
+  return shown !== real || hasVariableReference(shown);
 }
 
 function isEmpty(value: object | undefined): boolean {

@@ -39,6 +39,7 @@ import {
 import {
   isValidSessionName,
   REDACTED,
+  redactServerConfig,
   type ServerConfig,
   type SessionRecord,
   usesStaticToken,
@@ -302,13 +303,15 @@ export async function buildStartConfig(
   options: RestartBridgeOptions,
 ): Promise<BridgeStartConfig> {
   let server: ServerConfig = { ...record.server };
-  const templated = [server.url, server.command, ...(server.args ?? [])]
-    .some((value) => value !== undefined && hasVariableReference(value));
-  if (templated) {
+  // `${VAR}` templates and redacted query values: the real values are with the secrets.
+  const keptAside = [server.url, server.command, ...(server.args ?? [])]
+    .some((value) => value !== undefined && hasVariableReference(value)) ||
+    server.url?.includes(REDACTED) === true;
+  if (keptAside) {
     const stored = await ctx.secrets.get(sessionServerAccount(record.name));
     if (!stored) {
       throw usageError(
-        `Missing the substituted server settings of session ${record.name} in the secret store. ` +
+        `Missing the full server settings of session ${record.name} in the secret store. ` +
           `Reconnect it with: mcpc connect ${connectTarget(record)} ${record.name}`,
       );
     }
@@ -342,7 +345,7 @@ export async function buildStartConfig(
     ...(canResume
       ? { resume: { mcpSessionId: record.mcpSessionId!, initialize: record.initializeResult! } }
       : {}),
-    label: sessionTarget(record.server),
+    label: sessionTarget(redactServerConfig(record.server)),
   };
 }
 

@@ -7,6 +7,7 @@
  */
 
 import { advertisedCommands } from "../cli/command_table.ts";
+import { requireToolName } from "../cli/tool_args.ts";
 import type { AppContext } from "../context.ts";
 import { McpcError, usageError } from "../errors.ts";
 import { appendLogHint, expiredDetectedMessage, toolNotFoundMessage } from "../render/hints.ts";
@@ -157,8 +158,13 @@ export function toolsList(
 }
 
 /** `tools-get <name>`: one tool from the cache, refreshed once on a miss. */
-export function toolsGet(ctx: AppContext, name: string, toolName: string): Promise<CommandOutput> {
-  return withSession(ctx, name, async (session) => {
+export async function toolsGet(
+  ctx: AppContext,
+  name: string,
+  toolName: string,
+): Promise<CommandOutput> {
+  requireToolName(toolName, { command: "tools-get", session: name });
+  return await withSession(ctx, name, async (session) => {
     let { tools } = await call(ctx, session, "listTools", { refresh: false });
     let tool = tools.find((candidate) => candidate.name === toolName);
     if (!tool) {
@@ -180,12 +186,13 @@ export function toolsGet(ctx: AppContext, name: string, toolName: string): Promi
 }
 
 /** `tools-call <name> [args]`: calls the tool; a result with `isError` exits 2. */
-export function toolsCall(
+export async function toolsCall(
   ctx: AppContext,
   name: string,
   call_: { tool: string; arguments: Record<string, unknown>; typedText?: Record<string, string> },
 ): Promise<CommandOutput> {
-  return withSession(ctx, name, async (session) => {
+  requireToolName(call_.tool, { command: "tools-call", session: name });
+  return await withSession(ctx, name, async (session) => {
     const typedText = call_.typedText ?? {};
     const result = await call(ctx, session, "callTool", {
       name: call_.tool,

@@ -14,6 +14,8 @@ import { buildProgram, type ParsedCommand } from "./commander_program.ts";
 import { commandHelp, sessionHelp, topHelp } from "./help.ts";
 import { shellQuote } from "../render/shell_quote.ts";
 import { suggestCommand } from "../render/suggest.ts";
+import { MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS } from "../session/session.ts";
+import { requireToolName } from "./tool_args.ts";
 
 /** Output-related flags, known even when parsing fails. */
 export interface GlobalFlags {
@@ -172,6 +174,9 @@ function parseSession(session: string, rest: string[], env: EnvFlags): Invocatio
   if ("kind" in parsed) return parsed;
   const flags = globalFlags(parsed.options, env);
   if (flags.version) return { kind: "version", flags };
+  if (parsed.command === "tools-get" || parsed.command === "tools-call") {
+    requireToolName(String(parsed.args[0] ?? ""), { command: parsed.command, session });
+  }
   return {
     kind: "session",
     session,
@@ -353,19 +358,7 @@ function globalFlags(
     verbose: env.verbose || options.verbose === true,
     version: options.version === true,
   };
-  if (options.timeout !== undefined) {
-    const timeout = positiveNumber(
-      options.timeout,
-      (value) => `Invalid --timeout value: "${value}". Must be a positive number (seconds).`,
-    );
-    if (timeout < MIN_TIMEOUT_SECONDS || timeout > MAX_TIMEOUT_SECONDS) {
-      throw usageError(
-        `Invalid --timeout value: "${String(options.timeout)}". Must be between ` +
-          `${MIN_TIMEOUT_SECONDS} and ${MAX_TIMEOUT_SECONDS} seconds (about 24 days).`,
-      );
-    }
-    flags.timeout = timeout;
-  }
+  if (options.timeout !== undefined) flags.timeout = timeoutSeconds(String(options.timeout));
   if (options.maxChars !== undefined) {
     flags.maxChars = positiveInteger(
       options.maxChars,
@@ -375,19 +368,25 @@ function globalFlags(
   return flags;
 }
 
-/** Shortest `--timeout`: one millisecond. */
-const MIN_TIMEOUT_SECONDS = 0.001;
-/** Longest `--timeout`: the longest timer the runtime keeps (2^31 - 1 ms). */
-const MAX_TIMEOUT_SECONDS = 2_147_483;
-
-/** A positive decimal number of seconds (`0.5`, `30`, `2.25`). */
-function positiveNumber(value: unknown, message: (value: string) => string): number {
-  const text = String(value);
+/**
+ * A `--timeout` value: a decimal number of seconds (`0.5`, `30`, `2.25`) from
+ * {@linkcode MIN_TIMEOUT_SECONDS} to {@linkcode MAX_TIMEOUT_SECONDS} (24 hours).
+ */
+function timeoutSeconds(text: string): number {
   const number = Number(text);
-  if (!/^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(text) || !Number.isFinite(number) || number <= 0) {
-    throw usageError(message(text));
+  const decimal = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(text) && Number.isFinite(number);
+  if (!decimal || number < MIN_TIMEOUT_SECONDS || number > MAX_TIMEOUT_SECONDS) {
+    throw usageError(
+      `Invalid --timeout value: "${shortened(text)}". Must be a number of seconds from ` +
+        `${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS} (24 hours).`,
+    );
   }
   return number;
+}
+
+/** `text`, cut to its first 40 characters (plus `…`) for messages. */
+function shortened(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 function positiveInteger(value: unknown, message: (value: string) => string): number {

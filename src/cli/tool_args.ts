@@ -55,6 +55,28 @@ export function typedTextOf(args: readonly string[]): Record<string, string> {
   return Object.fromEntries(texts);
 }
 
+/** Options for {@linkcode requireToolName}. */
+export interface RequireToolNameOptions {
+  /** The command that takes the name (`tools-get`, `tools-call`). */
+  command: string;
+  /** The session (`@name`), for the example in the hint. */
+  session?: string;
+}
+
+/** Refuses an empty or whitespace-only tool name (a usage error, before any bridge is asked). */
+export function requireToolName(name: string, options: RequireToolNameOptions): void {
+  if (name.trim() !== "") return;
+  const session = options.session ?? "@session";
+  throw usageError(
+    `Invalid tool name for ${options.command}: ${JSON.stringify(name)} is empty or only whitespace`,
+    {
+      hint: `List the tools with: mcpc ${session} tools-list
+` +
+        `Example: mcpc ${session} ${options.command} <name>`,
+    },
+  );
+}
+
 /** Parses the text read from stdin: blank means `{}`, anything else must be a JSON object. */
 export function parseStdinArgs(text: string): Record<string, unknown> {
   if (text.trim() === "") return {};

@@ -6,7 +6,7 @@
  */
 
 import { resolve } from "node:path";
-import { usageError } from "../errors.ts";
+import { McpcError, usageError } from "../errors.ts";
 import type { ServerConfig } from "../session/session.ts";
 import {
   parseMcpConfig,
@@ -51,16 +51,7 @@ export async function loadConfigTarget(
   options: LoadConfigEntryOptions,
 ): Promise<LoadedConfigTarget> {
   const filePath = resolveConfigPath(file, options);
-  let text: string;
-  try {
-    text = await Deno.readTextFile(filePath);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw usageError(`Config file not found: ${filePath}`, { cause: error });
-    }
-    const detail = error instanceof Error ? error.message : String(error);
-    throw usageError(`Cannot read config file: ${filePath}\n${detail}`, { cause: error });
-  }
+  const text = await readConfigText(filePath);
   const config = parseMcpConfig(text, filePath);
   const server = resolveConfigEntry(config, entry, {
     filePath,
@@ -69,6 +60,72 @@ export async function loadConfigTarget(
   });
   const realPath = await Deno.realPath(filePath).catch(() => filePath);
   return { server, templates: templatedFields(config, entry), realPath };
+}
+
+/** Largest config file mcpc reads: 16 MiB. */
+export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads a config file as UTF-8, refusing what is not a regular file (a FIFO
+ * or device could block or never end) and anything over {@linkcode MAX_CONFIG_BYTES},
+ * checked before reading and again while reading (the file may grow).
+ */
+async function readConfigText(filePath: string): Promise<string> {
+  const cannotRead = (detail: string, cause?: unknown) =>
+    usageError(`Cannot read config file: ${filePath}\n${detail}`, { cause });
+  let file: Deno.FsFile | undefined;
+  try {
+    // stat before open: opening a FIFO for reading blocks until a writer appears.
+    checkConfigFileInfo(await Deno.stat(filePath), cannotRead);
+    file = await Deno.open(filePath, { read: true });
+    checkConfigFileInfo(await file.stat(), cannotRead);
+    const bytes = await readAtMost(file, MAX_CONFIG_BYTES);
+    if (bytes === undefined) throw cannotRead(tooLarge());
+    return new TextDecoder().decode(bytes);
+  } catch (error) {
+    if (error instanceof McpcError) throw error;
+    if (error instanceof Deno.errors.NotFound) {
+      throw usageError(`Config file not found: ${filePath}`, { cause: error });
+    }
+    throw cannotRead(error instanceof Error ? error.message : String(error), error);
+  } finally {
+    file?.close();
+  }
+}
+
+function checkConfigFileInfo(
+  info: Deno.FileInfo,
+  cannotRead: (detail: string) => McpcError,
+): void {
+  if (info.isDirectory) throw cannotRead("It is a directory, not a file");
+  if (!info.isFile) throw cannotRead("It is not a regular file (a FIFO, socket or device)");
+  if (info.size > MAX_CONFIG_BYTES) throw cannotRead(tooLarge(info.size));
+}
+
+function tooLarge(size?: number): string {
+  const actual = size === undefined ? "It is" : `It is ${size} bytes,`;
+  return `${actual} over the ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB limit for config files`;
+}
+
+/** The whole content of `file`, or `undefined` when it is longer than `limit` bytes. */
+async function readAtMost(file: Deno.FsFile, limit: number): Promise<Uint8Array | undefined> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const buffer = new Uint8Array(64 * 1024);
+  while (true) {
+    const read = await file.read(buffer);
+    if (read === null) break;
+    total += read;
+    if (total > limit) return undefined;
+    chunks.push(buffer.slice(0, read));
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
 }
 
 /** The absolute path of `file`: a leading `~/` means `HOME`, anything relative is under `cwd`. */

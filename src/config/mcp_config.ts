@@ -10,9 +10,14 @@
 
 import { usageError } from "../errors.ts";
 import type { McpcError } from "../errors.ts";
-import type { ServerConfig } from "../session/session.ts";
-import { normalizeServerUrl } from "./server_target.ts";
-import { hasVariableReference, substituteEnv } from "./env_substitution.ts";
+import { MAX_TIMEOUT_SECONDS, type ServerConfig } from "../session/session.ts";
+import { headerValueProblem, isHeaderName, parseServerUrl } from "./server_target.ts";
+import {
+  hasVariableReference,
+  substituteEnv,
+  SubstitutionTooLargeError,
+} from "./env_substitution.ts";
+import { redactUrl } from "./redact_url.ts";
 
 /** A parsed config file: its server entries by name, not yet validated. */
 export interface McpConfig {
@@ -39,8 +44,8 @@ export function parseMcpConfig(text: string, filePath: string): McpConfig {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw usageError(`Invalid JSON in config file: ${filePath}\n${detail}`, { cause: error });
+    // No cause: the parser's message (and so its stack) quotes the file, which may hold secrets.
+    throw usageError(`Invalid JSON in config file: ${filePath}\n${jsonErrorDetail(error)}`);
   }
   const servers = isPlainObject(parsed)
     ? [parsed.mcpServers, parsed.servers].find(isPlainObject)
@@ -80,40 +85,79 @@ export function resolveConfigEntry(
   if (!hasUrl && !hasCommand) throw invalid('missing "url" or "command"');
 
   const warned = new Set<string>();
-  const substitute = (value: string): string =>
-    substituteEnv(value, options.lookupEnv, {
-      onMissing(name) {
-        if (warned.has(name)) return;
-        warned.add(name);
-        options.warn(`Environment variable not found: ${name}, using empty string`);
-      },
-    });
-  return hasUrl
-    ? httpServer(raw, { substitute, invalid })
-    : stdioServer(raw, { substitute, invalid });
+  const substitute = (value: string, field: string): string => {
+    try {
+      return substituteEnv(value, options.lookupEnv, {
+        onMissing(name) {
+          if (warned.has(name)) return;
+          warned.add(name);
+          options.warn(`Environment variable not found: ${name}, using empty string`);
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof SubstitutionTooLargeError)) throw error;
+      const limit = `${error.maxBytes / (1024 * 1024)} MiB`;
+      throw invalid(
+        error.bound === "value"
+          ? `environment variable ${error.variable} (used in ${field}) is over the ${limit} limit`
+          : `${field} is over the ${limit} limit after substituting \${${error.variable}}`,
+      );
+    }
+  };
+  const tools = { substitute, invalid, warn: options.warn, entry };
+  return hasUrl ? httpServer(raw, tools) : stdioServer(raw, tools);
 }
 
 interface EntryTools {
-  substitute: (value: string) => string;
+  /** `${VAR}` substitution; `field` names the value in messages (`header "X-Key"`). */
+  substitute: (value: string, field: string) => string;
   invalid: (detail: string) => McpcError;
+  warn: (message: string) => void;
+  entry: string;
 }
 
 function httpServer(raw: Record<string, unknown>, tools: EntryTools): ServerConfig {
   if (typeof raw.url !== "string") throw tools.invalid('"url" must be a string');
-  let url: string;
+  const written = raw.url;
+  const substituted = tools.substitute(written, '"url"');
+  let parsed: ReturnType<typeof parseServerUrl>;
   try {
-    url = normalizeServerUrl(tools.substitute(raw.url));
+    parsed = parseServerUrl(substituted);
   } catch {
-    // The message names the value as written, never the substituted one (it may hold a secret).
-    throw tools.invalid(`"url" must be an http:// or https:// URL, got "${raw.url}"`);
+    // The message names the value as written (redacted), never the substituted one.
+    throw tools.invalid(`"url" must be an http:// or https:// URL, got "${redactUrl(written)}"`);
   }
-  const server: ServerConfig = { url };
-  const headers = stringRecord(raw.headers, '"headers"', tools);
-  if (headers) server.headers = headers;
+  const server: ServerConfig = { url: parsed.url };
+  const headers = stringRecord(raw.headers, "header", tools);
+  if (headers) {
+    for (const [key, value] of Object.entries(headers)) {
+      if (!isHeaderName(key)) {
+        throw tools.invalid(`${JSON.stringify(key)} in "headers" is not a valid header name`);
+      }
+      const problem = headerValueProblem(value);
+      if (problem) throw tools.invalid(`the value of header "${key}" cannot be sent: ${problem}`);
+    }
+  }
+  // The URL's userinfo becomes a Basic Authorization header, unless one is set explicitly.
+  const explicit = Object.keys(headers ?? {}).some((key) => key.toLowerCase() === "authorization");
+  if (parsed.authorization !== undefined && explicit) {
+    tools.warn(
+      `Ignoring the user name and password in the URL of server "${tools.entry}": ` +
+        'its "headers" set Authorization',
+    );
+  }
+  if (parsed.authorization !== undefined && !explicit) {
+    server.headers = { ...(headers ?? {}), Authorization: parsed.authorization };
+  } else if (headers) {
+    server.headers = headers;
+  }
   if (raw.timeout !== undefined) {
     const timeout = raw.timeout;
     if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0) {
       throw tools.invalid('"timeout" must be a positive number of seconds');
+    }
+    if (timeout > MAX_TIMEOUT_SECONDS) {
+      throw tools.invalid(`"timeout" must be at most ${MAX_TIMEOUT_SECONDS} seconds (24 hours)`);
     }
     server.timeout = timeout;
   }
@@ -121,39 +165,72 @@ function httpServer(raw: Record<string, unknown>, tools: EntryTools): ServerConf
 }
 
 function stdioServer(raw: Record<string, unknown>, tools: EntryTools): ServerConfig {
-  const command = typeof raw.command === "string" ? tools.substitute(raw.command) : "";
+  const command = typeof raw.command === "string" ? tools.substitute(raw.command, '"command"') : "";
   if (command.trim() === "") throw tools.invalid('"command" must be a non-empty string');
+  // A NUL byte cannot be passed to a process; spawning would fail later, in the bridge.
+  if (command.includes("\0")) throw tools.invalid('"command" contains a NUL character');
   const server: ServerConfig = { command };
   if (raw.args !== undefined && raw.args !== null) {
     const message = '"args" must be an array of strings';
     if (!Array.isArray(raw.args)) throw tools.invalid(message);
     const args: unknown[] = raw.args;
-    server.args = args.map((arg) => {
+    server.args = args.map((arg, index) => {
       if (typeof arg !== "string") throw tools.invalid(message);
-      return tools.substitute(arg);
+      const value = tools.substitute(arg, `"args" item ${index + 1}`);
+      if (value.includes("\0")) {
+        throw tools.invalid(`"args" item ${index + 1} contains a NUL character`);
+      }
+      return value;
     });
   }
-  const env = stringRecord(raw.env, '"env"', tools);
-  if (env) server.env = env;
+  const env = stringRecord(raw.env, "env", tools);
+  if (env) {
+    for (const [key, value] of Object.entries(env)) {
+      if (key === "" || key.includes("=") || key.includes("\0")) {
+        throw tools.invalid(
+          `${JSON.stringify(key)} in "env" is not a valid variable name (empty, or has "=" or NUL)`,
+        );
+      }
+      if (value.includes("\0")) {
+        throw tools.invalid(
+          `the value of env "${key}" cannot be passed to the server: it contains a NUL character`,
+        );
+      }
+    }
+    server.env = env;
+  }
   return server;
 }
 
-/** Validates an object of string values and substitutes `${VAR}` in the values. */
+/**
+ * Validates an object of string values (`"headers"`, `"env"`) and substitutes
+ * `${VAR}` in the values; `kind` (`header`, `env`) names them in messages.
+ */
 function stringRecord(
   value: unknown,
-  label: string,
+  kind: string,
   tools: EntryTools,
 ): Record<string, string> | undefined {
   if (value === undefined || value === null) return undefined;
-  const message = `${label} must be an object with string values`;
+  const message = `"${kind === "header" ? "headers" : kind}" must be an object with string values`;
   if (!isPlainObject(value)) throw tools.invalid(message);
   const entries: [string, string][] = [];
   for (const [key, item] of Object.entries(value)) {
     if (typeof item !== "string") throw tools.invalid(message);
-    entries.push([key, tools.substitute(item)]);
+    entries.push([key, tools.substitute(item, `${kind} "${key}"`)]);
   }
   // Object.fromEntries defines own properties, so a key like "__proto__" stays plain data.
   return Object.fromEntries(entries);
+}
+
+/**
+ * The parser's message without the excerpt of the file it may quote
+ * (`Unexpected token 'x', "..." is not valid JSON`): the file may hold secrets.
+ */
+function jsonErrorDetail(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const withoutExcerpt = message.replace(/, .*is not valid JSON$/s, "");
+  return withoutExcerpt.includes('"') ? "The file is not valid JSON" : withoutExcerpt;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -9,9 +9,11 @@
  */
 
 import type { ErrorKind } from "../errors.ts";
+import { redactUrlsIn } from "../config/redact_url.ts";
 import { SessionNotResumedError } from "./client.ts";
 import { HandshakeError, quoteBytes } from "./handshake_guard.ts";
 import { describeBody, HttpEndpointError, isTransientStatus } from "./http_diagnostics.ts";
+import { invalidResponseText } from "./response_check.ts";
 import { ErrorCode, McpError, StreamableHTTPError, UnauthorizedError } from "./sdk.ts";
 import { StdioServerError } from "./stdio_transport.ts";
 
@@ -40,7 +42,9 @@ export interface ClassifyContext {
 
 /** Classifies an error thrown while talking to an MCP server. */
 export function classifyMcpError(error: unknown, context: ClassifyContext): ClassifiedError {
-  const classified = classify(error, context);
+  // fetch's errors quote the full URL: its query values may be secrets (decisions.md §3.20).
+  const found = classify(error, context);
+  const classified = { ...found, message: redactUrlsIn(found.message) };
   return context.phase === "connect" && classified.kind === "server"
     ? { ...classified, kind: "usage" }
     : classified;
@@ -105,6 +109,11 @@ function classify(error: unknown, context: ClassifyContext): ClassifiedError {
     };
   }
   if (error instanceof McpError) {
+    const invalid = invalidResponseText(error.data);
+    if (invalid !== undefined) {
+      // The server breaks the protocol: waiting at connect will not help; later, exit 3.
+      return { kind: context.phase === "connect" ? "usage" : "network", message: invalid };
+    }
     if (error.code === ErrorCode.RequestTimeout || error.code === ErrorCode.ConnectionClosed) {
       return { kind: "network", message: prefixed(message) };
     }

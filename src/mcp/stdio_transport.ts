@@ -19,6 +19,7 @@ import {
 } from "../platform/process.ts";
 import { HandshakeGuard, quoteBytes } from "./handshake_guard.ts";
 import { settleWithin } from "../platform/settle.ts";
+import { checkResponse, invalidResponseError, looksLikeResponse } from "./response_check.ts";
 import type { JSONRPCMessage } from "./types.ts";
 
 /**
@@ -102,6 +103,8 @@ export class StdioProcessTransport {
   #closed = false;
   #exited?: Promise<Deno.CommandStatus>;
   #protocolVersion?: string;
+  /** Requests sent and not answered yet: id → method. */
+  #pending = new Map<string | number, string>();
 
   constructor(spec: StdioServerCommand, options: StdioTransportOptions = {}) {
     this.#spec = spec;
@@ -172,6 +175,11 @@ export class StdioProcessTransport {
   async send(message: JSONRPCMessage): Promise<void> {
     if (!this.#writer || this.#closed) throw new Error("Not connected");
     this.#guard.sent(message);
+    if (
+      this.#guard.answered && "method" in message && "id" in message && message.id !== undefined
+    ) {
+      this.#pending.set(message.id, message.method);
+    }
     try {
       await this.#writer.write(new TextEncoder().encode(`${JSON.stringify(message)}\n`));
     } catch (error) {
@@ -267,6 +275,7 @@ export class StdioProcessTransport {
   #onLine(line: string): void {
     this.#partial = "";
     if (line.trim() === "") return;
+    if (this.#refusedResponse(line)) return;
     const message = parseJsonRpc(line);
     if (!message) {
       this.#firstStray ??= line;
@@ -286,6 +295,40 @@ export class StdioProcessTransport {
       }
     }
     this.onmessage?.(message);
+  }
+
+  /**
+   * Fails the requests a response in the wrong shape answers (the one with its
+   * id, else every pending one) at once, instead of leaving them to time out.
+   */
+  #refusedResponse(line: string): boolean {
+    const trimmed = line.trimStart();
+    // During the handshake the guard judges the answer (a stray id means "not an MCP server").
+    if (!trimmed.startsWith("{") || this.#pending.size === 0 || !this.#guard.answered) {
+      return false;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return false;
+    }
+    if (!looksLikeResponse(value)) return false;
+    const invalid = checkResponse(value, this.#pending);
+    if (!invalid) {
+      this.#pending.delete(value.id as string | number);
+      return false;
+    }
+    this.#sawValidMessage = true;
+    this.onerror?.(
+      new Error(`Refused an invalid response (${invalid.reason}): ${quoteBytes(line)}`),
+    );
+    for (const id of invalid.ids) {
+      const method = this.#pending.get(id) ?? "a request";
+      this.#pending.delete(id);
+      this.onmessage?.(invalidResponseError(id, method, invalid.reason));
+    }
+    return true;
   }
 
   #graceOver(): boolean {

@@ -5,6 +5,10 @@
  * @module
  */
 
+import { REDACTED, redactUrl } from "../config/redact_url.ts";
+
+export { REDACTED };
+
 /** Statuses stored in `sessions.json` (reference.md §5.4). */
 export type StoredStatus =
   | "active"
@@ -26,7 +30,7 @@ export type DisplayStatus =
 
 /** How to reach an MCP server: a Streamable HTTP `url` or a stdio `command`. */
 export interface ServerConfig {
-  /** Streamable HTTP endpoint. */
+  /** Streamable HTTP endpoint; in `sessions.json` every query value is `"<redacted>"`. */
   url?: string;
   /** HTTP headers; in `sessions.json` every value is `"<redacted>"`. */
   headers?: Record<string, string>;
@@ -39,6 +43,12 @@ export interface ServerConfig {
   /** Per-request timeout in seconds, from the config entry. */
   timeout?: number;
 }
+
+/** Shortest per-request timeout (`--timeout`, a config entry's `timeout`): one millisecond. */
+export const MIN_TIMEOUT_SECONDS = 0.001;
+
+/** Longest per-request timeout: 24 hours. */
+export const MAX_TIMEOUT_SECONDS = 86_400;
 
 /** Server identity from the MCP handshake. */
 export interface ServerInfo {
@@ -114,9 +124,6 @@ export interface SessionsFile {
   sessions: Record<string, SessionRecord>;
 }
 
-/** The value stored instead of a secret header or env value. */
-export const REDACTED = "<redacted>";
-
 const SESSION_NAME = /^@[a-zA-Z0-9_-]{1,64}$/;
 
 /** Whether `name` is a valid session name (`@` + 1–64 of `[a-zA-Z0-9_-]`). */
@@ -132,9 +139,13 @@ export function redactValues(
   return Object.fromEntries(Object.keys(values).map((key) => [key, REDACTED]));
 }
 
-/** A server config safe to store or print: header and env values redacted. */
+/**
+ * A server config safe to store or print: header and env values redacted, and
+ * the URL without userinfo and with its query values redacted. Idempotent.
+ */
 export function redactServerConfig(server: ServerConfig): ServerConfig {
   const redacted: ServerConfig = { ...server };
+  if (server.url !== undefined) redacted.url = redactUrl(server.url);
   if (server.headers) redacted.headers = redactValues(server.headers);
   if (server.env) redacted.env = redactValues(server.env);
   return redacted;

@@ -420,26 +420,26 @@ Deno.test("parseArgv() turns a missing option value into a usage error", () => {
 
 // Numeric option validation
 
-for (const value of ["x", "0", "-1", "0.0", "", "1e3", "5s", "1.2.3", "."]) {
-  Deno.test(`parseArgv() rejects --timeout ${JSON.stringify(value)}`, () => {
-    assertUsageError(
-      [`--timeout=${value}`],
-      `Invalid --timeout value: "${value}". Must be a positive number (seconds).`,
-    );
+const RANGE = "Must be a number of seconds from 0.001 to 86400 (24 hours).";
+
+for (const value of ["x", "0", "-1", "0.0", "", "1e3", "5s", "1.2.3", ".", "NaN", "Infinity"]) {
+  Deno.test(`parseArgv() rejects --timeout ${JSON.stringify(value)}, naming the range`, () => {
+    assertUsageError([`--timeout=${value}`], `Invalid --timeout value: "${value}". ${RANGE}`);
   });
 }
 
-Deno.test("parseArgv() keeps --timeout within what a timer can wait", () => {
-  assertUsageError(
-    ["--timeout", "99999999999"],
-    'Invalid --timeout value: "99999999999". Must be between 0.001 and 2147483 seconds (about 24 days).',
-  );
-  assertUsageError(
-    ["--timeout", "0.0001"],
-    'Invalid --timeout value: "0.0001". Must be between 0.001 and 2147483 seconds (about 24 days).',
-  );
-  assert.equal(parse(["--timeout", "2147483"]).flags.timeout, 2_147_483);
+Deno.test("parseArgv() keeps --timeout within 24 hours", () => {
+  for (const value of ["86400.001", "86401", "2147483", "99999999999"]) {
+    assertUsageError(["--timeout", value], `Invalid --timeout value: "${value}". ${RANGE}`);
+  }
+  assertUsageError(["--timeout", "0.0001"], `Invalid --timeout value: "0.0001". ${RANGE}`);
+  assert.equal(parse(["--timeout", "86400"]).flags.timeout, 86_400);
   assert.equal(parse(["--timeout", "0.001"]).flags.timeout, 0.001);
+});
+
+Deno.test("parseArgv() cuts a long --timeout value in its message", () => {
+  const value = "9".repeat(500);
+  assertUsageError(["--timeout", value], `Invalid --timeout value: "${"9".repeat(40)}…". ${RANGE}`);
 });
 
 Deno.test("parseArgv() accepts decimal --timeout values", () => {
@@ -455,10 +455,31 @@ Deno.test('parseArgv() treats an empty command like none (mcpc "" lists sessions
 });
 
 Deno.test("parseArgv() rejects --timeout -1 given as a separate value", () => {
+  assertUsageError(["@s", "ping", "--timeout", "-1"], `Invalid --timeout value: "-1". ${RANGE}`);
+});
+
+for (const name of ["", " ", "\t \n"]) {
+  for (const command of ["tools-get", "tools-call"]) {
+    Deno.test(`parseArgv() refuses ${command} with the tool name ${JSON.stringify(name)}`, () => {
+      const error = assertUsageError(
+        ["@s", command, name],
+        `Invalid tool name for ${command}: ${JSON.stringify(name)} is empty or only whitespace`,
+      );
+      assert.match(error.hint ?? "", /mcpc @s tools-list/);
+    });
+  }
+}
+
+Deno.test("parseArgv() refuses an empty tool name given after other arguments", () => {
   assertUsageError(
-    ["@s", "ping", "--timeout", "-1"],
-    'Invalid --timeout value: "-1". Must be a positive number (seconds).',
+    ["@s", "--json", "tools-call", "", "a:=1"],
+    'Invalid tool name for tools-call: "" is empty or only whitespace',
   );
+});
+
+Deno.test("parseArgv() keeps tool names with inner or surrounding spaces", () => {
+  const parsed = session(parse(["@s", "tools-get", " my tool "]));
+  assert.deepEqual(parsed.args, [" my tool "]);
 });
 
 for (const value of ["x", "0", "-1", "1.5"]) {

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { McpcError } from "../../../src/errors.ts";
-import { parseStdinArgs, parseToolArgs, typedTextOf } from "../../../src/cli/tool_args.ts";
+import {
+  parseStdinArgs,
+  parseToolArgs,
+  requireToolName,
+  typedTextOf,
+} from "../../../src/cli/tool_args.ts";
 
 function assertUsageError(fn: () => unknown, message: string | RegExp): void {
   assert.throws(fn, (error: unknown) => {
@@ -129,4 +134,32 @@ Deno.test("typedTextOf() keeps the typed text of values read as numbers, boolean
   assert.deepEqual(typedTextOf(["a:=1", "a:=x"]), {}, "a later value wins");
   assert.deepEqual(typedTextOf(['{"a":1}']), {}, "inline JSON is taken as written");
   assert.deepEqual(typedTextOf([]), {});
+});
+
+Deno.test("requireToolName() refuses empty and whitespace-only names as usage errors", () => {
+  for (const name of ["", " ", "\t\n"]) {
+    assert.throws(
+      () => requireToolName(name, { command: "tools-call", session: "@s" }),
+      (error: unknown) => {
+        assert.ok(error instanceof McpcError);
+        assert.equal(error.kind, "usage");
+        assert.equal(error.exitCode, 1);
+        assert.equal(
+          error.message,
+          `Invalid tool name for tools-call: ${JSON.stringify(name)} is empty or only whitespace`,
+        );
+        assert.equal(
+          error.hint,
+          "List the tools with: mcpc @s tools-list\nExample: mcpc @s tools-call <name>",
+        );
+        return true;
+      },
+    );
+  }
+});
+
+Deno.test("requireToolName() accepts any name with a visible character", () => {
+  for (const name of ["echo", " echo ", "a b", "-"]) {
+    requireToolName(name, { command: "tools-get" });
+  }
 });

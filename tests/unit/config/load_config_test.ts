@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { McpcError } from "../../../src/errors.ts";
-import { loadConfigEntry, type LoadConfigEntryOptions } from "../../../src/config/load_config.ts";
+import {
+  loadConfigEntry,
+  type LoadConfigEntryOptions,
+  MAX_CONFIG_BYTES,
+} from "../../../src/config/load_config.ts";
 
 const SERVERS = JSON.stringify({
   mcpServers: {
@@ -143,5 +147,77 @@ Deno.test("loadConfigEntry() reports an entry that is not in the file", async ()
       loadConfigEntry("mcp.json", "nope", optionsFor(dir, {})),
       'Server "nope" not found in config file.\nAvailable servers: web, local',
     );
+  });
+});
+
+/** Settles `promise`, failing instead of waiting past `ms` (a read that blocks must not hang the test). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Still pending after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function assertCannotRead(promise: Promise<unknown>, path: string, detail: RegExp) {
+  await assert.rejects(within(promise, 5_000), (error: unknown) => {
+    assert.ok(error instanceof McpcError, String(error));
+    assert.equal(error.kind, "usage");
+    assert.ok(error.message.startsWith(`Cannot read config file: ${path}\n`), error.message);
+    assert.match(error.message, detail);
+    return true;
+  });
+}
+
+Deno.test("loadConfigEntry() refuses a file over 16 MiB before reading it", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "huge.json");
+    // A sparse file: 16 MiB + 1 byte long, but nothing to read first.
+    const file = await Deno.open(path, { write: true, create: true });
+    await file.truncate(MAX_CONFIG_BYTES + 1);
+    file.close();
+    await assertCannotRead(
+      loadConfigEntry(path, "x", optionsFor(dir, {})),
+      path,
+      /^It is 16777217 bytes, over the 16 MiB limit for config files$/m,
+    );
+  });
+});
+
+Deno.test("loadConfigEntry() reads a file of exactly 16 MiB", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "big.json");
+    await Deno.writeTextFile(path, SERVERS.padEnd(MAX_CONFIG_BYTES, " "));
+    const result = await loadConfigEntry(path, "local", optionsFor(dir, {}));
+    assert.deepEqual(result, { command: "node", args: ["server.js"] });
+  });
+});
+
+Deno.test("loadConfigEntry() refuses a device such as /dev/zero without reading it", async () => {
+  await assertCannotRead(
+    loadConfigEntry("/dev/zero", "x", optionsFor("/", {})),
+    "/dev/zero",
+    /not a regular file/,
+  );
+});
+
+Deno.test("loadConfigEntry() refuses a symlink to a device", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "zero.json");
+    await Deno.symlink("/dev/zero", path);
+    await assertCannotRead(loadConfigEntry(path, "x", optionsFor(dir, {})), path, /regular file/);
+  });
+});
+
+Deno.test("loadConfigEntry() refuses a FIFO instead of blocking on it", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "fifo.json");
+    const made = await new Deno.Command("mkfifo", { args: [path] }).output();
+    assert.equal(made.code, 0, "mkfifo works here");
+    await assertCannotRead(loadConfigEntry(path, "x", optionsFor(dir, {})), path, /regular file/);
   });
 });

@@ -115,7 +115,7 @@ Deno.test("resolveConfigEntry() normalises the URL after substitution", () => {
 
 Deno.test("resolveConfigEntry() substitutes variables in url and header values", () => {
   const config = configOf({
-    s: { url: "https://${HOST}/mcp", headers: { Authorization: "Bearer ${TOKEN}", "${K}": "k" } },
+    s: { url: "https://${HOST}/mcp", headers: { Authorization: "Bearer ${TOKEN}", "$K": "k" } },
   });
   const result = resolveConfigEntry(
     config,
@@ -124,8 +124,16 @@ Deno.test("resolveConfigEntry() substitutes variables in url and header values",
   );
   assert.deepEqual(result, {
     url: "https://api.example/mcp",
-    headers: { Authorization: "Bearer t0k", "${K}": "k" },
+    headers: { Authorization: "Bearer t0k", "$K": "k" },
   });
+});
+
+Deno.test("resolveConfigEntry() does not substitute header names, and refuses invalid ones", () => {
+  const config = configOf({ s: { url: "https://a", headers: { "${K}": "k" } } });
+  assertUsageError(
+    () => resolveConfigEntry(config, "s", options({ K: "x" })),
+    invalidEntry('"${K}" in "headers" is not a valid header name'),
+  );
 });
 
 Deno.test("resolveConfigEntry() substitutes variables in command, args and env values", () => {
@@ -255,4 +263,152 @@ Deno.test("resolveConfigEntry() requires a positive timeout", () => {
       invalidEntry('"timeout" must be a positive number of seconds'),
     );
   }
+});
+
+Deno.test("resolveConfigEntry() refuses a timeout over 24 hours", () => {
+  assert.equal(
+    resolveConfigEntry(configOf({ s: { url: "https://a", timeout: 86_400 } }), "s", options())
+      .timeout,
+    86_400,
+  );
+  assertUsageError(
+    () =>
+      resolveConfigEntry(configOf({ s: { url: "https://a", timeout: 86_401 } }), "s", options()),
+    invalidEntry('"timeout" must be at most 86400 seconds (24 hours)'),
+  );
+});
+
+Deno.test("parseMcpConfig() does not quote the file when the JSON does not parse", () => {
+  for (const text of ['{"mcpServers": sekret}', '{"a": "sekret" "b"}', '{"a": "sekret']) {
+    assert.throws(() => parseMcpConfig(text, FILE), (error: unknown) => {
+      assert.ok(error instanceof McpcError);
+      assert.equal(error.kind, "usage");
+      assert.match(error.message, /^Invalid JSON in config file: /);
+      assert.doesNotMatch(error.message, /sekret/);
+      // The parser's own message quotes the file: it must not come along as the cause.
+      assert.equal(error.cause, undefined);
+      return true;
+    });
+  }
+  assertUsageError(
+    () => parseMcpConfig('{"mcpServers": sekret}', FILE),
+    `Invalid JSON in config file: ${FILE}\nUnexpected token 's'`,
+  );
+});
+
+Deno.test("resolveConfigEntry() turns URL userinfo into a Basic Authorization header", () => {
+  const config = configOf({
+    s: { url: "https://${USER}:${PASS}@api.example/mcp?k=v", headers: { "X-A": "1" } },
+  });
+  const opts = options({ USER: "me", PASS: "p@ss" });
+  assert.deepEqual(resolveConfigEntry(config, "s", opts), {
+    url: "https://api.example/mcp?k=v",
+    headers: { "X-A": "1", Authorization: `Basic ${btoa("me:p@ss")}` },
+  });
+  assert.deepEqual(opts.warnings, []);
+});
+
+Deno.test("resolveConfigEntry() prefers an Authorization header to URL userinfo, and says so", () => {
+  const config = configOf({
+    s: { url: "https://me:pw@api.example/mcp", headers: { authorization: "Bearer t" } },
+  });
+  const opts = options();
+  assert.deepEqual(resolveConfigEntry(config, "s", opts), {
+    url: "https://api.example/mcp",
+    headers: { authorization: "Bearer t" },
+  });
+  assert.deepEqual(opts.warnings, [
+    'Ignoring the user name and password in the URL of server "s": its "headers" set Authorization',
+  ]);
+});
+
+Deno.test("resolveConfigEntry() shows no password or query value of a URL it refuses", () => {
+  const config = configOf({ s: { url: "ftp://me:sekret@host/x?key=sekret2" } });
+  assertUsageError(
+    () => resolveConfigEntry(config, "s", options()),
+    invalidEntry('"url" must be an http:// or https:// URL, got "ftp://host/x?key=<redacted>"'),
+  );
+});
+
+Deno.test("resolveConfigEntry() refuses header values with CR, LF or NUL, naming the key only", () => {
+  for (const value of ["a\r\nX-Injected: 1", "sek\0ret", "${V}"]) {
+    const config = configOf({ s: { url: "https://a", headers: { "X-Key": value } } });
+    assert.throws(
+      () => resolveConfigEntry(config, "s", options({ V: "sek\nret" })),
+      (error: unknown) => {
+        assert.ok(error instanceof McpcError);
+        assert.equal(
+          error.message,
+          invalidEntry(
+            'the value of header "X-Key" cannot be sent: ' +
+              "it contains a line break (CR or LF) or a NUL character",
+          ),
+        );
+        return true;
+      },
+    );
+  }
+});
+
+Deno.test("resolveConfigEntry() refuses env values with NUL, naming the key and entry only", () => {
+  for (const value of ["sek\0ret", "${V}"]) {
+    const config = configOf({ s: { command: "srv", env: { API_KEY: value } } });
+    assertUsageError(
+      () => resolveConfigEntry(config, "s", options({ V: "sek\0ret" })),
+      invalidEntry(
+        'the value of env "API_KEY" cannot be passed to the server: it contains a NUL character',
+      ),
+    );
+  }
+});
+
+Deno.test("resolveConfigEntry() refuses env names a process cannot take", () => {
+  for (const name of ["", "A=B", "A\0B"]) {
+    const config = configOf({ s: { command: "srv", env: { [name]: "v" } } });
+    assertUsageError(
+      () => resolveConfigEntry(config, "s", options()),
+      invalidEntry(
+        `${JSON.stringify(name)} in "env" is not a valid variable name (empty, or has "=" or NUL)`,
+      ),
+    );
+  }
+});
+
+Deno.test("resolveConfigEntry() refuses a command or args with NUL without showing them", () => {
+  assertUsageError(
+    () => resolveConfigEntry(configOf({ s: { command: "${C}" } }), "s", options({ C: "a\0b" })),
+    invalidEntry('"command" contains a NUL character'),
+  );
+  assertUsageError(
+    () =>
+      resolveConfigEntry(
+        configOf({ s: { command: "srv", args: ["ok", "--key=${K}"] } }),
+        "s",
+        options({ K: "sek\0ret" }),
+      ),
+    invalidEntry('"args" item 2 contains a NUL character'),
+  );
+});
+
+Deno.test("resolveConfigEntry() refuses a substituted value over 1 MiB, naming the variable", () => {
+  const big = "b".repeat(1024 * 1024 + 1);
+  assertUsageError(
+    () =>
+      resolveConfigEntry(
+        configOf({ s: { url: "https://a", headers: { "X-Key": "${BIG}" } } }),
+        "s",
+        options({ BIG: big }),
+      ),
+    invalidEntry('environment variable BIG (used in header "X-Key") is over the 1 MiB limit'),
+  );
+  const chunk = "c".repeat(512 * 1024);
+  assertUsageError(
+    () =>
+      resolveConfigEntry(
+        configOf({ s: { command: "srv", args: ["${CHUNK}${CHUNK}${CHUNK}"] } }),
+        "s",
+        options({ CHUNK: chunk }),
+      ),
+    invalidEntry('"args" item 1 is over the 1 MiB limit after substituting ${CHUNK}'),
+  );
 });
