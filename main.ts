@@ -23,6 +23,7 @@ import { homePaths, joinPath, resolveHomeDir } from "./src/platform/paths.ts";
 import { assertPrivateHome } from "./src/platform/private_home.ts";
 import { BRIDGE_SUBCOMMAND } from "./src/platform/self_command.ts";
 import { errorJson, toJson } from "./src/render/json.ts";
+import { safeText } from "./src/render/safe_text.ts";
 import { createTheme, type Theme } from "./src/render/theme.ts";
 import { SessionStore } from "./src/session/session_store.ts";
 import { settleWithin } from "./src/platform/settle.ts";
@@ -163,12 +164,13 @@ export function formatError(
   mode: { json: boolean; verbose: boolean; theme: Theme },
 ): string {
   if (mode.json) return `${toJson(errorJson(error.message, error.exitCode))}\n`;
-  const lines = [mode.theme.red(`Error: ${error.message}`)];
-  if (error.hint) lines.push(error.hint);
+  // Messages echo server text and argv: sanitized before our own colour goes on.
+  const lines = [mode.theme.red(`Error: ${safeText(error.message)}`)];
+  if (error.hint) lines.push(safeText(error.hint));
   if (mode.verbose) {
-    if (error.details !== undefined) lines.push(`Details: ${String(error.details)}`);
+    if (error.details !== undefined) lines.push(`Details: ${safeText(String(error.details))}`);
     const cause = error.cause instanceof Error ? error.cause : undefined;
-    if (cause?.stack) lines.push(`Stack trace: ${cause.stack}`);
+    if (cause?.stack) lines.push(`Stack trace: ${safeText(cause.stack)}`);
   }
   return `${lines.join("\n")}\n`;
 }

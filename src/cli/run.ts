@@ -12,6 +12,8 @@ import { usageError } from "../errors.ts";
 import { truncateOutput } from "../render/human/misc.ts";
 import { sessionLine } from "../render/human/sessions.ts";
 import { toJson } from "../render/json.ts";
+import { renderForTerminal } from "../render/terminal_text.ts";
+import type { Theme } from "../render/theme.ts";
 import { VERSION } from "../version.ts";
 import type { Invocation } from "./parse_argv.ts";
 import { parseStdinArgs, parseToolArgs, typedTextOf } from "./tool_args.ts";
@@ -172,14 +174,22 @@ async function printPrefix(ctx: AppContext, name: string): Promise<void> {
   if (ctx.output.json) return;
   const record = await ctx.sessions.get(name);
   if (!record) return;
-  ctx.stdout(`[${sessionLine(record, ctx.output.theme)}]\n\n`);
+  ctx.stdout(`${humanText(ctx, (theme) => `[${sessionLine(record, theme)}]`)}\n\n`);
+}
+
+/** Human text with mcpc's styles only: nothing the server sent can drive the terminal. */
+function humanText(ctx: AppContext, render: (theme: Theme) => string): string {
+  return renderForTerminal(render, {
+    colors: ctx.output.theme.colors,
+    nonce: crypto.randomUUID().replaceAll("-", ""),
+  });
 }
 
 function print(ctx: AppContext, output: CommandOutput): number {
   if (ctx.output.json) {
     ctx.stdout(`${toJson(output.json)}\n`);
   } else {
-    let text = output.human(ctx.output.theme);
+    let text = humanText(ctx, output.human);
     if (output.truncatable && ctx.output.maxChars !== undefined) {
       text = truncateOutput(text, ctx.output.maxChars);
     }

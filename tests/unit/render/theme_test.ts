@@ -2,8 +2,20 @@ import assert from "node:assert/strict";
 import { createTheme, stripAnsi } from "../../../src/render/theme.ts";
 
 Deno.test("createTheme() leaves text unchanged when colours are off", () => {
-  const theme = createTheme(false);
-  for (const fn of Object.values(theme)) assert.equal(fn("text"), "text");
+  const { colors, ...styles } = createTheme(false);
+  assert.equal(colors, false);
+  for (const fn of Object.values(styles)) assert.equal(fn("text"), "text");
+});
+
+Deno.test("createTheme() says whether it styles text", () => {
+  assert.equal(createTheme(true).colors, true);
+});
+
+Deno.test("createTheme() writes SGR codes with options.sgr when given", () => {
+  const theme = createTheme(true, { sgr: (code) => `<${code}>` });
+  assert.equal(theme.red("x"), "<31>x<39>");
+  assert.equal(theme.green(`a ${theme.red("b")} c`), "<32>a <31>b<39><32> c<39>");
+  assert.equal(theme.boldUnderline("x"), "<1><4>x<24><22>");
 });
 
 Deno.test("createTheme() wraps text in ANSI codes when colours are on", () => {
