@@ -11,6 +11,7 @@ import process from "node:process";
 import { SessionStore } from "../session/session_store.ts";
 import { runsSubcommand } from "../platform/process.ts";
 import { assertPrivateHome } from "../platform/private_home.ts";
+import { readAtMost } from "../platform/read_bounded.ts";
 import { BRIDGE_SUBCOMMAND } from "../platform/self_command.ts";
 import { bridgeLogPath, bridgeSocketPath, homePaths } from "../platform/paths.ts";
 import { connectMcp } from "../mcp/client.ts";
@@ -220,24 +221,13 @@ function serveConnection(
 }
 
 async function readStartConfig(): Promise<BridgeStartConfig> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = Deno.stdin.readable.getReader();
-  const timer = setTimeout(() => reader.cancel(), START_CONFIG_TIMEOUT_MS);
-  try {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-      if (size > MAX_START_CONFIG_BYTES) {
-        throw new TypeError("The bridge start config is too large");
-      }
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  const text = new TextDecoder().decode(concat(chunks));
+  const bytes = await readAtMost(
+    Deno.stdin.readable,
+    MAX_START_CONFIG_BYTES,
+    AbortSignal.timeout(START_CONFIG_TIMEOUT_MS),
+  );
+  if (!bytes) throw new TypeError("The bridge start config is too large");
+  const text = new TextDecoder().decode(bytes);
   if (text.trim() === "") throw new TypeError("Bridge received no start config on stdin");
   let value: unknown;
   try {
@@ -246,17 +236,6 @@ async function readStartConfig(): Promise<BridgeStartConfig> {
     throw new TypeError("The bridge start config on stdin is not JSON");
   }
   return parseStartConfig(value);
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 function errorText(error: unknown): string {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { readAtMost } from "../platform/read_bounded.ts";
 import { resolve } from "node:path";
 import { McpcError, usageError } from "../errors.ts";
 import type { ServerConfig } from "../session/session.ts";
@@ -79,7 +80,7 @@ async function readConfigText(filePath: string): Promise<string> {
     checkConfigFileInfo(await Deno.stat(filePath), cannotRead);
     file = await Deno.open(filePath, { read: true });
     checkConfigFileInfo(await file.stat(), cannotRead);
-    const bytes = await readAtMost(file, MAX_CONFIG_BYTES);
+    const bytes = await readAtMost(file.readable, MAX_CONFIG_BYTES);
     if (bytes === undefined) throw cannotRead(tooLarge());
     return new TextDecoder().decode(bytes);
   } catch (error) {
@@ -89,7 +90,11 @@ async function readConfigText(filePath: string): Promise<string> {
     }
     throw cannotRead(error instanceof Error ? error.message : String(error), error);
   } finally {
-    file?.close();
+    try {
+      file?.close();
+    } catch {
+      // Reading to the end (or cancelling) through `file.readable` closed it already.
+    }
   }
 }
 
@@ -105,27 +110,6 @@ function checkConfigFileInfo(
 function tooLarge(size?: number): string {
   const actual = size === undefined ? "It is" : `It is ${size} bytes,`;
   return `${actual} over the ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB limit for config files`;
-}
-
-/** The whole content of `file`, or `undefined` when it is longer than `limit` bytes. */
-async function readAtMost(file: Deno.FsFile, limit: number): Promise<Uint8Array | undefined> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const buffer = new Uint8Array(64 * 1024);
-  while (true) {
-    const read = await file.read(buffer);
-    if (read === null) break;
-    total += read;
-    if (total > limit) return undefined;
-    chunks.push(buffer.slice(0, read));
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
 }
 
 /** The absolute path of `file`: a leading `~/` means `HOME`, anything relative is under `cwd`. */
