@@ -8,6 +8,12 @@
 import { readAtMost } from "../platform/read_bounded.ts";
 import { resolve } from "node:path";
 import { McpcError, usageError } from "../errors.ts";
+import {
+  currentUid,
+  othersCanChange,
+  shellQuotePath,
+  type UnsafeReason,
+} from "../platform/private_home.ts";
 import type { ServerConfig } from "../session/session.ts";
 import {
   parseMcpConfig,
@@ -52,15 +58,47 @@ export async function loadConfigTarget(
   options: LoadConfigEntryOptions,
 ): Promise<LoadedConfigTarget> {
   const filePath = resolveConfigPath(file, options);
-  const text = await readConfigText(filePath);
+  const { text, info } = await readConfigText(filePath);
   const config = parseMcpConfig(text, filePath);
+  const uid = currentUid();
+  const unsafe = uid === undefined ? undefined : othersCanChange(info, uid);
   const server = resolveConfigEntry(config, entry, {
     filePath,
     lookupEnv: options.env,
     warn: options.warn,
   });
+  if (unsafe && uid !== undefined) {
+    const fact = unsafeConfigFact(filePath, unsafe, uid);
+    if (server.command !== undefined) {
+      throw usageError(
+        `Refusing to run the stdio server "${entry}" from ${filePath}: ${fact}, ` +
+          `so they could change the command mcpc runs. Fix it with: ${
+            fixFor(filePath, unsafe, uid)
+          }`,
+        { userInput: true },
+      );
+    }
+    options.warn(
+      `Warning: ${fact}; they could change where mcpc connects and what it sends. ` +
+        `Fix it with: ${fixFor(filePath, unsafe, uid)}`,
+    );
+  }
   const realPath = await Deno.realPath(filePath).catch(() => filePath);
   return { server, templates: templatedFields(config, entry), realPath };
+}
+
+/** What makes the config file changeable by others, as a clause. */
+function unsafeConfigFact(filePath: string, reason: UnsafeReason, uid: number): string {
+  if (reason.problem === "owner") {
+    return `${filePath} belongs to user id ${reason.uid}, not to you (user id ${uid})`;
+  }
+  const octal = reason.mode.toString(8).padStart(4, "0");
+  return `other users can write to ${filePath} (mode ${octal})`;
+}
+
+function fixFor(filePath: string, reason: UnsafeReason, uid: number): string {
+  const quoted = shellQuotePath(filePath);
+  return reason.problem === "owner" ? `chown ${uid} ${quoted}` : `chmod o-w ${quoted}`;
 }
 
 /** Largest config file mcpc reads: 16 MiB. */
@@ -71,7 +109,7 @@ export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
  * or device could block or never end) and anything over {@linkcode MAX_CONFIG_BYTES},
  * checked before reading and again while reading (the file may grow).
  */
-async function readConfigText(filePath: string): Promise<string> {
+async function readConfigText(filePath: string): Promise<{ text: string; info: Deno.FileInfo }> {
   const cannotRead = (detail: string, cause?: unknown) =>
     usageError(`Cannot read config file: ${filePath}\n${detail}`, { cause });
   let file: Deno.FsFile | undefined;
@@ -79,10 +117,12 @@ async function readConfigText(filePath: string): Promise<string> {
     // stat before open: opening a FIFO for reading blocks until a writer appears.
     checkConfigFileInfo(await Deno.stat(filePath), cannotRead);
     file = await Deno.open(filePath, { read: true });
-    checkConfigFileInfo(await file.stat(), cannotRead);
+    // What was read is judged by the opened file's metadata, not by a path that can be swapped.
+    const info = await file.stat();
+    checkConfigFileInfo(info, cannotRead);
     const bytes = await readAtMost(file.readable, MAX_CONFIG_BYTES);
     if (bytes === undefined) throw cannotRead(tooLarge());
-    return new TextDecoder().decode(bytes);
+    return { text: new TextDecoder().decode(bytes), info };
   } catch (error) {
     if (error instanceof McpcError) throw error;
     if (error instanceof Deno.errors.NotFound) {

@@ -63,6 +63,21 @@ export function unsafeReason(
   return undefined;
 }
 
+/**
+ * Why other users could change a file the user named (a config file), if
+ * they could: another owner (root excepted), or write access for others.
+ * Group write is allowed here, unlike for state files: a config file in a
+ * project is often shared with a group on purpose.
+ */
+export function othersCanChange(
+  info: { uid: number | null; mode: number | null },
+  uid: number,
+): UnsafeReason | undefined {
+  const reason = unsafeReason(info, uid);
+  if (reason?.problem === "writable" && (reason.mode & 0o002) === 0) return undefined;
+  return reason;
+}
+
 /** The one-line refusal, with the command that fixes it. */
 export function unsafeMessage(
   path: string,
@@ -126,6 +141,7 @@ export async function assertPrivateHome(paths: HomePaths): Promise<void> {
   }
 }
 
-function shellQuotePath(path: string): string {
+/** `path` quoted for a POSIX shell when it needs quoting. */
+export function shellQuotePath(path: string): string {
   return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
 }

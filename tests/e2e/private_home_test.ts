@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { Harness } from "./harness.ts";
+import { startDemoHttpServer } from "../../scripts/demo_server.ts";
 
 /** A session record whose stdio command would leave `marker` behind if mcpc ran it. */
 function plantedSessions(marker: string): string {
@@ -157,3 +158,72 @@ Deno.test("__bridge run by hand prints one line and exits 1", async () => {
     await h.cleanup();
   }
 });
+
+/** A config file with a stdio entry that leaves `marker` behind if run, and an HTTP entry. */
+async function writeSharedConfig(path: string, marker: string, url: string): Promise<void> {
+  await Deno.writeTextFile(
+    path,
+    JSON.stringify({
+      mcpServers: {
+        planted: { command: "/bin/sh", args: ["-c", `touch ${marker}`] },
+        web: { url },
+      },
+    }),
+  );
+}
+
+Deno.test("a config file others can change: its stdio entries are refused, HTTP ones warned", async () => {
+  const server = await startDemoHttpServer();
+  const h = await Harness.create();
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/mcp.json`;
+  const marker = `${dir}/ran`;
+  try {
+    await writeSharedConfig(path, marker, server.url);
+    for (
+      const [label, change, fact, fix] of [
+        ["others can write", () => Deno.chmod(path, 0o666), "other users can write", "chmod o-w"],
+        [
+          "another user owns",
+          () => Deno.chown(path, 65534, null),
+          "belongs to user id 65534",
+          `chown ${Deno.uid()}`,
+        ],
+      ] as const
+    ) {
+      await Deno.chmod(path, 0o644);
+      await Deno.chown(path, Deno.uid(), null);
+      await change();
+      const refused = await h.run(["connect", `${path}:planted`, "@planted"]);
+      assert.equal(refused.code, 1, `${label}: ${refused.stderr}`);
+      assert.match(refused.stderr, new RegExp(`Refusing to run the stdio server "planted"`));
+      assert.match(refused.stderr, new RegExp(fact));
+      assert.match(refused.stderr, new RegExp(`${fix} ${path}`));
+      const web = await h.run(["connect", `${path}:web`, "@web"]);
+      assert.equal(web.code, 0, `${label}: ${web.stderr}`);
+      assert.match(web.stderr, new RegExp(`Warning: .*${fact}.*${fix} ${path}`));
+      assert.equal((await h.run(["@web", "close"])).code, 0);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(await exists(marker), false, "the stdio entry of a shared config file ran");
+    assert.equal((await h.sessions()).sessions["@planted"], undefined);
+    // Group write is no reason to refuse (a project's config shared with a team).
+    await Deno.chown(path, Deno.uid(), null);
+    await Deno.chmod(path, 0o664);
+    const group = await h.run(["connect", `${path}:planted`, "@planted"]);
+    assert.doesNotMatch(group.stderr, /Refusing|Warning/);
+    await waitForFile(marker);
+  } finally {
+    await h.cleanup();
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+async function waitForFile(path: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await exists(path))) {
+    if (Date.now() > deadline) throw new Error(`${path} did not appear within 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

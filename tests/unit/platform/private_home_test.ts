@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  othersCanChange,
   unsafeMessage,
   UnsafePathError,
   unsafeReason,
@@ -23,6 +24,18 @@ Deno.test("unsafeReason refuses group/other write and other owners", () => {
   assert.equal(unsafeReason({ uid: 1000, mode: 0o100602 }, 1000)?.problem, "writable");
   assert.equal(unsafeReason({ uid: 65534, mode: 0o100600 }, 1000)?.problem, "owner");
   assert.equal(unsafeReason({ uid: 65534, mode: 0o100600 }, 0)?.problem, "owner");
+});
+
+Deno.test("othersCanChange allows group write but not other write or other owners", () => {
+  assert.equal(othersCanChange({ uid: 1000, mode: 0o664 }, 1000), undefined);
+  assert.equal(othersCanChange({ uid: 0, mode: 0o644 }, 1000), undefined);
+  assert.equal(othersCanChange({ uid: 1000, mode: 0o666 }, 1000)?.problem, "writable");
+  assert.deepEqual(othersCanChange({ uid: 1000, mode: 0o646 }, 1000), {
+    problem: "writable",
+    mode: 0o646,
+    uid: 1000,
+  });
+  assert.equal(othersCanChange({ uid: 65534, mode: 0o600 }, 1000)?.problem, "owner");
 });
 
 Deno.test("unsafeMessage names the path and the fix", () => {
