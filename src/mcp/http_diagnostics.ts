@@ -9,6 +9,7 @@
  */
 
 import { quoteBytes } from "./handshake_guard.ts";
+import { checkedAnswer, postedRequest } from "./http_response_check.ts";
 
 /** A `fetch`-compatible function. */
 export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
@@ -42,6 +43,9 @@ export interface RecordingFetch {
  * Wraps `base` so unusable responses are remembered (the response itself is
  * passed on unchanged). `onNoAnswer` hears of a POST that carried a request
  * but was accepted with 202 and no body: no answer will ever come for it.
+ * The answer to a request other than `initialize` is checked: a response in
+ * the wrong shape is replaced by an error for that request (see
+ * `http_response_check.ts`), so it fails at once instead of timing out.
  */
 export function recordingFetch(
   base: FetchLike = fetch,
@@ -84,7 +88,8 @@ export function recordingFetch(
           body: await readPrefix(response.clone(), BODY_BYTES),
         };
       }
-      return response;
+      const posted = request ? postedRequest(init?.body) : undefined;
+      return posted ? await checkedAnswer(response, posted) : response;
     },
     last: () => last,
   };
