@@ -1,7 +1,7 @@
 /**
- * `mcpc @s close`: delete the record and its secrets, stop the bridge
- * gracefully (it ends the MCP session and its stdio server), and remove any
- * socket left behind.
+ * `mcpc @s close`: delete the record, stop the bridge gracefully (it ends the
+ * MCP session and its stdio server), remove any socket left behind, and
+ * delete the session's secrets.
  *
  * Layer: use case.
  * @module
@@ -12,7 +12,7 @@ import { McpcError } from "../errors.ts";
 import { renderClosed } from "../render/human/misc.ts";
 import type { CommandOutput } from "./output.ts";
 import {
-  forgetSession,
+  forgetSecrets,
   requireSession,
   requireSessionName,
   stopBridgeProcess,
@@ -60,14 +60,39 @@ export async function closeSessions(
   };
 }
 
-/** Closes a session. */
+/**
+ * Closes a session. The record goes first: when that fails (a full disk, a
+ * busy lock) nothing changed and the session still runs. After that the
+ * bridge is always stopped, so no bridge outlives its record, and a failure
+ * to delete the secrets is reported as what it is.
+ */
 export async function closeSession(ctx: AppContext, name: string): Promise<CommandOutput> {
   const record = await requireSession(ctx, name);
   // Forgotten first: a connect still waiting on this bridge then knows it was closed,
   // and a listing meanwhile does not restart it. The bridge leaves even if we are killed now.
-  await forgetSession(ctx, name);
+  try {
+    // Gone already (a concurrent close): stopping the bridge is then harmless.
+    await ctx.sessions.delete(name);
+  } catch (error) {
+    if (!(error instanceof McpcError)) throw error;
+    throw new McpcError(
+      error.kind,
+      `Session ${name} was not closed (nothing was changed): ${error.message}`,
+      { cause: error },
+    );
+  }
   await stopBridgeProcess(ctx, record);
   await removeSockets(ctx, name);
+  try {
+    await forgetSecrets(ctx, name);
+  } catch (error) {
+    if (!(error instanceof McpcError)) throw error;
+    throw new McpcError(
+      error.kind,
+      `Session ${name} was closed, but its stored secrets were not deleted: ${error.message}`,
+      { cause: error },
+    );
+  }
   return {
     json: { sessionName: name, closed: true },
     human: (theme) => renderClosed(name, theme),

@@ -12,12 +12,15 @@ import type { CommandOutput } from "./output.ts";
 import { requireSession, restartBridge } from "./session_bridge.ts";
 import {
   currentRecord,
+  explainLostConnection,
   explainSessionError,
   liveStatus,
   requestTimeoutMs,
   serverDetailsOutput,
 } from "./session_commands.ts";
 import { bridgeLogPath } from "../platform/paths.ts";
+import { BridgeConnectionLostError } from "../bridge/client.ts";
+import { handshakeWaitMs, withWaitingNote } from "./waiting_note.ts";
 
 /** Restarts a session. */
 export async function restartSession(ctx: AppContext, name: string): Promise<CommandOutput> {
@@ -26,9 +29,13 @@ export async function restartSession(ctx: AppContext, name: string): Promise<Com
   if (!ctx.output.json) ctx.stdout(`${renderRestarting(name)}\n`);
   const { record: updated, client } = await restartBridge(ctx, record, { resume: false });
   try {
-    const details = await client.request("serverDetails", {}, {
-      timeoutMs: requestTimeoutMs(ctx, updated),
-    });
+    const details = await withWaitingNote(
+      ctx,
+      updated.server,
+      client.request("serverDetails", {}, {
+        timeoutMs: handshakeWaitMs(ctx, updated.server, requestTimeoutMs(ctx, updated)),
+      }),
+    );
     const stored = await currentRecord(ctx, updated);
     const output = serverDetailsOutput(stored, details, {
       logPath,
@@ -39,6 +46,10 @@ export async function restartSession(ctx: AppContext, name: string): Promise<Com
       human: (theme) => `${renderRestarted(name, theme)}\n\n${output.human(theme)}`,
     };
   } catch (error) {
+    // Closed (or restarted again) by another process before the details came back.
+    if (error instanceof BridgeConnectionLostError) {
+      throw await explainLostConnection(ctx, updated, error);
+    }
     throw explainSessionError(error, updated, logPath);
   } finally {
     client.close();

@@ -231,6 +231,37 @@ export async function restartBridge(
 ): Promise<{ record: SessionRecord; client: BridgeClient }> {
   const name = record.name;
   requireServerConfig(record);
+  // Everything that can fail without harm comes before the bridge is stopped: the secrets,
+  // then the record, so a full disk or a busy lock leaves the running session as it was.
+  let start: BridgeStartConfig;
+  try {
+    start = await buildStartConfig(ctx, record, options);
+  } catch (error) {
+    // Closed meanwhile: its secrets went with it, and that is the news.
+    if (!(await ctx.sessions.get(name).catch(() => record))) {
+      throw usageError(sessionNotFoundMessage(name), { cause: error });
+    }
+    throw error;
+  }
+  // No PID from here on: a bridge stopped next no longer owns the record (it does not mark
+  // it `crashed`), and a record never names a bridge that is gone.
+  let updated: SessionRecord | undefined;
+  try {
+    updated = await ctx.sessions.patch(name, (stored) => {
+      stored.status = restartStatus(stored);
+      stored.lastConnectionAttemptAt = new Date(ctx.now()).toISOString();
+      delete stored.pid;
+      if (!options.resume) delete stored.mcpSessionId;
+    });
+  } catch (error) {
+    if (!(error instanceof McpcError)) throw error;
+    throw new McpcError(
+      error.kind,
+      `Session ${name} was not restarted (nothing was changed): ${error.message}`,
+      { cause: error },
+    );
+  }
+  if (!updated) throw usageError(sessionNotFoundMessage(name));
   await stopBridgeProcess(ctx, record);
   // A listing may have started a retry meanwhile: stop that one too (bounded).
   for (let round = 0; round < 3; round++) {
@@ -238,14 +269,6 @@ export async function restartBridge(
     if (current?.pid === undefined || current.pid === record.pid) break;
     await stopBridgeProcess(ctx, current);
   }
-  const start = await buildStartConfig(ctx, record, options);
-  const updated = await ctx.sessions.patch(name, (stored) => {
-    stored.status = restartStatus(stored);
-    stored.lastConnectionAttemptAt = new Date(ctx.now()).toISOString();
-    delete stored.pid;
-    if (!options.resume) delete stored.mcpSessionId;
-  });
-  if (!updated) throw usageError(sessionNotFoundMessage(name));
   ctx.debug(`Starting a bridge for ${name}${start.resume ? " (resuming the MCP session)" : ""}`);
   // An explicit restart takes the session over; a transparent one yields to a bridge that
   // another mcpc started at the same moment, and then uses that one.
@@ -293,6 +316,11 @@ export async function connectToNewBridge(
 /** Deletes a session's record and all its secrets. */
 export async function forgetSession(ctx: AppContext, name: string): Promise<void> {
   await ctx.sessions.delete(name);
+  await forgetSecrets(ctx, name);
+}
+
+/** Deletes all secrets kept for a session. */
+export async function forgetSecrets(ctx: AppContext, name: string): Promise<void> {
   for (const account of sessionAccounts(name)) await ctx.secrets.delete(account);
 }
 
@@ -317,6 +345,8 @@ export async function buildStartConfig(
     }
     server = { ...server, ...JSON.parse(stored) };
   }
+  // `--timeout` on this command wins over the one recorded at connect, for the handshake too.
+  if (ctx.timeoutExplicit) server.timeout = ctx.timeoutMs / 1000;
   if (server.headers) {
     server.headers = await loadSecretValues(
       ctx,

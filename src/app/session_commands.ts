@@ -9,7 +9,7 @@
 import { advertisedCommands } from "../cli/command_table.ts";
 import { requireToolName } from "../cli/tool_args.ts";
 import type { AppContext } from "../context.ts";
-import { McpcError, usageError } from "../errors.ts";
+import { McpcError, networkError, usageError } from "../errors.ts";
 import { appendLogHint, expiredDetectedMessage, toolNotFoundMessage } from "../render/hints.ts";
 import { renderPing } from "../render/human/misc.ts";
 import { renderServerDetails } from "../render/human/server_details.ts";
@@ -17,10 +17,11 @@ import { renderToolCallResult } from "../render/human/tool_result.ts";
 import { renderToolGet, renderToolsCompact, renderToolsFull } from "../render/human/tools.ts";
 import { serverDetailsJson } from "../render/json.ts";
 import type { SessionRecord } from "../session/session.ts";
-import { deriveDisplayStatus } from "../session/status.ts";
+import { deriveDisplayStatus, isTransient } from "../session/status.ts";
 import type { CommandOutput } from "./output.ts";
 import { authFailure, type OpenSession, openSession } from "./session_bridge.ts";
 import type { MethodName, ParamsOf, ResultOf, ServerDetails } from "../bridge/protocol.ts";
+import { BridgeConnectionLostError } from "../bridge/client.ts";
 
 /** Runs `fn` with the session's bridge and words errors consistently (log hint, auth hint). */
 export async function withSession<T>(
@@ -32,6 +33,9 @@ export async function withSession<T>(
   try {
     return await fn(session);
   } catch (error) {
+    if (error instanceof BridgeConnectionLostError) {
+      throw await explainLostConnection(ctx, session.record, error);
+    }
     // The bridge records `expired` before it answers: word that case as the original does.
     if (error instanceof McpcError && error.kind === "usage") {
       const stored = await ctx.sessions.get(name).catch(() => undefined);
@@ -43,6 +47,44 @@ export async function withSession<T>(
   } finally {
     session.client.close();
   }
+}
+
+/**
+ * Words a bridge connection that dropped while a request ran after what the
+ * session record says happened meanwhile: the session was closed (record gone,
+ * or replaced by a new session of that name) or restarted (another bridge, or
+ * one starting). The request was sent once and is not re-sent, so its result
+ * is unknown. Anything else keeps the original error.
+ */
+export async function explainLostConnection(
+  ctx: AppContext,
+  record: SessionRecord,
+  error: BridgeConnectionLostError,
+): Promise<McpcError> {
+  const name = record.name;
+  let stored: SessionRecord | undefined;
+  try {
+    stored = await ctx.sessions.get(name);
+  } catch {
+    return error;
+  }
+  if (!stored || stored.createdAt !== record.createdAt) {
+    return usageError(
+      `Session ${name} was closed while the request was running; its result is unknown`,
+      { cause: error },
+    );
+  }
+  const replaced = stored.pid !== undefined
+    ? stored.pid !== record.pid
+    : isTransient(stored.status);
+  if (replaced) {
+    return networkError(
+      `Session ${name} was restarted while the request was running; ` +
+        "its result is unknown and it was not re-sent",
+      { cause: error },
+    );
+  }
+  return error;
 }
 
 /** Adds the recovery hint and log path to an error from a session's bridge. */

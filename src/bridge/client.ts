@@ -64,6 +64,18 @@ export class BridgeUnreachableError extends Error {
   }
 }
 
+/**
+ * The bridge hung up while requests were in flight: they were sent, and
+ * whether the server carried them out is unknown. Callers that can find out
+ * why (the session was closed or restarted meanwhile) say so instead.
+ */
+export class BridgeConnectionLostError extends McpcError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("network", message, options);
+    this.name = "BridgeConnectionLostError";
+  }
+}
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -105,7 +117,7 @@ export class BridgeClient {
       onMessage: (message) => client.#handle(message),
       onClose: (error) =>
         client.#failAll(
-          networkError(
+          new BridgeConnectionLostError(
             `Connection to the bridge closed${error instanceof Error ? `: ${error.message}` : ""}`,
             { cause: error },
           ),

@@ -8,6 +8,9 @@
  * `<path>.corrupt-<UTC timestamp>`, one warning names the backup, and the
  * operation continues with the default value.
  *
+ * A write that fails (a full disk, say) leaves the file as it was and throws an
+ * error naming it: `Cannot write <path>: <reason>`.
+ *
  * A missing data file reads as `defaultValue()`, and both {@linkcode LockedJsonFile.read}
  * and {@linkcode LockedJsonFile.update} then create it with that content (like the
  * original mcpc, which creates its state files on first use).
@@ -183,7 +186,9 @@ export class LockedJsonFile<T> {
       await renameReplacing(temp, this.path);
     } catch (error) {
       await Deno.remove(temp).catch(() => {});
-      throw error;
+      // The OS message names no file (e.g. "No space left on device (os error 28)").
+      const reason = error instanceof Error ? error.message : String(error);
+      throw usageError(`Cannot write ${this.path}: ${reason}`, { cause: error });
     }
   }
 }

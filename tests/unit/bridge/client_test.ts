@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Channel } from "../../../src/bridge/channel.ts";
-import { BridgeClient, BridgeUnreachableError } from "../../../src/bridge/client.ts";
+import {
+  BridgeClient,
+  BridgeConnectionLostError,
+  BridgeUnreachableError,
+} from "../../../src/bridge/client.ts";
 import {
   type ClientMessage,
   IPC_PROTOCOL_VERSION,
@@ -361,7 +365,7 @@ Deno.test("BridgeClient.request() ignores a response that arrives after its time
   }
 });
 
-Deno.test("BridgeClient rejects pending requests with a network error when the bridge closes", async () => {
+Deno.test("BridgeClient rejects pending requests with BridgeConnectionLostError when the bridge closes", async () => {
   const hello = answering();
   const bridge = await FakeBridge.start((request, channel) => {
     if (request.method === "hello") hello(request, channel);
@@ -374,7 +378,7 @@ Deno.test("BridgeClient rejects pending requests with a network error when the b
     await bridge.dropConnections();
     for (const pending of [first, second] as Promise<unknown>[]) {
       await assert.rejects(bounded(pending, "the pending request"), (error: unknown) => {
-        assert.ok(error instanceof McpcError);
+        assert.ok(error instanceof BridgeConnectionLostError);
         assert.equal(error.kind, "network");
         assert.equal(error.message, "Connection to the bridge closed");
         return true;

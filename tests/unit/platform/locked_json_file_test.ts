@@ -4,6 +4,7 @@ import { McpcError } from "../../../src/errors.ts";
 import { CorruptFileError, LockedJsonFile } from "../../../src/platform/locked_json_file.ts";
 import { type Counter, counterStore } from "../../fixtures/store_worker.ts";
 import { withDeadline } from "../../fakes/deadline.ts";
+import { withSmallDisk } from "../../fixtures/small_disk.ts";
 
 const WORKER = new URL("../../fixtures/store_worker.ts", import.meta.url).pathname;
 const IS_WINDOWS = Deno.build.os === "windows";
@@ -607,4 +608,44 @@ Deno.test("LockedJsonFile removes a regular <file>.lock left by an earlier mcpc 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test({
+  name: "update() on a full disk names the file, keeps its content and leaves no temp file",
+  async fn() {
+    await withTempDir((dir) =>
+      withSmallDisk(dir, "256k", async (disk) => {
+        const path = join(dir, "store.json");
+        const store = counterStore(path);
+        await store.update((data) => {
+          data.count = 1;
+        });
+        const before = await Deno.readTextFile(path);
+        await disk.fill();
+        await assert.rejects(
+          store.update((data) => {
+            data.count = 2;
+            data.entries.push("x".repeat(10_000));
+          }),
+          (error: unknown) => {
+            assert.ok(error instanceof McpcError);
+            assert.equal(error.kind, "usage");
+            assert.equal(
+              error.message,
+              `Cannot write ${path}: No space left on device (os error 28)`,
+            );
+            return true;
+          },
+        );
+        assert.equal(await Deno.readTextFile(path), before);
+        assert.deepEqual(await listDir(dir), [".fill", "store.json", "store.json.flock"]);
+        // The lock was released: once there is room again, the next update goes through.
+        await disk.free();
+        await store.update((data) => {
+          data.count = 3;
+        });
+        assert.equal(JSON.parse(await Deno.readTextFile(path)).count, 3);
+      })
+    );
+  },
 });
