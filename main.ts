@@ -153,6 +153,7 @@ function createContext(
       : DEFAULT_TIMEOUT_MS,
     timeoutExplicit: flags.timeout !== undefined,
     stdinIsTerminal: Deno.stdin.isTerminal(),
+    stderrIsTerminal: Deno.stderr.isTerminal(),
     readStdin: () => new Response(Deno.stdin.readable).text(),
     onInterrupt,
   };

@@ -52,6 +52,8 @@ export interface AppContext {
   timeoutMs: number;
   /** Whether `--timeout` was given explicitly (a config entry's timeout applies otherwise). */
   timeoutExplicit: boolean;
+  /** Whether stderr is a terminal (progress notes go there only then). */
+  stderrIsTerminal: boolean;
   /** Whether stdin is a terminal. */
   stdinIsTerminal: boolean;
   /** Reads stdin to EOF. */

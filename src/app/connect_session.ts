@@ -48,6 +48,7 @@ import {
 import { BridgeClient } from "../bridge/client.ts";
 import type { ServerDetails } from "../bridge/protocol.ts";
 import { requestTimeoutMs, serverDetailsOutput } from "./session_commands.ts";
+import { handshakeWaitMs, withWaitingNote } from "./waiting_note.ts";
 
 /** What the user asked `connect` to do. */
 export interface ConnectRequest {
@@ -459,10 +460,15 @@ async function reportConnect(
   const logPath = bridgeLogPath(ctx.paths.home, name);
   const client = await connectToNewBridge(ctx, name, record.pid!);
   try {
-    const details = await client.request("serverDetails", {}, {
-      timeoutMs: requestTimeoutMs(ctx, record),
-      timeoutLabel: `${requestTimeoutMs(ctx, record) / 1000} s (--timeout)`,
-    });
+    const timeoutMs = handshakeWaitMs(ctx, record.server, requestTimeoutMs(ctx, record));
+    const details = await withWaitingNote(
+      ctx,
+      record.server,
+      client.request("serverDetails", {}, {
+        timeoutMs,
+        timeoutLabel: `${timeoutMs / 1000} s`,
+      }),
+    );
     logConnection(ctx, name, details);
     const stored = (await ctx.sessions.get(name)) ?? record;
     const output = serverDetailsOutput(stored, details, { logPath, status: "created" });

@@ -6,7 +6,11 @@
  * @module
  */
 
-import type { ServerConfig, StoredInitializeResult } from "../session/session.ts";
+import {
+  connectTimeoutMs,
+  type ServerConfig,
+  type StoredInitializeResult,
+} from "../session/session.ts";
 import { settleWithin } from "../platform/settle.ts";
 import { VERSION } from "../version.ts";
 import type { ProcessGroupIdentity } from "../platform/process.ts";
@@ -19,7 +23,9 @@ import {
 } from "./http_diagnostics.ts";
 import {
   Client,
+  ErrorCode,
   getDefaultEnvironment,
+  McpError,
   StreamableHTTPClientTransport,
   ToolListChangedNotificationSchema,
   UnauthorizedError,
@@ -64,6 +70,17 @@ export interface McpConnection {
   onToolsChanged?: () => void;
 }
 
+/** The server never answered the handshake within the connect timeout. */
+export class ServerSilentError extends Error {
+  constructor(server: string, method: string, timeoutMs: number) {
+    super(
+      `${server} did not answer ${method} within ${timeoutMs / 1000} s. ` +
+        `Is it running, and is it an MCP server? To wait longer, use --timeout <seconds>`,
+    );
+    this.name = "ServerSilentError";
+  }
+}
+
 /** Options for {@linkcode connectMcp}. */
 export interface ConnectMcpOptions {
   /** Resume this MCP session instead of initialising a new one. */
@@ -72,7 +89,7 @@ export interface ConnectMcpOptions {
   onStderrLine?: (line: string) => void;
   /** Working directory for a stdio server. */
   cwd?: string;
-  /** Bound on the handshake (ms). */
+  /** Bound on the handshake (ms); default {@linkcode connectTimeoutMs}. */
   timeoutMs?: number;
   /** Transport-level errors the SDK reports outside any request (e.g. a dropped SSE stream). */
   onError?: (error: Error) => void;
@@ -118,8 +135,34 @@ export async function connectMcp(
     { capabilities: {} },
   );
   client.onerror = (error) => options.onError?.(error);
-  const requestTimeout = options.timeoutMs ?? (server.timeout ?? 60) * 1000;
-  if (server.url) return await connectHttp(client, server, server.url, requestTimeout, options);
+  const timeout = options.timeoutMs ?? connectTimeoutMs(server);
+  try {
+    if (server.url) return await connectHttp(client, server, server.url, timeout, options);
+    return await connectStdio(client, server, timeout, options);
+  } catch (error) {
+    if (!timedOut(error)) throw error;
+    const who = server.url
+      ? `The server at ${server.url}`
+      : `The server command "${server.command}"`;
+    throw new ServerSilentError(who, options.resume ? "ping" : "initialize", timeout);
+  }
+}
+
+/** Whether the SDK gave up waiting for an answer (anywhere in the cause chain). */
+function timedOut(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 10; depth++) {
+    if (current instanceof McpError && current.code === ErrorCode.RequestTimeout) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+async function connectStdio(
+  client: Client,
+  server: ServerConfig,
+  requestTimeout: number,
+  options: ConnectMcpOptions,
+): Promise<McpConnection> {
   if (!server.command) throw new TypeError("Server config needs a url or a command");
   const transport = new StdioProcessTransport({
     command: server.command,

@@ -50,6 +50,14 @@ export const MIN_TIMEOUT_SECONDS = 0.001;
 /** Longest per-request timeout: 24 hours. */
 export const MAX_TIMEOUT_SECONDS = 86_400;
 
+/** Default bound on the MCP handshake (ms); the entry's `timeout` (or `--timeout`) wins. */
+export const CONNECT_TIMEOUT_MS = 30_000;
+
+/** How long a connect waits for the server's handshake answer (ms). */
+export function connectTimeoutMs(server: ServerConfig): number {
+  return server.timeout !== undefined ? server.timeout * 1000 : CONNECT_TIMEOUT_MS;
+}
+
 /** Server identity from the MCP handshake. */
 export interface ServerInfo {
   name: string;

@@ -154,6 +154,33 @@ export class Harness {
   }
 }
 
+/**
+ * Runs `mcpc args...` on a pseudo-terminal (`script`), as a person would, and
+ * returns what the terminal showed (stdout and stderr together, CRLF as LF).
+ */
+export async function runOnTerminal(
+  harness: Harness,
+  args: string[],
+  options: { colors?: boolean } = {},
+): Promise<{ code: number; text: string }> {
+  const env: Record<string, string> = { ...baseEnv(), MCPC_HOME_DIR: harness.home };
+  if (options.colors) delete env.NO_COLOR;
+  const command = [MCPC, ...args].map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(" ");
+  const output = await new Deno.Command("script", {
+    args: ["-qefc", command, "/dev/null"],
+    cwd: harness.home,
+    env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(RUN_TIMEOUT_MS),
+  }).output();
+  const decoder = new TextDecoder();
+  const text = decoder.decode(output.stdout) + decoder.decode(output.stderr);
+  return { code: output.code, text: text.replaceAll("\r\n", "\n") };
+}
+
 /** Whether `pid` is an mcpc bridge whose environment names `home`. */
 export function isBridgeOf(pid: number, home: string): boolean {
   try {

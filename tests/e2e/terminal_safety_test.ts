@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { HOSTILE } from "../fixtures/hostile_server.ts";
-import { baseEnv, denoEntry, Harness, MCPC, type RunResult, writeConfig } from "./harness.ts";
+import { denoEntry, Harness, runOnTerminal, type RunResult, writeConfig } from "./harness.ts";
 
 const HOSTILE_SERVER = new URL("../fixtures/hostile_server.ts", import.meta.url).pathname;
 
@@ -57,21 +57,8 @@ function hasScript(): boolean {
 }
 
 /** Runs `mcpc <args>` on a pseudo-terminal (colours on) and returns what the terminal got. */
-async function onTerminal(harness: Harness, args: string): Promise<string> {
-  const env: Record<string, string> = { ...baseEnv(), MCPC_HOME_DIR: harness.home };
-  delete env.NO_COLOR;
-  const output = await new Deno.Command("script", {
-    args: ["-qec", `${MCPC} ${args}`, "/dev/null"],
-    cwd: harness.home,
-    env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  // The terminal turns each newline into CRLF.
-  return new TextDecoder().decode(output.stdout).replaceAll("\r\n", "\n");
+async function onTerminal(harness: Harness, args: string[]): Promise<string> {
+  return (await runOnTerminal(harness, args, { colors: true })).text;
 }
 
 /** Runs `fn` in a fresh home whose `mcp.json` has the entry `hostile`; `connect` is the argv to connect it. */
@@ -230,10 +217,10 @@ Deno.test({
   fn: async () => {
     await withHostile(async (harness, connect) => {
       await human(harness, connect);
-      const full = await onTerminal(harness, "@hostile tools-list --full");
+      const full = await onTerminal(harness, ["@hostile", "tools-list", "--full"]);
       assert.ok(full.includes("\x1b[1mTools (4):\x1b[22m"), JSON.stringify(full));
       assert.ok(full.includes("\x1b[90m`hostile\\u202Etool (arg:str)`\x1b[39m"), full);
-      const failed = await onTerminal(harness, "@hostile tools-call fail");
+      const failed = await onTerminal(harness, ["@hostile", "tools-call", "fail"]);
       assert.ok(failed.includes("\x1b[31m✗ Tool fail returned an error\x1b[39m"), failed);
       for (const text of [full, failed]) {
         // Only our own style codes are left; without them nothing unsafe remains.
