@@ -94,6 +94,7 @@ export class StdioProcessTransport {
   #sawValidMessage = false;
   #firstStray?: string;
   #strayLines = 0;
+  #stray = new StrayOutput((message) => this.onerror?.(new Error(message)));
   #partial = "";
   /** Length of the unfinished line when the grace period ended. */
   #partialAtGrace?: number;
@@ -179,6 +180,10 @@ export class StdioProcessTransport {
       this.#guard.answered && "method" in message && "id" in message && message.id !== undefined
     ) {
       this.#pending.set(message.id, message.method);
+    } else if ("method" in message && message.method === "notifications/cancelled") {
+      // The client gave up on that request (timeout, Ctrl+C): its answer is no longer awaited.
+      const id = (message.params as { requestId?: unknown } | undefined)?.requestId;
+      if (typeof id === "string" || typeof id === "number") this.#pending.delete(id);
     }
     try {
       await this.#writer.write(new TextEncoder().encode(`${JSON.stringify(message)}\n`));
@@ -200,6 +205,7 @@ export class StdioProcessTransport {
 
   async #close(): Promise<void> {
     this.#closed = true;
+    this.#stray.flush();
     clearTimeout(this.#graceTimer);
     const child = this.#child;
     if (child) {
@@ -281,11 +287,11 @@ export class StdioProcessTransport {
       this.#firstStray ??= line;
       // JSON that is not JSON-RPC is an answer in the wrong shape, never a banner.
       this.#strayLines += isJsonValue(line) ? 2 : 1;
-      if (this.#sawValidMessage) {
-        this.onerror?.(new Error(`Ignored a line that is not JSON-RPC: ${quoteBytes(line)}`));
-      } else if (this.#graceOver()) this.#checkStrayOutput();
+      this.#stray.add(line, Date.now());
+      if (!this.#sawValidMessage && this.#graceOver()) this.#checkStrayOutput();
       return;
     }
+    if (!this.#sawValidMessage) this.#stray.flush();
     this.#sawValidMessage = true;
     if (!this.#guard.answered) {
       const failure = this.#guard.received(message);
@@ -355,6 +361,58 @@ export class StdioProcessTransport {
       if (line.trim() !== "") this.#options.onStderrLine?.(line);
     }, {});
   }
+}
+
+/** How often ignored output is summarised in the log at most (ms). */
+const STRAY_SUMMARY_EVERY_MS = 10_000;
+
+/**
+ * Reports output that is not JSON-RPC without flooding the log: the first
+ * line as it is, then at most one summary (count and size) every
+ * {@linkcode STRAY_SUMMARY_EVERY_MS}, and a last one on {@linkcode flush}.
+ */
+export class StrayOutput {
+  readonly #report: (message: string) => void;
+  #reportedFirst = false;
+  #lines = 0;
+  #chars = 0;
+  #lastReportAt = 0;
+
+  constructor(report: (message: string) => void) {
+    this.#report = report;
+  }
+
+  /** Counts one ignored line, reporting now if it is the first or a summary is due. */
+  add(line: string, now: number): void {
+    if (!this.#reportedFirst) {
+      this.#reportedFirst = true;
+      this.#lastReportAt = now;
+      this.#report(`Ignored output that is not JSON-RPC: ${quoteBytes(line)}`);
+      return;
+    }
+    this.#lines++;
+    this.#chars += line.length + 1;
+    if (now - this.#lastReportAt >= STRAY_SUMMARY_EVERY_MS) this.flush(now);
+  }
+
+  /** Reports what was counted since the last report, if anything. */
+  flush(now = Date.now()): void {
+    if (this.#lines === 0) return;
+    this.#report(
+      `Ignored ${this.#lines} more line${this.#lines === 1 ? "" : "s"} (${
+        formatSize(this.#chars)
+      }) of output that is not JSON-RPC`,
+    );
+    this.#lines = 0;
+    this.#chars = 0;
+    this.#lastReportAt = now;
+  }
+}
+
+function formatSize(chars: number): string {
+  if (chars < 1024) return `${chars} characters`;
+  if (chars < 1024 * 1024) return `${(chars / 1024).toFixed(1)} KiB`;
+  return `${(chars / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 /**
