@@ -131,18 +131,19 @@ function createContext(
   const paths = homePaths(home);
   const flags = invocation.flags;
   // Store warnings (a corrupt file moved aside) are printed in JSON mode too: they name a backup.
-  const warn = (message: string) => writeText(Deno.stderr, `${message}\n`);
+  // Warnings and debug lines may quote a server or a file: no control sequence reaches the terminal.
+  const warn = (message: string) => writeText(Deno.stderr, `${safeText(message)}\n`);
   return {
     paths,
     cwd,
     env,
     now: Date.now,
     stdout: (text) => writeText(Deno.stdout, text),
-    stderr: (text) => writeText(Deno.stderr, text),
+    stderr: (text) => writeText(Deno.stderr, safeText(text)),
     output: { json: flags.json, verbose: flags.verbose, theme, maxChars: flags.maxChars },
     debug: (message) => {
       if (flags.verbose && !flags.json) {
-        writeText(Deno.stderr, `[${new Date().toISOString()}] [DEBUG] ${message}\n`);
+        writeText(Deno.stderr, `[${new Date().toISOString()}] [DEBUG] ${safeText(message)}\n`);
       }
     },
     sessions: new SessionStore(paths.sessionsFile, { warn }),

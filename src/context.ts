@@ -36,7 +36,7 @@ export interface AppContext {
   now: () => number;
   /** Writes to stdout. */
   stdout: (text: string) => void;
-  /** Writes to stderr. */
+  /** Writes notes and warnings to stderr (control characters are shown escaped). */
   stderr: (text: string) => void;
   /** Output switches. */
   output: OutputMode;

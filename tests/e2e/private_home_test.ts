@@ -220,6 +220,30 @@ Deno.test("a config file others can change: its stdio entries are refused, HTTP 
   }
 });
 
+Deno.test("a warning that names a config file shows no control sequence of its name", async () => {
+  const server = await startDemoHttpServer();
+  const h = await Harness.create();
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/mcp\x1b]0;pwned\x07\x1b[2J.json`;
+  try {
+    await writeSharedConfig(path, `${dir}/ran`, server.url);
+    await Deno.chmod(path, 0o666);
+    const web = await h.run(["connect", `${path}:web`, "@web", "--verbose"]);
+    assert.equal(web.code, 0, web.stderr);
+    // The sequences are removed, not acted on.
+    assert.match(
+      web.stderr,
+      /Warning: other users can write to \/tmp\/\w+\/mcp\.json \(mode 0666\)/,
+    );
+    // deno-lint-ignore no-control-regex -- control characters are what this test looks for
+    assert.doesNotMatch(web.stderr, /[\x1b\x07]/);
+  } finally {
+    await h.cleanup();
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 async function waitForFile(path: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!(await exists(path))) {
