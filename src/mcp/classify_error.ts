@@ -14,7 +14,7 @@ import { ServerSilentError, SessionNotResumedError } from "./client.ts";
 import { HandshakeError, quoteBytes } from "./handshake_guard.ts";
 import { describeBody, HttpEndpointError, isTransientStatus } from "./http_diagnostics.ts";
 import { invalidResponseText } from "./response_check.ts";
-import { ErrorCode, McpError, StreamableHTTPError, UnauthorizedError } from "./sdk.ts";
+import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError, UnauthorizedError } from "./sdk.ts";
 import { StdioServerError } from "./stdio_transport.ts";
 
 /** A classified failure: exit-code kind, user message, and its effect on the session. */
@@ -68,8 +68,8 @@ function classify(error: unknown, context: ClassifyContext): ClassifiedError {
   if (error instanceof UnauthorizedError) {
     return { kind: "auth", message: prefixed(message), sessionStatus: "unauthorized" };
   }
-  if (error instanceof StreamableHTTPError) {
-    const status = error.code ?? 0;
+  if (error instanceof SdkHttpError) {
+    const status = error.status;
     if (status === 401 || status === 403) {
       return {
         kind: "auth",
@@ -102,21 +102,30 @@ function classify(error: unknown, context: ClassifyContext): ClassifiedError {
       method: "POST",
       status,
       contentType: "",
-      body: responseText(error.message),
+      body: typeof error.data.text === "string" ? error.data.text : responseText(error.message),
     });
     return {
       kind: status >= 400 && !isTransientStatus(status) ? "usage" : "network",
       message: prefixed(`Server returned HTTP ${status} at ${where}: ${body}`),
     };
   }
-  if (error instanceof McpError) {
+  if (error instanceof SdkError) {
+    if (
+      error.code === SdkErrorCode.RequestTimeout || error.code === SdkErrorCode.ConnectionClosed
+    ) {
+      return { kind: "network", message: prefixed(message) };
+    }
+    if (
+      error.code === SdkErrorCode.InvalidResult || error.code === SdkErrorCode.UnsupportedResultType
+    ) {
+      return { kind: "server", message: prefixed(invalidResult(error.message, where)) };
+    }
+  }
+  if (error instanceof ProtocolError) {
     const invalid = invalidResponseText(error.data);
     if (invalid !== undefined) {
       // The server breaks the protocol: waiting at connect will not help; later, exit 3.
       return { kind: context.phase === "connect" ? "usage" : "network", message: invalid };
-    }
-    if (error.code === ErrorCode.RequestTimeout || error.code === ErrorCode.ConnectionClosed) {
-      return { kind: "network", message: prefixed(message) };
     }
     return { kind: "server", message: prefixed(message) };
   }
@@ -124,6 +133,28 @@ function classify(error: unknown, context: ClassifyContext): ClassifiedError {
   const violation = protocolViolation(error, where);
   if (violation) return { kind: "server", message: prefixed(violation) };
   return classifyByMessage(message, where, prefixed);
+}
+
+/**
+ * One line for a result the SDK found in the wrong shape. Its message ends
+ * in the schema issues as JSON (`Invalid result for initialize: [...]`); the
+ * first issue is shown.
+ */
+function invalidResult(message: string, where: string): string {
+  const detail = message.replace(/^Invalid result for [^:]+: /, "");
+  let issues: unknown;
+  try {
+    issues = JSON.parse(detail);
+  } catch {
+    return `${where} sent an answer that is not a valid MCP message (${detail})`;
+  }
+  const first = Array.isArray(issues)
+    ? issues[0] as { path?: unknown[]; message?: string } | undefined
+    : undefined;
+  const path = first?.path?.length ? `${first.path.join(".")}: ` : "";
+  return `${where} sent an answer that is not a valid MCP message (${path}${
+    first?.message ?? detail
+  })`;
 }
 
 /**
@@ -155,7 +186,7 @@ function protocolViolation(error: unknown, where: string): string | undefined {
   return undefined;
 }
 
-/** The response text inside a `StreamableHTTPError` message (after the SDK's prefixes). */
+/** The response text inside an `SdkHttpError` message (after the SDK's prefixes). */
 function responseText(message: string): string {
   return message.replace(/^Streamable HTTP error: /, "")
     .replace(

@@ -23,13 +23,13 @@ import {
 } from "./http_diagnostics.ts";
 import {
   Client,
-  ErrorCode,
-  getDefaultEnvironment,
-  McpError,
+  defaultServerEnvironment,
+  SdkError,
+  SdkErrorCode,
   StreamableHTTPClientTransport,
-  ToolListChangedNotificationSchema,
   UnauthorizedError,
 } from "./sdk.ts";
+import { abortableFetch } from "./abortable_fetch.ts";
 import { GuardedTransport, HandshakeError } from "./handshake_guard.ts";
 import { StdioProcessTransport } from "./stdio_transport.ts";
 import type { CallToolResult, Tool } from "./types.ts";
@@ -132,7 +132,8 @@ export async function connectMcp(
 ): Promise<McpConnection> {
   const client = new Client(
     { name: "mcpc", version: VERSION },
-    { capabilities: {} },
+    // Only what mcpc implements (decisions.md §3.13): no sampling, elicitation, roots or tasks.
+    { capabilities: {}, versionNegotiation: { mode: "legacy" } },
   );
   client.onerror = (error) => options.onError?.(error);
   const timeout = options.timeoutMs ?? connectTimeoutMs(server);
@@ -151,7 +152,7 @@ export async function connectMcp(
 /** Whether the SDK gave up waiting for an answer (anywhere in the cause chain). */
 function timedOut(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 10; depth++) {
-    if (current instanceof McpError && current.code === ErrorCode.RequestTimeout) return true;
+    if (current instanceof SdkError && current.code === SdkErrorCode.RequestTimeout) return true;
     current = current.cause;
   }
   return false;
@@ -167,7 +168,7 @@ async function connectStdio(
   const transport = new StdioProcessTransport({
     command: server.command,
     args: server.args ?? [],
-    env: { ...getDefaultEnvironment(), ...(server.env ?? {}) },
+    env: { ...(await defaultServerEnvironment()), ...(server.env ?? {}) },
     cwd: options.cwd,
   }, {
     onStderrLine: options.onStderrLine,
@@ -197,7 +198,7 @@ async function connectHttp(
 ): Promise<McpConnection> {
   // The recorder needs the guard, which wraps the transport that uses the recorder.
   const late: { guarded?: GuardedTransport } = {};
-  const recorder = recordingFetch(fetch, {
+  const recorder = recordingFetch(abortableFetch(fetch), {
     // Only for the initialize request of a first connect: after the handshake a server
     // may accept a request with 202 and answer it on its GET stream.
     onNoAnswer: (facts) => {
@@ -297,18 +298,19 @@ function wrap(client: Client, initialize: StoredInitializeResult, hooks: WrapHoo
       const tools: Tool[] = [];
       let cursor: string | undefined;
       do {
-        const page = await client.listTools(cursor ? { cursor } : {}, sdkOptions(options));
+        // By method, not listTools(): a resumed session skips the handshake, so the client
+        // does not know the server's capabilities and listTools() would answer nothing.
+        const page = await client.request(
+          { method: "tools/list", params: cursor ? { cursor } : {} },
+          sdkOptions(options),
+        );
         tools.push(...page.tools);
         cursor = page.nextCursor;
       } while (cursor);
       return tools;
     },
     async callTool(name, args, options = {}) {
-      const result = await client.callTool(
-        { name, arguments: args },
-        undefined,
-        sdkOptions(options),
-      );
+      const result = await client.callTool({ name, arguments: args }, sdkOptions(options));
       return result as CallToolResult;
     },
     async ping(options = {}) {
@@ -324,7 +326,7 @@ function wrap(client: Client, initialize: StoredInitializeResult, hooks: WrapHoo
   };
   client.onclose = () => connection.onClose?.();
   client.setNotificationHandler(
-    ToolListChangedNotificationSchema,
+    "notifications/tools/list_changed",
     () => connection.onToolsChanged?.(),
   );
   return connection;

@@ -1,28 +1,27 @@
 /**
- * The one door to the MCP SDK for the client side (bridge and `connect`).
- *
- * The SDK's `exports` map points type lookups for `*.js` subpaths at
- * `*.js.d.ts` files that do not exist, so Deno would see `any`. Each
- * re-export here names the real typings with `@ts-types`.
+ * The one door to the MCP SDK (v2 line) for the client side: the bridge and
+ * `connect`.
  *
  * Layer: edge (loads the SDK). Never import this from the session-command path.
  * @module
  */
 
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-export { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 export {
+  Client,
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
+  SdkHttpError,
   StreamableHTTPClientTransport,
-  StreamableHTTPError,
-} from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-// @ts-types="@modelcontextprotocol/sdk/client/stdio"
-export { getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
-// @ts-types="@modelcontextprotocol/sdk/client/auth"
-export { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
-// @ts-types="@modelcontextprotocol/sdk/types"
-export {
-  ErrorCode,
-  McpError,
-  ToolListChangedNotificationSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+  UnauthorizedError,
+} from "@modelcontextprotocol/client";
+
+/**
+ * The environment variables a stdio server inherits by default (the SDK's
+ * set). Loaded on first use: the stdio module is only needed for stdio servers.
+ */
+export async function defaultServerEnvironment(): Promise<Record<string, string>> {
+  const { getDefaultEnvironment } = await import("@modelcontextprotocol/client/stdio");
+  return getDefaultEnvironment();
+}

@@ -6,7 +6,6 @@
  * @module
  */
 
-// @ts-types="@modelcontextprotocol/sdk/types"
 export type {
   CallToolResult,
   ContentBlock,
@@ -15,4 +14,4 @@ export type {
   JSONRPCMessage,
   ServerCapabilities,
   Tool,
-} from "@modelcontextprotocol/sdk/types.js";
+} from "@modelcontextprotocol/client";

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { httpError } from "../../fakes/sdk_errors.ts";
 import { join } from "node:path";
 import { Bridge, type BridgeDeps, FAILURE_SHUTDOWN_DELAY_MS } from "../../../src/bridge/bridge.ts";
 import { FIRST_KEEPALIVE_MS } from "../../../src/bridge/keepalive.ts";
@@ -12,9 +13,10 @@ import {
 import { McpcError } from "../../../src/errors.ts";
 import type { CallOptions, McpConnection } from "../../../src/mcp/client.ts";
 import {
-  ErrorCode,
-  McpError,
-  StreamableHTTPError,
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
   UnauthorizedError,
 } from "../../../src/mcp/sdk.ts";
 import type { CallToolResult, Tool } from "../../../src/mcp/types.ts";
@@ -549,11 +551,11 @@ for (
   const [label, failure, kind, status] of [
     [
       "404 with an MCP session",
-      new StreamableHTTPError(404, "Session not found"),
+      httpError(404, "Session not found"),
       "usage",
       "expired",
     ],
-    ["401", new StreamableHTTPError(401, "Unauthorized"), "auth", "unauthorized"],
+    ["401", httpError(401, "Unauthorized"), "auth", "unauthorized"],
   ] as const
 ) {
   Deno.test(`Bridge marks the session ${status} and shuts down after an HTTP ${label}`, async () => {
@@ -580,7 +582,7 @@ Deno.test("Bridge does not expire the session on an HTTP 404 without an MCP sess
   const connection = new FakeConnection();
   await withBridge({ connection }, async ({ bridge, store, stoppedCount }) => {
     await bridge.ready;
-    connection.failure = new StreamableHTTPError(404, "Not Found");
+    connection.failure = httpError(404, "Not Found");
     const error = errorOf(await request(bridge, "listTools", { refresh: true }));
     assert.equal(error.kind, "usage");
     assert.match(error.message, /404 Not Found/);
@@ -594,7 +596,7 @@ Deno.test("Bridge reports a JSON-RPC error as a server error and keeps running",
   const connection = new FakeConnection({ sessionId: "sess-1" });
   await withBridge({ connection }, async ({ bridge, store, stoppedCount, log }) => {
     await bridge.ready;
-    connection.failure = new McpError(ErrorCode.InvalidParams, "bad arguments");
+    connection.failure = new ProtocolError(ProtocolErrorCode.InvalidParams, "bad arguments");
     const error = errorOf(await request(bridge, "callTool", { name: "echo", arguments: {} }));
     assert.equal(error.kind, "server");
     assert.match(error.message, /^Failed to call tool echo: .*bad arguments/);
@@ -736,7 +738,7 @@ Deno.test("Bridge shutdown request answers stopping and then stops", async () =>
 // shutdown() again, which returns the promise that already settled.
 
 const STARTUP_FAILURES = [
-  ["an HTTP 401", new StreamableHTTPError(401, "Unauthorized")],
+  ["an HTTP 401", httpError(401, "Unauthorized")],
   ["an UnauthorizedError", new UnauthorizedError("invalid_token")],
 ] as const;
 
@@ -802,7 +804,7 @@ Deno.test({
     const connect: BridgeDeps["connect"] = ({ onStderrLine }) => {
       onStderrLine("Traceback (most recent call last):");
       onStderrLine("ValueError: missing API_KEY");
-      return Promise.reject(new McpError(ErrorCode.ConnectionClosed, "Connection closed"));
+      return Promise.reject(new SdkError(SdkErrorCode.ConnectionClosed, "Connection closed"));
     };
     await withBridge({ connect }, async ({ bridge, log, store }) => {
       const error = errorOf(await request(bridge, "serverDetails"));
@@ -831,7 +833,7 @@ Deno.test({
   fn: async () => {
     const connect: BridgeDeps["connect"] = ({ onStderrLine }) => {
       for (let index = 0; index < 60; index++) onStderrLine(`line ${index}`);
-      return Promise.reject(new McpError(ErrorCode.ConnectionClosed, "Connection closed"));
+      return Promise.reject(new SdkError(SdkErrorCode.ConnectionClosed, "Connection closed"));
     };
     await withBridge({ connect }, async ({ bridge, log }) => {
       const error = errorOf(await request(bridge, "serverDetails"));
@@ -853,7 +855,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const failure = new StreamableHTTPError(401, "Unauthorized");
+    const failure = httpError(401, "Unauthorized");
     await withBridge(
       { connect: () => Promise.reject(failure) },
       async ({ bridge, store, stoppedCount }) => {
@@ -951,7 +953,7 @@ Deno.test("Bridge keepalive failing with 404 on a known session marks it expired
   const connection = new FakeConnection({ sessionId: "gone" });
   await withBridge({ keepaliveTimers: timers, connection }, async ({ bridge, store, stopped }) => {
     await bridge.ready;
-    connection.failure = new StreamableHTTPError(404, "Session not found");
+    connection.failure = httpError(404, "Session not found");
     await timers.fire();
     await withDeadline(stopped, WAIT_MS, "shutdown");
     assert.equal((await store.get(NAME))?.status, "expired");
@@ -987,7 +989,8 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const connect = () => Promise.reject(new McpError(ErrorCode.InvalidRequest, "go away"));
+    const connect = () =>
+      Promise.reject(new ProtocolError(ProtocolErrorCode.InvalidRequest, "go away"));
     await withBridge({ connect }, async ({ bridge }) => {
       const error = errorOf(await request(bridge, "serverDetails"));
       assert.equal(error.kind, "usage");

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
+import { httpError } from "../../fakes/sdk_errors.ts";
 import { SessionNotResumedError } from "../../../src/mcp/client.ts";
 import { classifyMcpError, rootMessage } from "../../../src/mcp/classify_error.ts";
 import {
-  ErrorCode,
-  McpError,
-  StreamableHTTPError,
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
   UnauthorizedError,
 } from "../../../src/mcp/sdk.ts";
 import { HttpEndpointError } from "../../../src/mcp/http_diagnostics.ts";
@@ -18,7 +20,7 @@ const DNS =
 
 for (const status of [401, 403]) {
   Deno.test(`classifyMcpError() maps HTTP ${status} to auth and unauthorized`, () => {
-    const error = new StreamableHTTPError(status, "Error POSTing to endpoint");
+    const error = httpError(status, "Error POSTing to endpoint");
     assert.deepEqual(classifyMcpError(error, { url: URL_, hadSession: true }), {
       kind: "auth",
       message: `Server returned HTTP ${status} at ${URL_}`,
@@ -28,7 +30,7 @@ for (const status of [401, 403]) {
 }
 
 Deno.test("classifyMcpError() prefixes the operation on an HTTP 401", () => {
-  const error = new StreamableHTTPError(401, "nope");
+  const error = httpError(401, "nope");
   const classified = classifyMcpError(error, {
     url: URL_,
     hadSession: false,
@@ -38,7 +40,7 @@ Deno.test("classifyMcpError() prefixes the operation on an HTTP 401", () => {
 });
 
 Deno.test("classifyMcpError() maps HTTP 404 with a session to an expired session", () => {
-  const error = new StreamableHTTPError(404, "Session not found");
+  const error = httpError(404, "Session not found");
   assert.deepEqual(classifyMcpError(error, { url: URL_, hadSession: true }), {
     kind: "usage",
     message: "Session expired: the server rejected the MCP session ID (HTTP 404)",
@@ -47,7 +49,7 @@ Deno.test("classifyMcpError() maps HTTP 404 with a session to an expired session
 });
 
 Deno.test("classifyMcpError() maps HTTP 404 without a session to a wrong endpoint", () => {
-  const error = new StreamableHTTPError(404, "Not Found");
+  const error = httpError(404, "Not Found");
   const classified = classifyMcpError(error, { url: URL_, hadSession: false });
   assert.equal(classified.kind, "usage");
   assert.equal(classified.sessionStatus, undefined);
@@ -68,7 +70,7 @@ Deno.test("classifyMcpError() maps HTTP 400 saying the session is gone to expire
       "Unknown session",
     ]
   ) {
-    const error = new StreamableHTTPError(
+    const error = httpError(
       400,
       `Error POSTing to endpoint: {"jsonrpc":"2.0","error":{"code":-32000,"message":"${body}"},"id":null}`,
     );
@@ -85,9 +87,9 @@ Deno.test("classifyMcpError() maps HTTP 400 saying the session is gone to expire
 });
 
 Deno.test("classifyMcpError() keeps an HTTP 400 about something else a usage error, not expired", () => {
-  const error = new StreamableHTTPError(
+  const error = httpError(
     400,
-    'Error POSTing to endpoint: {"jsonrpc":"2.0","error":{"code":-32600,"message":"Bad Request: bad params"},"id":null}',
+    '{"jsonrpc":"2.0","error":{"code":-32600,"message":"Bad Request: bad params"},"id":null}',
   );
   assert.deepEqual(classifyMcpError(error, { url: URL_, hadSession: true }), {
     kind: "usage",
@@ -96,9 +98,9 @@ Deno.test("classifyMcpError() keeps an HTTP 400 about something else a usage err
 });
 
 Deno.test("classifyMcpError() summarises an HTML error page by its title", () => {
-  const error = new StreamableHTTPError(
+  const error = httpError(
     418,
-    "Error POSTing to endpoint: <!DOCTYPE html><html><head><title>I am a teapot</title></head><body>" +
+    "<!DOCTYPE html><html><head><title>I am a teapot</title></head><body>" +
       "x".repeat(5000) + "</body></html>",
   );
   const classified = classifyMcpError(error, { url: URL_, hadSession: false });
@@ -130,7 +132,7 @@ Deno.test("classifyMcpError() reports a typed stdio or endpoint failure as a usa
 });
 
 Deno.test("classifyMcpError() maps an HTTP redirect to a usage error", () => {
-  const classified = classifyMcpError(new StreamableHTTPError(302, "Found"), {
+  const classified = classifyMcpError(httpError(302, "Found"), {
     url: URL_,
     hadSession: false,
   });
@@ -144,7 +146,7 @@ Deno.test("classifyMcpError() maps an HTTP redirect to a usage error", () => {
 
 for (const status of [500, 502, 503]) {
   Deno.test(`classifyMcpError() maps HTTP ${status} to network without a status change`, () => {
-    const error = new StreamableHTTPError(status, "Internal Server Error");
+    const error = httpError(status, "Internal Server Error");
     const classified = classifyMcpError(error, { url: URL_, hadSession: true });
     assert.equal(classified.kind, "network");
     assert.equal(classified.sessionStatus, undefined);
@@ -155,8 +157,8 @@ for (const status of [500, 502, 503]) {
   });
 }
 
-Deno.test("classifyMcpError() maps an McpError to a server error", () => {
-  const error = new McpError(ErrorCode.InvalidParams, "Missing argument: text");
+Deno.test("classifyMcpError() maps a ProtocolError to a server error", () => {
+  const error = new ProtocolError(ProtocolErrorCode.InvalidParams, "Missing argument: text");
   const classified = classifyMcpError(error, {
     hadSession: true,
     operation: 'Failed to call tool "echo"',
@@ -168,15 +170,14 @@ Deno.test("classifyMcpError() maps an McpError to a server error", () => {
   assert.match(classified.message, /Missing argument: text/);
 });
 
-Deno.test("classifyMcpError() trusts the McpError type over a misleading message", () => {
-  const error = new McpError(ErrorCode.InternalError, "upstream: Connection refused");
+Deno.test("classifyMcpError() trusts the ProtocolError type over a misleading message", () => {
+  const error = new ProtocolError(ProtocolErrorCode.InternalError, "upstream: Connection refused");
   assert.equal(classifyMcpError(error, { hadSession: true }).kind, "server");
 });
 
 for (const name of ["RequestTimeout", "ConnectionClosed"] as const) {
-  Deno.test(`classifyMcpError() maps McpError ${name} to network`, () => {
-    const code = ErrorCode[name];
-    const error = new McpError(code, "gone");
+  Deno.test(`classifyMcpError() maps SdkError ${name} to network`, () => {
+    const error = new SdkError(SdkErrorCode[name], "gone");
     const classified = classifyMcpError(error, { hadSession: true });
     assert.equal(classified.kind, "network");
     assert.equal(classified.sessionStatus, undefined);
@@ -342,7 +343,7 @@ Deno.test("rootMessage() stops on a cyclic cause chain", () => {
 });
 
 Deno.test("classifyMcpError() in the connect phase makes server errors usage errors", () => {
-  const error = new McpError(ErrorCode.InvalidRequest, "go away");
+  const error = new ProtocolError(ProtocolErrorCode.InvalidRequest, "go away");
   assert.equal(classifyMcpError(error, { hadSession: false }).kind, "server");
   assert.equal(classifyMcpError(error, { hadSession: false, phase: "connect" }).kind, "usage");
   const refused = new Error("tcp connect error: Connection refused");

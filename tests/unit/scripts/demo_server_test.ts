@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  Client,
-  StreamableHTTPClientTransport,
-  StreamableHTTPError,
-} from "../../../src/mcp/sdk.ts";
+import { Client, SdkHttpError, StreamableHTTPClientTransport } from "../../../src/mcp/sdk.ts";
 import { StdioProcessTransport } from "../../../src/mcp/stdio_transport.ts";
 import {
   type DemoHttpServer,
@@ -135,7 +131,7 @@ Deno.test("startDemoHttpServer() slow tool sleeps and counts a cancelled call on
       assert.equal(textOf(done), "slept 10 ms");
 
       const controller = new AbortController();
-      const call = client.callTool({ name: "slow", arguments: { ms: 30_000 } }, undefined, {
+      const call = client.callTool({ name: "slow", arguments: { ms: 30_000 } }, {
         signal: controller.signal,
       });
       const rejected = assert.rejects(call);
@@ -184,8 +180,8 @@ Deno.test("startDemoHttpServer() rejects a missing bearer token with 401", async
       "rejected connect",
     );
     await client.close();
-    assert.ok(error instanceof StreamableHTTPError, `unexpected error: ${error}`);
-    assert.equal(error.code, 401);
+    assert.ok(error instanceof SdkHttpError, `unexpected error: ${error}`);
+    assert.equal(error.status, 401);
 
     const response = await fetch(server.url, {
       method: "POST",
