@@ -132,8 +132,14 @@ export async function connectMcp(
 ): Promise<McpConnection> {
   const client = new Client(
     { name: "mcpc", version: VERSION },
-    // Only what mcpc implements (decisions.md §3.13): no sampling, elicitation, roots or tasks.
-    { capabilities: {}, versionNegotiation: { mode: "legacy" } },
+    {
+      // Only what mcpc implements (decisions.md §3.13): no sampling, elicitation, roots or tasks.
+      capabilities: {},
+      // Over HTTP a first connect asks `server/discover` (2026-07-28) and falls back to
+      // `initialize` on a 2025-era server; a resumed 2025-era session needs no handshake.
+      // Stdio servers stay on 2025-11-25 until mcpc probes them (decisions.md §5).
+      versionNegotiation: { mode: server.url && !options.resume ? "auto" : "legacy" },
+    },
   );
   client.onerror = (error) => options.onError?.(error);
   const timeout = options.timeoutMs ?? connectTimeoutMs(server);
@@ -217,6 +223,10 @@ async function connectHttp(
   try {
     await client.connect(guarded, { timeout: requestTimeout });
   } catch (error) {
+    if (timedOut(error) && !guarded.failure) {
+      const method = guarded.handshakeMethod ?? (options.resume ? "ping" : "initialize");
+      throw new ServerSilentError(`The server at ${url}`, method, requestTimeout);
+    }
     const failure = guarded.failure ?? error;
     if (failure instanceof HandshakeError || failure instanceof HttpEndpointError) throw failure;
     if (options.resume) throw failure;
@@ -233,7 +243,10 @@ async function connectHttp(
       throw new SessionNotResumedError(options.resume.mcpSessionId, transport.sessionId);
     }
   } else {
-    initialize = initializeResultOf(client, transport.protocolVersion);
+    initialize = initializeResultOf(
+      client,
+      client.getNegotiatedProtocolVersion() ?? transport.protocolVersion,
+    );
   }
   return wrap(client, initialize, {
     transport: "streamable-http",
@@ -295,11 +308,16 @@ function wrap(client: Client, initialize: StoredInitializeResult, hooks: WrapHoo
       return hooks.sessionId();
     },
     async listAllTools(options = {}) {
+      // listTools() walks every page and teaches the client each tool's `x-mcp-header`
+      // parameters (sent as Mcp-Param-* headers on 2026-07-28), leaving out tools whose
+      // declaration is invalid. A resumed 2025-era session skipped the handshake, so the
+      // client does not know the server has tools: there, list by method.
+      if (client.getServerCapabilities() !== undefined) {
+        return (await client.listTools(undefined, sdkOptions(options))).tools;
+      }
       const tools: Tool[] = [];
       let cursor: string | undefined;
       do {
-        // By method, not listTools(): a resumed session skips the handshake, so the client
-        // does not know the server's capabilities and listTools() would answer nothing.
         const page = await client.request(
           { method: "tools/list", params: cursor ? { cursor } : {} },
           sdkOptions(options),
@@ -314,7 +332,9 @@ function wrap(client: Client, initialize: StoredInitializeResult, hooks: WrapHoo
       return result as CallToolResult;
     },
     async ping(options = {}) {
-      await client.ping(sdkOptions(options));
+      // 2026-07-28 has no ping: a `server/discover` round trip shows the server answers.
+      if (client.getProtocolEra() === "modern") await client.discover(sdkOptions(options));
+      else await client.ping(sdkOptions(options));
     },
     async close(options = {}) {
       client.onclose = undefined;

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { SdkHttpError } from "./sdk.ts";
 import type { JSONRPCMessage } from "./types.ts";
 
 /** Why the first answer shows the peer is not an MCP server. */
@@ -31,51 +32,73 @@ export function quoteBytes(text: string, limit = 120): string {
   return JSON.stringify(text.length > limit ? `${text.slice(0, limit)}…` : text);
 }
 
-/** Follows one handshake; `who` names the peer in messages (`The server command "x"`). */
+/** The requests that open a connection: the 2026-07-28 probe, and the 2025-era handshake. */
+const HANDSHAKE_METHODS = new Set(["server/discover", "initialize"]);
+
+/**
+ * Follows one handshake; `who` names the peer in messages (`The server command "x"`).
+ * The handshake is `server/discover`, then (from a 2025-era server) `initialize`:
+ * the guard follows whichever was sent last.
+ */
 export class HandshakeGuard {
   readonly #who: string;
-  #initializeId?: string | number;
+  #handshakeId?: string | number;
+  #method?: string;
   #answered = false;
+  /** The connection is open (initialize answered, or discover answered with a result). */
+  #open = false;
 
   constructor(who: string) {
     this.#who = who;
   }
 
-  /** Whether the `initialize` request has been answered. */
+  /** Whether the last handshake request has been answered. */
   get answered(): boolean {
     return this.#answered;
   }
 
-  /** Whether the `initialize` request was sent and is not answered yet. */
+  /** The handshake request sent last (`server/discover` or `initialize`), if any. */
+  get method(): string | undefined {
+    return this.#method;
+  }
+
+  /** Whether `initialize` was sent and is not answered yet (a probe may fail: that is no answer). */
   get waiting(): boolean {
-    return this.#initializeId !== undefined && !this.#answered;
+    return this.#method === "initialize" && !this.#answered;
   }
 
   /** Notes a message sent to the peer. */
   sent(message: JSONRPCMessage): void {
-    if ("method" in message && message.method === "initialize" && "id" in message) {
-      this.#initializeId = message.id;
+    // Later `server/discover` requests (liveness checks) are ordinary requests.
+    if (this.#open) return;
+    if ("method" in message && HANDSHAKE_METHODS.has(message.method) && "id" in message) {
+      this.#handshakeId = message.id;
+      this.#method = message.method;
+      this.#answered = false;
     }
   }
 
   /** Checks a message from the peer; returns why it disqualifies the peer, if it does. */
   received(message: JSONRPCMessage): HandshakeError | undefined {
-    if (this.#answered || this.#initializeId === undefined) return undefined;
+    if (this.#answered || this.#handshakeId === undefined) return undefined;
+    const method = this.#method;
     if ("method" in message) {
-      if (message.method !== "initialize") return undefined;
+      if (message.method !== method) return undefined;
       return new HandshakeError(
         "echo",
-        `${this.#who} sent the initialize request back instead of answering it. ` +
+        `${this.#who} sent the ${method} request back instead of answering it. ` +
           "Is it an MCP server?",
       );
     }
-    if ("id" in message && message.id === this.#initializeId) {
+    if ("id" in message && message.id === this.#handshakeId) {
       this.#answered = true;
+      // A 2025-era server answers the probe with an error; `initialize` follows.
+      this.#open = method === "initialize" || "result" in message;
       return undefined;
     }
     return new HandshakeError(
       "not-a-response",
-      `${this.#who} answered with a message that is not a response to initialize: ` +
+      `${this.#who} answered with a message that is not a response to ${method}: ` +
         quoteBytes(JSON.stringify(message)),
     );
   }
@@ -90,6 +113,7 @@ export interface GuardableTransport {
   send(message: JSONRPCMessage, options?: unknown): Promise<void>;
   close(): Promise<void>;
   readonly sessionId?: string;
+  readonly hasPerRequestStream?: boolean;
   setProtocolVersion?: (version: string) => void;
 }
 
@@ -115,9 +139,11 @@ export class GuardedTransport implements GuardableTransport {
       else this.onmessage?.(message, extra);
     };
     inner.onerror = (error) => {
-      // Before initialize is answered, a transport error (an unreadable answer, a dropped
-      // stream) means no answer is coming: fail now instead of at the timeout.
-      if (this.#guard.waiting) this.fail(error);
+      // Before the handshake is answered, a transport error (an unreadable answer, a dropped
+      // stream) means no answer is coming: fail now instead of at the timeout. An HTTP status
+      // answering the probe is the SDK's to judge: a 2025-era server refuses `server/discover`.
+      const probing = this.#guard.method === "server/discover" && !this.#guard.answered;
+      if (this.#guard.waiting || (probing && !(error instanceof SdkHttpError))) this.fail(error);
       this.onerror?.(error);
     };
     inner.onclose = () => this.onclose?.();
@@ -128,9 +154,19 @@ export class GuardedTransport implements GuardableTransport {
     return this.#failure;
   }
 
-  /** Whether the `initialize` request has been answered (the guard then lets everything pass). */
+  /** Whether the last handshake request has been answered (the guard then lets everything pass). */
   get answered(): boolean {
     return this.#guard.answered;
+  }
+
+  /** The handshake request sent last, if any. */
+  get handshakeMethod(): string | undefined {
+    return this.#guard.method;
+  }
+
+  /** Whether requests are answered on their own HTTP streams (the SDK cancels by aborting them). */
+  get hasPerRequestStream(): boolean | undefined {
+    return this.#inner.hasPerRequestStream;
   }
 
   /** The inner transport's session id. */

@@ -68,7 +68,7 @@ Deno.test("an HTTP server that never answers: the connect says it did not answer
     assert.equal(result.code, 3, result.stderr);
     assert.match(
       result.stderr,
-      new RegExp(`The server at ${server.url} did not answer initialize within 2 s`),
+      new RegExp(`The server at ${server.url} did not answer server/discover within 2 s`),
     );
   } finally {
     await h.cleanup();

@@ -37,7 +37,7 @@ const HTTP_CASES: [FixtureMode, RegExp][] = [
   ["legacy-sse", /is a legacy HTTP\+SSE endpoint, which mcpc does not support/],
   ["json-not-rpc", /answered with "\{\\"hello\\":\\"world\\"\}" .*which is not an MCP response/],
   ["empty-json", /sent an answer that is not valid JSON/],
-  ["wrong-id", /answered with a message that is not a response to initialize/],
+  ["wrong-id", /answered with a message that is not a response to server\/discover/],
   ["accepted", /accepted the initialize request \(HTTP 202\) without answering it/],
   [
     "empty-array",

@@ -5,6 +5,7 @@ import {
   HandshakeError,
   HandshakeGuard,
 } from "../../../src/mcp/handshake_guard.ts";
+import { SdkErrorCode, SdkHttpError } from "../../../src/mcp/sdk.ts";
 import type { JSONRPCMessage } from "../../../src/mcp/types.ts";
 
 const INITIALIZE: JSONRPCMessage = { jsonrpc: "2.0", id: 0, method: "initialize", params: {} };
@@ -84,5 +85,56 @@ Deno.test("GuardedTransport says when the handshake is done; a later fail() stil
   guarded.fail(new Error("first"));
   guarded.fail(new Error("second"));
   assert.equal(guarded.failure?.message, "first");
+  assert.equal(inner.closed, 1);
+});
+
+const DISCOVER: JSONRPCMessage = {
+  jsonrpc: "2.0",
+  id: "probe-1",
+  method: "server/discover",
+  params: {},
+};
+
+Deno.test("HandshakeGuard follows a refused probe, then initialize (a 2025-era server)", () => {
+  const guard = new HandshakeGuard("Server x");
+  guard.sent(DISCOVER);
+  assert.equal(guard.method, "server/discover");
+  assert.equal(guard.waiting, false, "a probe may go unanswered without failing the server");
+  assert.equal(
+    guard.received({ jsonrpc: "2.0", id: "probe-1", error: { code: -32601, message: "no" } }),
+    undefined,
+  );
+  guard.sent(INITIALIZE);
+  assert.equal(guard.method, "initialize");
+  assert.equal(guard.answered, false);
+  assert.equal(guard.waiting, true);
+  const wrong = guard.received({ jsonrpc: "2.0", id: 5, result: {} });
+  assert.match(wrong?.message ?? "", /not a response to initialize/);
+});
+
+Deno.test("HandshakeGuard is done once discover has a result; later discovers are requests", () => {
+  const guard = new HandshakeGuard("Server x");
+  guard.sent(DISCOVER);
+  assert.equal(guard.received({ jsonrpc: "2.0", id: 7, result: {} })?.reason, "not-a-response");
+  const fresh = new HandshakeGuard("Server x");
+  fresh.sent(DISCOVER);
+  assert.equal(fresh.received({ jsonrpc: "2.0", id: "probe-1", result: {} }), undefined);
+  fresh.sent({ ...DISCOVER, id: "keepalive" });
+  assert.equal(fresh.answered, true, "a liveness check reopens no handshake");
+  assert.equal(fresh.received({ jsonrpc: "2.0", id: 42, result: {} }), undefined);
+});
+
+Deno.test("GuardedTransport lets an HTTP refusal of the probe pass, not an unreadable answer", async () => {
+  const inner = new FakeInner();
+  const guarded = new GuardedTransport(inner, "Server x");
+  await guarded.send(DISCOVER);
+  const refusal = new SdkHttpError(SdkErrorCode.ClientHttpNotImplemented, "Error POSTing", {
+    status: 400,
+  });
+  inner.onerror?.(refusal);
+  assert.equal(guarded.failure, undefined, "the SDK falls back to initialize");
+  const unreadable = new SyntaxError("Unexpected token");
+  inner.onerror?.(unreadable);
+  assert.equal(guarded.failure as Error | undefined, unreadable);
   assert.equal(inner.closed, 1);
 });

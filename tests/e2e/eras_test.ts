@@ -1,0 +1,81 @@
+/**
+ * Both protocol eras over HTTP: a server that speaks only 2026-07-28 gets a
+ * session without `initialize` or a protocol session id (discover first),
+ * and a 2025-era server gets `initialize` after its refusal of the probe.
+ */
+
+import assert from "node:assert/strict";
+import { startDemoHttpServer } from "../../scripts/demo_server.ts";
+import { startModernServer } from "../fixtures/modern_server.ts";
+import { Harness, waitFor } from "./harness.ts";
+
+interface Details {
+  protocolVersion?: string;
+  _mcpc?: { mcpSessionId?: string };
+}
+
+Deno.test("a 2026-07-28 server: discover, no initialize, no session id; calls, ping, restart, close", async () => {
+  const server = startModernServer();
+  const h = await Harness.create();
+  try {
+    const connect = await h.run(["connect", server.url, "@m"]);
+    assert.equal(connect.code, 0, connect.stderr);
+    assert.match(connect.stdout, /2026-07-28/);
+    const details = await h.json<Details>(["@m"]);
+    assert.equal(details.protocolVersion, "2026-07-28");
+    const record = (await h.sessions()).sessions["@m"];
+    assert.equal(record.protocolVersion, "2026-07-28");
+    assert.equal(record.mcpSessionId, undefined, "2026-07-28 has no protocol session");
+    assert.equal(server.methods()["initialize"], undefined, "no 2025-era handshake was sent");
+    assert.ok((server.methods()["server/discover"] ?? 0) >= 1);
+
+    // The keepalive (a discover) keeps the session live; it never becomes expired.
+    const first = (await h.sessions()).sessions["@m"].lastSeenAt!;
+    const before = server.methods()["server/discover"];
+    await waitFor(
+      async () => Date.parse((await h.sessions()).sessions["@m"].lastSeenAt!) > Date.parse(first),
+      15_000,
+      "a keepalive to update lastSeenAt",
+    );
+    assert.equal((await h.sessions()).sessions["@m"].status, "active");
+    assert.ok(server.methods()["server/discover"] > before, "the keepalive is a discover");
+
+    const echo = await h.run(["@m", "tools-call", "echo", "message:=hello modern"]);
+    assert.equal(echo.code, 0, echo.stderr);
+    assert.match(echo.stdout, /hello modern/);
+    const discovers = server.methods()["server/discover"];
+    const ping = await h.run(["@m", "ping"]);
+    assert.equal(ping.code, 0, ping.stderr);
+    assert.ok(server.methods()["server/discover"] > discovers, "ping is a discover round trip");
+    assert.equal(server.methods()["ping"], undefined);
+
+    const restart = await h.run(["@m", "restart"]);
+    assert.equal(restart.code, 0, restart.stderr);
+    const again = await h.run(["@m", "tools-call", "echo", "message:=after restart"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(server.methods()["initialize"], undefined);
+
+    assert.equal((await h.run(["@m", "close"])).code, 0);
+    assert.deepEqual(await h.bridgePids(), []);
+  } finally {
+    await h.cleanup();
+    await server.close();
+  }
+});
+
+Deno.test("a 2025-era server: the probe is refused, initialize follows, with a session id", async () => {
+  const server = await startDemoHttpServer();
+  const h = await Harness.create();
+  try {
+    const connect = await h.run(["connect", server.url, "@legacy"]);
+    assert.equal(connect.code, 0, connect.stderr);
+    const record = (await h.sessions()).sessions["@legacy"];
+    assert.equal(record.protocolVersion, "2025-11-25");
+    assert.ok(record.mcpSessionId, "a 2025-era session has its MCP session id");
+    const echo = await h.run(["@legacy", "tools-call", "echo", "message:=old"]);
+    assert.equal(echo.code, 0, echo.stderr);
+  } finally {
+    await h.cleanup();
+    await server.close();
+  }
+});
