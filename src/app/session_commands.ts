@@ -178,6 +178,7 @@ export function serverDetailsOutput(
         tools: details.tools,
         commands: advertisedCommands(details.initialize.capabilities ?? {}),
         logPath,
+        ...(record.mcpSessionId ? { mcpSessionId: record.mcpSessionId } : {}),
       }, theme),
   };
 }

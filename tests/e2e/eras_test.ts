@@ -20,7 +20,7 @@ Deno.test("a 2026-07-28 server: discover, no initialize, no session id; calls, p
   try {
     const connect = await h.run(["connect", server.url, "@m"]);
     assert.equal(connect.code, 0, connect.stderr);
-    assert.match(connect.stdout, /2026-07-28/);
+    assert.match(connect.stdout, /^Protocol: 2026-07-28$/m);
     const details = await h.json<Details>(["@m"]);
     assert.equal(details.protocolVersion, "2026-07-28");
     const record = (await h.sessions()).sessions["@m"];
@@ -69,6 +69,7 @@ Deno.test("a 2025-era server: the probe is refused, initialize follows, with a s
   try {
     const connect = await h.run(["connect", server.url, "@legacy"]);
     assert.equal(connect.code, 0, connect.stderr);
+    assert.match(connect.stdout, /^Protocol: 2025-11-25 \(MCP session [0-9a-f-]{8}…\)$/m);
     const record = (await h.sessions()).sessions["@legacy"];
     assert.equal(record.protocolVersion, "2025-11-25");
     assert.ok(record.mcpSessionId, "a 2025-era session has its MCP session id");

@@ -30,6 +30,15 @@ export interface ServerDetails {
   commands: readonly string[];
   /** The bridge log file of the session. */
   logPath: string;
+  /** The 2025-era MCP session id (HTTP), shown by its first characters. */
+  mcpSessionId?: string;
+}
+
+/** `2026-07-28`, or `2025-11-25 (MCP session 1a2b3c4d…)` for a 2025-era HTTP session. */
+export function protocolLine(protocolVersion: string, mcpSessionId?: string): string {
+  if (!mcpSessionId) return protocolVersion;
+  const prefix = mcpSessionId.length > 8 ? `${mcpSessionId.slice(0, 8)}…` : mcpSessionId;
+  return `${protocolVersion} (MCP session ${prefix})`;
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
@@ -74,7 +83,16 @@ export function renderServerDetails(details: ServerDetails, theme: Theme): strin
   const name = initialize.serverInfo?.name ?? "unknown";
   const version = initialize.serverInfo?.version || "N/A";
   const sections = [
-    `${theme.bold("Server:")} ${name} (version: ${version})`,
+    [
+      `${theme.bold("Server:")} ${name} (version: ${version})`,
+      ...(initialize.protocolVersion
+        ? [
+          `${theme.bold("Protocol:")} ${
+            protocolLine(initialize.protocolVersion, details.mcpSessionId)
+          }`,
+        ]
+        : []),
+    ].join("\n"),
     [theme.bold("Capabilities:"), ...capabilityLines(capabilities)].join("\n"),
   ];
   const instructions = initialize.instructions?.trim();

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Tool } from "../../../../src/mcp/types.ts";
 import {
+  protocolLine,
   renderServerDetails,
   type ServerDetails,
 } from "../../../../src/render/human/server_details.ts";
@@ -58,6 +59,7 @@ Deno.test("renderServerDetails() shows a server with every capability", () => {
         instructions: "\n  Use the echo tool.\n",
       },
       tools: [echo],
+      mcpSessionId: "1a2b3c4d5e6f7a8b",
     }),
     plain,
   );
@@ -65,6 +67,7 @@ Deno.test("renderServerDetails() shows a server with every capability", () => {
     text,
     [
       "Server: e2e-test-server (version: 1.0.0)",
+      "Protocol: 2025-11-25 (MCP session 1a2b3c4d…)",
       "",
       "Capabilities:",
       "* tools (dynamic)",
@@ -141,4 +144,9 @@ Deno.test("renderServerDetails() makes titles bold when colours are on", () => {
   assert.ok(text.startsWith("\u001b[1mServer:\u001b[22m e2e-test-server"));
   assert.ok(text.includes("\u001b[1mAvailable commands:\u001b[22m"));
   assert.equal(stripAnsi(text), renderServerDetails(details({ tools: [echo] }), plain));
+});
+
+Deno.test("protocolLine() shows a 2026-07-28 session without a session id", () => {
+  assert.equal(protocolLine("2026-07-28"), "2026-07-28");
+  assert.equal(protocolLine("2025-11-25", "short"), "2025-11-25 (MCP session short)");
 });
