@@ -31,6 +31,7 @@ import { appendLogHint, logPathHint } from "../render/hints.ts";
 import { firstFreeName, nameFromUrl, sanitizeNamePart } from "../session/naming.ts";
 import {
   isValidSessionName,
+  PROTOCOL_VERSIONS,
   redactServerConfig,
   type ServerConfig,
   type SessionRecord,
@@ -58,6 +59,8 @@ export interface ConnectRequest {
   sessionName?: string;
   /** Raw `-H/--header` values, in order. */
   headers: string[];
+  /** `--protocol-version`: the only revision to speak. */
+  protocolVersion?: string;
 }
 
 interface ResolvedTarget {
@@ -251,8 +254,21 @@ async function resolveTarget(ctx: AppContext, request: ConnectRequest): Promise<
     server.headers = withHeaders(server.headers ?? {}, headers);
   }
   if (ctx.timeoutExplicit) server.timeout = ctx.timeoutMs / 1000;
+  if (request.protocolVersion !== undefined) {
+    server.protocolVersion = checkedProtocolVersion(request.protocolVersion);
+  }
   const shown = redactServerConfig({ ...server, ...templates });
   return { server, shown, typed, nameBase, ...(config ? { config } : {}) };
+}
+
+/** A `--protocol-version` mcpc speaks, or a usage error listing those it does. */
+function checkedProtocolVersion(version: string): string {
+  if (PROTOCOL_VERSIONS.includes(version)) return version;
+  throw usageError(
+    `Unsupported --protocol-version ${JSON.stringify(version)}. ` +
+      `Supported revisions: ${PROTOCOL_VERSIONS.join(", ")}`,
+    { userInput: true },
+  );
 }
 
 /** The `-H` values as headers; a later value for the same name (any case) replaces an earlier one. */

@@ -66,6 +66,7 @@ export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
   "--max-chars",
   "-H",
   "--header",
+  "--protocol-version",
 ]);
 
 /** Every command. */
@@ -81,6 +82,10 @@ export const COMMANDS: readonly CommandSpec[] = [
         flags: "-H, --header <header>",
         description: 'HTTP header "Key: Value" (repeatable, every one is kept)',
         repeatable: true,
+      },
+      {
+        flags: "--protocol-version <version>",
+        description: "Speak only this MCP revision (e.g. 2026-07-28, 2025-11-25), no negotiation",
       },
     ],
     details: [

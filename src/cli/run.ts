@@ -52,6 +52,7 @@ async function runTop(
           target: first!,
           sessionName: second,
           headers: (invocation.options.header as string[] | undefined) ?? [],
+          protocolVersion: invocation.options.protocolVersion as string | undefined,
         }),
       );
     }

@@ -10,7 +10,7 @@
 
 import type { ErrorKind } from "../errors.ts";
 import { redactUrlsIn } from "../config/redact_url.ts";
-import { ServerSilentError, SessionNotResumedError } from "./client.ts";
+import { ServerSilentError, SessionNotResumedError, UnsupportedRevisionError } from "./client.ts";
 import { HandshakeError, quoteBytes } from "./handshake_guard.ts";
 import { describeBody, HttpEndpointError, isTransientStatus } from "./http_diagnostics.ts";
 import { invalidResponseText } from "./response_check.ts";
@@ -59,6 +59,7 @@ function classify(error: unknown, context: ClassifyContext): ClassifiedError {
     return { kind: "usage", message: error.message, sessionStatus: "expired" };
   }
   if (error instanceof ServerSilentError) return { kind: "network", message: error.message };
+  if (error instanceof UnsupportedRevisionError) return { kind: "usage", message: error.message };
   if (error instanceof StdioServerError || error instanceof HandshakeError) {
     return { kind: "usage", message: error.message };
   }

@@ -8,6 +8,7 @@
 
 import {
   connectTimeoutMs,
+  isModernRevision,
   type ServerConfig,
   type StoredInitializeResult,
 } from "../session/session.ts";
@@ -23,11 +24,13 @@ import {
 } from "./http_diagnostics.ts";
 import {
   Client,
+  type ClientOptions,
   defaultServerEnvironment,
   SdkError,
   SdkErrorCode,
   StreamableHTTPClientTransport,
   UnauthorizedError,
+  UnsupportedProtocolVersionError,
 } from "./sdk.ts";
 import { abortableFetch } from "./abortable_fetch.ts";
 import { GuardedTransport, HandshakeError } from "./handshake_guard.ts";
@@ -130,15 +133,13 @@ export async function connectMcp(
   server: ServerConfig,
   options: ConnectMcpOptions = {},
 ): Promise<McpConnection> {
+  const pinned = server.protocolVersion;
   const client = new Client(
     { name: "mcpc", version: VERSION },
     {
       // Only what mcpc implements (decisions.md §3.13): no sampling, elicitation, roots or tasks.
       capabilities: {},
-      // Over HTTP a first connect asks `server/discover` (2026-07-28) and falls back to
-      // `initialize` on a 2025-era server; a resumed 2025-era session needs no handshake.
-      // Stdio servers stay on 2025-11-25 until mcpc probes them (decisions.md §5).
-      versionNegotiation: { mode: server.url && !options.resume ? "auto" : "legacy" },
+      ...negotiation(server, options),
     },
   );
   client.onerror = (error) => options.onError?.(error);
@@ -147,11 +148,63 @@ export async function connectMcp(
     if (server.url) return await connectHttp(client, server, server.url, timeout, options);
     return await connectStdio(client, server, timeout, options);
   } catch (error) {
-    if (!timedOut(error)) throw error;
     const who = server.url
       ? `The server at ${server.url}`
       : `The server command "${server.command}"`;
+    if (pinned !== undefined && refusedRevision(error)) {
+      throw new UnsupportedRevisionError(who, pinned, { cause: error });
+    }
+    if (!timedOut(error)) throw error;
     throw new ServerSilentError(who, options.resume ? "ping" : "initialize", timeout);
+  }
+}
+
+/**
+ * How the client picks the revision. Over HTTP a first connect asks
+ * `server/discover` (2026-07-28) and falls back to `initialize` on a 2025-era
+ * server; a resumed 2025-era session needs no handshake; stdio servers stay
+ * on 2025-11-25 until mcpc probes them (decisions.md §5). `--protocol-version`
+ * pins one revision: a 2026-era one is pinned in the SDK, an older one is the
+ * only version `initialize` offers and accepts.
+ */
+function negotiation(
+  server: ServerConfig,
+  options: ConnectMcpOptions,
+): Pick<ClientOptions, "versionNegotiation" | "supportedProtocolVersions"> {
+  const pinned = server.protocolVersion;
+  if (pinned !== undefined && isModernRevision(pinned)) {
+    return { versionNegotiation: { mode: { pin: pinned } } };
+  }
+  if (pinned !== undefined) {
+    return { versionNegotiation: { mode: "legacy" }, supportedProtocolVersions: [pinned] };
+  }
+  return { versionNegotiation: { mode: server.url && !options.resume ? "auto" : "legacy" } };
+}
+
+/** Whether the server turned down the pinned revision (in any of the SDK's ways of saying so). */
+function refusedRevision(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 10; depth++) {
+    if (current instanceof SdkError && current.code === SdkErrorCode.EraNegotiationFailed) {
+      return true;
+    }
+    if (current instanceof UnsupportedProtocolVersionError) return true;
+    if (/protocol version is not supported|unsupported protocol version/i.test(current.message)) {
+      return true;
+    }
+    current = current.cause;
+  }
+  return false;
+}
+
+/** The server does not speak the revision `--protocol-version` pinned. */
+export class UnsupportedRevisionError extends Error {
+  constructor(server: string, version: string, options?: ErrorOptions) {
+    super(
+      `${server} does not speak MCP ${version} (--protocol-version); ` +
+        "connect without --protocol-version to let mcpc negotiate",
+      options,
+    );
+    this.name = "UnsupportedRevisionError";
   }
 }
 

@@ -15,7 +15,9 @@ export {
   SdkHttpError,
   StreamableHTTPClientTransport,
   UnauthorizedError,
+  UnsupportedProtocolVersionError,
 } from "@modelcontextprotocol/client";
+export type { ClientOptions } from "@modelcontextprotocol/client";
 
 /**
  * The environment variables a stdio server inherits by default (the SDK's

@@ -42,6 +42,27 @@ export interface ServerConfig {
   env?: Record<string, string>;
   /** Per-request timeout in seconds, from the config entry. */
   timeout?: number;
+  /** The only MCP revision to speak (`connect --protocol-version`): no negotiation. */
+  protocolVersion?: string;
+}
+
+/**
+ * The MCP revisions mcpc speaks, newest first (the SDK's list; a unit test
+ * keeps the two in step). 2026-07-28 is the stateless era; the others use
+ * `initialize`.
+ */
+export const PROTOCOL_VERSIONS: readonly string[] = [
+  "2026-07-28",
+  "2025-11-25",
+  "2025-06-18",
+  "2025-03-26",
+  "2024-11-05",
+  "2024-10-07",
+];
+
+/** Whether `version` is of the stateless era (2026-07-28 and later). */
+export function isModernRevision(version: string): boolean {
+  return version >= "2026-07-28";
 }
 
 /** Shortest per-request timeout (`--timeout`, a config entry's `timeout`): one millisecond. */

@@ -49,6 +49,13 @@ Deno.test("a 2026-07-28 server: discover, no initialize, no session id; calls, p
     assert.ok(server.methods()["server/discover"] > discovers, "ping is a discover round trip");
     assert.equal(server.methods()["ping"], undefined);
 
+    // --timeout: the call is given up once (exit 3) and not re-sent; the session goes on.
+    const calls = server.methods()["tools/call"];
+    const slow = await h.run(["@m", "tools-call", "slow", "ms:=10000", "--timeout", "1"]);
+    assert.equal(slow.code, 3, slow.stderr);
+    assert.match(slow.stderr, /timed out after 1 s/);
+    assert.equal(server.methods()["tools/call"], calls + 1, "sent once");
+
     const restart = await h.run(["@m", "restart"]);
     assert.equal(restart.code, 0, restart.stderr);
     const again = await h.run(["@m", "tools-call", "echo", "message:=after restart"]);
@@ -78,5 +85,44 @@ Deno.test("a 2025-era server: the probe is refused, initialize follows, with a s
   } finally {
     await h.cleanup();
     await server.close();
+  }
+});
+
+Deno.test("--protocol-version pins a revision: spoken when the server has it, a clear error when not", async () => {
+  const modern = startModernServer();
+  const legacy = await startDemoHttpServer();
+  const h = await Harness.create();
+  try {
+    const pinned = await h.run(["connect", modern.url, "@pm", "--protocol-version", "2026-07-28"]);
+    assert.equal(pinned.code, 0, pinned.stderr);
+    assert.equal((await h.sessions()).sessions["@pm"].server.protocolVersion, "2026-07-28");
+    const old = await h.run(["connect", legacy.url, "@po", "--protocol-version", "2025-06-18"]);
+    assert.equal(old.code, 0, old.stderr);
+    assert.match(old.stdout, /^Protocol: 2025-06-18 /m);
+    // A restarted bridge keeps the pin.
+    assert.equal((await h.run(["@po", "restart"])).code, 0);
+    assert.equal((await h.sessions()).sessions["@po"].protocolVersion, "2025-06-18");
+
+    for (
+      const [url, version] of [[legacy.url, "2026-07-28"], [modern.url, "2025-11-25"]] as const
+    ) {
+      const refused = await h.run(["connect", url, "@no", "--protocol-version", version]);
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.match(
+        refused.stderr,
+        new RegExp(`does not speak MCP ${version} \\(--protocol-version\\)`),
+      );
+      assert.equal((await h.sessions()).sessions["@no"], undefined, "nothing is kept");
+    }
+    const unknown = await h.run(["connect", modern.url, "@no", "--protocol-version", "1999-01-01"]);
+    assert.equal(unknown.code, 1);
+    assert.match(
+      unknown.stderr,
+      /Unsupported --protocol-version "1999-01-01"\. Supported revisions: 2026-07-28, /,
+    );
+  } finally {
+    await h.cleanup();
+    await modern.close();
+    await legacy.close();
   }
 });

@@ -21,3 +21,15 @@ Deno.test("the SDK facade exposes real types, not any", () => {
   assert.equal(tool.name, "x");
   assert.equal(result.content, "text");
 });
+
+Deno.test("mcpc's list of revisions is the SDK's: 2026-07-28 and its initialize-era list", async () => {
+  const { SUPPORTED_PROTOCOL_VERSIONS } = await import("@modelcontextprotocol/client");
+  const { isModernRevision, PROTOCOL_VERSIONS } = await import("../../../src/session/session.ts");
+  assert.deepEqual(PROTOCOL_VERSIONS.filter((version) => isModernRevision(version)), [
+    "2026-07-28",
+  ]);
+  assert.deepEqual(
+    PROTOCOL_VERSIONS.filter((version) => !isModernRevision(version)),
+    [...SUPPORTED_PROTOCOL_VERSIONS],
+  );
+});
