@@ -37,6 +37,7 @@ import {
   sessionNotFoundMessage,
 } from "../render/hints.ts";
 import {
+  type EraVerdict,
   isValidSessionName,
   REDACTED,
   redactServerConfig,
@@ -375,8 +376,14 @@ export async function buildStartConfig(
     ...(canResume
       ? { resume: { mcpSessionId: record.mcpSessionId!, initialize: record.initializeResult! } }
       : {}),
+    ...(record.era && !canResume ? { prior: eraOf(record.era) } : {}),
     label: sessionTarget(redactServerConfig(record.server)),
   };
+}
+
+/** The verdict without its date, as the bridge passes it to the SDK. */
+function eraOf(era: NonNullable<SessionRecord["era"]>): EraVerdict {
+  return era.kind === "modern" ? { kind: "modern", discover: era.discover } : { kind: "legacy" };
 }
 
 async function loadSecretValues(

@@ -373,6 +373,7 @@ export class Bridge {
         record.protocolVersion = connection.initialize.protocolVersion;
       }
       record.initializeResult = connection.initialize;
+      record.era = { ...connection.era, decidedAt: new Date(this.#deps.now()).toISOString() };
       delete record.consecutiveFailures;
       if (connection.sessionId) record.mcpSessionId = connection.sessionId;
       else delete record.mcpSessionId;

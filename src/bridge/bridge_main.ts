@@ -104,6 +104,7 @@ export async function runBridge(sessionName: string): Promise<number> {
     connect: (hooks) =>
       connectMcp(config.server, {
         resume: config.resume,
+        prior: config.prior,
         ...hooks,
         cwd: Deno.cwd(),
         onError: (error) => log.debug(`MCP transport: ${error.message}`),

@@ -8,7 +8,7 @@
 
 import type { ErrorKind } from "../errors.ts";
 import type { CallToolResult, Tool } from "../mcp/types.ts";
-import type { ServerConfig, StoredInitializeResult } from "../session/session.ts";
+import type { EraVerdict, ServerConfig, StoredInitializeResult } from "../session/session.ts";
 
 /** Version of this protocol; a bridge refuses clients that speak another one. */
 export const IPC_PROTOCOL_VERSION = 1;
@@ -138,6 +138,8 @@ export interface BridgeStartConfig {
   profileName?: string;
   /** `MCP-Session-Id` to resume, with the `InitializeResult` to restore. */
   resume?: { mcpSessionId: string; initialize: StoredInitializeResult };
+  /** The era found at connect, so this bridge does not probe the server again. */
+  prior?: EraVerdict;
   /** Started by a listing, with no CLI waiting: a failed start lingers only briefly. */
   background?: boolean;
   /** Started by an explicit connect or restart: takes the session even from a live bridge. */

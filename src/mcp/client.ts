@@ -8,6 +8,7 @@
 
 import {
   connectTimeoutMs,
+  type EraVerdict,
   isModernRevision,
   type ServerConfig,
   type StoredInitializeResult,
@@ -26,6 +27,7 @@ import {
   Client,
   type ClientOptions,
   defaultServerEnvironment,
+  type PriorDiscovery,
   SdkError,
   SdkErrorCode,
   StreamableHTTPClientTransport,
@@ -69,6 +71,8 @@ export interface McpConnection {
   close(options?: { endSession?: boolean }): Promise<void>;
   /** Called once when the transport closes on its own. */
   onClose?: () => void;
+  /** The era the server speaks (what a later connect may pass as `prior`). */
+  readonly era: EraVerdict;
   /** Called when the server says its tool list changed (`notifications/tools/list_changed`). */
   onToolsChanged?: () => void;
 }
@@ -86,6 +90,8 @@ export class ServerSilentError extends Error {
 
 /** Options for {@linkcode connectMcp}. */
 export interface ConnectMcpOptions {
+  /** The era found by an earlier connect: no probe is sent. */
+  prior?: EraVerdict;
   /** Resume this MCP session instead of initialising a new one. */
   resume?: { mcpSessionId: string; initialize: StoredInitializeResult };
   /** Each line the stdio server writes to stderr. */
@@ -274,7 +280,10 @@ async function connectHttp(
   });
   const guarded = late.guarded = new GuardedTransport(transport, `Server at ${url}`);
   try {
-    await client.connect(guarded, { timeout: requestTimeout });
+    await client.connect(guarded, {
+      timeout: requestTimeout,
+      ...(options.prior && !options.resume ? { prior: options.prior as PriorDiscovery } : {}),
+    });
   } catch (error) {
     if (timedOut(error) && !guarded.failure) {
       const method = guarded.handshakeMethod ?? (options.resume ? "ping" : "initialize");
@@ -353,8 +362,13 @@ interface WrapHooks {
 }
 
 function wrap(client: Client, initialize: StoredInitializeResult, hooks: WrapHooks): McpConnection {
+  const discover = client.getDiscoverResult();
+  const era: EraVerdict = client.getProtocolEra() === "modern" && discover
+    ? { kind: "modern", discover: { ...discover } }
+    : { kind: "legacy" };
   const connection: McpConnection = {
     initialize,
+    era,
     transport: hooks.transport,
     resumed: hooks.resumed,
     get sessionId() {

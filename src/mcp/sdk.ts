@@ -17,7 +17,7 @@ export {
   UnauthorizedError,
   UnsupportedProtocolVersionError,
 } from "@modelcontextprotocol/client";
-export type { ClientOptions } from "@modelcontextprotocol/client";
+export type { ClientOptions, PriorDiscovery } from "@modelcontextprotocol/client";
 
 /**
  * The environment variables a stdio server inherits by default (the SDK's

@@ -79,6 +79,14 @@ export function connectTimeoutMs(server: ServerConfig): number {
   return server.timeout !== undefined ? server.timeout * 1000 : CONNECT_TIMEOUT_MS;
 }
 
+/**
+ * The era a server was found to speak: 2026-07-28 with its `server/discover`
+ * result, or the 2025 era (`initialize`).
+ */
+export type EraVerdict =
+  | { kind: "modern"; discover: Record<string, unknown> }
+  | { kind: "legacy" };
+
 /** Server identity from the MCP handshake. */
 export interface ServerInfo {
   name: string;
@@ -128,6 +136,8 @@ export interface SessionRecord {
   cwd?: string;
   /** The server's `InitializeResult`, restored when the MCP session is resumed. */
   initializeResult?: StoredInitializeResult;
+  /** Which era the server speaks, as found at connect: a restarted bridge does not probe again. */
+  era?: EraVerdict & { decidedAt: string };
   /** Failed (re)connect attempts in a row; reset by a successful connect (retry backoff). */
   consecutiveFailures?: number;
   /** A stdio server's process group, to end it if its bridge died without doing so. */

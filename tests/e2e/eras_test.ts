@@ -26,6 +26,7 @@ Deno.test("a 2026-07-28 server: discover, no initialize, no session id; calls, p
     const record = (await h.sessions()).sessions["@m"];
     assert.equal(record.protocolVersion, "2026-07-28");
     assert.equal(record.mcpSessionId, undefined, "2026-07-28 has no protocol session");
+    assert.equal(record.era?.kind, "modern");
     assert.equal(server.methods()["initialize"], undefined, "no 2025-era handshake was sent");
     assert.ok((server.methods()["server/discover"] ?? 0) >= 1);
 
@@ -56,8 +57,10 @@ Deno.test("a 2026-07-28 server: discover, no initialize, no session id; calls, p
     assert.match(slow.stderr, /timed out after 1 s/);
     assert.equal(server.methods()["tools/call"], calls + 1, "sent once");
 
+    const probes = server.methods()["server/discover"];
     const restart = await h.run(["@m", "restart"]);
     assert.equal(restart.code, 0, restart.stderr);
+    assert.equal(server.methods()["server/discover"], probes, "a restarted bridge does not probe");
     const again = await h.run(["@m", "tools-call", "echo", "message:=after restart"]);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(server.methods()["initialize"], undefined);
@@ -82,6 +85,7 @@ Deno.test("a 2025-era server: the probe is refused, initialize follows, with a s
     const record = (await h.sessions()).sessions["@legacy"];
     assert.equal(record.protocolVersion, "2025-11-25");
     assert.ok(record.mcpSessionId, "a 2025-era session has its MCP session id");
+    assert.equal(record.era?.kind, "legacy");
     const echo = await h.run(["@legacy", "tools-call", "echo", "message:=old"]);
     assert.equal(echo.code, 0, echo.stderr);
   } finally {

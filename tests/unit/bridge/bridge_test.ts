@@ -20,7 +20,11 @@ import {
   UnauthorizedError,
 } from "../../../src/mcp/sdk.ts";
 import type { CallToolResult, Tool } from "../../../src/mcp/types.ts";
-import type { SessionRecord, StoredInitializeResult } from "../../../src/session/session.ts";
+import type {
+  EraVerdict,
+  SessionRecord,
+  StoredInitializeResult,
+} from "../../../src/session/session.ts";
 import { SessionStore } from "../../../src/session/session_store.ts";
 import { NOW, sessionRecord } from "../../fakes/session_records.ts";
 import { withDeadline } from "../../fakes/deadline.ts";
@@ -80,6 +84,7 @@ class FakeConnection implements McpConnection {
   sessionId: string | undefined;
   resumed = false;
   transport = "streamable-http" as const;
+  era: EraVerdict = { kind: "legacy" };
   onClose?: () => void;
   onToolsChanged?: () => void;
   tools: Tool[] = TOOLS;
