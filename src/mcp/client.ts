@@ -145,6 +145,10 @@ export async function connectMcp(
     {
       // Only what mcpc implements (decisions.md §3.13): no sampling, elicitation, roots or tasks.
       capabilities: {},
+      // On 2026-07-28 a tool list change arrives only on a `subscriptions/listen` stream: this
+      // opens one when the server has `tools.listChanged`. The notification then reaches the
+      // handler `wrap()` registers, as on a 2025-era connection; mcpc lists anew itself.
+      listChanged: { tools: { autoRefresh: false, debounceMs: 0, onChanged: () => {} } },
       ...negotiation(server, options),
     },
   );

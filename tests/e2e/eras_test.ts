@@ -132,3 +132,27 @@ Deno.test("--protocol-version pins a revision: spoken when the server has it, a 
     await legacy.close();
   }
 });
+
+Deno.test("a 2026-07-28 tool list change arrives on the listen stream and reaches the cache", async () => {
+  const server = startModernServer();
+  const h = await Harness.create();
+  try {
+    assert.equal((await h.run(["connect", server.url, "@lc"])).code, 0);
+    const before = await h.json<{ toolNames: string[] }>(["@lc"]);
+    assert.ok(!before.toolNames.includes("newtool"));
+    assert.equal((await h.run(["@lc", "tools-call", "change"])).code, 0);
+    await waitFor(
+      async () => (await h.json<{ toolNames: string[] }>(["@lc"])).toolNames.includes("newtool"),
+      10_000,
+      "the new tool to show in the details",
+    );
+    const record = (await h.sessions()).sessions["@lc"];
+    assert.ok(record.notifications?.tools?.listChangedAt, "the change is recorded");
+    assert.ok((server.methods()["subscriptions/listen"] ?? 0) >= 1, "a listen stream was opened");
+    assert.equal((await h.run(["@lc", "close"])).code, 0);
+    assert.deepEqual(await h.bridgePids(), []);
+  } finally {
+    await h.cleanup();
+    await server.close();
+  }
+});
