@@ -106,3 +106,16 @@ export function toMcpcError(error: unknown): McpcError {
   if (error instanceof Error) return new McpcError("usage", error.message, { cause: error });
   return new McpcError("usage", String(error));
 }
+
+/**
+ * Runs `work`; an {@linkcode McpcError} it throws is re-thrown with `prefix`
+ * before its message (same kind), saying what the failure left undone.
+ */
+export async function withFailurePrefix<T>(prefix: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof McpcError)) throw error;
+    throw new McpcError(error.kind, `${prefix}${error.message}`, { cause: error });
+  }
+}

@@ -8,7 +8,7 @@
  */
 
 import type { AppContext } from "../context.ts";
-import { McpcError } from "../errors.ts";
+import { McpcError, withFailurePrefix } from "../errors.ts";
 import { renderClosed } from "../render/human/misc.ts";
 import type { CommandOutput } from "./output.ts";
 import {
@@ -70,29 +70,17 @@ export async function closeSession(ctx: AppContext, name: string): Promise<Comma
   const record = await requireSession(ctx, name);
   // Forgotten first: a connect still waiting on this bridge then knows it was closed,
   // and a listing meanwhile does not restart it. The bridge leaves even if we are killed now.
-  try {
-    // Gone already (a concurrent close): stopping the bridge is then harmless.
-    await ctx.sessions.delete(name);
-  } catch (error) {
-    if (!(error instanceof McpcError)) throw error;
-    throw new McpcError(
-      error.kind,
-      `Session ${name} was not closed (nothing was changed): ${error.message}`,
-      { cause: error },
-    );
-  }
+  // Gone already (a concurrent close): stopping the bridge is then harmless.
+  await withFailurePrefix(
+    `Session ${name} was not closed (nothing was changed): `,
+    () => ctx.sessions.delete(name),
+  );
   await stopBridgeProcess(ctx, record);
   await removeSockets(ctx, name);
-  try {
-    await forgetSecrets(ctx, name);
-  } catch (error) {
-    if (!(error instanceof McpcError)) throw error;
-    throw new McpcError(
-      error.kind,
-      `Session ${name} was closed, but its stored secrets were not deleted: ${error.message}`,
-      { cause: error },
-    );
-  }
+  await withFailurePrefix(
+    `Session ${name} was closed, but its stored secrets were not deleted: `,
+    () => forgetSecrets(ctx, name),
+  );
   return {
     json: { sessionName: name, closed: true },
     human: (theme) => renderClosed(name, theme),

@@ -19,7 +19,7 @@ import { BridgeClient, BridgeUnreachableError, type UnreachableReason } from "..
 import { launchBridge, SOCKET_WAIT_MS } from "../bridge/launcher.ts";
 import type { BridgeStartConfig } from "../bridge/protocol.ts";
 import type { AppContext } from "../context.ts";
-import { authError, McpcError, networkError, usageError } from "../errors.ts";
+import { authError, McpcError, networkError, usageError, withFailurePrefix } from "../errors.ts";
 import { bridgeLogPath, bridgeSocketPath } from "../platform/paths.ts";
 import {
   reapProcessGroup,
@@ -246,22 +246,16 @@ export async function restartBridge(
   }
   // No PID from here on: a bridge stopped next no longer owns the record (it does not mark
   // it `crashed`), and a record never names a bridge that is gone.
-  let updated: SessionRecord | undefined;
-  try {
-    updated = await ctx.sessions.patch(name, (stored) => {
-      stored.status = restartStatus(stored);
-      stored.lastConnectionAttemptAt = new Date(ctx.now()).toISOString();
-      delete stored.pid;
-      if (!options.resume) delete stored.mcpSessionId;
-    });
-  } catch (error) {
-    if (!(error instanceof McpcError)) throw error;
-    throw new McpcError(
-      error.kind,
-      `Session ${name} was not restarted (nothing was changed): ${error.message}`,
-      { cause: error },
-    );
-  }
+  const updated = await withFailurePrefix(
+    `Session ${name} was not restarted (nothing was changed): `,
+    () =>
+      ctx.sessions.patch(name, (stored) => {
+        stored.status = restartStatus(stored);
+        stored.lastConnectionAttemptAt = new Date(ctx.now()).toISOString();
+        delete stored.pid;
+        if (!options.resume) delete stored.mcpSessionId;
+      }),
+  );
   if (!updated) throw usageError(sessionNotFoundMessage(name));
   await stopBridgeProcess(ctx, record);
   // A listing may have started a retry meanwhile: stop that one too (bounded).
