@@ -1,7 +1,9 @@
 /**
- * `deno task demo`: starts the bundled demo MCP server, connects to it over
- * Streamable HTTP and over stdio, lists tools, calls one, lists the sessions
- * and closes them. Uses a throwaway MCPC_HOME_DIR, so `~/.mcpc` is untouched.
+ * `deno task demo`: starts the bundled demo MCP server twice over Streamable
+ * HTTP, once speaking only MCP 2026-07-28 and once only 2025-11-25, connects a
+ * session to each (mcpc negotiates the revision) and one over stdio, shows
+ * the protocol of each, lists tools, calls some, lists the sessions and closes
+ * them. Uses a throwaway MCPC_HOME_DIR, so `~/.mcpc` is untouched.
  *
  * @module
  */
@@ -9,7 +11,9 @@
 const root = new URL("../", import.meta.url).pathname;
 const mcpc = `${root}scripts/mcpc`;
 
-async function startHttpServer(): Promise<{ url: string; process: Deno.ChildProcess }> {
+async function startHttpServer(
+  era: "modern" | "legacy",
+): Promise<{ url: string; process: Deno.ChildProcess }> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -18,6 +22,8 @@ async function startHttpServer(): Promise<{ url: string; process: Deno.ChildProc
       `${root}deno.json`,
       "--allow-all",
       `${root}scripts/demo_server.ts`,
+      "--era",
+      era,
     ],
     stdout: "piped",
     stderr: "inherit",
@@ -53,10 +59,15 @@ async function step(home: string, args: string[]): Promise<void> {
 }
 
 const home = await Deno.makeTempDir({ dir: "/tmp", prefix: "mcpc-demo-" });
-const server = await startHttpServer();
+const servers: Deno.ChildProcess[] = [];
 let failed = false;
 try {
-  console.log(`Demo MCP server: ${server.url}`);
+  const modern = await startHttpServer("modern");
+  servers.push(modern.process);
+  const legacy = await startHttpServer("legacy");
+  servers.push(legacy.process);
+  console.log(`Demo MCP server speaking 2026-07-28: ${modern.url}`);
+  console.log(`Demo MCP server speaking 2025-11-25: ${legacy.url}`);
   console.log(`mcpc home for this demo: ${home}`);
   const config = `${home}/mcp.json`;
   await Deno.writeTextFile(
@@ -75,21 +86,31 @@ try {
       2,
     ),
   );
-  await step(home, ["connect", server.url, "@demo-http"]);
+  await step(home, ["connect", modern.url, "@demo-modern"]);
+  await step(home, ["connect", legacy.url, "@demo-legacy"]);
   await step(home, ["connect", `${config}:demo`, "@demo-stdio"]);
-  await step(home, ["@demo-http", "tools-list"]);
-  await step(home, ["@demo-http", "tools-call", "add", "a:=2", "b:=40"]);
+  await step(home, ["@demo-modern", "tools-list"]);
+  await step(home, ["@demo-modern", "tools-call", "add", "a:=2", "b:=40"]);
+  await step(home, [
+    "@demo-legacy",
+    "tools-call",
+    "echo",
+    "message:=Hello from a 2025-era session",
+  ]);
   await step(home, ["@demo-stdio", "tools-call", "echo", "message:=Hello from mcpc over stdio"]);
   await step(home, []);
-  await step(home, ["@demo-http", "close"]);
-  await step(home, ["@demo-stdio", "close"]);
+  for (const name of ["@demo-modern", "@demo-legacy", "@demo-stdio"]) {
+    await step(home, [name, "close"]);
+  }
   await step(home, []);
 } catch (error) {
   failed = true;
   console.error(`\nDemo failed: ${error instanceof Error ? error.message : error}`);
 } finally {
-  server.process.kill("SIGTERM");
-  await server.process.status;
+  for (const server of servers) {
+    server.kill("SIGTERM");
+    await server.status;
+  }
   await Deno.remove(home, { recursive: true }).catch(() => {});
 }
 Deno.exit(failed ? 1 : 0);

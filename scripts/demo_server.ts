@@ -2,12 +2,14 @@
  * The bundled demo MCP server used by the demo, the e2e tests and the benchmark.
  *
  * Serves the tools `echo`, `add`, `fail`, `slow` and `stats` (plus optional
- * `tool-1..N`) over stateful Streamable HTTP (one transport and one
- * `McpServer` per MCP session) or over stdio.
+ * `tool-1..N`) over Streamable HTTP or over stdio, to clients of MCP
+ * 2026-07-28 (stateless), of 2025-11-25 and older (MCP sessions), or both
+ * (`--era`, default `both`).
  *
  * ```sh
- * deno run --allow-all scripts/demo_server.ts [--stdio] [--host H] [--port P]
- *   [--require-bearer TOKEN] [--instructions TEXT] [--extra-tools N] [--fail-start]
+ * deno run --allow-all scripts/demo_server.ts [--stdio] [--era modern|legacy|both]
+ *   [--host H] [--port P] [--require-bearer TOKEN] [--instructions TEXT]
+ *   [--extra-tools N] [--fail-start]
  * ```
  *
  * HTTP mode prints one line `READY http://<host>:<port>/mcp` on stdout once
@@ -21,20 +23,31 @@
 
 import process from "node:process";
 import { z } from "zod";
-// @ts-types="@modelcontextprotocol/sdk/server/mcp"
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-// @ts-types="@modelcontextprotocol/sdk/server/webStandardStreamableHttp"
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-// @ts-types="@modelcontextprotocol/sdk/server/stdio"
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-// @ts-types="@modelcontextprotocol/sdk/types"
-import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import {
+  createMcpHandler,
+  isInitializeRequest,
+  isLegacyRequest,
+  type McpHttpHandler,
+  McpServer,
+  WebStandardStreamableHTTPServerTransport,
+} from "@modelcontextprotocol/server";
+import { serveStdio, StdioServerTransport } from "@modelcontextprotocol/server/stdio";
 
 /** Instructions sent in the handshake unless `--instructions` overrides them. */
 export const DEFAULT_INSTRUCTIONS = "Demo server for mcpc. Tools: echo, add, fail, slow.";
 
 /** The `serverInfo` the demo server reports. */
 export const DEMO_SERVER_INFO = { name: "mcpc-demo-server", version: "1.0.0" } as const;
+
+/**
+ * Which MCP revisions the server speaks: `modern` only 2026-07-28 (stateless,
+ * `server/discover`), `legacy` only 2025-11-25 and older (`initialize`, MCP
+ * sessions), `both` each client in its own era.
+ */
+export type DemoEra = "modern" | "legacy" | "both";
+
+/** The eras `--era` accepts. */
+export const DEMO_ERAS: readonly DemoEra[] = ["modern", "legacy", "both"];
 
 /** Counters shared by every session of one demo server (the `stats` tool reports them). */
 export interface DemoStats {
@@ -52,6 +65,8 @@ export interface DemoServerOptions {
   instructions?: string;
   /** Number of extra tools `tool-1..N` to register (default 0). */
   extraTools?: number;
+  /** The revisions served (default `both`). */
+  era?: DemoEra;
 }
 
 /** Options for {@linkcode startDemoHttpServer}. */
@@ -68,7 +83,9 @@ export interface DemoHttpServerOptions extends DemoServerOptions {
 export interface DemoHttpServer {
   /** The MCP endpoint, e.g. `http://127.0.0.1:41234/mcp`. */
   readonly url: string;
-  /** Number of live MCP sessions. */
+  /** The revisions it serves. */
+  readonly era: DemoEra;
+  /** Number of live MCP sessions (2025-era clients only: 2026-07-28 has none). */
   sessionCount(): number;
   /** A snapshot of the counters. */
   stats(): DemoStats;
@@ -154,11 +171,11 @@ export function createDemoMcpServer(stats: DemoStats, options: DemoServerOptions
       ms: z.number().int().min(0).max(600_000).default(1000).describe("Milliseconds to wait"),
     },
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
-  }, async ({ ms }, extra) => {
+  }, async ({ ms }, ctx) => {
     count("slow");
     stats.slowStarted++;
     try {
-      await abortableDelay(ms, extra.signal);
+      await abortableDelay(ms, ctx.mcpReq.signal);
     } catch (error) {
       stats.slowCancelled++;
       throw error;
@@ -186,17 +203,26 @@ export function createDemoMcpServer(stats: DemoStats, options: DemoServerOptions
   return server;
 }
 
-/** Starts the stateful Streamable HTTP demo server; resolves once it listens. */
+/**
+ * Starts the Streamable HTTP demo server; resolves once it listens. 2025-era
+ * clients get stateful MCP sessions (one transport and one `McpServer` each);
+ * 2026-07-28 clients are served statelessly, one `McpServer` per request.
+ */
 export async function startDemoHttpServer(
   options: DemoHttpServerOptions = {},
 ): Promise<DemoHttpServer> {
   const stats = createDemoStats();
-  const sessions = new Map<string, DemoSession>();
+  const era = options.era ?? "both";
   const host = options.host ?? "127.0.0.1";
+  const legacy = era === "modern" ? undefined : legacySessions(stats, options);
+  const modern: McpHttpHandler | undefined = era === "legacy"
+    ? undefined
+    : createMcpHandler(() => createDemoMcpServer(stats, options), { legacy: "reject" });
   const { promise: listening, resolve: onListening } = Promise.withResolvers<number>();
 
   const handle = async (req: Request): Promise<Response> => {
     if (new URL(req.url).pathname !== "/mcp") {
+      await req.body?.cancel();
       return new Response("Not Found\n", { status: 404 });
     }
     if (
@@ -209,6 +235,36 @@ export async function startDemoHttpServer(
         headers: { "WWW-Authenticate": 'Bearer realm="mcpc-demo-server"' },
       });
     }
+    if (!legacy) return await modern!.fetch(req);
+    if (!modern || await isLegacyRequest(req.clone())) return await legacy.handle(req);
+    return await modern.fetch(req);
+  };
+
+  const httpServer = Deno.serve({
+    hostname: host,
+    port: options.port ?? 0,
+    onListen: ({ port }) => onListening(port),
+  }, handle);
+  const port = await listening;
+
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    await Promise.allSettled([legacy?.close(), modern?.close()]);
+    await httpServer.shutdown();
+  };
+  return {
+    url: `http://${urlHost(host)}:${port}/mcp`,
+    era,
+    sessionCount: () => legacy?.count() ?? 0,
+    stats: () => snapshotDemoStats(stats),
+    close: () => closing ??= close(),
+  };
+}
+
+/** The 2025-era side of the HTTP server: MCP sessions keyed by `Mcp-Session-Id`. */
+function legacySessions(stats: DemoStats, options: DemoServerOptions) {
+  const sessions = new Map<string, DemoSession>();
+  const handle = async (req: Request): Promise<Response> => {
     const sessionId = req.headers.get("mcp-session-id");
     if (sessionId !== null) {
       const session = sessions.get(sessionId);
@@ -249,26 +305,14 @@ export async function startDemoHttpServer(
     }
     return response;
   };
-
-  const httpServer = Deno.serve({
-    hostname: host,
-    port: options.port ?? 0,
-    onListen: ({ port }) => onListening(port),
-  }, handle);
-  const port = await listening;
-
-  let closing: Promise<void> | undefined;
-  const close = async () => {
-    const open = [...sessions.values()];
-    sessions.clear();
-    await Promise.allSettled(open.map((session) => session.server.close()));
-    await httpServer.shutdown();
-  };
   return {
-    url: `http://${urlHost(host)}:${port}/mcp`,
-    sessionCount: () => sessions.size,
-    stats: () => snapshotDemoStats(stats),
-    close: () => closing ??= close(),
+    handle,
+    count: () => sessions.size,
+    close: async () => {
+      const open = [...sessions.values()];
+      sessions.clear();
+      await Promise.allSettled(open.map((session) => session.server.close()));
+    },
   };
 }
 
@@ -308,6 +352,16 @@ export function parseDemoArgs(args: readonly string[]): DemoCliOptions {
       case "--extra-tools":
         options.extraTools = parseNonNegativeInt(flag, value(), 100_000);
         break;
+      case "--era": {
+        const era = value();
+        if (!(DEMO_ERAS as readonly string[]).includes(era)) {
+          throw new TypeError(
+            `Cannot parse "--era": expected one of ${DEMO_ERAS.join(", ")}, got "${era}"`,
+          );
+        }
+        options.era = era as DemoEra;
+        break;
+      }
       default:
         throw new TypeError(`Cannot parse arguments: unknown option "${arg}"`);
     }
@@ -340,11 +394,8 @@ export async function runDemoServerCli(
   const removeSignals = onTerminationSignals(() => stop());
   try {
     if (cli.stdio) {
-      const server = createDemoMcpServer(createDemoStats(), cli);
-      const transport = new StdioServerTransport();
-      transport.onclose = () => stop();
+      const server = serveDemoStdio(cli, stop);
       process.stdin.once("end", () => stop());
-      await server.connect(transport);
       console.error("demo server ready (stdio)");
       await stopped;
       await server.close();
@@ -358,6 +409,29 @@ export async function runDemoServerCli(
     removeSignals();
   }
   return 0;
+}
+
+/**
+ * Serves one client over this process's stdin/stdout in the eras `options.era`
+ * names; `onClosed` runs when the client goes away.
+ */
+function serveDemoStdio(
+  options: DemoServerOptions,
+  onClosed: () => void,
+): { close(): Promise<void> } {
+  const stats = createDemoStats();
+  const era = options.era ?? "both";
+  if (era === "legacy") {
+    // A plain 2025-era server: it answers `server/discover` like any unknown method.
+    const server = createDemoMcpServer(stats, options);
+    const transport = new StdioServerTransport();
+    transport.onclose = onClosed;
+    server.connect(transport).catch(onClosed);
+    return server;
+  }
+  return serveStdio(() => createDemoMcpServer(stats, options), {
+    legacy: era === "modern" ? "reject" : "serve",
+  });
 }
 
 /** One MCP session of the HTTP server. */

@@ -76,7 +76,7 @@ Deno.test("a 2026-07-28 server: discover, no initialize, no session id; calls, p
 });
 
 Deno.test("a 2025-era server: the probe is refused, initialize follows, with a session id", async () => {
-  const server = await startDemoHttpServer();
+  const server = await startDemoHttpServer({ era: "legacy" });
   const h = await Harness.create();
   try {
     const connect = await h.run(["connect", server.url, "@legacy"]);
@@ -96,7 +96,7 @@ Deno.test("a 2025-era server: the probe is refused, initialize follows, with a s
 
 Deno.test("--protocol-version pins a revision: spoken when the server has it, a clear error when not", async () => {
   const modern = startModernServer();
-  const legacy = await startDemoHttpServer();
+  const legacy = await startDemoHttpServer({ era: "legacy" });
   const h = await Harness.create();
   try {
     const pinned = await h.run(["connect", modern.url, "@pm", "--protocol-version", "2026-07-28"]);
@@ -151,6 +151,25 @@ Deno.test("a 2026-07-28 tool list change arrives on the listen stream and reache
     assert.ok((server.methods()["subscriptions/listen"] ?? 0) >= 1, "a listen stream was opened");
     assert.equal((await h.run(["@lc", "close"])).code, 0);
     assert.deepEqual(await h.bridgePids(), []);
+  } finally {
+    await h.cleanup();
+    await server.close();
+  }
+});
+
+Deno.test("a server of both eras (the demo server's default) is spoken to in 2026-07-28", async () => {
+  const server = await startDemoHttpServer();
+  const h = await Harness.create();
+  try {
+    assert.equal(server.era, "both");
+    const connect = await h.run(["connect", server.url, "@both"]);
+    assert.equal(connect.code, 0, connect.stderr);
+    assert.match(connect.stdout, /^Protocol: 2026-07-28$/m);
+    assert.equal(server.sessionCount(), 0, "no 2025-era MCP session was opened");
+    const echo = await h.json<{ content: { text: string }[] }>(
+      ["@both", "tools-call", "echo", "message:=both"],
+    );
+    assert.equal(echo.content[0].text, "both");
   } finally {
     await h.cleanup();
     await server.close();

@@ -405,3 +405,28 @@ export function serverGroupsOf(home: string): number[] {
   }
   return [...groups];
 }
+
+/**
+ * The two MCP eras the e2e suites run against (decisions.md §5): a server
+ * that speaks only 2026-07-28 and one that speaks only 2025-11-25.
+ */
+export const SERVER_ERAS = ["modern", "legacy"] as const;
+
+/** One of {@linkcode SERVER_ERAS}. */
+export type ServerEra = typeof SERVER_ERAS[number];
+
+/** The revision mcpc settles on with a server of `era`. */
+export function revisionOf(era: ServerEra): string {
+  return era === "modern" ? "2026-07-28" : "2025-11-25";
+}
+
+/** Registers one test per era, named `<name> [<era>]`. */
+export function eraTest(
+  name: string,
+  fn: (era: ServerEra) => Promise<void>,
+  options: Omit<Deno.TestDefinition, "name" | "fn"> = {},
+): void {
+  for (const era of SERVER_ERAS) {
+    Deno.test({ ...options, name: `${name} [${era}]`, fn: () => fn(era) });
+  }
+}

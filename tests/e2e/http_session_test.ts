@@ -5,14 +5,23 @@
 
 import assert from "node:assert/strict";
 import { startDemoHttpServer } from "../../scripts/demo_server.ts";
-import { baseEnv, Harness, isAlive, waitFor } from "./harness.ts";
+import {
+  baseEnv,
+  eraTest,
+  Harness,
+  isAlive,
+  revisionOf,
+  type ServerEra,
+  waitFor,
+} from "./harness.ts";
 
 type Server = Awaited<ReturnType<typeof startDemoHttpServer>>;
 
 async function withSession(
+  era: ServerEra,
   fn: (harness: Harness, server: Server) => Promise<void>,
 ): Promise<void> {
-  const server = await startDemoHttpServer();
+  const server = await startDemoHttpServer({ era });
   const harness = await Harness.create();
   try {
     const connect = await harness.run(["connect", server.url, "@demo"]);
@@ -24,8 +33,8 @@ async function withSession(
   }
 }
 
-Deno.test("connect prints the server details and lists the session as live", async () => {
-  const server = await startDemoHttpServer();
+eraTest("connect prints the server details and lists the session as live", async (era) => {
+  const server = await startDemoHttpServer({ era });
   const harness = await Harness.create();
   try {
     const connect = await harness.run(["connect", server.url, "@demo"]);
@@ -44,8 +53,8 @@ Deno.test("connect prints the server details and lists the session as live", asy
   }
 });
 
-Deno.test("connect --json prints one array entry and nothing on stderr", async () => {
-  const server = await startDemoHttpServer();
+eraTest("connect --json prints one array entry and nothing on stderr", async (era) => {
+  const server = await startDemoHttpServer({ era });
   const harness = await Harness.create();
   try {
     const result = await harness.run(["connect", server.url, "@j", "--json"]);
@@ -62,8 +71,8 @@ Deno.test("connect --json prints one array entry and nothing on stderr", async (
   }
 });
 
-Deno.test("session commands work in human and JSON mode", async () => {
-  await withSession(async (harness) => {
+eraTest("session commands work in human and JSON mode", async (era) => {
+  await withSession(era, async (harness) => {
     const details = await harness.json<Record<string, unknown>>(["@demo"]);
     assert.deepEqual(Object.keys(details).sort(), [
       "_mcpc",
@@ -119,8 +128,8 @@ Deno.test("session commands work in human and JSON mode", async () => {
   });
 });
 
-Deno.test("tools-call exits 2 on isError and 1 on bad arguments", async () => {
-  await withSession(async (harness) => {
+eraTest("tools-call exits 2 on isError and 1 on bad arguments", async (era) => {
+  await withSession(era, async (harness) => {
     const failed = await harness.run(["@demo", "tools-call", "fail", "reason:=boom"]);
     assert.equal(failed.code, 2);
     assert.match(failed.stdout, /✗ Tool fail returned an error/);
@@ -158,11 +167,14 @@ Deno.test("unknown sessions and commands fail with exit 1 and one JSON error", a
   }
 });
 
-Deno.test("close ends the MCP session on the server and stops the bridge", async () => {
-  await withSession(async (harness, server) => {
-    const pid = (await harness.sessions()).sessions["@demo"].pid!;
+eraTest("close ends the MCP session on the server and stops the bridge", async (era) => {
+  await withSession(era, async (harness, server) => {
+    const record = (await harness.sessions()).sessions["@demo"];
+    const pid = record.pid!;
     assert.ok(isAlive(pid));
-    assert.equal(server.sessionCount(), 1);
+    // 2026-07-28 has no protocol session: nothing to end on the server.
+    assert.equal(server.sessionCount(), era === "legacy" ? 1 : 0);
+    assert.equal(record.mcpSessionId === undefined, era === "modern");
     const closed = await harness.json<{ sessionName: string; closed: boolean }>(["@demo", "close"]);
     assert.deepEqual(closed, { sessionName: "@demo", closed: true });
     await waitFor(() => !isAlive(pid), 5_000, "bridge exit");
@@ -173,22 +185,28 @@ Deno.test("close ends the MCP session on the server and stops the bridge", async
   });
 });
 
-Deno.test("restart starts a new bridge with a new MCP session", async () => {
-  await withSession(async (harness) => {
+eraTest("restart starts a new bridge (and a new MCP session on a 2025-era server)", async (era) => {
+  await withSession(era, async (harness, server) => {
     const before = (await harness.sessions()).sessions["@demo"];
     const restarted = await harness.run(["restart", "@demo"]);
     assert.equal(restarted.code, 0, restarted.stderr);
     assert.match(restarted.stdout, /✓ Session @demo restarted/);
     const after = (await harness.sessions()).sessions["@demo"];
     assert.notEqual(after.pid, before.pid);
-    assert.notEqual(after.mcpSessionId, before.mcpSessionId);
+    if (era === "legacy") {
+      assert.notEqual(after.mcpSessionId, before.mcpSessionId);
+      assert.equal(server.sessionCount(), 1, "the old MCP session was ended");
+    } else {
+      assert.equal(after.mcpSessionId, undefined);
+    }
+    assert.equal(after.protocolVersion, revisionOf(era));
     assert.ok(!isAlive(before.pid!));
     assert.equal(after.status, "active");
   });
 });
 
-Deno.test("a killed bridge is restarted transparently and resumes with its InitializeResult", async () => {
-  await withSession(async (harness, server) => {
+eraTest("a killed bridge is restarted transparently with what the handshake found", async (era) => {
+  await withSession(era, async (harness, server) => {
     const before = (await harness.sessions()).sessions["@demo"];
     Deno.kill(before.pid!, "SIGKILL");
     await waitFor(() => !isAlive(before.pid!), 5_000, "bridge death");
@@ -198,20 +216,24 @@ Deno.test("a killed bridge is restarted transparently and resumes with its Initi
     assert.equal(call.content[0].text, "again");
     const after = (await harness.sessions()).sessions["@demo"];
     assert.notEqual(after.pid, before.pid);
+    // A 2025-era session is resumed; a 2026-07-28 one needs no session and no new probe.
     assert.equal(after.mcpSessionId, before.mcpSessionId, "the MCP session was resumed");
-    assert.equal(server.sessionCount(), 1);
+    assert.equal(server.sessionCount(), era === "legacy" ? 1 : 0);
     const details = await harness.json<
-      { capabilities: { tools?: unknown }; serverInfo: { name: string } }
-    >(
-      ["@demo"],
-    );
-    assert.ok(details.capabilities.tools, "capabilities survive the resume");
+      {
+        capabilities: { tools?: unknown };
+        serverInfo: { name: string };
+        _mcpc: { protocolVersion?: string };
+      }
+    >(["@demo"]);
+    assert.ok(details.capabilities.tools, "capabilities survive the restart");
     assert.equal(details.serverInfo.name, "mcpc-demo-server");
+    assert.equal(details._mcpc.protocolVersion, revisionOf(era));
   });
 });
 
-Deno.test("--timeout cancels the request once, exits 3 and keeps the bridge", async () => {
-  await withSession(async (harness, server) => {
+eraTest("--timeout cancels the request once, exits 3 and keeps the bridge", async (era) => {
+  await withSession(era, async (harness, server) => {
     const pid = (await harness.sessions()).sessions["@demo"].pid!;
     const slow = await harness.run(["--timeout", "1", "@demo", "tools-call", "slow", "ms:=5000"]);
     assert.equal(slow.code, 3, slow.stderr);
@@ -225,14 +247,14 @@ Deno.test("--timeout cancels the request once, exits 3 and keeps the bridge", as
 });
 
 Deno.test("a 404 for a known MCP session marks the session expired", async () => {
-  const first = await startDemoHttpServer();
+  const first = await startDemoHttpServer({ era: "legacy" });
   const port = new URL(first.url).port;
   const harness = await Harness.create();
   let second: Server | undefined;
   try {
     assert.equal((await harness.run(["connect", first.url, "@demo"])).code, 0);
     await first.close();
-    second = await startDemoHttpServer({ port: Number(port) });
+    second = await startDemoHttpServer({ era: "legacy", port: Number(port) });
     const call = await harness.run(["@demo", "tools-call", "echo", "message:=x"]);
     assert.equal(call.code, 1, call.stderr);
     assert.match(
@@ -250,6 +272,30 @@ Deno.test("a 404 for a known MCP session marks the session expired", async () =>
     const restart = await harness.run(["@demo", "restart"]);
     assert.equal(restart.code, 0, restart.stderr);
     assert.equal((await harness.sessions()).sessions["@demo"].status, "active");
+  } finally {
+    await harness.cleanup();
+    await second?.close();
+  }
+});
+
+Deno.test("a 2026-07-28 session is never expired: a restarted server is used as before", async () => {
+  const first = await startDemoHttpServer({ era: "modern" });
+  const port = new URL(first.url).port;
+  const harness = await Harness.create();
+  let second: Server | undefined;
+  try {
+    assert.equal((await harness.run(["connect", first.url, "@demo"])).code, 0);
+    const pid = (await harness.sessions()).sessions["@demo"].pid;
+    await first.close();
+    second = await startDemoHttpServer({ era: "modern", port: Number(port) });
+    const call = await harness.json<{ content: { text: string }[] }>(
+      ["@demo", "tools-call", "echo", "message:=still here"],
+    );
+    assert.equal(call.content[0].text, "still here");
+    const record = (await harness.sessions()).sessions["@demo"];
+    assert.equal(record.status, "active");
+    assert.equal(record.pid, pid, "the same bridge goes on");
+    assert.equal(second.stats().calls.echo, 1);
   } finally {
     await harness.cleanup();
     await second?.close();
@@ -278,8 +324,8 @@ Deno.test("connect to an unreachable server exits 3 and keeps the session", asyn
   }
 });
 
-Deno.test("a piped connect returns promptly and the bridge outlives the CLI", async () => {
-  const server = await startDemoHttpServer();
+eraTest("a piped connect returns promptly and the bridge outlives the CLI", async (era) => {
+  const server = await startDemoHttpServer({ era });
   const harness = await Harness.create();
   try {
     const shell = new Deno.Command("sh", {
@@ -300,8 +346,8 @@ Deno.test("a piped connect returns promptly and the bridge outlives the CLI", as
   }
 });
 
-Deno.test("the bridge survives its CLI being interrupted or killed mid-request", async () => {
-  await withSession(async (harness, server) => {
+eraTest("the bridge survives its CLI being interrupted or killed mid-request", async (era) => {
+  await withSession(era, async (harness, server) => {
     const pid = (await harness.sessions()).sessions["@demo"].pid!;
     for (const signal of ["SIGINT", "SIGKILL"] as const) {
       const started = server.stats().slowStarted;
@@ -317,44 +363,55 @@ Deno.test("the bridge survives its CLI being interrupted or killed mid-request",
       await child.status;
       assert.ok(isAlive(pid), `bridge alive after ${signal}`);
     }
-    await waitFor(() => server.stats().slowCancelled === 2, 5_000, "both calls cancelled");
+    if (era === "legacy") {
+      // On 2026-07-28 the bridge cancels by closing the call's HTTP stream; the SDK v2 server
+      // (2.4.0, under Deno.serve) does not pass that on to its handler while the client's
+      // subscriptions/listen stream is open, so the server's count cannot show it there.
+      await waitFor(() => server.stats().slowCancelled === 2, 5_000, "both calls cancelled");
+    }
     const ping = await harness.run(["@demo", "ping"]);
     assert.equal(ping.code, 0, ping.stderr);
   });
 });
 
-Deno.test("a result over the 10 MiB IPC limit fails with a clear error and the bridge lives on", async () => {
-  await withSession(async (harness) => {
-    const pid = (await harness.sessions()).sessions["@demo"].pid!;
-    const big = await harness.run(["--json", "@demo", "tools-call", "echo"], {
-      stdin: JSON.stringify({ message: "x".repeat(100_000), repeat: 120 }),
+eraTest(
+  "a result over the 10 MiB IPC limit fails with a clear error and the bridge lives on",
+  async (era) => {
+    await withSession(era, async (harness) => {
+      const pid = (await harness.sessions()).sessions["@demo"].pid!;
+      const big = await harness.run(["--json", "@demo", "tools-call", "echo"], {
+        stdin: JSON.stringify({ message: "x".repeat(100_000), repeat: 120 }),
+      });
+      assert.equal(big.code, 2, big.stderr);
+      assert.equal(big.stdout, "");
+      assert.match(JSON.parse(big.stderr).error, /too large to pass to the CLI .*limit is 10 MiB/);
+      assert.ok(isAlive(pid));
+      const small = await harness.run(["@demo", "ping"]);
+      assert.equal(small.code, 0, small.stderr);
     });
-    assert.equal(big.code, 2, big.stderr);
-    assert.equal(big.stdout, "");
-    assert.match(JSON.parse(big.stderr).error, /too large to pass to the CLI .*limit is 10 MiB/);
-    assert.ok(isAlive(pid));
-    const small = await harness.run(["@demo", "ping"]);
-    assert.equal(small.code, 0, small.stderr);
-  });
-});
+  },
+);
 
-Deno.test("connect to a live session with other settings reconnects with the new ones", async () => {
-  await withSession(async (harness, server) => {
-    const before = (await harness.sessions()).sessions["@demo"];
-    const same = await harness.run(["connect", server.url, "@demo"]);
-    assert.match(same.stdout, /already active/);
-    const changed = await harness.run(["connect", server.url, "@demo", "-H", "X-Team: blue"]);
-    assert.equal(changed.code, 0, changed.stderr);
-    assert.match(changed.stdout, /exists with other settings/);
-    const after = (await harness.sessions()).sessions["@demo"];
-    assert.notEqual(after.pid, before.pid);
-    assert.deepEqual(after.server.headers, { "X-Team": "<redacted>" });
-    assert.equal(after.createdAt, before.createdAt);
-  });
-});
+eraTest(
+  "connect to a live session with other settings reconnects with the new ones",
+  async (era) => {
+    await withSession(era, async (harness, server) => {
+      const before = (await harness.sessions()).sessions["@demo"];
+      const same = await harness.run(["connect", server.url, "@demo"]);
+      assert.match(same.stdout, /already active/);
+      const changed = await harness.run(["connect", server.url, "@demo", "-H", "X-Team: blue"]);
+      assert.equal(changed.code, 0, changed.stderr);
+      assert.match(changed.stdout, /exists with other settings/);
+      const after = (await harness.sessions()).sessions["@demo"];
+      assert.notEqual(after.pid, before.pid);
+      assert.deepEqual(after.server.headers, { "X-Team": "<redacted>" });
+      assert.equal(after.createdAt, before.createdAt);
+    });
+  },
+);
 
-Deno.test("tools-call without arguments does not hang on a stdin that never closes", async () => {
-  await withSession(async (harness) => {
+eraTest("tools-call without arguments does not hang on a stdin that never closes", async (era) => {
+  await withSession(era, async (harness) => {
     const child = new Deno.Command(`${Deno.cwd()}/scripts/mcpc`, {
       args: ["--timeout", "1", "@demo", "tools-call", "stats"],
       env: { ...baseEnv(), MCPC_HOME_DIR: harness.home },
@@ -374,8 +431,8 @@ Deno.test("tools-call without arguments does not hang on a stdin that never clos
   });
 });
 
-Deno.test("two concurrent connects of one new name do not both create it", async () => {
-  const server = await startDemoHttpServer();
+eraTest("two concurrent connects of one new name do not both create it", async (era) => {
+  const server = await startDemoHttpServer({ era });
   const harness = await Harness.create();
   try {
     const results = await Promise.all(
@@ -393,8 +450,8 @@ Deno.test("two concurrent connects of one new name do not both create it", async
   }
 });
 
-Deno.test("connect with a new header value on a live session reconnects with it", async () => {
-  const server = await startDemoHttpServer();
+eraTest("connect with a new header value on a live session reconnects with it", async (era) => {
+  const server = await startDemoHttpServer({ era });
   const harness = await Harness.create();
   try {
     assert.equal(
@@ -414,39 +471,45 @@ Deno.test("connect with a new header value on a live session reconnects with it"
   }
 });
 
-Deno.test("tool arguments over the IPC limit fail with a usage error naming the limit", async () => {
-  await withSession(async (harness) => {
-    const result = await harness.run(["@demo", "tools-call", "echo"], {
-      stdin: JSON.stringify({ message: "x".repeat(11 * 1024 * 1024) }),
+eraTest(
+  "tool arguments over the IPC limit fail with a usage error naming the limit",
+  async (era) => {
+    await withSession(era, async (harness) => {
+      const result = await harness.run(["@demo", "tools-call", "echo"], {
+        stdin: JSON.stringify({ message: "x".repeat(11 * 1024 * 1024) }),
+      });
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /request is too large .*limit is 10 MiB\)\n$/);
+      assert.doesNotMatch(result.stderr, /check logs/, "the request is at fault, not the bridge");
     });
-    assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /request is too large .*limit is 10 MiB\)\n$/);
-    assert.doesNotMatch(result.stderr, /check logs/, "the request is at fault, not the bridge");
-  });
-});
+  },
+);
 
-Deno.test("a command right after a failed start uses a fresh bridge, not the lingering one", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  const harness = await Harness.create();
-  let server: Server | undefined;
-  try {
-    const url = `http://127.0.0.1:${port}/mcp`;
-    assert.equal((await harness.run(["connect", url, "@late"])).code, 3);
-    const lingering = (await harness.sessions()).sessions["@late"].pid;
-    server = await startDemoHttpServer({ port });
-    const call = await harness.run(["@late", "tools-call", "echo", "message:=up"]);
-    assert.equal(call.code, 0, call.stderr);
-    assert.notEqual((await harness.sessions()).sessions["@late"].pid, lingering);
-  } finally {
-    await harness.cleanup();
-    await server?.close();
-  }
-});
+eraTest(
+  "a command right after a failed start uses a fresh bridge, not the lingering one",
+  async (era) => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    listener.close();
+    const harness = await Harness.create();
+    let server: Server | undefined;
+    try {
+      const url = `http://127.0.0.1:${port}/mcp`;
+      assert.equal((await harness.run(["connect", url, "@late"])).code, 3);
+      const lingering = (await harness.sessions()).sessions["@late"].pid;
+      server = await startDemoHttpServer({ era, port });
+      const call = await harness.run(["@late", "tools-call", "echo", "message:=up"]);
+      assert.equal(call.code, 0, call.stderr);
+      assert.notEqual((await harness.sessions()).sessions["@late"].pid, lingering);
+    } finally {
+      await harness.cleanup();
+      await server?.close();
+    }
+  },
+);
 
-Deno.test("connect restarts a bridge that does not respond", async () => {
-  await withSession(async (harness, server) => {
+eraTest("connect restarts a bridge that does not respond", async (era) => {
+  await withSession(era, async (harness, server) => {
     const stuck = (await harness.sessions()).sessions["@demo"].pid!;
     Deno.kill(stuck, "SIGSTOP");
     try {

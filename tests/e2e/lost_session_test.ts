@@ -16,12 +16,12 @@ interface Restartable {
 
 async function demoServer(): Promise<Restartable> {
   const port = freePort();
-  let server = await startDemoHttpServer({ port });
+  let server = await startDemoHttpServer({ era: "legacy", port });
   return {
     url: server.url,
     restart: async () => {
       await server.close();
-      server = await startDemoHttpServer({ port });
+      server = await startDemoHttpServer({ era: "legacy", port });
     },
     stop: () => server.close(),
   };

@@ -16,6 +16,7 @@ import { startRecordingProxy } from "../fixtures/recording_proxy.ts";
 import {
   DEMO_SERVER,
   denoEntry,
+  eraTest,
   freePort,
   Harness,
   isAlive,
@@ -165,247 +166,259 @@ function childrenOf(parent: number, marker: string): number[] {
   return pids;
 }
 
-Deno.test("a -H value, a URL password and query values reach the server but no message or file", async () => {
-  const header = newSecret();
-  const password = newSecret();
-  const [query1, query2] = [newSecret(), newSecret()];
-  const demo = await startDemoHttpServer();
-  const proxy = await startRecordingProxy(demo.url, {
-    require: { authorization: basic("mcpc-user", password), "x-api-key": header },
-    requireQuery: `?key=${query1}&x=${query2}`,
-  });
-  const harness = await Harness.create();
-  const transcript = new Transcript(harness);
-  const closedPort = freePort();
-  try {
-    const url =
-      `http://mcpc-user:${password}@127.0.0.1:${proxy.port}/mcp?key=${query1}&x=${query2}`;
-    const connect = ["connect", url, "@web", "-H", `X-Api-Key: ${header}`];
-    await transcript.run(connect, 0);
-    const shown = `http://127.0.0.1:${proxy.port}/mcp?key=<redacted>&x=<redacted>`;
-    const record = (await harness.sessions()).sessions["@web"];
-    assert.equal(record.server.url, shown);
-    assert.deepEqual(record.server.headers, {
-      Authorization: "<redacted>",
-      "X-Api-Key": "<redacted>",
+eraTest(
+  "a -H value, a URL password and query values reach the server but no message or file",
+  async (era) => {
+    const header = newSecret();
+    const password = newSecret();
+    const [query1, query2] = [newSecret(), newSecret()];
+    const demo = await startDemoHttpServer({ era });
+    const proxy = await startRecordingProxy(demo.url, {
+      require: { authorization: basic("mcpc-user", password), "x-api-key": header },
+      requireQuery: `?key=${query1}&x=${query2}`,
     });
-    // Connecting again (same settings) finds the session active, in every output mode.
-    await transcript.run(["--verbose", ...connect], 0);
-    await transcript.run(["--json", ...connect], 0);
-    for (const args of [["--json"], ["--verbose"], ["@web"], ["--json", "@web"]]) {
-      await transcript.run(args, 0);
-    }
-    assert.ok((await transcript.run([], 0)).stdout.includes(`@web → ${shown}`));
-    await transcript.run(["--verbose", "@web", "tools-list"], 0);
-    await transcript.run(["@web", "tools-call", "echo", "message:=hello"], 0);
-    const called = await transcript.run(["--json", "@web", "tools-call", "echo", "message:=hi"], 0);
-    assert.equal(echoed(called), "hi");
-
-    // Failing runs: the option carrying the secret does not parse, or cannot be sent.
-    const failing: [string[], RegExp][] = [
-      [["connect", url, "@bad", "-H", `Authorization Bearer ${header}`], /--header: expected/],
-      [["--json", "connect", url, "@bad", "-H", `X-Api-Key ${header}`], /--header: expected/],
-      [["connect", url, "@bad", "-H", "X-A: 1", "-H", `Authorization Bearer ${header}:x`], /#2/],
-      [
-        ["--verbose", "connect", url, "@bad", "-H", `X-Api-Key: ${header}\r\nX-Injected: 1`],
-        /Invalid value of header "X-Api-Key" in --header: it contains a line break/,
-      ],
-      [["connect", url.replace("http:", "ftp:"), "@bad"], /Invalid MCP server URL: ftp:\/\/127/],
-      // A header value typed without its -H lands where the session name goes.
-      [["connect", url, `X-Api-Key: ${header}`], /Invalid session name: \(not shown/],
-      [["connect", "@bad", url], /The server comes before the session name: mcpc connect http/],
-      [["connect", url.replace(`:${proxy.port}`, ":bad"), "@bad"], /Invalid server:/],
-    ];
-    for (const [args, message] of failing) {
-      const result = await transcript.run(args, 1);
-      assert.match(result.stderr, message);
-    }
-    assert.equal((await harness.sessions()).sessions["@bad"], undefined);
-    // An unreachable server: fetch's own error quotes the full URL.
-    const down = url.replace(`:${proxy.port}/`, `:${closedPort}/`);
-    const unreachable = await transcript.run(
-      ["--verbose", "connect", down, "@down", "-H", `X-Api-Key: ${header}`],
-      3,
-    );
-    assert.match(unreachable.stderr, /\?key=<redacted>&x=<redacted>/);
-    const unreachableJson = await transcript.run(
-      ["--json", "connect", down, "@down", "-H", `X-Api-Key: ${header}`],
-      3,
-    );
-    assert.match(unreachableJson.stderr, /Original error/);
-
-    // A restarted bridge gets the full URL and both headers from credentials.json.
-    await killBridge(harness, "@web");
-    const again = await transcript.run(
-      ["--json", "@web", "tools-call", "echo", "message:=again"],
-      0,
-    );
-    assert.equal(echoed(again), "again");
-    await transcript.run(["--verbose", "@web", "tools-call", "echo", "message:=verbose"], 0);
-
-    assert.ok(proxy.requests.length > 0);
-    assert.deepEqual(
-      proxy.requests.filter((request) => request.refused),
-      [],
-      "every request had the credentials",
-    );
-    const log = await Deno.readTextFile(`${harness.home}/logs/bridge-@web.log`);
-    assert.ok(log.includes(`Connecting to ${shown}`), log);
-    assert.ok(
-      (await Deno.readTextFile(`${harness.home}/logs/bridge-@down.log`)).includes("<redacted>"),
-    );
-    await assertNoLeak(transcript, {
-      values: {
-        header,
-        password,
-        basic: basic("mcpc-user", password).slice("Basic ".length),
-        query1,
-        query2,
-      },
-      stored: ["header", "basic", "query1", "query2"],
-    });
-  } finally {
-    await harness.cleanup();
-    await proxy.close();
-    await demo.close();
-  }
-});
-
-Deno.test("a stdio env value from a config file and a ${VAR} url value stay with the secrets", async () => {
-  const envValue = newSecret();
-  const variable = newSecret();
-  const demo = await startDemoHttpServer();
-  const proxy = await startRecordingProxy(demo.url, { requireQuery: `?token=${variable}` });
-  const harness = await Harness.create();
-  const transcript = new Transcript(harness);
-  // The user's own config files hold the values, of course: they live outside the home.
-  const files = await Deno.makeTempDir({ prefix: "mcpc_secrets_" });
-  const config = `${files}/mcp.json`;
-  const stdio = denoEntry(DEMO_SERVER, ["--stdio"]);
-  const stdioEnv = { ...(stdio.env as Record<string, string>), DEMO_API_KEY: envValue };
-  try {
-    await writeConfig(config, {
-      local: { ...stdio, env: stdioEnv },
-      remote: { url: "http://127.0.0.1:${MCPC_E2E_PORT}/mcp?token=${MCPC_E2E_TOKEN}" },
-      nul: { ...stdio, env: { ...stdioEnv, DEMO_API_KEY: `${envValue}\0tail` } },
-      notUrl: { url: "ftp://${MCPC_E2E_TOKEN}" },
-    });
-    const env = { MCPC_E2E_PORT: String(proxy.port), MCPC_E2E_TOKEN: variable };
-    await transcript.run(["connect", `${config}:local`, "@local"], 0);
-    await transcript.run(["--verbose", "connect", `${config}:remote`, "@remote"], 0, { env });
-    const sessions = (await harness.sessions()).sessions;
-    assert.equal(sessions["@local"].server.env?.DEMO_API_KEY, "<redacted>");
-    assert.equal(
-      sessions["@remote"].server.url,
-      "http://127.0.0.1:${MCPC_E2E_PORT}/mcp?token=${MCPC_E2E_TOKEN}",
-    );
-    await transcript.run(["--json", "connect", `${config}:remote`, "@remote"], 0, { env });
-    for (const args of [[], ["--json"], ["--verbose"], ["@local"], ["--json", "@remote"]]) {
-      await transcript.run(args, 0);
-    }
-    for (const name of ["@local", "@remote"]) {
-      await transcript.run(["--verbose", name, "tools-call", "echo", "message:=first"], 0);
-    }
-
-    // Failing runs: refused at connect, naming the key and entry, never the value.
-    const nul = await transcript.run(["connect", `${config}:nul`, "@nul"], 1);
-    assert.match(
-      nul.stderr,
-      /Invalid config for server "nul" in .*: the value of env "DEMO_API_KEY" cannot be passed to the server: it contains a NUL character/,
-    );
-    await transcript.run(["--verbose", "--json", "connect", `${config}:nul`, "@nul"], 1);
-    const notUrl = await transcript.run(["--verbose", "connect", `${config}:notUrl`, "@x"], 1, {
-      env,
-    });
-    assert.match(notUrl.stderr, /got "ftp:\/\/\$\{MCPC_E2E_TOKEN\}"/);
-    const broken = `${files}/broken.json`;
-    await Deno.writeTextFile(
-      broken,
-      `{"mcpServers": {"x": {"command": "c", "env": {"K": ${envValue}}}}}`,
-    );
-    const invalid = await transcript.run(["--verbose", "connect", `${broken}:x`, "@x"], 1);
-    assert.match(invalid.stderr, /Invalid JSON in config file/);
-    assert.equal((await harness.sessions()).sessions["@nul"], undefined);
-
-    // Restarted bridges get the substituted url and the env value from credentials.json,
-    // with neither variable in the CLI's environment.
-    await killBridge(harness, "@local");
-    await killBridge(harness, "@remote");
-    for (const name of ["@local", "@remote"]) {
-      const result = await transcript.run(
-        ["--json", name, "tools-call", "echo", "message:=again"],
+    const harness = await Harness.create();
+    const transcript = new Transcript(harness);
+    const closedPort = freePort();
+    try {
+      const url =
+        `http://mcpc-user:${password}@127.0.0.1:${proxy.port}/mcp?key=${query1}&x=${query2}`;
+      const connect = ["connect", url, "@web", "-H", `X-Api-Key: ${header}`];
+      await transcript.run(connect, 0);
+      const shown = `http://127.0.0.1:${proxy.port}/mcp?key=<redacted>&x=<redacted>`;
+      const record = (await harness.sessions()).sessions["@web"];
+      assert.equal(record.server.url, shown);
+      assert.deepEqual(record.server.headers, {
+        Authorization: "<redacted>",
+        "X-Api-Key": "<redacted>",
+      });
+      // Connecting again (same settings) finds the session active, in every output mode.
+      await transcript.run(["--verbose", ...connect], 0);
+      await transcript.run(["--json", ...connect], 0);
+      for (const args of [["--json"], ["--verbose"], ["@web"], ["--json", "@web"]]) {
+        await transcript.run(args, 0);
+      }
+      assert.ok((await transcript.run([], 0)).stdout.includes(`@web → ${shown}`));
+      await transcript.run(["--verbose", "@web", "tools-list"], 0);
+      await transcript.run(["@web", "tools-call", "echo", "message:=hello"], 0);
+      const called = await transcript.run(
+        ["--json", "@web", "tools-call", "echo", "message:=hi"],
         0,
       );
-      assert.equal(echoed(result), "again");
+      assert.equal(echoed(called), "hi");
+
+      // Failing runs: the option carrying the secret does not parse, or cannot be sent.
+      const failing: [string[], RegExp][] = [
+        [["connect", url, "@bad", "-H", `Authorization Bearer ${header}`], /--header: expected/],
+        [["--json", "connect", url, "@bad", "-H", `X-Api-Key ${header}`], /--header: expected/],
+        [["connect", url, "@bad", "-H", "X-A: 1", "-H", `Authorization Bearer ${header}:x`], /#2/],
+        [
+          ["--verbose", "connect", url, "@bad", "-H", `X-Api-Key: ${header}\r\nX-Injected: 1`],
+          /Invalid value of header "X-Api-Key" in --header: it contains a line break/,
+        ],
+        [["connect", url.replace("http:", "ftp:"), "@bad"], /Invalid MCP server URL: ftp:\/\/127/],
+        // A header value typed without its -H lands where the session name goes.
+        [["connect", url, `X-Api-Key: ${header}`], /Invalid session name: \(not shown/],
+        [["connect", "@bad", url], /The server comes before the session name: mcpc connect http/],
+        [["connect", url.replace(`:${proxy.port}`, ":bad"), "@bad"], /Invalid server:/],
+      ];
+      for (const [args, message] of failing) {
+        const result = await transcript.run(args, 1);
+        assert.match(result.stderr, message);
+      }
+      assert.equal((await harness.sessions()).sessions["@bad"], undefined);
+      // An unreachable server: fetch's own error quotes the full URL.
+      const down = url.replace(`:${proxy.port}/`, `:${closedPort}/`);
+      const unreachable = await transcript.run(
+        ["--verbose", "connect", down, "@down", "-H", `X-Api-Key: ${header}`],
+        3,
+      );
+      assert.match(unreachable.stderr, /\?key=<redacted>&x=<redacted>/);
+      const unreachableJson = await transcript.run(
+        ["--json", "connect", down, "@down", "-H", `X-Api-Key: ${header}`],
+        3,
+      );
+      assert.match(unreachableJson.stderr, /Original error/);
+
+      // A restarted bridge gets the full URL and both headers from credentials.json.
+      await killBridge(harness, "@web");
+      const again = await transcript.run(
+        ["--json", "@web", "tools-call", "echo", "message:=again"],
+        0,
+      );
+      assert.equal(echoed(again), "again");
+      await transcript.run(["--verbose", "@web", "tools-call", "echo", "message:=verbose"], 0);
+
+      assert.ok(proxy.requests.length > 0);
+      assert.deepEqual(
+        proxy.requests.filter((request) => request.refused),
+        [],
+        "every request had the credentials",
+      );
+      const log = await Deno.readTextFile(`${harness.home}/logs/bridge-@web.log`);
+      assert.ok(log.includes(`Connecting to ${shown}`), log);
+      assert.ok(
+        (await Deno.readTextFile(`${harness.home}/logs/bridge-@down.log`)).includes("<redacted>"),
+      );
+      await assertNoLeak(transcript, {
+        values: {
+          header,
+          password,
+          basic: basic("mcpc-user", password).slice("Basic ".length),
+          query1,
+          query2,
+        },
+        stored: ["header", "basic", "query1", "query2"],
+      });
+    } finally {
+      await harness.cleanup();
+      await proxy.close();
+      await demo.close();
     }
-    assert.deepEqual(proxy.requests.filter((request) => request.refused), []);
-    assert.ok(proxy.requests.length > 0);
-    const localBridge = await bridgePidOf(harness, "@local");
-    const server = await waitFor(
-      () => childrenOf(localBridge, "demo_server.ts")[0],
-      10_000,
-      "the stdio server of @local",
-    );
-    assert.ok(
-      readProc(server, "environ")?.split("\0").includes(`DEMO_API_KEY=${envValue}`),
-      "the restarted stdio server got the env value",
-    );
-    await assertNoLeak(transcript, {
-      values: { envValue, variable },
-      stored: ["envValue", "variable"],
-      allowedEnviron: [server],
-    });
-  } finally {
-    await harness.cleanup();
-    await Deno.remove(files, { recursive: true });
-    await proxy.close();
-    await demo.close();
-  }
-});
+  },
+);
 
-Deno.test("the same URL with another query value is the same session, reconnected with it", async () => {
-  const [first, second, third] = [newSecret(), newSecret(), newSecret()];
-  const demo = await startDemoHttpServer();
-  const proxy = await startRecordingProxy(demo.url);
-  const harness = await Harness.create();
-  const transcript = new Transcript(harness);
-  const base = `http://127.0.0.1:${proxy.port}/mcp`;
-  try {
-    await transcript.run(["connect", `${base}?key=${first}`], 0);
-    const names = Object.keys((await harness.sessions()).sessions);
-    assert.equal(names.length, 1);
-    const [name] = names;
-    const reused = await transcript.run(["connect", `${base}?key=${second}`], 0);
-    assert.match(reused.stdout, new RegExp(`Using session name: ${name}`));
-    assert.match(reused.stdout, /exists with other settings, reconnecting/);
-    assert.equal(Object.keys((await harness.sessions()).sessions).length, 1);
-    const requests = proxy.requests.length;
-    await transcript.run([name, "tools-call", "echo", "message:=x"], 0);
-    const later = proxy.requests.slice(requests);
-    assert.ok(
-      later.length > 0 && later.every((request) => request.target === `/mcp?key=${second}`),
-    );
+eraTest(
+  "a stdio env value from a config file and a ${VAR} url value stay with the secrets",
+  async (era) => {
+    const envValue = newSecret();
+    const variable = newSecret();
+    const demo = await startDemoHttpServer({ era });
+    const proxy = await startRecordingProxy(demo.url, { requireQuery: `?token=${variable}` });
+    const harness = await Harness.create();
+    const transcript = new Transcript(harness);
+    // The user's own config files hold the values, of course: they live outside the home.
+    const files = await Deno.makeTempDir({ prefix: "mcpc_secrets_" });
+    const config = `${files}/mcp.json`;
+    const stdio = denoEntry(DEMO_SERVER, ["--stdio"]);
+    const stdioEnv = { ...(stdio.env as Record<string, string>), DEMO_API_KEY: envValue };
+    try {
+      await writeConfig(config, {
+        local: { ...stdio, env: stdioEnv },
+        remote: { url: "http://127.0.0.1:${MCPC_E2E_PORT}/mcp?token=${MCPC_E2E_TOKEN}" },
+        nul: { ...stdio, env: { ...stdioEnv, DEMO_API_KEY: `${envValue}\0tail` } },
+        notUrl: { url: "ftp://${MCPC_E2E_TOKEN}" },
+      });
+      const env = { MCPC_E2E_PORT: String(proxy.port), MCPC_E2E_TOKEN: variable };
+      await transcript.run(["connect", `${config}:local`, "@local"], 0);
+      await transcript.run(["--verbose", "connect", `${config}:remote`, "@remote"], 0, { env });
+      const sessions = (await harness.sessions()).sessions;
+      assert.equal(sessions["@local"].server.env?.DEMO_API_KEY, "<redacted>");
+      assert.equal(
+        sessions["@remote"].server.url,
+        "http://127.0.0.1:${MCPC_E2E_PORT}/mcp?token=${MCPC_E2E_TOKEN}",
+      );
+      await transcript.run(["--json", "connect", `${config}:remote`, "@remote"], 0, { env });
+      for (const args of [[], ["--json"], ["--verbose"], ["@local"], ["--json", "@remote"]]) {
+        await transcript.run(args, 0);
+      }
+      for (const name of ["@local", "@remote"]) {
+        await transcript.run(["--verbose", name, "tools-call", "echo", "message:=first"], 0);
+      }
 
-    // Another query key is another server.
-    await transcript.run(["connect", `${base}?other=${third}`], 0);
-    assert.equal(Object.keys((await harness.sessions()).sessions).length, 2);
-    const moved = await transcript.run(["connect", `${base}?other=${third}`, name], 1);
-    assert.match(moved.stderr, /is connected to .*\?key=<redacted>, not .*\?other=<redacted>/);
-    await assertNoLeak(transcript, {
-      values: { first, second, third },
-      stored: ["second", "third"],
-    });
-  } finally {
-    await harness.cleanup();
-    await proxy.close();
-    await demo.close();
-  }
-});
+      // Failing runs: refused at connect, naming the key and entry, never the value.
+      const nul = await transcript.run(["connect", `${config}:nul`, "@nul"], 1);
+      assert.match(
+        nul.stderr,
+        /Invalid config for server "nul" in .*: the value of env "DEMO_API_KEY" cannot be passed to the server: it contains a NUL character/,
+      );
+      await transcript.run(["--verbose", "--json", "connect", `${config}:nul`, "@nul"], 1);
+      const notUrl = await transcript.run(["--verbose", "connect", `${config}:notUrl`, "@x"], 1, {
+        env,
+      });
+      assert.match(notUrl.stderr, /got "ftp:\/\/\$\{MCPC_E2E_TOKEN\}"/);
+      const broken = `${files}/broken.json`;
+      await Deno.writeTextFile(
+        broken,
+        `{"mcpServers": {"x": {"command": "c", "env": {"K": ${envValue}}}}}`,
+      );
+      const invalid = await transcript.run(["--verbose", "connect", `${broken}:x`, "@x"], 1);
+      assert.match(invalid.stderr, /Invalid JSON in config file/);
+      assert.equal((await harness.sessions()).sessions["@nul"], undefined);
 
-Deno.test("an explicit -H Authorization wins over URL userinfo, with a warning", async () => {
+      // Restarted bridges get the substituted url and the env value from credentials.json,
+      // with neither variable in the CLI's environment.
+      await killBridge(harness, "@local");
+      await killBridge(harness, "@remote");
+      for (const name of ["@local", "@remote"]) {
+        const result = await transcript.run(
+          ["--json", name, "tools-call", "echo", "message:=again"],
+          0,
+        );
+        assert.equal(echoed(result), "again");
+      }
+      assert.deepEqual(proxy.requests.filter((request) => request.refused), []);
+      assert.ok(proxy.requests.length > 0);
+      const localBridge = await bridgePidOf(harness, "@local");
+      const server = await waitFor(
+        () => childrenOf(localBridge, "demo_server.ts")[0],
+        10_000,
+        "the stdio server of @local",
+      );
+      assert.ok(
+        readProc(server, "environ")?.split("\0").includes(`DEMO_API_KEY=${envValue}`),
+        "the restarted stdio server got the env value",
+      );
+      await assertNoLeak(transcript, {
+        values: { envValue, variable },
+        stored: ["envValue", "variable"],
+        allowedEnviron: [server],
+      });
+    } finally {
+      await harness.cleanup();
+      await Deno.remove(files, { recursive: true });
+      await proxy.close();
+      await demo.close();
+    }
+  },
+);
+
+eraTest(
+  "the same URL with another query value is the same session, reconnected with it",
+  async (era) => {
+    const [first, second, third] = [newSecret(), newSecret(), newSecret()];
+    const demo = await startDemoHttpServer({ era });
+    const proxy = await startRecordingProxy(demo.url);
+    const harness = await Harness.create();
+    const transcript = new Transcript(harness);
+    const base = `http://127.0.0.1:${proxy.port}/mcp`;
+    try {
+      await transcript.run(["connect", `${base}?key=${first}`], 0);
+      const names = Object.keys((await harness.sessions()).sessions);
+      assert.equal(names.length, 1);
+      const [name] = names;
+      const reused = await transcript.run(["connect", `${base}?key=${second}`], 0);
+      assert.match(reused.stdout, new RegExp(`Using session name: ${name}`));
+      assert.match(reused.stdout, /exists with other settings, reconnecting/);
+      assert.equal(Object.keys((await harness.sessions()).sessions).length, 1);
+      const requests = proxy.requests.length;
+      await transcript.run([name, "tools-call", "echo", "message:=x"], 0);
+      const later = proxy.requests.slice(requests);
+      assert.ok(
+        later.length > 0 && later.every((request) => request.target === `/mcp?key=${second}`),
+      );
+
+      // Another query key is another server.
+      await transcript.run(["connect", `${base}?other=${third}`], 0);
+      assert.equal(Object.keys((await harness.sessions()).sessions).length, 2);
+      const moved = await transcript.run(["connect", `${base}?other=${third}`, name], 1);
+      assert.match(moved.stderr, /is connected to .*\?key=<redacted>, not .*\?other=<redacted>/);
+      await assertNoLeak(transcript, {
+        values: { first, second, third },
+        stored: ["second", "third"],
+      });
+    } finally {
+      await harness.cleanup();
+      await proxy.close();
+      await demo.close();
+    }
+  },
+);
+
+eraTest("an explicit -H Authorization wins over URL userinfo, with a warning", async (era) => {
   const token = newSecret();
   const password = newSecret();
-  const demo = await startDemoHttpServer({ requireBearer: token });
+  const demo = await startDemoHttpServer({ era, requireBearer: token });
   const harness = await Harness.create();
   const transcript = new Transcript(harness);
   try {

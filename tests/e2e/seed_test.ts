@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { startDemoHttpServer } from "../../scripts/demo_server.ts";
-import { Harness, waitFor } from "./harness.ts";
+import { eraTest, Harness, waitFor } from "./harness.ts";
 
 interface Listing {
   sessions: { name: string; status: string; lastConnectionAttemptAt?: string; pid?: number }[];
@@ -30,56 +30,59 @@ async function statusOf(harness: Harness, name: string) {
   return listing.sessions.find((session) => session.name === name)!;
 }
 
-Deno.test("bearer-only unauthorized session is never retried and auth errors name the log", async () => {
-  const server = await startDemoHttpServer({ requireBearer: "good-token" });
-  const harness = await Harness.create();
-  const log = `${harness.home}/logs/bridge-@bearer.log`;
-  try {
-    const connect = await harness.run([
-      "connect",
-      server.url,
-      "@bearer",
-      "--header",
-      "Authorization: Bearer bad-token",
-    ]);
-    assert.equal(connect.code, 4, connect.stderr);
-    assert.match(connect.stderr, /Authentication required by server/);
-    assert.ok(connect.stderr.includes(`check logs at ${log}`), connect.stderr);
-    assert.equal(connect.stdout, "");
+eraTest(
+  "bearer-only unauthorized session is never retried and auth errors name the log",
+  async (era) => {
+    const server = await startDemoHttpServer({ era, requireBearer: "good-token" });
+    const harness = await Harness.create();
+    const log = `${harness.home}/logs/bridge-@bearer.log`;
+    try {
+      const connect = await harness.run([
+        "connect",
+        server.url,
+        "@bearer",
+        "--header",
+        "Authorization: Bearer bad-token",
+      ]);
+      assert.equal(connect.code, 4, connect.stderr);
+      assert.match(connect.stderr, /Authentication required by server/);
+      assert.ok(connect.stderr.includes(`check logs at ${log}`), connect.stderr);
+      assert.equal(connect.stdout, "");
 
-    assert.equal((await statusOf(harness, "@bearer")).status, "unauthorized");
+      assert.equal((await statusOf(harness, "@bearer")).status, "unauthorized");
 
-    // Wait for the failed bridge to exit, then make every timestamp ancient.
-    await harness.stopBridges();
-    await ageSession(harness, "@bearer");
-    for (let listing = 0; listing < 3; listing++) {
-      const session = await statusOf(harness, "@bearer");
-      assert.equal(session.status, "unauthorized");
-      assert.equal(session.lastConnectionAttemptAt, YEAR_2000);
-      assert.equal(session.pid, undefined);
+      // Wait for the failed bridge to exit, then make every timestamp ancient.
+      await harness.stopBridges();
+      await ageSession(harness, "@bearer");
+      for (let listing = 0; listing < 3; listing++) {
+        const session = await statusOf(harness, "@bearer");
+        assert.equal(session.status, "unauthorized");
+        assert.equal(session.lastConnectionAttemptAt, YEAR_2000);
+        assert.equal(session.pid, undefined);
+      }
+      assert.deepEqual(await harness.bridgePids(), [], "no bridge was started by the listings");
+
+      const human = await harness.run([]);
+      assert.match(human.stdout, /@bearer → .* ○ unauthorized/);
+
+      const call = await harness.run(["@bearer", "tools-list"]);
+      assert.equal(call.code, 4);
+      assert.ok(call.stderr.includes(`check logs at ${log}`), call.stderr);
+      const json = await harness.run(["--json", "@bearer", "tools-list"]);
+      assert.equal(json.code, 4);
+      assert.equal(json.stdout, "");
+      const error = JSON.parse(json.stderr);
+      assert.equal(error.code, 4);
+      assert.ok(error.error.includes(log));
+    } finally {
+      await harness.cleanup();
+      await server.close();
     }
-    assert.deepEqual(await harness.bridgePids(), [], "no bridge was started by the listings");
+  },
+);
 
-    const human = await harness.run([]);
-    assert.match(human.stdout, /@bearer → .* ○ unauthorized/);
-
-    const call = await harness.run(["@bearer", "tools-list"]);
-    assert.equal(call.code, 4);
-    assert.ok(call.stderr.includes(`check logs at ${log}`), call.stderr);
-    const json = await harness.run(["--json", "@bearer", "tools-list"]);
-    assert.equal(json.code, 4);
-    assert.equal(json.stdout, "");
-    const error = JSON.parse(json.stderr);
-    assert.equal(error.code, 4);
-    assert.ok(error.error.includes(log));
-  } finally {
-    await harness.cleanup();
-    await server.close();
-  }
-});
-
-Deno.test("unauthorized session with an OAuth profile is retried after the cooldown", async () => {
-  const server = await startDemoHttpServer({ requireBearer: "good-token" });
+eraTest("unauthorized session with an OAuth profile is retried after the cooldown", async (era) => {
+  const server = await startDemoHttpServer({ era, requireBearer: "good-token" });
   const harness = await Harness.create();
   try {
     const connect = await harness.run([
