@@ -1,6 +1,8 @@
 /**
  * The bridge's MCP connection: builds the transport for a server config,
- * performs (or resumes) the handshake, and exposes the few calls mcpc needs.
+ * negotiates the protocol era (for a stdio server on a short-lived sibling
+ * process first, decisions.md §5), performs (or resumes) the handshake, and
+ * exposes the few calls mcpc needs.
  *
  * Layer: edge (loads the MCP SDK; used only by the bridge).
  * @module
@@ -10,6 +12,7 @@ import {
   connectTimeoutMs,
   type EraVerdict,
   isModernRevision,
+  PROTOCOL_VERSIONS,
   type ServerConfig,
   type StoredInitializeResult,
 } from "../session/session.ts";
@@ -36,7 +39,11 @@ import {
 } from "./sdk.ts";
 import { abortableFetch } from "./abortable_fetch.ts";
 import { GuardedTransport, HandshakeError } from "./handshake_guard.ts";
-import { StdioProcessTransport } from "./stdio_transport.ts";
+import {
+  StdioProcessTransport,
+  type StdioServerCommand,
+  StdioServerError,
+} from "./stdio_transport.ts";
 import type { CallToolResult, Tool } from "./types.ts";
 
 /** Per-call options. */
@@ -131,6 +138,22 @@ const CLOSE_CAP_MS = 1_000;
 /** Bound on closing a stdio server: stdin, 2 s, SIGTERM, 2 s, SIGKILL, and a margin. */
 const STDIO_CLOSE_CAP_MS = 6_000;
 
+/**
+ * How long the sibling probe of a stdio server waits for the answer to
+ * `server/discover` (ms); never more than half the connect timeout, so the
+ * `initialize` that follows a silent probe keeps the other half. A 2025-era
+ * server that ignores the probe connects this much later (decisions.md §5).
+ */
+export const STDIO_PROBE_TIMEOUT_MS = 3_000;
+/** Each step of stopping the probe sibling (ms): stdin, this, SIGTERM, this, SIGKILL. */
+const SIBLING_STOP_STEP_MS = 500;
+/** Bound on stopping the probe sibling: both steps, the second after SIGKILL, and a margin. */
+const SIBLING_STOP_CAP_MS = 2 * SIBLING_STOP_STEP_MS + 1_500;
+/** The revision the sibling probe asks for: the newest one mcpc speaks. */
+const PROBE_REVISION = PROTOCOL_VERSIONS.find(isModernRevision) ?? "2026-07-28";
+/** How mcpc names itself to servers. */
+const CLIENT_INFO = { name: "mcpc", version: VERSION };
+
 /** How the bridge reached the server. */
 export type TransportKind = "streamable-http" | "stdio";
 
@@ -140,23 +163,13 @@ export async function connectMcp(
   options: ConnectMcpOptions = {},
 ): Promise<McpConnection> {
   const pinned = server.protocolVersion;
-  const client = new Client(
-    { name: "mcpc", version: VERSION },
-    {
-      // Only what mcpc implements (decisions.md §3.13): no sampling, elicitation, roots or tasks.
-      capabilities: {},
-      // On 2026-07-28 a tool list change arrives only on a `subscriptions/listen` stream: this
-      // opens one when the server has `tools.listChanged`. The notification then reaches the
-      // handler `wrap()` registers, as on a 2025-era connection; mcpc lists anew itself.
-      listChanged: { tools: { autoRefresh: false, debounceMs: 0, onChanged: () => {} } },
-      ...negotiation(server, options),
-    },
-  );
-  client.onerror = (error) => options.onError?.(error);
   const timeout = options.timeoutMs ?? connectTimeoutMs(server);
   try {
-    if (server.url) return await connectHttp(client, server, server.url, timeout, options);
-    return await connectStdio(client, server, timeout, options);
+    if (server.url) {
+      const client = createClient(negotiation(server, options), options);
+      return await connectHttp(client, server, server.url, timeout, options);
+    }
+    return await connectStdio(server, timeout, options);
   } catch (error) {
     const who = server.url
       ? `The server at ${server.url}`
@@ -169,18 +182,44 @@ export async function connectMcp(
   }
 }
 
+/** How a client picks the protocol revision (the SDK's options for it). */
+type VersionOptions = Pick<ClientOptions, "versionNegotiation" | "supportedProtocolVersions">;
+
+/** The client mcpc connects with; `versions` says how it picks the revision. */
+function createClient(
+  versions: VersionOptions,
+  options: ConnectMcpOptions,
+): Client {
+  const client = new Client(CLIENT_INFO, {
+    capabilities: clientCapabilities(),
+    // On 2026-07-28 a tool list change arrives only on a `subscriptions/listen` stream: this
+    // opens one when the server has `tools.listChanged`. The notification then reaches the
+    // handler `wrap()` registers, as on a 2025-era connection; mcpc lists anew itself.
+    listChanged: { tools: { autoRefresh: false, debounceMs: 0, onChanged: () => {} } },
+    ...versions,
+  });
+  client.onerror = (error) => options.onError?.(error);
+  return client;
+}
+
+/** Only what mcpc implements (decisions.md §3.13): no sampling, elicitation, roots or tasks. */
+function clientCapabilities(): Record<string, never> {
+  return {};
+}
+
 /**
  * How the client picks the revision. Over HTTP a first connect asks
  * `server/discover` (2026-07-28) and falls back to `initialize` on a 2025-era
- * server; a resumed 2025-era session needs no handshake; stdio servers stay
- * on 2025-11-25 until mcpc probes them (decisions.md §5). `--protocol-version`
- * pins one revision: a 2026-era one is pinned in the SDK, an older one is the
- * only version `initialize` offers and accepts.
+ * server; a resumed 2025-era session needs no handshake. A stdio server is
+ * probed on a sibling process first (see {@linkcode stdioVersions}), so
+ * here it gets `initialize`. `--protocol-version` pins one revision: a
+ * 2026-era one is pinned in the SDK, an older one is the only version
+ * `initialize` offers and accepts.
  */
 function negotiation(
   server: ServerConfig,
   options: ConnectMcpOptions,
-): Pick<ClientOptions, "versionNegotiation" | "supportedProtocolVersions"> {
+): VersionOptions {
   const pinned = server.protocolVersion;
   if (pinned !== undefined && isModernRevision(pinned)) {
     return { versionNegotiation: { mode: { pin: pinned } } };
@@ -227,28 +266,65 @@ function timedOut(error: unknown): boolean {
   return false;
 }
 
+/**
+ * What a close during a stdio connect must stop: the probe sibling while it
+ * runs, then the server itself; once closed, no server is started.
+ */
+interface StdioConnectState {
+  closed: boolean;
+  running?: StdioProcessTransport;
+}
+
 async function connectStdio(
-  client: Client,
   server: ServerConfig,
-  requestTimeout: number,
+  timeout: number,
   options: ConnectMcpOptions,
 ): Promise<McpConnection> {
   if (!server.command) throw new TypeError("Server config needs a url or a command");
-  const transport = new StdioProcessTransport({
+  const who = `The server command "${server.command}"`;
+  const started = performance.now();
+  const spec: StdioServerCommand = {
     command: server.command,
     args: server.args ?? [],
     env: { ...(await defaultServerEnvironment()), ...(server.env ?? {}) },
     cwd: options.cwd,
-  }, {
+  };
+  const state: StdioConnectState = { closed: false };
+  options.onTransport?.(async () => {
+    state.closed = true;
+    if (state.running) await settleWithin(state.running.close(), STDIO_CLOSE_CAP_MS);
+  });
+  const plan = await stdioVersions(server, spec, timeout, options, state);
+  if (state.closed) {
+    throw new Error(
+      `Cannot start the server command "${server.command}": the connection was closed while probing it`,
+    );
+  }
+  // The probe counts against the connect timeout: the handshake gets what is left.
+  const remaining = Math.max(1, Math.round(timeout - (performance.now() - started)));
+  const client = createClient(plan.versions, options);
+  const transport = new StdioProcessTransport(spec, {
     onStderrLine: options.onStderrLine,
     onSpawn: options.onServerProcess,
     onStopped: options.onServerStopped,
+    // A stored 2026-07-28 verdict opens the connection without any round trip.
+    handshakeDone: plan.prior?.kind === "modern",
   });
-  options.onTransport?.(() => settleWithin(transport.close(), STDIO_CLOSE_CAP_MS));
+  state.running = transport;
   try {
-    await client.connect(transport, { timeout: requestTimeout });
+    await client.connect(transport, {
+      timeout: remaining,
+      ...(plan.prior ? { prior: plan.prior as PriorDiscovery } : {}),
+    });
   } catch (error) {
-    throw transport.failure ?? error;
+    if (transport.failure) throw transport.failure;
+    // Over stdio the SDK takes an unanswered `server/discover` for a 2025-era server, which a
+    // pinned probe turns into a negotiation failure: the server did not answer in time.
+    const unanswered = transport.handshakeMethod === "server/discover" && !transport.answered;
+    if (timedOut(error) || (unanswered && !state.closed)) {
+      throw new ServerSilentError(who, transport.handshakeMethod ?? "initialize", timeout);
+    }
+    throw error;
   }
   return wrap(client, initializeResultOf(client, transport.protocolVersion), {
     transport: "stdio",
@@ -256,6 +332,82 @@ async function connectStdio(
     sessionId: () => undefined,
     close: () => settleWithin(transport.close(), STDIO_CLOSE_CAP_MS),
   });
+}
+
+/** How the real stdio connect picks its revision, and the stored verdict it passes, if any. */
+interface StdioPlan {
+  versions: VersionOptions;
+  prior?: EraVerdict;
+}
+
+/**
+ * Decides how to open a stdio connection. A stored verdict (a restarted
+ * bridge) or a `--protocol-version` pin is used as it is; otherwise a
+ * sibling process is probed first, and a 2026-07-28 server gets
+ * `server/discover` pinned to the revision it offered, a 2025-era one
+ * `initialize`.
+ */
+async function stdioVersions(
+  server: ServerConfig,
+  spec: StdioServerCommand,
+  timeout: number,
+  options: ConnectMcpOptions,
+  state: StdioConnectState,
+): Promise<StdioPlan> {
+  if (options.prior) return { versions: negotiation(server, options), prior: options.prior };
+  if (server.protocolVersion !== undefined) return { versions: negotiation(server, options) };
+  const probeMs = Math.min(STDIO_PROBE_TIMEOUT_MS, Math.floor(timeout / 2));
+  const revision = await probeSibling(spec, probeMs, state);
+  return {
+    versions: { versionNegotiation: { mode: revision ? { pin: revision } : "legacy" } },
+  };
+}
+
+/**
+ * Asks a short-lived sibling of the server (same command, arguments,
+ * environment and directory; its stderr discarded, none of the caller's
+ * hooks) for `server/discover`, so a 2025-era server that exits on any
+ * request before `initialize` does not spend the real server's life. The
+ * probe is pinned, so a sibling never gets `initialize`. Returns the
+ * revision a 2026-07-28 server offered, or `undefined` for anything else (an
+ * error answer, no answer within `timeoutMs`, an exit). A command that
+ * cannot run at all fails as the real connect would. The sibling's whole
+ * process group is stopped (bounded) before this returns.
+ */
+async function probeSibling(
+  spec: StdioServerCommand,
+  timeoutMs: number,
+  state: StdioConnectState,
+): Promise<string | undefined> {
+  const sibling = new StdioProcessTransport(spec, {
+    discardStderr: true,
+    stopStepMs: SIBLING_STOP_STEP_MS,
+  });
+  state.running = sibling;
+  const client = new Client(CLIENT_INFO, {
+    capabilities: clientCapabilities(),
+    versionNegotiation: { mode: { pin: PROBE_REVISION }, probe: { timeoutMs } },
+  });
+  try {
+    await client.connect(sibling, { timeout: timeoutMs });
+    return client.getProtocolEra() === "modern" ? client.getNegotiatedProtocolVersion() : undefined;
+  } catch (error) {
+    if (cannotRun(error)) throw error;
+    return undefined;
+  } finally {
+    await settleWithin(sibling.close(), SIBLING_STOP_CAP_MS);
+  }
+}
+
+/** Whether the server command cannot be started at all (a missing or non-executable file). */
+function cannotRun(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 10; depth++) {
+    if (current instanceof StdioServerError) {
+      return current.reason === "not-found" || current.reason === "not-executable";
+    }
+    current = current.cause;
+  }
+  return false;
 }
 
 async function connectHttp(

@@ -35,6 +35,15 @@ export function quoteBytes(text: string, limit = 120): string {
 /** The requests that open a connection: the 2026-07-28 probe, and the 2025-era handshake. */
 const HANDSHAKE_METHODS = new Set(["server/discover", "initialize"]);
 
+/** Options for {@linkcode HandshakeGuard}. */
+export interface HandshakeGuardOptions {
+  /**
+   * The connection needs no handshake (a 2026-07-28 session restored from a
+   * stored `server/discover` result): the guard starts out answered and open.
+   */
+  handshakeDone?: boolean;
+}
+
 /**
  * Follows one handshake; `who` names the peer in messages (`The server command "x"`).
  * The handshake is `server/discover`, then (from a 2025-era server) `initialize`:
@@ -44,12 +53,13 @@ export class HandshakeGuard {
   readonly #who: string;
   #handshakeId?: string | number;
   #method?: string;
-  #answered = false;
+  #answered: boolean;
   /** The connection is open (initialize answered, or discover answered with a result). */
-  #open = false;
+  #open: boolean;
 
-  constructor(who: string) {
+  constructor(who: string, options: HandshakeGuardOptions = {}) {
     this.#who = who;
+    this.#answered = this.#open = options.handshakeDone === true;
   }
 
   /** Whether the last handshake request has been answered. */

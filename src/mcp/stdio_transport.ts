@@ -74,6 +74,14 @@ export interface StdioTransportOptions {
   nonJsonRpcGraceMs?: number;
   /** Each step of the stop sequence (default 2 s). */
   stopStepMs?: number;
+  /** Runs the server with its stderr discarded (`onStderrLine` is then never called). */
+  discardStderr?: boolean;
+  /**
+   * The connection needs no handshake (a 2026-07-28 session restored from a
+   * stored verdict): the server's exit is an ordinary close, and responses
+   * are checked from the first one.
+   */
+  handshakeDone?: boolean;
 }
 
 /** A stdio MCP server in its own process group. */
@@ -110,7 +118,9 @@ export class StdioProcessTransport {
   constructor(spec: StdioServerCommand, options: StdioTransportOptions = {}) {
     this.#spec = spec;
     this.#options = options;
-    this.#guard = new HandshakeGuard(`The server command "${spec.command}"`);
+    this.#guard = new HandshakeGuard(`The server command "${spec.command}"`, {
+      handshakeDone: options.handshakeDone,
+    });
   }
 
   /** Why the server was refused, once it was. */
@@ -133,6 +143,25 @@ export class StdioProcessTransport {
     return this.#child?.pid;
   }
 
+  /**
+   * Always `null`: the transport reads the server's stderr itself. Like `pid`,
+   * this accessor of the SDK's stdio transport tells the SDK that this is a
+   * stdio transport (a probe timeout or close then means a 2025-era server).
+   */
+  get stderr(): null {
+    return null;
+  }
+
+  /** The handshake request sent last (`server/discover` or `initialize`), if any. */
+  get handshakeMethod(): string | undefined {
+    return this.#guard.method;
+  }
+
+  /** Whether the last handshake request has been answered (or none was needed). */
+  get answered(): boolean {
+    return this.#guard.answered;
+  }
+
   /** Spawns the server. Throws {@linkcode StdioServerError} when the command cannot run. */
   start(): Promise<void> {
     const marker = crypto.randomUUID();
@@ -145,7 +174,7 @@ export class StdioProcessTransport {
         cwd: this.#spec.cwd,
         stdin: "piped",
         stdout: "piped",
-        stderr: "piped",
+        stderr: this.#options.discardStderr ? "null" : "piped",
         // Its own session and process group: stopping it never touches the bridge.
         detached: true,
       }).spawn();
@@ -161,7 +190,7 @@ export class StdioProcessTransport {
       marker,
     });
     this.#readStdout(child.stdout);
-    this.#readStderr(child.stderr);
+    if (!this.#options.discardStderr) this.#readStderr(child.stderr);
     this.#exited = child.status;
     child.status.then((status) => this.#onExit(status), () => this.#onExit(undefined));
     const grace = this.#options.nonJsonRpcGraceMs ?? NON_JSON_RPC_GRACE_MS;
@@ -244,7 +273,9 @@ export class StdioProcessTransport {
       this.#fail(
         new StdioServerError(
           "exited",
-          `The server command "${this.#spec.command}" ${how}${stray} before answering initialize`,
+          `The server command "${this.#spec.command}" ${how}${stray} before answering ${
+            this.#guard.method ?? "initialize"
+          }`,
         ),
       );
       return;

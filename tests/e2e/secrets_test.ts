@@ -11,7 +11,7 @@
 
 import assert from "node:assert/strict";
 import { startDemoHttpServer } from "../../scripts/demo_server.ts";
-import { DEMO_SERVER, Harness, isAlive, waitFor } from "./harness.ts";
+import { DEMO_SERVER, eraTest, Harness, isAlive, waitFor } from "./harness.ts";
 
 /** Where the stdio server finds its cached npm packages. */
 const DENO_DIR = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
@@ -168,187 +168,208 @@ async function killBridge(harness: Harness, name: string): Promise<number> {
   return pid;
 }
 
-Deno.test("a bearer token from ${VAR} in a config file reaches only credentials.json", async () => {
-  const token = newSecret();
-  const server = await startDemoHttpServer({ requireBearer: token });
-  const harness = await Harness.create();
-  try {
-    const config = `${harness.home}/mcp.json`;
-    await Deno.writeTextFile(
-      config,
-      JSON.stringify({
-        mcpServers: {
-          api: { url: server.url, headers: { Authorization: "Bearer ${MCPC_TEST_TOKEN}" } },
-        },
-      }),
-    );
-    const connect = await harness.run(["connect", `${config}:api`, "@sec"], {
-      env: { MCPC_TEST_TOKEN: token },
-    });
-    assert.equal(connect.code, 0, connect.stderr);
-    assert.ok(!connect.stdout.includes(token) && !connect.stderr.includes(token));
-    const check = { bridgePid: await bridgePidOf(harness, "@sec"), cliVariable: "MCPC_TEST_TOKEN" };
-    assert.equal(
-      (await harness.sessions()).sessions["@sec"].server.headers?.Authorization,
-      "<redacted>",
-    );
-    await assertContained(harness, token, check);
+eraTest(
+  "a bearer token from ${VAR} in a config file reaches only credentials.json",
+  async (era) => {
+    const token = newSecret();
+    const server = await startDemoHttpServer({ era, requireBearer: token });
+    const harness = await Harness.create();
+    try {
+      const config = `${harness.home}/mcp.json`;
+      await Deno.writeTextFile(
+        config,
+        JSON.stringify({
+          mcpServers: {
+            api: { url: server.url, headers: { Authorization: "Bearer ${MCPC_TEST_TOKEN}" } },
+          },
+        }),
+      );
+      const connect = await harness.run(["connect", `${config}:api`, "@sec"], {
+        env: { MCPC_TEST_TOKEN: token },
+      });
+      assert.equal(connect.code, 0, connect.stderr);
+      assert.ok(!connect.stdout.includes(token) && !connect.stderr.includes(token));
+      const check = {
+        bridgePid: await bridgePidOf(harness, "@sec"),
+        cliVariable: "MCPC_TEST_TOKEN",
+      };
+      assert.equal(
+        (await harness.sessions()).sessions["@sec"].server.headers?.Authorization,
+        "<redacted>",
+      );
+      await assertContained(harness, token, check);
 
-    // The server requires the token, so a working call proves the bridge has it.
-    assert.equal(await echo(harness, "@sec", "authorized"), "authorized");
-    await assertContained(harness, token, check);
-    for (const args of [["@sec"], []]) {
-      const shown = await harness.run(["--json", ...args]);
-      assert.equal(shown.code, 0, shown.stderr);
-      assert.ok(!shown.stdout.includes(token), `mcpc ${args.join(" ")} shows the token`);
+      // The server requires the token, so a working call proves the bridge has it.
+      assert.equal(await echo(harness, "@sec", "authorized"), "authorized");
+      await assertContained(harness, token, check);
+      for (const args of [["@sec"], []]) {
+        const shown = await harness.run(["--json", ...args]);
+        assert.equal(shown.code, 0, shown.stderr);
+        assert.ok(!shown.stdout.includes(token), `mcpc ${args.join(" ")} shows the token`);
+      }
+
+      // A restarted bridge gets the token from credentials.json, not from the CLI environment.
+      const killed = await killBridge(harness, "@sec");
+      assert.equal(await echo(harness, "@sec", "restarted"), "restarted");
+      const restarted = await bridgePidOf(harness, "@sec");
+      assert.notEqual(restarted, killed);
+      await assertContained(harness, token, { ...check, bridgePid: restarted });
+    } finally {
+      await harness.cleanup();
+      await server.close();
     }
+  },
+);
 
-    // A restarted bridge gets the token from credentials.json, not from the CLI environment.
-    const killed = await killBridge(harness, "@sec");
-    assert.equal(await echo(harness, "@sec", "restarted"), "restarted");
-    const restarted = await bridgePidOf(harness, "@sec");
-    assert.notEqual(restarted, killed);
-    await assertContained(harness, token, { ...check, bridgePid: restarted });
-  } finally {
-    await harness.cleanup();
-    await server.close();
-  }
-});
+eraTest(
+  "a bearer token given with --header is in no argv once connect has returned",
+  async (era) => {
+    const token = newSecret();
+    const server = await startDemoHttpServer({ era, requireBearer: token });
+    const harness = await Harness.create();
+    try {
+      const connect = await harness.run([
+        "connect",
+        server.url,
+        "@hdr",
+        "--header",
+        `Authorization: Bearer ${token}`,
+      ]);
+      assert.equal(connect.code, 0, connect.stderr);
+      const check = {
+        bridgePid: await bridgePidOf(harness, "@hdr"),
+        cliVariable: "MCPC_TEST_TOKEN",
+      };
+      await assertContained(harness, token, check);
+      assert.equal(await echo(harness, "@hdr", "authorized"), "authorized");
+      await assertContained(harness, token, check);
 
-Deno.test("a bearer token given with --header is in no argv once connect has returned", async () => {
-  const token = newSecret();
-  const server = await startDemoHttpServer({ requireBearer: token });
-  const harness = await Harness.create();
-  try {
-    const connect = await harness.run([
-      "connect",
-      server.url,
-      "@hdr",
-      "--header",
-      `Authorization: Bearer ${token}`,
-    ]);
-    assert.equal(connect.code, 0, connect.stderr);
-    const check = { bridgePid: await bridgePidOf(harness, "@hdr"), cliVariable: "MCPC_TEST_TOKEN" };
-    await assertContained(harness, token, check);
-    assert.equal(await echo(harness, "@hdr", "authorized"), "authorized");
-    await assertContained(harness, token, check);
+      const killed = await killBridge(harness, "@hdr");
+      assert.equal(await echo(harness, "@hdr", "restarted"), "restarted");
+      const restarted = await bridgePidOf(harness, "@hdr");
+      assert.notEqual(restarted, killed);
+      await assertContained(harness, token, { ...check, bridgePid: restarted });
+    } finally {
+      await harness.cleanup();
+      await server.close();
+    }
+  },
+);
 
-    const killed = await killBridge(harness, "@hdr");
-    assert.equal(await echo(harness, "@hdr", "restarted"), "restarted");
-    const restarted = await bridgePidOf(harness, "@hdr");
-    assert.notEqual(restarted, killed);
-    await assertContained(harness, token, { ...check, bridgePid: restarted });
-  } finally {
-    await harness.cleanup();
-    await server.close();
-  }
-});
-
-Deno.test("a stdio env secret from ${VAR} reaches the server process but not the bridge", async () => {
-  const secret = newSecret();
-  const harness = await Harness.create();
-  const stdioServers = new Set<number>();
-  try {
-    const config = `${harness.home}/mcp.json`;
-    await Deno.writeTextFile(
-      config,
-      JSON.stringify({
-        mcpServers: {
-          local: {
-            command: Deno.execPath(),
-            args: ["run", "--allow-all", DEMO_SERVER, "--stdio"],
-            env: {
-              DEMO_SECRET: "${MCPC_TEST_SECRET}",
-              DENO_TLS_CA_STORE: "system",
-              DENO_DIR,
+eraTest(
+  "a stdio env secret from ${VAR} reaches the server process but not the bridge",
+  async (era) => {
+    const secret = newSecret();
+    const harness = await Harness.create();
+    const stdioServers = new Set<number>();
+    try {
+      const config = `${harness.home}/mcp.json`;
+      await Deno.writeTextFile(
+        config,
+        JSON.stringify({
+          mcpServers: {
+            local: {
+              command: Deno.execPath(),
+              args: ["run", "--allow-all", DEMO_SERVER, "--stdio", "--era", era],
+              env: {
+                DEMO_SECRET: "${MCPC_TEST_SECRET}",
+                DENO_TLS_CA_STORE: "system",
+                DENO_DIR,
+              },
             },
           },
-        },
-      }),
-    );
-    const connect = await harness.run(["connect", `${config}:local`, "@env"], {
-      env: { MCPC_TEST_SECRET: secret },
-    });
-    assert.equal(connect.code, 0, connect.stderr);
-    assert.ok(!connect.stdout.includes(secret) && !connect.stderr.includes(secret));
-    assert.equal((await harness.sessions()).sessions["@env"].server.env?.DEMO_SECRET, "<redacted>");
+        }),
+      );
+      const connect = await harness.run(["connect", `${config}:local`, "@env"], {
+        env: { MCPC_TEST_SECRET: secret },
+      });
+      assert.equal(connect.code, 0, connect.stderr);
+      assert.ok(!connect.stdout.includes(secret) && !connect.stderr.includes(secret));
+      assert.equal(
+        (await harness.sessions()).sessions["@env"].server.env?.DEMO_SECRET,
+        "<redacted>",
+      );
 
-    const bridgePid = await bridgePidOf(harness, "@env");
-    const stdio = await stdioServerOf(bridgePid, stdioServers);
-    assert.ok(stdio.environ?.includes(`DEMO_SECRET=${secret}`), "the server got the secret");
-    const check = {
-      bridgePid,
-      cliVariable: "MCPC_TEST_SECRET",
-      allowedInEnviron: [stdio.pid],
-    };
-    await assertContained(harness, secret, check);
-    assert.equal(await echo(harness, "@env", "stdio"), "stdio");
-    await assertContained(harness, secret, check);
+      const bridgePid = await bridgePidOf(harness, "@env");
+      const stdio = await stdioServerOf(bridgePid, stdioServers);
+      assert.ok(stdio.environ?.includes(`DEMO_SECRET=${secret}`), "the server got the secret");
+      const check = {
+        bridgePid,
+        cliVariable: "MCPC_TEST_SECRET",
+        allowedInEnviron: [stdio.pid],
+      };
+      await assertContained(harness, secret, check);
+      assert.equal(await echo(harness, "@env", "stdio"), "stdio");
+      await assertContained(harness, secret, check);
 
-    // The restarted bridge passes the secret from credentials.json to a new server process.
-    const killed = await killBridge(harness, "@env");
-    assert.equal(await echo(harness, "@env", "restarted"), "restarted");
-    const restarted = await bridgePidOf(harness, "@env");
-    assert.notEqual(restarted, killed);
-    const restartedStdio = await stdioServerOf(restarted, stdioServers);
-    assert.notEqual(restartedStdio.pid, stdio.pid);
-    assert.ok(restartedStdio.environ?.includes(`DEMO_SECRET=${secret}`), "the new server got it");
-    await waitFor(() => !isAlive(stdio.pid), 5_000, "the orphaned server to exit");
-    await assertContained(harness, secret, {
-      ...check,
-      bridgePid: restarted,
-      allowedInEnviron: [restartedStdio.pid],
-    });
-  } finally {
-    await harness.cleanup();
-    killStdioServers(stdioServers);
-  }
-});
-
-Deno.test("a secret substituted into a config url stays out of records, logs and output", async () => {
-  const secret = newSecret();
-  const server = await startDemoHttpServer();
-  const harness = await Harness.create();
-  try {
-    const config = `${harness.home}/mcp.json`;
-    await Deno.writeTextFile(
-      config,
-      JSON.stringify({
-        mcpServers: {
-          q: {
-            url: `${server.url}?key=\${MCPC_TEST_KEY}`,
-            headers: { "X-Key": "${MCPC_TEST_KEY}" },
-          },
-        },
-      }),
-    );
-    const env = { MCPC_TEST_KEY: secret };
-    const connect = await harness.run(["connect", `${config}:q`, "@q"], { env });
-    assert.equal(connect.code, 0, connect.stderr);
-    const outputs = [connect.stdout, connect.stderr];
-    for (const args of [[], ["--json"], ["@q"], ["--json", "@q"]]) {
-      const result = await harness.run(args, { env });
-      assert.equal(result.code, 0, result.stderr);
-      outputs.push(result.stdout, result.stderr);
+      // The restarted bridge passes the secret from credentials.json to a new server process.
+      const killed = await killBridge(harness, "@env");
+      assert.equal(await echo(harness, "@env", "restarted"), "restarted");
+      const restarted = await bridgePidOf(harness, "@env");
+      assert.notEqual(restarted, killed);
+      const restartedStdio = await stdioServerOf(restarted, stdioServers);
+      assert.notEqual(restartedStdio.pid, stdio.pid);
+      assert.ok(restartedStdio.environ?.includes(`DEMO_SECRET=${secret}`), "the new server got it");
+      await waitFor(() => !isAlive(stdio.pid), 5_000, "the orphaned server to exit");
+      await assertContained(harness, secret, {
+        ...check,
+        bridgePid: restarted,
+        allowedInEnviron: [restartedStdio.pid],
+      });
+    } finally {
+      await harness.cleanup();
+      killStdioServers(stdioServers);
     }
-    assert.ok(outputs.every((text) => !text.includes(secret)), "output shows the secret");
-    assert.ok(
-      outputs.some((text) => text.includes("${MCPC_TEST_KEY}")),
-      "output shows the template",
-    );
-    await assertContained(harness, secret, {
-      bridgePid: await bridgePidOf(harness, "@q"),
-      cliVariable: "MCPC_TEST_KEY",
-    });
-    // A restarted bridge gets the substituted url from the secret store, without the variable.
-    await killBridge(harness, "@q");
-    assert.equal(await echo(harness, "@q", "again"), "again");
-    await assertContained(harness, secret, {
-      bridgePid: await bridgePidOf(harness, "@q"),
-      cliVariable: "MCPC_TEST_KEY",
-    });
-  } finally {
-    await harness.cleanup();
-    await server.close();
-  }
-});
+  },
+);
+
+eraTest(
+  "a secret substituted into a config url stays out of records, logs and output",
+  async (era) => {
+    const secret = newSecret();
+    const server = await startDemoHttpServer({ era });
+    const harness = await Harness.create();
+    try {
+      const config = `${harness.home}/mcp.json`;
+      await Deno.writeTextFile(
+        config,
+        JSON.stringify({
+          mcpServers: {
+            q: {
+              url: `${server.url}?key=\${MCPC_TEST_KEY}`,
+              headers: { "X-Key": "${MCPC_TEST_KEY}" },
+            },
+          },
+        }),
+      );
+      const env = { MCPC_TEST_KEY: secret };
+      const connect = await harness.run(["connect", `${config}:q`, "@q"], { env });
+      assert.equal(connect.code, 0, connect.stderr);
+      const outputs = [connect.stdout, connect.stderr];
+      for (const args of [[], ["--json"], ["@q"], ["--json", "@q"]]) {
+        const result = await harness.run(args, { env });
+        assert.equal(result.code, 0, result.stderr);
+        outputs.push(result.stdout, result.stderr);
+      }
+      assert.ok(outputs.every((text) => !text.includes(secret)), "output shows the secret");
+      assert.ok(
+        outputs.some((text) => text.includes("${MCPC_TEST_KEY}")),
+        "output shows the template",
+      );
+      await assertContained(harness, secret, {
+        bridgePid: await bridgePidOf(harness, "@q"),
+        cliVariable: "MCPC_TEST_KEY",
+      });
+      // A restarted bridge gets the substituted url from the secret store, without the variable.
+      await killBridge(harness, "@q");
+      assert.equal(await echo(harness, "@q", "again"), "again");
+      await assertContained(harness, secret, {
+        bridgePid: await bridgePidOf(harness, "@q"),
+        cliVariable: "MCPC_TEST_KEY",
+      });
+    } finally {
+      await harness.cleanup();
+      await server.close();
+    }
+  },
+);

@@ -6,7 +6,15 @@
  */
 
 import assert from "node:assert/strict";
-import { DEMO_SERVER, Harness, isAlive, waitFor } from "./harness.ts";
+import {
+  DEMO_SERVER,
+  eraTest,
+  Harness,
+  isAlive,
+  revisionOf,
+  type ServerEra,
+  waitFor,
+} from "./harness.ts";
 
 /** Where the stdio server finds its cached npm packages. */
 const DENO_DIR = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
@@ -17,9 +25,17 @@ interface StdioEntry {
   env: Record<string, string>;
 }
 
-/** A config entry that runs the demo server over stdio (`extraArgs` go after `--stdio`). */
+/**
+ * A config entry that runs the demo server over stdio, speaking only the
+ * revisions of `era` when given (`extraArgs` go after `--stdio`).
+ */
 function demoEntry(
-  options: { script?: string; extraArgs?: string[]; env?: Record<string, string> } = {},
+  options: {
+    era?: ServerEra;
+    script?: string;
+    extraArgs?: string[];
+    env?: Record<string, string>;
+  } = {},
 ): StdioEntry {
   return {
     command: Deno.execPath(),
@@ -28,6 +44,7 @@ function demoEntry(
       "--allow-all",
       options.script ?? DEMO_SERVER,
       "--stdio",
+      ...(options.era ? ["--era", options.era] : []),
       ...(options.extraArgs ?? []),
     ],
     env: { DENO_TLS_CA_STORE: "system", DENO_DIR, ...(options.env ?? {}) },
@@ -109,13 +126,14 @@ function killChildren(found: Set<number>): void {
 
 /** Runs `fn` with a fresh home holding `mcp.json` with the entry `demo`. */
 async function withConfig(
+  era: ServerEra,
   fn: (harness: Harness, config: string, children: Set<number>) => Promise<void>,
 ): Promise<void> {
   const harness = await Harness.create();
   const children = new Set<number>();
   try {
     const config = `${harness.home}/mcp.json`;
-    await writeConfig(config, { demo: demoEntry() });
+    await writeConfig(config, { demo: demoEntry({ era }) });
     await fn(harness, config, children);
   } finally {
     await harness.cleanup();
@@ -130,42 +148,44 @@ async function echo(harness: Harness, name: string, message: string): Promise<st
   return result.content[0].text;
 }
 
-Deno.test("connect <file>:<entry> starts a stdio session that answers tools-call and details", async () => {
-  await withConfig(async (harness, config, children) => {
-    const connect = await harness.run(["connect", `${config}:demo`, "@stdio"]);
-    assert.equal(connect.code, 0, connect.stderr);
-    assert.match(connect.stdout, /Server: mcpc-demo-server \(version: 1\.0\.0\)/);
-    assert.match(connect.stdout, /✓ Session @stdio created/);
-    await stdioChildOf(await bridgePid(harness, "@stdio"), children);
+eraTest(
+  "connect <file>:<entry> starts a stdio session that answers tools-call and details",
+  async (era) => {
+    await withConfig(era, async (harness, config, children) => {
+      const connect = await harness.run(["connect", `${config}:demo`, "@stdio"]);
+      assert.equal(connect.code, 0, connect.stderr);
+      assert.match(connect.stdout, /Server: mcpc-demo-server \(version: 1\.0\.0\)/);
+      assert.match(connect.stdout, /✓ Session @stdio created/);
+      await stdioChildOf(await bridgePid(harness, "@stdio"), children);
 
-    assert.equal(await echo(harness, "@stdio", "over stdio"), "over stdio");
-    const details = await harness.json<{
-      serverInfo: { name: string };
-      protocolVersion: string;
-      _mcpc: { server: { command?: string; url?: string } };
-    }>(["@stdio"]);
-    assert.equal(details.serverInfo.name, "mcpc-demo-server");
-    assert.equal(typeof details.protocolVersion, "string");
-    assert.notEqual(details.protocolVersion, "");
-    assert.equal(details._mcpc.server.command, Deno.execPath());
-    assert.equal(details._mcpc.server.url, undefined);
+      assert.equal(await echo(harness, "@stdio", "over stdio"), "over stdio");
+      const details = await harness.json<{
+        serverInfo: { name: string };
+        protocolVersion: string;
+        _mcpc: { server: { command?: string; url?: string } };
+      }>(["@stdio"]);
+      assert.equal(details.serverInfo.name, "mcpc-demo-server");
+      assert.equal(details.protocolVersion, revisionOf(era));
+      assert.equal(details._mcpc.server.command, Deno.execPath());
+      assert.equal(details._mcpc.server.url, undefined);
 
-    const log = `${harness.home}/logs/bridge-@stdio.log`;
-    await waitFor(
-      async () =>
-        (await Deno.readTextFile(log)).includes("[server stderr] demo server ready (stdio)"),
-      5_000,
-      "the server's stderr in the bridge log",
-    );
-  });
-});
+      const log = `${harness.home}/logs/bridge-@stdio.log`;
+      await waitFor(
+        async () =>
+          (await Deno.readTextFile(log)).includes("[server stderr] demo server ready (stdio)"),
+        5_000,
+        "the server's stderr in the bridge log",
+      );
+    });
+  },
+);
 
-Deno.test("connect accepts the VS Code `servers` form of a config file", async () => {
+eraTest("connect accepts the VS Code `servers` form of a config file", async (era) => {
   const harness = await Harness.create();
   const children = new Set<number>();
   try {
     const config = `${harness.home}/vscode.json`;
-    await writeConfig(config, { code: demoEntry() }, "servers");
+    await writeConfig(config, { code: demoEntry({ era }) }, "servers");
     const connect = await harness.run(["connect", `${config}:code`, "@vscode"]);
     assert.equal(connect.code, 0, connect.stderr);
     await stdioChildOf(await bridgePid(harness, "@vscode"), children);
@@ -176,13 +196,14 @@ Deno.test("connect accepts the VS Code `servers` form of a config file", async (
   }
 });
 
-Deno.test("connect substitutes ${VAR} from the CLI environment in args and env", async () => {
+eraTest("connect substitutes ${VAR} from the CLI environment in args and env", async (era) => {
   const harness = await Harness.create();
   const children = new Set<number>();
   try {
     const config = `${harness.home}/mcp.json`;
     await writeConfig(config, {
       sub: demoEntry({
+        era,
         script: "${MCPC_TEST_DEMO_SCRIPT}",
         env: { DEMO_STDERR_LINES: "${MCPC_TEST_LINES}" },
       }),
@@ -219,13 +240,13 @@ Deno.test("connect substitutes ${VAR} from the CLI environment in args and env",
   }
 });
 
-Deno.test("connect resolves a relative config path against the current directory", async () => {
+eraTest("connect resolves a relative config path against the current directory", async (era) => {
   const harness = await Harness.create();
   const children = new Set<number>();
   try {
     const project = `${harness.home}/project`;
     await Deno.mkdir(`${project}/conf`, { recursive: true });
-    await writeConfig(`${project}/conf/mcp.json`, { demo: demoEntry() });
+    await writeConfig(`${project}/conf/mcp.json`, { demo: demoEntry({ era }) });
     const elsewhere = await harness.run(["connect", "conf/mcp.json:demo", "@rel"]);
     assert.equal(elsewhere.code, 1, "not found relative to the home directory");
     assert.match(elsewhere.stderr, /Config file not found: .*\/conf\/mcp\.json/);
@@ -262,28 +283,31 @@ Deno.test("connect to a stdio server that fails at start shows its recent stderr
   }
 });
 
-Deno.test("a killed stdio bridge is restarted transparently with a new server process", async () => {
-  await withConfig(async (harness, config, children) => {
-    const connect = await harness.run(["connect", `${config}:demo`, "@stdio"]);
-    assert.equal(connect.code, 0, connect.stderr);
-    const oldBridge = await bridgePid(harness, "@stdio");
-    const oldChild = await stdioChildOf(oldBridge, children);
+eraTest(
+  "a killed stdio bridge is restarted transparently with a new server process",
+  async (era) => {
+    await withConfig(era, async (harness, config, children) => {
+      const connect = await harness.run(["connect", `${config}:demo`, "@stdio"]);
+      assert.equal(connect.code, 0, connect.stderr);
+      const oldBridge = await bridgePid(harness, "@stdio");
+      const oldChild = await stdioChildOf(oldBridge, children);
 
-    Deno.kill(oldBridge, "SIGKILL");
-    await waitFor(() => !isAlive(oldBridge), 5_000, "bridge death");
-    assert.equal(await echo(harness, "@stdio", "after kill"), "after kill");
+      Deno.kill(oldBridge, "SIGKILL");
+      await waitFor(() => !isAlive(oldBridge), 5_000, "bridge death");
+      assert.equal(await echo(harness, "@stdio", "after kill"), "after kill");
 
-    const newBridge = await bridgePid(harness, "@stdio");
-    assert.notEqual(newBridge, oldBridge);
-    const newChild = await stdioChildOf(newBridge, children);
-    assert.notEqual(newChild, oldChild);
-    await waitFor(() => !isAlive(oldChild), 5_000, "the orphaned server to exit on stdin EOF");
-    assert.equal((await harness.sessions()).sessions["@stdio"].status, "active");
-  });
-});
+      const newBridge = await bridgePid(harness, "@stdio");
+      assert.notEqual(newBridge, oldBridge);
+      const newChild = await stdioChildOf(newBridge, children);
+      assert.notEqual(newChild, oldChild);
+      await waitFor(() => !isAlive(oldChild), 5_000, "the orphaned server to exit on stdin EOF");
+      assert.equal((await harness.sessions()).sessions["@stdio"].status, "active");
+    });
+  },
+);
 
-Deno.test("close stops the bridge and its stdio server process", async () => {
-  await withConfig(async (harness, config, children) => {
+eraTest("close stops the bridge and its stdio server process", async (era) => {
+  await withConfig(era, async (harness, config, children) => {
     const connect = await harness.run(["connect", `${config}:demo`, "@stdio"]);
     assert.equal(connect.code, 0, connect.stderr);
     const bridge = await bridgePid(harness, "@stdio");
@@ -302,7 +326,7 @@ Deno.test("close stops the bridge and its stdio server process", async () => {
 });
 
 Deno.test("connect to a missing config entry exits 1 and names the entry", async () => {
-  await withConfig(async (harness, config) => {
+  await withConfig("modern", async (harness, config) => {
     const result = await harness.run(["connect", `${config}:x`, "@x"]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /Server "x" not found in config file/);
@@ -332,7 +356,7 @@ Deno.test("a stdio command that does not exist fails connect with exit 1 and a c
   }
 });
 
-Deno.test("a literal ${...} that is not a variable does not break restarts", async () => {
+eraTest("a literal ${...} that is not a variable does not break restarts", async (era) => {
   const harness = await Harness.create();
   try {
     const config = `${harness.home}/mcp.json`;
@@ -347,6 +371,8 @@ Deno.test("a literal ${...} that is not a variable does not break restarts", asy
               "--allow-all",
               DEMO_SERVER,
               "--stdio",
+              "--era",
+              era,
               "--instructions",
               "cost is ${not-a-var}",
             ],

@@ -37,6 +37,28 @@ Deno.test("HandshakeGuard watches nothing before initialize was sent (a resumed 
   assert.equal(guard.received({ jsonrpc: "2.0", id: 3, result: {} }), undefined);
 });
 
+Deno.test("HandshakeGuard with handshakeDone starts answered and treats discover as a request", () => {
+  const guard = new HandshakeGuard("Server x", { handshakeDone: true });
+  assert.equal(guard.answered, true);
+  assert.equal(guard.waiting, false);
+  // A liveness `server/discover` on a restored 2026-07-28 connection is no handshake.
+  guard.sent({ jsonrpc: "2.0", id: 1, method: "server/discover", params: {} });
+  assert.equal(guard.answered, true);
+  assert.equal(guard.method, undefined);
+  assert.equal(guard.received({ jsonrpc: "2.0", id: 5, result: {} }), undefined);
+});
+
+Deno.test("HandshakeGuard follows a server/discover answered with a result, then lets it pass", () => {
+  const guard = new HandshakeGuard("Server x");
+  guard.sent({ jsonrpc: "2.0", id: "probe", method: "server/discover", params: {} });
+  assert.equal(guard.answered, false);
+  assert.equal(guard.method, "server/discover");
+  assert.equal(guard.received({ jsonrpc: "2.0", id: "probe", result: {} }), undefined);
+  assert.equal(guard.answered, true);
+  guard.sent({ jsonrpc: "2.0", id: 2, method: "server/discover", params: {} });
+  assert.equal(guard.answered, true, "a later discover is an ordinary request");
+});
+
 class FakeInner implements GuardableTransport {
   onmessage?: (message: JSONRPCMessage, extra?: unknown) => void;
   onerror?: (error: Error) => void;
