@@ -281,7 +281,6 @@ async function connectStdio(
   options: ConnectMcpOptions,
 ): Promise<McpConnection> {
   if (!server.command) throw new TypeError("Server config needs a url or a command");
-  const who = `The server command "${server.command}"`;
   const started = performance.now();
   const spec: StdioServerCommand = {
     command: server.command,
@@ -300,8 +299,48 @@ async function connectStdio(
       `Cannot start the server command "${server.command}": the connection was closed while probing it`,
     );
   }
-  // The probe counts against the connect timeout: the handshake gets what is left.
-  const remaining = Math.max(1, Math.round(timeout - (performance.now() - started)));
+  let opened: OpenedStdio;
+  try {
+    opened = await openStdio(spec, plan, { timeout, started }, options, state);
+  } catch (error) {
+    // A server that was still starting (a first `npx -y` downloading) misses the probe and is
+    // taken for 2025-era; if it then refuses `initialize` for its revision, it speaks only
+    // 2026-07-28: start it again and ask it so.
+    if (!plan.probed || state.closed || !refusedRevision(error)) throw error;
+    await settleWithin(state.running?.close() ?? Promise.resolve(), STDIO_CLOSE_CAP_MS);
+    const modern: StdioPlan = {
+      versions: { versionNegotiation: { mode: { pin: PROBE_REVISION } } },
+    };
+    opened = await openStdio(spec, modern, { timeout, started }, options, state);
+  }
+  const { client, transport } = opened;
+  return wrap(client, initializeResultOf(client, transport.protocolVersion), {
+    transport: "stdio",
+    resumed: false,
+    sessionId: () => undefined,
+    close: () => settleWithin(transport.close(), STDIO_CLOSE_CAP_MS),
+  });
+}
+
+/** A stdio server whose handshake is done. */
+interface OpenedStdio {
+  client: Client;
+  transport: StdioProcessTransport;
+}
+
+/**
+ * Starts the stdio server and opens the connection as `plan` says, within
+ * what is left of the connect timeout (`timeout` ms since `started`: the
+ * probe counts).
+ */
+async function openStdio(
+  spec: StdioServerCommand,
+  plan: StdioPlan,
+  bound: { timeout: number; started: number },
+  options: ConnectMcpOptions,
+  state: StdioConnectState,
+): Promise<OpenedStdio> {
+  const remaining = Math.max(1, Math.round(bound.timeout - (performance.now() - bound.started)));
   const client = createClient(plan.versions, options);
   const transport = new StdioProcessTransport(spec, {
     onStderrLine: options.onStderrLine,
@@ -322,22 +361,23 @@ async function connectStdio(
     // pinned probe turns into a negotiation failure: the server did not answer in time.
     const unanswered = transport.handshakeMethod === "server/discover" && !transport.answered;
     if (timedOut(error) || (unanswered && !state.closed)) {
-      throw new ServerSilentError(who, transport.handshakeMethod ?? "initialize", timeout);
+      throw new ServerSilentError(
+        `The server command "${spec.command}"`,
+        transport.handshakeMethod ?? "initialize",
+        bound.timeout,
+      );
     }
     throw error;
   }
-  return wrap(client, initializeResultOf(client, transport.protocolVersion), {
-    transport: "stdio",
-    resumed: false,
-    sessionId: () => undefined,
-    close: () => settleWithin(transport.close(), STDIO_CLOSE_CAP_MS),
-  });
+  return { client, transport };
 }
 
 /** How the real stdio connect picks its revision, and the stored verdict it passes, if any. */
 interface StdioPlan {
   versions: VersionOptions;
   prior?: EraVerdict;
+  /** The era comes from a sibling probe that found no 2026-07-28 server. */
+  probed?: boolean;
 }
 
 /**
@@ -360,6 +400,7 @@ async function stdioVersions(
   const revision = await probeSibling(spec, probeMs, state);
   return {
     versions: { versionNegotiation: { mode: revision ? { pin: revision } : "legacy" } },
+    probed: revision === undefined,
   };
 }
 

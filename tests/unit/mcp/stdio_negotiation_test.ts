@@ -161,6 +161,20 @@ Deno.test("connectMcp() gives a stdio server that ignores the probe initialize a
   }
 });
 
+Deno.test("connectMcp() starts a 2026-07-28-only server again in its era when it missed the probe while starting", async () => {
+  const f = await fixture("slow-first-start");
+  try {
+    await withConnection(f.server, { timeoutMs: 30_000 }, async (connection) => {
+      assert.equal(connection.era.kind, "modern");
+      assert.equal(connection.initialize.protocolVersion, "2026-07-28");
+      assert.equal(await f.spawns(), 3, "the sibling, the refused initialize, the server");
+      await assertEchoes(connection, "hello after a slow start");
+    });
+  } finally {
+    await f.assertAllStopped();
+  }
+});
+
 Deno.test("connectMcp() keeps the stdio probe within half a short connect timeout", async () => {
   const f = await fixture("silent-probe");
   try {
