@@ -2,14 +2,21 @@
  * `deno task bench [--runs N] [--json]`: compares this mcpc, run from source
  * through `scripts/mcpc`, with the original `@apify/mcpc` (npm-installed into
  * `.bench/original`, run with node) on the bundled demo server (in-process, on
- * 127.0.0.1), and prints a Markdown table or, with `--json`, the results as JSON.
+ * 127.0.0.1), and prints Markdown tables or, with `--json`, the results as JSON.
+ *
+ * Two demo servers run: one serving only MCP 2026-07-28 (modern), one only
+ * 2025-11-25 (legacy). Ours is measured against both; the original speaks only
+ * 2025 revisions, so it is measured against the legacy server, and the modern
+ * section sets our modern numbers against those (labelled so).
  *
  * Measured: wall time of `--version`, the session list (`--json` with one live
  * session), `connect <url> @bench` (closed again between runs, untimed) and a
- * warm `tools-call`; then the resident memory of each bridge. Each
- * implementation gets its own short temporary home under /tmp and runs with it
- * as its working directory, so every bridge it starts can be found through
- * `/proc/<pid>/cwd` and stopped at the end. Linux only (reads `/proc`).
+ * warm `tools-call`; then the memory of a fresh bridge after connect and
+ * {@linkcode RSS_CALLS} warm calls (RSS, and its anonymous part, which leaves
+ * out the pages of the runtime's executable). Each subject (an implementation
+ * against one server) gets its own short temporary home under /tmp and runs
+ * with it as its working directory, so every bridge it starts can be found
+ * through `/proc/<pid>/cwd` and stopped at the end. Linux only (reads `/proc`).
  *
  * Layer: edge (script: npm install, subprocesses, a local server, /proc, temp files).
  * @module
@@ -18,13 +25,16 @@
 import { VERSION } from "../src/version.ts";
 import { type DemoHttpServer, startDemoHttpServer } from "./demo_server.ts";
 import {
+  allTargetsHold,
   BENCH_USAGE,
   type BenchReport,
+  type BenchSection,
   checkTarget,
   formatMarkdownReport,
-  type MetricSamples,
+  type MetricUnit,
   parseBenchArgs,
   summarizeMetric,
+  type TargetSpec,
 } from "./bench_stats.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
@@ -33,21 +43,66 @@ const SCRATCH = `${ROOT}/.bench/original`;
 const ORIGINAL_PACKAGE = "@apify/mcpc";
 const ORIGINAL_VERSION = "0.2.6";
 const SESSION = "@bench";
+/** The session whose fresh bridge's memory is sampled. */
+const RSS_SESSION = "@rss";
+/** Warm calls the `@rss` bridge serves before its memory is sampled. */
+const RSS_CALLS = 20;
 const COMMAND_TIMEOUT_MS = 60_000;
 const INSTALL_TIMEOUT_MS = 300_000;
 const EXIT_WAIT_MS = 5_000;
 const SERVER_CLOSE_MS = 10_000;
 const RSS_SAMPLES = 5;
 const RSS_INTERVAL_MS = 200;
-const TARGET = {
-  metricId: "tools_call",
-  factor: 3,
-  description: "warm tools-call ≥ 3× faster",
-};
+/** What each section must show; checked in every section. */
+const TARGETS: readonly TargetSpec[] = [
+  {
+    metricId: "tools_call",
+    kind: "faster",
+    factor: 10,
+    description: "warm tools-call ≥ 10× faster",
+  },
+  {
+    metricId: "bridge_rss",
+    kind: "smaller",
+    factor: 0.6,
+    description: `bridge RSS after connect + ${RSS_CALLS} calls ≤ 0.6× the original's`,
+  },
+];
 
-/** One mcpc under test. */
+/** The metrics of every section, in table order. */
+const METRICS: readonly { id: string; label: string; unit: MetricUnit }[] = [
+  { id: "version", label: "`mcpc --version`", unit: "ms" },
+  { id: "connect", label: "`mcpc connect <url> @bench`", unit: "ms" },
+  { id: "list", label: "`mcpc --json` (list, 1 live session)", unit: "ms" },
+  {
+    id: "tools_call",
+    label: "`mcpc @bench tools-call echo message:=hi --json` (warm)",
+    unit: "ms",
+  },
+  {
+    id: "bridge_rss",
+    label: `bridge RSS after connect + ${RSS_CALLS} warm calls (ratio > 1: ours uses less)`,
+    unit: "MiB",
+  },
+  {
+    id: "bridge_anon",
+    label: "bridge anonymous memory, same moment (RSS less the runtime's file pages)",
+    unit: "MiB",
+  },
+];
+
+/** The MCP revision family a demo server speaks. */
+type Era = "modern" | "legacy";
+
+/** The revision a bridge should negotiate with each server. */
+const ERA_REVISION: Record<Era, string> = { modern: "2026-07-28", legacy: "2025-11-25" };
+
+/** One mcpc under test against one server. */
 interface Implementation {
   name: "ours" | "original";
+  /** The server it is measured against. */
+  era: Era;
+  url: string;
   /** Executable and leading arguments that run this mcpc. */
   command: string;
   args: string[];
@@ -55,6 +110,8 @@ interface Implementation {
   home: string;
   /** Every bridge PID seen in its `sessions.json`. */
   bridgePids: Set<number>;
+  /** The `protocolVersion` its `@bench` session recorded. */
+  negotiated: string;
 }
 
 interface CommandOutput {
@@ -93,149 +150,204 @@ async function main(args: string[]): Promise<number> {
   }
   const originalBin = await ensureOriginal();
   const implementations: Implementation[] = [];
-  let server: DemoHttpServer | undefined;
+  const servers: DemoHttpServer[] = [];
   const onSigint = () => interrupt.abort(new Error("Interrupted"));
   Deno.addSignalListener("SIGINT", onSigint);
   try {
-    implementations.push(await createImplementation("ours", LAUNCHER, []));
-    implementations.push(await createImplementation("original", "node", [originalBin]));
-    server = await startDemoHttpServer({ host: "127.0.0.1", port: 0 });
-    progress(`demo server at ${server.url}`);
-    const report = await measure(implementations, server.url, options.runs);
+    const urls = {} as Record<Era, string>;
+    for (const era of ["modern", "legacy"] as const) {
+      const server = await startDemoHttpServer({ host: "127.0.0.1", port: 0, era });
+      servers.push(server);
+      urls[era] = server.url;
+      progress(`${era} demo server at ${server.url}`);
+    }
+    // Each round runs them in this order; the original speaks only 2025 revisions.
+    implementations.push(await createImplementation("ours", "legacy", urls.legacy, LAUNCHER, []));
+    implementations.push(
+      await createImplementation("original", "legacy", urls.legacy, "node", [originalBin]),
+    );
+    implementations.push(await createImplementation("ours", "modern", urls.modern, LAUNCHER, []));
+    const report = await measure(implementations, options.runs);
     console.log(options.json ? JSON.stringify(report, null, 2) : formatMarkdownReport(report));
+    progress(allTargetsHold(report) ? "every target holds" : "some targets do NOT hold");
     return 0;
   } finally {
     for (const implementation of implementations) await cleanUp(implementation);
-    if (server !== undefined) {
-      await withDeadline(server.close(), SERVER_CLOSE_MS, "the demo server to stop")
+    for (const server of servers) {
+      await withDeadline(server.close(), SERVER_CLOSE_MS, "a demo server to stop")
         .catch((error) => warn(messageOf(error)));
     }
     Deno.removeSignalListener("SIGINT", onSigint);
   }
 }
 
-/** Runs every measurement, alternating the implementations metric by metric. */
-async function measure(
-  implementations: Implementation[],
-  url: string,
-  runs: number,
-): Promise<BenchReport> {
-  const [ours, original] = implementations;
-  const metrics: MetricSamples[] = [];
-  const both = async (
-    id: string,
-    label: string,
-    measureOne: (implementation: Implementation) => Promise<number[]>,
-  ) => {
-    progress(`measuring ${id} (${runs} runs + 1 warm-up each)`);
-    const oursSamples = await measureOne(ours);
-    const originalSamples = await measureOne(original);
-    metrics.push({ id, label, unit: "ms", ours: oursSamples, original: originalSamples });
+/** Runs every measurement: metric by metric, each metric in rounds over all subjects. */
+async function measure(implementations: Implementation[], runs: number): Promise<BenchReport> {
+  const samples = new Map<Implementation, Map<string, number[]>>(
+    implementations.map((implementation) => [implementation, new Map()]),
+  );
+  // Round-robin within each metric: a load change on the machine hits every subject alike.
+  const each = async (id: string, runOnce: (implementation: Implementation) => Promise<number>) => {
+    progress(
+      `measuring ${id} (${runs} rounds + 1 warm-up round over ${implementations.length} subjects)`,
+    );
+    const collected = new Map(
+      implementations.map((implementation) => [implementation, [] as number[]]),
+    );
+    for (let round = 0; round <= runs; round++) {
+      for (const implementation of implementations) {
+        const ms = await runOnce(implementation);
+        if (round > 0) collected.get(implementation)!.push(ms);
+      }
+    }
+    for (const [implementation, values] of collected) samples.get(implementation)!.set(id, values);
   };
 
   let originalVersion = "";
-  await both("version", "`mcpc --version`", async (implementation) => {
-    const { samples, lastStdout } = await timeRuns(implementation, ["--version"], runs);
-    if (implementation.name === "original") originalVersion = lastStdout.trim();
-    return samples;
+  await each("version", async (implementation) => {
+    const output = await runChecked(implementation, ["--version"]);
+    if (implementation.name === "original") originalVersion = output.stdout.trim();
+    return output.ms;
   });
-  await both(
-    "connect",
-    "`mcpc connect <url> @bench`",
-    (implementation) => timeConnect(implementation, url, runs),
-  );
+  await each("connect", async (implementation) => {
+    const { ms } = await runMcpc(implementation, ["connect", implementation.url, SESSION]);
+    await closeSession(implementation, SESSION, await readBridgePid(implementation, SESSION));
+    return ms;
+  });
 
   const bridgePids = new Map<Implementation, number>();
   for (const implementation of implementations) {
-    await runMcpc(implementation, ["connect", url, SESSION]);
-    bridgePids.set(implementation, await readBridgePid(implementation));
+    await runMcpc(implementation, ["connect", implementation.url, SESSION]);
+    bridgePids.set(implementation, await readBridgePid(implementation, SESSION));
+    implementation.negotiated = await readProtocolVersion(implementation.home, SESSION);
   }
-  await both("list", "`mcpc --json` (list, 1 live session)", async (implementation) => {
-    const { samples } = await timeRuns(implementation, ["--json"], runs, checkListOutput);
-    return samples;
+  await each("list", async (implementation) => {
+    return (await runChecked(implementation, ["--json"], checkListOutput)).ms;
   });
-  await both("tools_call", "`mcpc @bench tools-call echo message:=hi --json` (warm)", async (
-    implementation,
-  ) => {
+  await each("tools_call", async (implementation) => {
     const args = [SESSION, "tools-call", "echo", "message:=hi", "--json"];
-    const { samples } = await timeRuns(implementation, args, runs, checkEchoOutput);
-    return samples;
-  });
-
-  progress(`sampling bridge RSS (${RSS_SAMPLES} samples each)`);
-  metrics.push({
-    id: "bridge_rss",
-    label: "bridge RSS after connect + warm calls (ratio > 1: ours uses less)",
-    unit: "MiB",
-    ours: await sampleRss(bridgePids.get(ours) ?? 0),
-    original: await sampleRss(bridgePids.get(original) ?? 0),
+    return (await runChecked(implementation, args, checkEchoOutput)).ms;
   });
   for (const implementation of implementations) {
-    await closeSession(implementation, bridgePids.get(implementation));
+    await closeSession(implementation, SESSION, bridgePids.get(implementation));
   }
 
-  const summaries = metrics.map(summarizeMetric);
+  progress(
+    `sampling bridge memory after connect + ${RSS_CALLS} calls (${RSS_SAMPLES} samples each)`,
+  );
+  for (const implementation of implementations) {
+    const memory = await measureBridgeMemory(implementation);
+    samples.get(implementation)!.set("bridge_rss", memory.rss);
+    samples.get(implementation)!.set("bridge_anon", memory.anonymous);
+  }
+
+  const find = (name: Implementation["name"], era: Era) => {
+    const found = implementations.find((candidate) =>
+      candidate.name === name && candidate.era === era
+    );
+    if (found === undefined) throw new RangeError(`Cannot find the subject ${name}@${era}`);
+    return found;
+  };
+  const original = find("original", "legacy");
+  const section = (era: Era, title: string, notes: string[]): BenchSection => {
+    const ours = find("ours", era);
+    const metrics = METRICS.map((metric) =>
+      summarizeMetric({
+        ...metric,
+        ours: samples.get(ours)!.get(metric.id) ?? [],
+        original: samples.get(original)!.get(metric.id) ?? [],
+      })
+    );
+    return {
+      id: era,
+      title,
+      notes: [...notes, ...eraWarnings(ours, original)],
+      protocolVersions: { ours: ours.negotiated, original: original.negotiated },
+      metrics,
+      targets: TARGETS.map((target) => checkTarget(metrics, target)),
+    };
+  };
   return {
     runs,
     rssSamples: RSS_SAMPLES,
+    rssCalls: RSS_CALLS,
     versions: {
       deno: (await runPlain("deno", ["--version"])).split("\n")[0].trim(),
       node: (await runPlain("node", ["--version"])).trim(),
       ours: VERSION,
       original: originalVersion,
     },
-    metrics: summaries,
-    target: checkTarget(summaries, TARGET),
+    sections: [
+      section("modern", "Modern server (MCP 2026-07-28): ours vs the original on a legacy server", [
+        `Ours negotiated MCP ${find("ours", "modern").negotiated} with a server that serves only ` +
+        "2026-07-28.",
+        `The original speaks only 2025 revisions: its column is its run against the legacy ` +
+        `server (MCP ${original.negotiated}), the same numbers as in the legacy section.`,
+      ]),
+      section("legacy", "Legacy server (MCP 2025-11-25): both on the same server", [
+        `Both against a server that serves only 2025-11-25; negotiated: ours MCP ` +
+        `${find("ours", "legacy").negotiated}, the original MCP ${original.negotiated}.`,
+      ]),
+    ],
   };
 }
 
-/** Runs `args` `runs + 1` times and returns the wall times without the first (warm-up) run. */
-async function timeRuns(
-  implementation: Implementation,
-  args: string[],
-  runs: number,
-  check?: (stdout: string) => string | undefined,
-): Promise<{ samples: number[]; lastStdout: string }> {
-  const samples: number[] = [];
-  let lastStdout = "";
-  for (let i = 0; i <= runs; i++) {
-    const output = await runMcpc(implementation, args);
-    const problem = check?.(output.stdout);
-    if (problem !== undefined) {
-      throw new Error(
-        `Unexpected output of ${describe(implementation, args)}: ${problem}\n${
-          indent(output.stdout)
-        }`,
+/** Warnings when a bridge did not negotiate the revision its server was meant to serve. */
+function eraWarnings(ours: Implementation, original: Implementation): string[] {
+  const warnings: string[] = [];
+  for (const implementation of [ours, original]) {
+    const expected = ERA_REVISION[implementation.era];
+    if (implementation.negotiated !== expected) {
+      warnings.push(
+        `WARNING: ${implementation.name} negotiated "${implementation.negotiated}" with the ` +
+          `${implementation.era} server, expected "${expected}"`,
       );
     }
-    if (i > 0) samples.push(output.ms);
-    lastStdout = output.stdout;
   }
-  return { samples, lastStdout };
+  return warnings;
 }
 
-/** Times `connect` `runs + 1` times (first discarded), closing the session after each. */
-async function timeConnect(
+/**
+ * Connects a fresh `@rss` session, makes {@linkcode RSS_CALLS} warm calls and
+ * samples its bridge's RSS and anonymous memory; closes the session again.
+ */
+async function measureBridgeMemory(
   implementation: Implementation,
-  url: string,
-  runs: number,
-): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i <= runs; i++) {
-    const { ms } = await runMcpc(implementation, ["connect", url, SESSION]);
-    const pid = await readBridgePid(implementation);
-    await closeSession(implementation, pid);
-    if (i > 0) samples.push(ms);
-  }
-  return samples;
+): Promise<{ rss: number[]; anonymous: number[] }> {
+  await runMcpc(implementation, ["connect", implementation.url, RSS_SESSION]);
+  const pid = await readBridgePid(implementation, RSS_SESSION);
+  const args = [RSS_SESSION, "tools-call", "echo", "message:=hi", "--json"];
+  for (let i = 0; i < RSS_CALLS; i++) await runChecked(implementation, args, checkEchoOutput);
+  const memory = await sampleMemory(pid);
+  await closeSession(implementation, RSS_SESSION, pid);
+  return memory;
 }
 
-/** Closes `@bench` and makes sure its bridge is gone (stopping it if `close` left it running). */
+/** Runs one mcpc command and fails the benchmark if `check` finds its stdout wrong. */
+async function runChecked(
+  implementation: Implementation,
+  args: string[],
+  check?: (stdout: string) => string | undefined,
+): Promise<CommandOutput> {
+  const output = await runMcpc(implementation, args);
+  const problem = check?.(output.stdout);
+  if (problem !== undefined) {
+    throw new Error(
+      `Unexpected output of ${describe(implementation, args)}: ${problem}\n${
+        indent(output.stdout)
+      }`,
+    );
+  }
+  return output;
+}
+
+/** Closes `session` and makes sure its bridge is gone (stopping it if `close` left it running). */
 async function closeSession(
   implementation: Implementation,
+  session: string,
   pid: number | undefined,
 ): Promise<void> {
-  await runMcpc(implementation, ["close", SESSION]);
+  await runMcpc(implementation, ["close", session]);
   if (pid === undefined || await waitForExit(pid, EXIT_WAIT_MS)) return;
   warn(
     `${implementation.name}: bridge ${pid} still running ${EXIT_WAIT_MS} ms after "close"; stopping it`,
@@ -243,17 +355,24 @@ async function closeSession(
   await stopProcess(pid);
 }
 
-/** The `@bench` bridge PID from the implementation's `sessions.json` (remembered for cleanup). */
-async function readBridgePid(implementation: Implementation): Promise<number> {
-  const pid = (await readSessionPids(implementation.home)).get(SESSION);
+/** The bridge PID of `session` from the implementation's `sessions.json` (remembered for cleanup). */
+async function readBridgePid(implementation: Implementation, session: string): Promise<number> {
+  const pid = (await readSessionPids(implementation.home)).get(session);
   if (pid === undefined) {
     throw new Error(
-      `Cannot find the bridge of ${implementation.name}: no "sessions.${SESSION}.pid" in ` +
+      `Cannot find the bridge of ${implementation.name}: no "sessions.${session}.pid" in ` +
         `${implementation.home}/sessions.json`,
     );
   }
   implementation.bridgePids.add(pid);
   return pid;
+}
+
+/** The `protocolVersion` that `session` recorded in `<home>/sessions.json` (both mcpcs keep one). */
+async function readProtocolVersion(home: string, session: string): Promise<string> {
+  const parsed = await readJsonFile(`${home}/sessions.json`);
+  const version = fieldOf(fieldOf(fieldOf(parsed, "sessions"), session), "protocolVersion");
+  return typeof version === "string" ? version : "unknown";
 }
 
 /** Session name → bridge PID, for every session in `<home>/sessions.json` that has one. */
@@ -274,28 +393,37 @@ async function readSessionPids(home: string): Promise<Map<string, number>> {
   return pids;
 }
 
-/** Reads `VmRSS` of `pid` a few times, in MiB. */
-async function sampleRss(pid: number): Promise<number[]> {
-  const samples: number[] = [];
+/** Reads `VmRSS` and the `Anonymous` total of `pid` a few times, in MiB. */
+async function sampleMemory(pid: number): Promise<{ rss: number[]; anonymous: number[] }> {
+  const rss: number[] = [];
+  const anonymous: number[] = [];
   for (let i = 0; i < RSS_SAMPLES; i++) {
     if (i > 0) await delay(RSS_INTERVAL_MS);
-    const status = await Deno.readTextFile(`/proc/${pid}/status`).catch(() => "");
-    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
-    if (match === null) throw new Error(`Cannot read the RSS of bridge ${pid}: no VmRSS in /proc`);
-    samples.push(Number(match[1]) / 1024);
+    rss.push(await readProcKib(pid, "status", "VmRSS") / 1024);
+    anonymous.push(await readProcKib(pid, "smaps_rollup", "Anonymous") / 1024);
   }
-  return samples;
+  return { rss, anonymous };
 }
 
-/** Closes `@bench`, stops every bridge of this home still alive, and removes the home. */
+/** The `<field>: N kB` line of `/proc/<pid>/<file>`, in KiB. */
+async function readProcKib(pid: number, file: string, field: string): Promise<number> {
+  const text = await Deno.readTextFile(`/proc/${pid}/${file}`).catch(() => "");
+  const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, "m").exec(text);
+  if (match === null) {
+    throw new Error(`Cannot read the memory of bridge ${pid}: no ${field} in /proc/${pid}/${file}`);
+  }
+  return Number(match[1]);
+}
+
+/** Closes every session left, stops every bridge of this home still alive, and removes the home. */
 async function cleanUp(implementation: Implementation): Promise<void> {
   const { home } = implementation;
-  try {
-    if ((await readSessionPids(home)).size > 0) {
-      await runMcpc(implementation, ["close", SESSION], { ignoreInterrupt: true });
+  for (const session of (await readSessionPids(home)).keys()) {
+    try {
+      await runMcpc(implementation, ["close", session], { ignoreInterrupt: true });
+    } catch (error) {
+      warn(`${implementation.name}: ${messageOf(error)}`);
     }
-  } catch (error) {
-    warn(`${implementation.name}: ${messageOf(error)}`);
   }
   const candidates = new Set([
     ...implementation.bridgePids,
@@ -469,11 +597,13 @@ async function ensureOriginal(): Promise<string> {
 
 async function createImplementation(
   name: Implementation["name"],
+  era: Era,
+  url: string,
   command: string,
   args: string[],
 ): Promise<Implementation> {
   const home = await Deno.makeTempDir({ dir: "/tmp", prefix: "mcpcb-" });
-  return { name, command, args, home, bridgePids: new Set() };
+  return { name, era, url, command, args, home, bridgePids: new Set(), negotiated: "unknown" };
 }
 
 /** This process's environment without `MCPC_*` variables, plus `overrides` and the TLS store. */
@@ -501,7 +631,7 @@ function describe(implementation: Implementation, args: string[]): string {
   const program = implementation.name === "ours"
     ? "scripts/mcpc"
     : `node ${implementation.args.join(" ").replace(`${ROOT}/`, "")}`;
-  return `${implementation.name}: ${program} ${args.join(" ")}`;
+  return `${implementation.name}@${implementation.era}: ${program} ${args.join(" ")}`;
 }
 
 async function readJsonFile(path: string): Promise<unknown> {

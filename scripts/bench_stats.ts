@@ -1,6 +1,7 @@
 /**
  * The arithmetic and the report of `deno task bench`: flag parsing, medians,
- * the original/ours ratio, the target check and the Markdown table.
+ * the original/ours ratio, the target checks and the Markdown tables (one
+ * section per kind of server).
  *
  * Layer: pure.
  * @module
@@ -59,32 +60,57 @@ export interface BenchVersions {
   original: string;
 }
 
-/** Whether a metric's ratio reaches a required factor. */
-export interface TargetCheck {
-  /** Human description of the target, e.g. `warm tools-call ≥ 3× faster`. */
+/** How a target bounds its metric: `faster` needs original/ours ≥ factor, `smaller` ours/original ≤ factor. */
+export type TargetKind = "faster" | "smaller";
+
+/** A required bound on one metric, e.g. warm `tools-call` at least 10× faster. */
+export interface TargetSpec {
+  /** Human description, e.g. `warm tools-call ≥ 10× faster`. */
   description: string;
   /** The metric the target is about. */
   metricId: string;
-  /** Required ratio (original/ours). */
+  /** Which way the bound goes. */
+  kind: TargetKind;
+  /** The bound: a minimum speed-up (`faster`) or a maximum fraction of the original (`smaller`). */
   factor: number;
-  /** The measured ratio. */
-  ratio: number;
-  /** `ratio >= factor`. */
+}
+
+/** A target checked against one section's metrics. */
+export interface TargetCheck extends TargetSpec {
+  /** original/ours for `faster`, ours/original for `smaller`. */
+  measured: number;
+  /** Whether `measured` is within `factor`. */
   holds: boolean;
+}
+
+/** One table of the report: the metrics against one kind of server, and the targets on them. */
+export interface BenchSection {
+  /** Stable key, e.g. `legacy`. */
+  id: string;
+  /** Heading (Markdown). */
+  title: string;
+  /** Lines printed under the table: what was compared with what, warnings. */
+  notes: string[];
+  /** The MCP revision each side's bridge negotiated. */
+  protocolVersions: { ours: string; original: string };
+  /** One summary per metric, in table order. */
+  metrics: MetricSummary[];
+  /** The targets, checked on `metrics`. */
+  targets: TargetCheck[];
 }
 
 /** Everything one benchmark run found. */
 export interface BenchReport {
   /** Timed runs per metric (one more warm-up run each was discarded). */
   runs: number;
-  /** Bridge RSS samples per implementation. */
+  /** Bridge memory samples per implementation. */
   rssSamples: number;
+  /** Warm calls a bridge has served when its memory is sampled. */
+  rssCalls: number;
   /** Versions of both implementations and their runtimes. */
   versions: BenchVersions;
-  /** One summary per metric, in table order. */
-  metrics: MetricSummary[];
-  /** The speed target. */
-  target: TargetCheck;
+  /** One section per kind of server. */
+  sections: BenchSection[];
 }
 
 /** Options of `deno task bench`. */
@@ -106,11 +132,13 @@ export const MAX_RUNS = 1000;
 /** Usage text of `deno task bench`. */
 export const BENCH_USAGE = `Usage: deno task bench [--runs N] [--json]
 
-Compares this mcpc (scripts/mcpc) with the original @apify/mcpc on a local demo server.
+Compares this mcpc (scripts/mcpc) with the original @apify/mcpc on local demo servers: one
+section for a 2025-11-25 (legacy) server, one for a 2026-07-28 (modern) server. The original
+speaks only 2025 revisions, so the modern section compares with its legacy-server numbers.
 
 Options:
   --runs N   timed runs per metric, plus one discarded warm-up run (default ${DEFAULT_RUNS})
-  --json     print the results as JSON instead of a Markdown table
+  --json     print the results as JSON instead of Markdown tables
   -h, --help show this help`;
 
 /** Parses the flags of `deno task bench` (`--runs N`, `--runs=N`, `--json`, `--help`). */
@@ -159,22 +187,20 @@ export function summarizeMetric(metric: MetricSamples): MetricSummary {
   };
 }
 
-/** Checks that the metric `metricId` reaches a ratio of at least `factor`. */
-export function checkTarget(
-  metrics: readonly MetricSummary[],
-  options: { metricId: string; factor: number; description: string },
-): TargetCheck {
-  const metric = metrics.find((candidate) => candidate.id === options.metricId);
+/** Checks `target` on the metric it names; throws if `metrics` has no such metric. */
+export function checkTarget(metrics: readonly MetricSummary[], target: TargetSpec): TargetCheck {
+  const metric = metrics.find((candidate) => candidate.id === target.metricId);
   if (metric === undefined) {
-    throw new RangeError(`Cannot check the target: no metric "${options.metricId}"`);
+    throw new RangeError(`Cannot check the target: no metric "${target.metricId}"`);
   }
-  return {
-    description: options.description,
-    metricId: options.metricId,
-    factor: options.factor,
-    ratio: metric.ratio,
-    holds: metric.ratio >= options.factor,
-  };
+  const measured = target.kind === "faster" ? metric.ratio : fractionOf(metric);
+  const holds = target.kind === "faster" ? measured >= target.factor : measured <= target.factor;
+  return { ...target, measured, holds };
+}
+
+/** Whether every target of every section holds. */
+export function allTargetsHold(report: BenchReport): boolean {
+  return report.sections.every((section) => section.targets.every((target) => target.holds));
 }
 
 /** Formats a value with one decimal and its unit, e.g. `41.3 ms`. */
@@ -187,26 +213,60 @@ export function formatRatio(ratio: number): string {
   return `${ratio.toFixed(2)}×`;
 }
 
-/** Renders the report as Markdown: the table, then runs, versions and the target verdict. */
+/** Renders the report as Markdown: one table per section with its notes and target verdicts. */
 export function formatMarkdownReport(report: BenchReport): string {
-  const rows = report.metrics.map((metric) =>
-    `| ${escapeCell(metric.label)} | ${formatValue(metric.ours.median, metric.unit)} | ` +
-    `${formatValue(metric.original.median, metric.unit)} | ${formatRatio(metric.ratio)} |`
+  const { versions } = report;
+  const lines: string[] = [];
+  for (const section of report.sections) {
+    lines.push(`### ${section.title}`, "", ...formatTable(section.metrics), "");
+    for (const note of section.notes) lines.push(`- ${note}`);
+    for (const target of section.targets) lines.push(`- ${formatTargetCheck(target)}`);
+    lines.push("");
+  }
+  lines.push(
+    `- Runs: ${report.runs} timed per metric (plus 1 discarded warm-up run each), taken in ` +
+      "rounds over all subjects; " +
+      `bridge memory: median of ${report.rssSamples} samples, taken after connect + ` +
+      `${report.rssCalls} warm calls.`,
+    "- Ratio: original/ours, so above 1 means ours is faster (times) or smaller (memory).",
+    `- Versions: ours mcpc ${versions.ours} on ${versions.deno}; ` +
+      `original @apify/mcpc ${versions.original} on node ${versions.node}.`,
   );
-  const { versions, target } = report;
-  const verdict = target.holds ? "holds" : "does NOT hold";
+  return lines.join("\n");
+}
+
+/** One target's verdict, e.g. `Target "warm tools-call ≥ 10× faster": PASS (12.31×)`. */
+export function formatTargetCheck(target: TargetCheck): string {
+  const verdict = target.holds ? "PASS" : "FAIL";
+  const bound = target.kind === "faster"
+    ? `needs ≥ ${target.factor}×`
+    : `needs ≤ ${target.factor}×`;
+  const measured = target.kind === "faster"
+    ? `${formatRatio(target.measured)} faster`
+    : `${formatRatio(target.measured)} the original's`;
+  return `Target "${target.description}": ${verdict} (${measured}; ${bound})`;
+}
+
+function formatTable(metrics: readonly MetricSummary[]): string[] {
   return [
     "| metric | ours (median) | original (median) | ratio (original/ours) |",
     "| --- | ---: | ---: | ---: |",
-    ...rows,
-    "",
-    `- Runs: ${report.runs} timed per metric (plus 1 discarded warm-up run each); ` +
-    `bridge RSS: median of ${report.rssSamples} samples.`,
-    "- Ratio: original/ours, so above 1 means ours is faster (times) or smaller (RSS).",
-    `- Versions: ours mcpc ${versions.ours} on ${versions.deno}; ` +
-    `original @apify/mcpc ${versions.original} on node ${versions.node}.`,
-    `- Target "${target.description}": ${verdict} (${formatRatio(target.ratio)}).`,
-  ].join("\n");
+    ...metrics.map((metric) =>
+      `| ${escapeCell(metric.label)} | ${formatValue(metric.ours.median, metric.unit)} | ` +
+      `${formatValue(metric.original.median, metric.unit)} | ${formatRatio(metric.ratio)} |`
+    ),
+  ];
+}
+
+/** `ours / original` of a metric's medians. */
+function fractionOf(metric: MetricSummary): number {
+  if (!(metric.original.median > 0)) {
+    throw new RangeError(
+      `Cannot compute a fraction: the original's median of "${metric.id}" is ` +
+        `${metric.original.median}, expected > 0`,
+    );
+  }
+  return metric.ours.median / metric.original.median;
 }
 
 function parseRuns(text: string): number {

@@ -1,6 +1,8 @@
 /**
  * `deno task compile`: builds the single `mcpc` executable with exactly the
- * permission flags `scripts/mcpc` and the bridge launcher use.
+ * permission flags `scripts/mcpc` and the bridge launcher use, and the
+ * bridge's V8 flags (a compiled program takes its V8 flags only from the
+ * build, so the CLI, the same binary, runs with them too).
  *
  * `deno compile` downloads its runtime (denort) for the target; on machines
  * without access to Deno's download host, point `DENORT_BIN` at a local
@@ -12,7 +14,7 @@
  */
 
 import { resolve } from "node:path";
-import { PERMISSION_FLAGS } from "../src/platform/self_command.ts";
+import { BRIDGE_V8_FLAGS, PERMISSION_FLAGS } from "../src/platform/self_command.ts";
 import { VERSION } from "../src/version.ts";
 
 /** The `deno compile` argument list for the given options. */
@@ -25,6 +27,7 @@ export function compileArgs(
     "--config",
     options.config,
     ...PERMISSION_FLAGS,
+    `--v8-flags=${BRIDGE_V8_FLAGS.join(",")}`,
     ...(options.target ? ["--target", options.target] : []),
     "--output",
     options.output,

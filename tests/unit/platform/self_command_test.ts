@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { compileArgs } from "../../../scripts/compile.ts";
 import {
+  BRIDGE_DENO_FLAGS,
   BRIDGE_SUBCOMMAND,
+  BRIDGE_V8_FLAGS,
   PERMISSION_FLAGS,
   selfCommand,
 } from "../../../src/platform/self_command.ts";
@@ -36,6 +38,40 @@ Deno.test("selfCommand() starts main.ts with the same flags and the bridge subco
     args.includes(`${ROOT}deno.json`),
     "the config is explicit (bridges run in other cwds)",
   );
+});
+
+Deno.test("deno task compile bakes in the bridge's V8 flags", () => {
+  const args = compileArgs({ output: "out", config: "deno.json", main: "main.ts" });
+  assert.deepEqual(args.filter((arg) => arg.startsWith("--v8-flags")), [
+    `--v8-flags=${BRIDGE_V8_FLAGS.join(",")}`,
+  ]);
+});
+
+Deno.test("selfCommand() gives a bridge its V8 flags and no code cache", () => {
+  const { args } = selfCommand([BRIDGE_SUBCOMMAND, "@x"]);
+  const main = args.indexOf(`${ROOT}main.ts`);
+  for (const flag of BRIDGE_DENO_FLAGS) {
+    const at = args.indexOf(flag);
+    assert.ok(at > 0 && at < main, `${flag} is a deno run flag, before main.ts`);
+  }
+  assert.ok(args.includes("--no-code-cache"));
+  assert.ok(BRIDGE_DENO_FLAGS.includes(`--v8-flags=${BRIDGE_V8_FLAGS.join(",")}`));
+});
+
+Deno.test("selfCommand() runs other subcommands without the bridge's flags", () => {
+  const { args } = selfCommand(["--version"]);
+  for (const flag of BRIDGE_DENO_FLAGS) assert.ok(!args.includes(flag));
+  assert.deepEqual(args.slice(-2), [`${ROOT}main.ts`, "--version"]);
+});
+
+Deno.test("BRIDGE_V8_FLAGS are known to this V8 and keep WebAssembly", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", `--v8-flags=${BRIDGE_V8_FLAGS.join(",")}`, "console.log(typeof WebAssembly)"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  assert.equal(new TextDecoder().decode(stdout).trim(), "object");
 });
 
 Deno.test("verifyBinary() accepts mcpc and rejects a binary that is really deno", async () => {

@@ -1,35 +1,63 @@
 import assert from "node:assert/strict";
 import {
+  allTargetsHold,
   type BenchReport,
+  type BenchSection,
   checkTarget,
   DEFAULT_RUNS,
   formatMarkdownReport,
   formatRatio,
+  formatTargetCheck,
   formatValue,
   median,
   type MetricSummary,
   parseBenchArgs,
   speedRatio,
   summarizeMetric,
+  type TargetSpec,
 } from "../../../scripts/bench_stats.ts";
+
+const FASTER: TargetSpec = {
+  metricId: "tools_call",
+  kind: "faster",
+  factor: 10,
+  description: "warm ≥ 10×",
+};
+const SMALLER: TargetSpec = {
+  metricId: "bridge_rss",
+  kind: "smaller",
+  factor: 0.6,
+  description: "RSS ≤ 0.6×",
+};
 
 function summary(id: string, ours: number, original: number): MetricSummary {
   return summarizeMetric({
     id,
     label: `\`${id}\``,
-    unit: "ms",
+    unit: id === "bridge_rss" ? "MiB" : "ms",
     ours: [ours],
     original: [original],
   });
 }
 
-function report(metrics: MetricSummary[], factor: number): BenchReport {
+function section(id: string, metrics: MetricSummary[], targets: TargetSpec[]): BenchSection {
+  return {
+    id,
+    title: `${id} server`,
+    notes: [`note about ${id}`],
+    protocolVersions: { ours: "2026-07-28", original: "2025-11-25" },
+    metrics,
+    targets: targets.map((target) => checkTarget(metrics, target)),
+  };
+}
+
+function report(sections: BenchSection[]): BenchReport {
   return {
     runs: 5,
     rssSamples: 3,
+    rssCalls: 20,
     versions: { deno: "deno 2.9.6", node: "v20.20.2", ours: "0.1.0", original: "0.2.6" },
-    metrics,
-    target: checkTarget(metrics, { metricId: "tools_call", factor, description: "warm ≥ 3×" }),
+    sections,
   };
 }
 
@@ -85,30 +113,38 @@ Deno.test("summarizeMetric() takes medians of both sides and their ratio", () =>
   assert.equal(result.unit, "MiB");
 });
 
-Deno.test("checkTarget() holds at exactly the factor and fails below it", () => {
-  assert.equal(
-    checkTarget([summary("tools_call", 100, 300)], {
-      metricId: "tools_call",
-      factor: 3,
-      description: "",
-    }).holds,
-    true,
-  );
-  assert.equal(
-    checkTarget([summary("tools_call", 100, 299)], {
-      metricId: "tools_call",
-      factor: 3,
-      description: "",
-    }).holds,
-    false,
-  );
+Deno.test("checkTarget() on a faster target holds at exactly the factor and fails below it", () => {
+  const at = checkTarget([summary("tools_call", 100, 1000)], FASTER);
+  assert.equal(at.holds, true);
+  assert.equal(at.measured, 10);
+  assert.equal(checkTarget([summary("tools_call", 100, 999)], FASTER).holds, false);
+});
+
+Deno.test("checkTarget() on a smaller target compares ours/original with the factor", () => {
+  const at = checkTarget([summary("bridge_rss", 60, 100)], SMALLER);
+  assert.equal(at.holds, true);
+  assert.equal(at.measured, 0.6);
+  const above = checkTarget([summary("bridge_rss", 73, 94)], SMALLER);
+  assert.equal(above.holds, false);
+  assert.ok(Math.abs(above.measured - 73 / 94) < 1e-12);
 });
 
 Deno.test("checkTarget() throws for an unknown metric", () => {
   assert.throws(
-    () => checkTarget([summary("version", 1, 2)], { metricId: "nope", factor: 3, description: "" }),
+    () => checkTarget([summary("version", 1, 2)], { ...FASTER, metricId: "nope" }),
     /no metric "nope"/,
   );
+});
+
+Deno.test("checkTarget() refuses a smaller target on an original median of zero", () => {
+  assert.throws(() => checkTarget([summary("bridge_rss", 1, 0)], SMALLER), RangeError);
+});
+
+Deno.test("allTargetsHold() is true only when every target of every section holds", () => {
+  const good = section("legacy", [summary("tools_call", 10, 200)], [FASTER]);
+  const bad = section("modern", [summary("tools_call", 10, 50)], [FASTER]);
+  assert.equal(allTargetsHold(report([good])), true);
+  assert.equal(allTargetsHold(report([good, bad])), false);
 });
 
 Deno.test("formatValue() and formatRatio() round to one and two decimals", () => {
@@ -117,31 +153,49 @@ Deno.test("formatValue() and formatRatio() round to one and two decimals", () =>
   assert.equal(formatRatio(3.256), "3.26×");
 });
 
-Deno.test("formatMarkdownReport() prints one table row per metric with medians and ratio", () => {
-  const text = formatMarkdownReport(report([summary("tools_call", 50, 500)], 3));
+Deno.test("formatTargetCheck() says PASS or FAIL with the measured value and the bound", () => {
+  assert.equal(
+    formatTargetCheck(checkTarget([summary("tools_call", 50, 600)], FASTER)),
+    'Target "warm ≥ 10×": PASS (12.00× faster; needs ≥ 10×)',
+  );
+  assert.equal(
+    formatTargetCheck(checkTarget([summary("bridge_rss", 75, 100)], SMALLER)),
+    'Target "RSS ≤ 0.6×": FAIL (0.75× the original\'s; needs ≤ 0.6×)',
+  );
+});
+
+Deno.test("formatMarkdownReport() prints one table per section with medians and ratio", () => {
+  const text = formatMarkdownReport(report([
+    section("modern", [summary("tools_call", 50, 500)], [FASTER]),
+    section("legacy", [summary("tools_call", 40, 500)], [FASTER]),
+  ]));
   const lines = text.split("\n");
-  assert.equal(lines[0], "| metric | ours (median) | original (median) | ratio (original/ours) |");
-  assert.equal(lines[1], "| --- | ---: | ---: | ---: |");
-  assert.equal(lines[2], "| `tools_call` | 50.0 ms | 500.0 ms | 10.00× |");
+  assert.equal(lines[0], "### modern server");
+  assert.equal(lines[2], "| metric | ours (median) | original (median) | ratio (original/ours) |");
+  assert.equal(lines[3], "| --- | ---: | ---: | ---: |");
+  assert.equal(lines[4], "| `tools_call` | 50.0 ms | 500.0 ms | 10.00× |");
+  assert.equal(lines[6], "- note about modern");
+  assert.ok(text.indexOf("### legacy server") > text.indexOf("- note about modern"));
+  assert.match(text, /\| `tools_call` \| 40\.0 ms \| 500\.0 ms \| 12\.50× \|/);
   assert.match(text, /Runs: 5 timed per metric/);
+  assert.match(text, /median of 3 samples, taken after connect \+ 20 warm calls/);
   assert.match(
     text,
     /ours mcpc 0\.1\.0 on deno 2\.9\.6; original @apify\/mcpc 0\.2\.6 on node v20/,
   );
 });
 
-Deno.test("formatMarkdownReport() says whether the target holds", () => {
-  assert.match(
-    formatMarkdownReport(report([summary("tools_call", 100, 400)], 3)),
-    /Target "warm ≥ 3×": holds \(4\.00×\)/,
-  );
-  assert.match(
-    formatMarkdownReport(report([summary("tools_call", 100, 200)], 3)),
-    /Target "warm ≥ 3×": does NOT hold \(2\.00×\)/,
-  );
+Deno.test("formatMarkdownReport() gives every target of every section its verdict", () => {
+  const metrics = [summary("tools_call", 100, 400), summary("bridge_rss", 50, 100)];
+  const text = formatMarkdownReport(report([
+    section("modern", metrics, [FASTER, SMALLER]),
+    section("legacy", metrics, [FASTER, SMALLER]),
+  ]));
+  assert.equal(text.match(/Target "warm ≥ 10×": FAIL \(4\.00× faster/g)?.length, 2);
+  assert.equal(text.match(/Target "RSS ≤ 0\.6×": PASS \(0\.50× the original's/g)?.length, 2);
 });
 
 Deno.test("formatMarkdownReport() escapes pipes in labels so the table keeps its columns", () => {
   const metric = { ...summary("tools_call", 1, 2), label: "a | b" };
-  assert.match(formatMarkdownReport(report([metric], 1)), /^\| a \\\| b \| /m);
+  assert.match(formatMarkdownReport(report([section("x", [metric], [])])), /^\| a \\\| b \| /m);
 });
