@@ -46,6 +46,7 @@ function staticClosure(graph: Map<string, InfoModule>, entries: string[]): Set<s
 
 const SESSION_PATH = [
   "main.ts",
+  "src/cli/cli_main.ts",
   "src/cli/run.ts",
   "src/app/session_commands.ts",
   "src/app/session_bridge.ts",
@@ -67,4 +68,14 @@ Deno.test("the bridge does load the MCP SDK (the check above can fail)", async (
   const loaded = [...staticClosure(graph, [bridge])];
   assert.ok(loaded.some((specifier) => /@modelcontextprotocol\/client/.test(specifier)));
   assert.ok(loaded.some((specifier) => /@logtape/.test(specifier)));
+});
+
+Deno.test("the bridge loads none of the CLI (its command table, commander, the session commands)", async () => {
+  const graph = await moduleGraph(new URL("main.ts", ROOT).pathname);
+  const entries = ["main.ts", "src/bridge/bridge_main.ts"].map((path) => new URL(path, ROOT).href);
+  const loaded = [...staticClosure(graph, entries)];
+  assert.deepEqual(
+    loaded.filter((specifier) => /commander|\/src\/cli\/|\/src\/app\//.test(specifier)),
+    [],
+  );
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatError } from "../../main.ts";
+import { formatError } from "../../src/cli/cli_main.ts";
 import { serverError, usageError } from "../../src/errors.ts";
 import { createTheme } from "../../src/render/theme.ts";
 

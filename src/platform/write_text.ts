@@ -1,0 +1,18 @@
+/**
+ * Writing text to a standard stream in full, where a reader that went away
+ * (a closed pipe) is not an error.
+ *
+ * Layer: edge.
+ * @module
+ */
+
+/** Writes all of `text` to `stream`; a broken pipe ends the write quietly. */
+export function writeText(stream: { writeSync(data: Uint8Array): number }, text: string): void {
+  const data = new TextEncoder().encode(text);
+  try {
+    let offset = 0;
+    while (offset < data.length) offset += stream.writeSync(data.subarray(offset));
+  } catch (error) {
+    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+  }
+}
