@@ -80,7 +80,7 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-/** `mcpc ev ping` when `@ev` exists: suggest `mcpc @ev ping` rather than a command. */
+/** An unknown command that is a session name without its @ (ev, @ev exists): suggest it. */
 async function withSessionSuggestion(
   error: McpcError,
   env: Record<string, string>,
