@@ -20,6 +20,7 @@ import { isProcessGroupRunning } from "../../../src/platform/process.ts";
 import type { EraVerdict, ServerConfig } from "../../../src/session/session.ts";
 import { type ModernStdioMode, SPAWN_LOG_VARIABLE } from "../../fixtures/modern_stdio_server.ts";
 import { withDeadline } from "../../fakes/deadline.ts";
+import { denoEntry } from "../../e2e/harness.ts";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
 const FIXTURE = `${ROOT}tests/fixtures/modern_stdio_server.ts`;
@@ -40,27 +41,9 @@ interface Fixture {
 async function fixture(mode: ModernStdioMode, extra: Partial<ServerConfig> = {}): Promise<Fixture> {
   const log = await Deno.makeTempFile({ prefix: "mcpc-spawns-" });
   const lines = async () => (await Deno.readTextFile(log)).split("\n").filter((line) => line);
-  const denoDir = Deno.env.get("DENO_DIR");
+  const entry = denoEntry(FIXTURE, [mode]) as ServerConfig;
   return {
-    server: {
-      command: Deno.execPath(),
-      args: [
-        "run",
-        "--quiet",
-        "--frozen",
-        "--config",
-        `${ROOT}deno.json`,
-        "--allow-all",
-        FIXTURE,
-        mode,
-      ],
-      env: {
-        DENO_TLS_CA_STORE: "system",
-        ...(denoDir ? { DENO_DIR: denoDir } : {}),
-        [SPAWN_LOG_VARIABLE]: log,
-      },
-      ...extra,
-    },
+    server: { ...entry, env: { ...entry.env, [SPAWN_LOG_VARIABLE]: log }, ...extra },
     spawns: async () => (await lines()).length,
     assertAllStopped: async () => {
       for (const line of await lines()) {
