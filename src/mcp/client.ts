@@ -357,10 +357,7 @@ async function openStdio(
     });
   } catch (error) {
     if (transport.failure) throw transport.failure;
-    // Over stdio the SDK takes an unanswered `server/discover` for a 2025-era server, which a
-    // pinned probe turns into a negotiation failure: the server did not answer in time.
-    const unanswered = transport.handshakeMethod === "server/discover" && !transport.answered;
-    if (timedOut(error) || (unanswered && !state.closed)) {
+    if (timedOut(error)) {
       throw new ServerSilentError(
         `The server command "${spec.command}"`,
         transport.handshakeMethod ?? "initialize",

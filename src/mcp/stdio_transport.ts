@@ -143,23 +143,9 @@ export class StdioProcessTransport {
     return this.#child?.pid;
   }
 
-  /**
-   * Always `null`: the transport reads the server's stderr itself. Like `pid`,
-   * this accessor of the SDK's stdio transport tells the SDK that this is a
-   * stdio transport (a probe timeout or close then means a 2025-era server).
-   */
-  get stderr(): null {
-    return null;
-  }
-
   /** The handshake request sent last (`server/discover` or `initialize`), if any. */
   get handshakeMethod(): string | undefined {
     return this.#guard.method;
-  }
-
-  /** Whether the last handshake request has been answered (or none was needed). */
-  get answered(): boolean {
-    return this.#guard.answered;
   }
 
   /** Spawns the server. Throws {@linkcode StdioServerError} when the command cannot run. */
