@@ -5,8 +5,12 @@
  * @module
  */
 
-import process from "node:process";
-import { existsSync } from "node:fs";
+/**
+ * `node:process` for signal 0, which `Deno.kill` does not take; loaded only
+ * where `/proc` cannot answer (loading any `node:` module costs a process
+ * about 2–7 MiB, and this module is on every bridge's and CLI's path).
+ */
+const nodeProcess = Deno.build.os === "linux" ? undefined : (await import("node:process")).default;
 
 /** Options for {@linkcode spawnDetached}. */
 export interface SpawnDetachedOptions {
@@ -62,10 +66,25 @@ export function isProcessRunning(pid: number): boolean {
   if (Deno.build.os === "linux") {
     const stat = readProcStat(pid);
     if (stat) return stat.state !== "Z" && stat.state !== "X";
-    if (!existsSync(`/proc/${pid}`)) return false;
+    // No readable stat: the process exists if its directory does.
+    return pathExists(`/proc/${pid}`);
   }
+  return signalZero(pid);
+}
+
+function pathExists(path: string): boolean {
   try {
-    process.kill(pid, 0);
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether signal 0 reaches `pid` (a negative `pid`: a process group). */
+function signalZero(pid: number): boolean {
+  try {
+    nodeProcess!.kill(pid, 0);
     return true;
   } catch (error) {
     return (error as { code?: string }).code === "EPERM";
@@ -164,12 +183,7 @@ export function isProcessGroupRunning(pgid: number): boolean {
   if (!Number.isInteger(pgid) || pgid <= 1) return false;
   const members = groupMembers(pgid);
   if (members) return members.length > 0;
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === "EPERM";
-  }
+  return signalZero(-pgid);
 }
 
 /** Sends `signal` to every process of group `pgid`, ignoring a group that is gone. */
