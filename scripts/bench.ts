@@ -1,8 +1,10 @@
 /**
- * `deno task bench [--runs N] [--json]`: compares this mcpc, run from source
- * through `scripts/mcpc`, with the original `@apify/mcpc` (npm-installed into
- * `.bench/original`, run with node) on the bundled demo server (in-process, on
- * 127.0.0.1), and prints Markdown tables or, with `--json`, the results as JSON.
+ * `deno task bench [--runs N] [--from-source] [--json]`: compares this mcpc as
+ * it ships (the bundle `deno task compile` embeds, built into `.bench/bundle`
+ * and run by deno; with `--from-source`, `scripts/mcpc`) with the original
+ * `@apify/mcpc` (npm-installed into `.bench/original`, run with node) on the
+ * bundled demo server (in-process, on 127.0.0.1), and prints Markdown tables
+ * or, with `--json`, the results as JSON.
  *
  * Two demo servers run: one serving only MCP 2026-07-28 (modern), one only
  * 2025-11-25 (legacy). Ours is measured against both; the original speaks only
@@ -23,6 +25,8 @@
  */
 
 import { VERSION } from "../src/version.ts";
+import { PERMISSION_FLAGS } from "../src/platform/self_command.ts";
+import { buildBundle } from "./bundle.ts";
 import { type DemoHttpServer, startDemoHttpServer } from "./demo_server.ts";
 import {
   allTargetsHold,
@@ -40,6 +44,7 @@ import {
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 const LAUNCHER = `${ROOT}/scripts/mcpc`;
 const SCRATCH = `${ROOT}/.bench/original`;
+const BUNDLE_DIR = `${ROOT}/.bench/bundle`;
 const ORIGINAL_PACKAGE = "@apify/mcpc";
 const ORIGINAL_VERSION = "0.2.6";
 const SESSION = "@bench";
@@ -149,6 +154,9 @@ async function main(args: string[]): Promise<number> {
     return 1;
   }
   const originalBin = await ensureOriginal();
+  const ours = options.fromSource
+    ? { command: LAUNCHER, args: [], form: "from source" }
+    : await bundledOurs();
   const implementations: Implementation[] = [];
   const servers: DemoHttpServer[] = [];
   const onSigint = () => interrupt.abort(new Error("Interrupted"));
@@ -162,12 +170,16 @@ async function main(args: string[]): Promise<number> {
       progress(`${era} demo server at ${server.url}`);
     }
     // Each round runs them in this order; the original speaks only 2025 revisions.
-    implementations.push(await createImplementation("ours", "legacy", urls.legacy, LAUNCHER, []));
+    implementations.push(
+      await createImplementation("ours", "legacy", urls.legacy, ours.command, ours.args),
+    );
     implementations.push(
       await createImplementation("original", "legacy", urls.legacy, "node", [originalBin]),
     );
-    implementations.push(await createImplementation("ours", "modern", urls.modern, LAUNCHER, []));
-    const report = await measure(implementations, options.runs);
+    implementations.push(
+      await createImplementation("ours", "modern", urls.modern, ours.command, ours.args),
+    );
+    const report = await measure(implementations, options.runs, ours.form);
     console.log(options.json ? JSON.stringify(report, null, 2) : formatMarkdownReport(report));
     progress(allTargetsHold(report) ? "every target holds" : "some targets do NOT hold");
     return 0;
@@ -182,7 +194,11 @@ async function main(args: string[]): Promise<number> {
 }
 
 /** Runs every measurement: metric by metric, each metric in rounds over all subjects. */
-async function measure(implementations: Implementation[], runs: number): Promise<BenchReport> {
+async function measure(
+  implementations: Implementation[],
+  runs: number,
+  oursForm: string,
+): Promise<BenchReport> {
   const samples = new Map<Implementation, Map<string, number[]>>(
     implementations.map((implementation) => [implementation, new Map()]),
   );
@@ -275,6 +291,7 @@ async function measure(implementations: Implementation[], runs: number): Promise
       deno: (await runPlain("deno", ["--version"])).split("\n")[0].trim(),
       node: (await runPlain("node", ["--version"])).trim(),
       ours: VERSION,
+      oursForm,
       original: originalVersion,
     },
     sections: [
@@ -595,6 +612,17 @@ async function ensureOriginal(): Promise<string> {
   return `${packageDir}/${relative.replace(/^\.\//, "")}`;
 }
 
+/** Builds the bundle and returns how to run it: `deno run` with the binary's permissions. */
+async function bundledOurs(): Promise<{ command: string; args: string[]; form: string }> {
+  progress("building the bundle (deno task bundle)");
+  const main = await buildBundle(BUNDLE_DIR);
+  return {
+    command: Deno.execPath(),
+    args: ["run", "--quiet", "--no-config", ...PERMISSION_FLAGS, main],
+    form: "as shipped: the bundle deno task compile embeds, run by deno",
+  };
+}
+
 async function createImplementation(
   name: Implementation["name"],
   era: Era,
@@ -628,9 +656,8 @@ function checkEchoOutput(stdout: string): string | undefined {
 }
 
 function describe(implementation: Implementation, args: string[]): string {
-  const program = implementation.name === "ours"
-    ? "scripts/mcpc"
-    : `node ${implementation.args.join(" ").replace(`${ROOT}/`, "")}`;
+  const program = [implementation.command, ...implementation.args].join(" ")
+    .replaceAll(`${ROOT}/`, "");
   return `${implementation.name}@${implementation.era}: ${program} ${args.join(" ")}`;
 }
 

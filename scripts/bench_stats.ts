@@ -56,6 +56,8 @@ export interface BenchVersions {
   node: string;
   /** Our `VERSION`. */
   ours: string;
+  /** How ours ran: as shipped (the bundle) or from source. */
+  oursForm: string;
   /** What the original prints for `--version`. */
   original: string;
 }
@@ -119,6 +121,8 @@ export interface BenchOptions {
   runs: number;
   /** Print the report as JSON instead of Markdown. */
   json: boolean;
+  /** Run this mcpc from source instead of the bundle it ships as. */
+  fromSource: boolean;
   /** Print the usage and stop. */
   help: boolean;
 }
@@ -130,23 +134,26 @@ export const DEFAULT_RUNS = 10;
 export const MAX_RUNS = 1000;
 
 /** Usage text of `deno task bench`. */
-export const BENCH_USAGE = `Usage: deno task bench [--runs N] [--json]
+export const BENCH_USAGE = `Usage: deno task bench [--runs N] [--from-source] [--json]
 
-Compares this mcpc (scripts/mcpc) with the original @apify/mcpc on local demo servers: one
-section for a 2025-11-25 (legacy) server, one for a 2026-07-28 (modern) server. The original
-speaks only 2025 revisions, so the modern section compares with its legacy-server numbers.
+Compares this mcpc with the original @apify/mcpc on local demo servers: one section for a
+2025-11-25 (legacy) server, one for a 2026-07-28 (modern) server. The original speaks only
+2025 revisions, so the modern section compares with its legacy-server numbers. This mcpc runs
+as it ships: the bundle \`deno task compile\` embeds (built first), run by deno.
 
 Options:
-  --runs N   timed runs per metric, plus one discarded warm-up run (default ${DEFAULT_RUNS})
-  --json     print the results as JSON instead of Markdown tables
-  -h, --help show this help`;
+  --runs N        timed runs per metric, plus one discarded warm-up run (default ${DEFAULT_RUNS})
+  --from-source   run this mcpc from source (scripts/mcpc) instead of the bundle
+  --json          print the results as JSON instead of Markdown tables
+  -h, --help      show this help`;
 
 /** Parses the flags of `deno task bench` (`--runs N`, `--runs=N`, `--json`, `--help`). */
 export function parseBenchArgs(args: readonly string[]): BenchOptions {
-  const options: BenchOptions = { runs: DEFAULT_RUNS, json: false, help: false };
+  const options: BenchOptions = { runs: DEFAULT_RUNS, json: false, fromSource: false, help: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === "--json") options.json = true;
+    else if (arg === "--from-source") options.fromSource = true;
     else if (arg === "--help" || arg === "-h") options.help = true;
     else if (arg === "--runs" || arg.startsWith("--runs=")) {
       const text = arg === "--runs" ? args[++i] : arg.slice("--runs=".length);
@@ -229,7 +236,7 @@ export function formatMarkdownReport(report: BenchReport): string {
       `bridge memory: median of ${report.rssSamples} samples, taken after connect + ` +
       `${report.rssCalls} warm calls.`,
     "- Ratio: original/ours, so above 1 means ours is faster (times) or smaller (memory).",
-    `- Versions: ours mcpc ${versions.ours} on ${versions.deno}; ` +
+    `- Versions: ours mcpc ${versions.ours} (${versions.oursForm}) on ${versions.deno}; ` +
       `original @apify/mcpc ${versions.original} on node ${versions.node}.`,
   );
   return lines.join("\n");

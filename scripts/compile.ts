@@ -1,5 +1,6 @@
 /**
- * `deno task compile`: builds the single `mcpc` executable with exactly the
+ * `deno task compile`: builds the single `mcpc` executable from the bundle
+ * (scripts/bundle.ts, written to `dist/bundle` first) with exactly the
  * permission flags `scripts/mcpc` and the bridge launcher use, and the
  * bridge's V8 flags (a compiled program takes its V8 flags only from the
  * build, so the CLI, the same binary, runs with them too).
@@ -14,18 +15,20 @@
  */
 
 import { resolve } from "node:path";
+import { buildBundle } from "./bundle.ts";
 import { BRIDGE_V8_FLAGS, PERMISSION_FLAGS } from "../src/platform/self_command.ts";
 import { VERSION } from "../src/version.ts";
 
-/** The `deno compile` argument list for the given options. */
+/**
+ * The `deno compile` argument list for the given options; `main` is the
+ * bundle's entry, which needs no config (its npm code is inlined).
+ */
 export function compileArgs(
-  options: { target?: string; output: string; config: string; main: string },
+  options: { target?: string; output: string; main: string },
 ): string[] {
   return [
     "compile",
-    "--frozen",
-    "--config",
-    options.config,
+    "--no-config",
     ...PERMISSION_FLAGS,
     `--v8-flags=${BRIDGE_V8_FLAGS.join(",")}`,
     ...(options.target ? ["--target", options.target] : []),
@@ -66,12 +69,14 @@ if (import.meta.main) {
     flag(Deno.args, "--output") ?? `${root}dist/mcpc${Deno.build.os === "windows" ? ".exe" : ""}`,
   );
   const target = flag(Deno.args, "--target");
-  const args = compileArgs({
-    target,
-    output,
-    config: `${root}deno.json`,
-    main: `${root}main.ts`,
-  });
+  let main: string;
+  try {
+    main = await buildBundle(`${root}dist/bundle`);
+  } catch (error) {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    Deno.exit(1);
+  }
+  const args = compileArgs({ target, output, main });
   console.error(`deno ${args.join(" ")}`);
   if (Deno.env.get("DENORT_BIN")) {
     console.error(`Using local runtime DENORT_BIN=${Deno.env.get("DENORT_BIN")}`);

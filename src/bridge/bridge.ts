@@ -58,6 +58,8 @@ export interface BridgeDeps {
   onStopped: () => void;
   /** Timers of the keepalive (default: real, unref'd timers). */
   keepaliveTimers?: Timers;
+  /** Called after each successful keepalive ping (the bridge did some work). */
+  onKeepalive?: () => void;
 }
 
 /** What the bridge wants to hear about while a connection opens. */
@@ -383,7 +385,10 @@ export class Bridge {
     this.#stopKeepalive = startKeepalive({
       timers: this.#deps.keepaliveTimers,
       ping: () => connection.ping(),
-      onSuccess: () => this.#markSeenOrLeave(),
+      onSuccess: () => {
+        this.#deps.onKeepalive?.();
+        return this.#markSeenOrLeave();
+      },
       onFailure: async (error) => {
         const classified = classifyMcpError(error, {
           url: config.label,

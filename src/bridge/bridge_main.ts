@@ -7,7 +7,6 @@
  * @module
  */
 
-import process from "node:process";
 import { SessionStore } from "../session/session_store.ts";
 import { runsSubcommand } from "../platform/process.ts";
 import { assertPrivateHome } from "../platform/private_home.ts";
@@ -19,6 +18,8 @@ import { Bridge } from "./bridge.ts";
 import { Channel } from "./channel.ts";
 import { FrameTooLargeError, MAX_FRAME_BYTES } from "./framing.ts";
 import { type BridgeLog, openBridgeLog } from "./log.ts";
+import { exposedGc, IdleCollector } from "./idle_gc.ts";
+import { UNREF_TIMERS } from "./keepalive.ts";
 import {
   type BridgeStartConfig,
   HEARTBEAT_INTERVAL_MS,
@@ -33,7 +34,8 @@ const MAX_START_CONFIG_BYTES = 64 * 1024 * 1024;
 
 /** Runs a bridge until it stops; returns the exit code. */
 export async function runBridge(sessionName: string): Promise<number> {
-  process.umask(0o077);
+  // Files the bridge creates (log, socket) are private; Windows has no umask.
+  if (Deno.build.os !== "windows") Deno.umask(0o077);
   if (Deno.stdin.isTerminal()) {
     throw new TypeError(
       `"mcpc ${BRIDGE_SUBCOMMAND}" is started by mcpc itself; use "mcpc connect <server> @name"`,
@@ -95,6 +97,11 @@ export async function runBridge(sessionName: string): Promise<number> {
 
   const stopped = Promise.withResolvers<void>();
   // Listening before the bridge starts its server: a signal then always ends that server too.
+  // Frees what finished requests left outside the JS heap once the bridge is quiet.
+  const collect = exposedGc();
+  const idle = collect
+    ? new IdleCollector(collect, { timers: UNREF_TIMERS, now: Date.now })
+    : undefined;
   const bridge = new Bridge({
     config,
     store,
@@ -110,9 +117,11 @@ export async function runBridge(sessionName: string): Promise<number> {
         onError: (error) => log.debug(`MCP transport: ${error.message}`),
       }),
     onStopped: () => stopped.resolve(),
+    onKeepalive: () => idle?.activity(),
   });
   const channels = new Set<Channel>();
   bridge.onShutdown(() => {
+    idle?.stop();
     listener.close();
     for (const channel of channels) channel.close();
     try {
@@ -125,7 +134,7 @@ export async function runBridge(sessionName: string): Promise<number> {
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
     Deno.addSignalListener(signal, () => bridge.shutdown(`received ${signal}`));
   }
-  acceptLoop(listener, bridge, channels, log);
+  acceptLoop(listener, bridge, channels, log, () => idle?.activity());
   await stopped.promise;
   await log.close();
   return 0;
@@ -136,9 +145,10 @@ async function acceptLoop(
   bridge: Bridge,
   channels: Set<Channel>,
   log: BridgeLog,
+  onServed: () => void,
 ): Promise<void> {
   try {
-    for await (const conn of listener) serveConnection(conn, bridge, channels, log);
+    for await (const conn of listener) serveConnection(conn, bridge, channels, log, onServed);
   } catch {
     // The listener was closed during shutdown.
   }
@@ -149,6 +159,7 @@ function serveConnection(
   bridge: Bridge,
   channels: Set<Channel>,
   log: BridgeLog,
+  onServed: () => void,
 ): void {
   const warn = (message: string) => log.warn(message);
   const inFlight = new Map<number, AbortController>();
@@ -205,6 +216,7 @@ function serveConnection(
     onClose: (error) => {
       channels.delete(channel);
       clearInterval(heartbeat);
+      onServed();
       // A CLI that hung up (Ctrl+C, a closed pipe) is routine: no warning, no stack trace.
       if (error || inFlight.size > 0) {
         log.debug(

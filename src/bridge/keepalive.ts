@@ -32,7 +32,8 @@ export interface KeepaliveOptions {
   timers?: Timers;
 }
 
-const DEFAULT_TIMERS: Timers = {
+/** Real timers that never keep the process alive on their own. */
+export const UNREF_TIMERS: Timers = {
   setTimeout: (fn, ms) => {
     const id = setTimeout(fn, ms);
     Deno.unrefTimer(id);
@@ -43,7 +44,7 @@ const DEFAULT_TIMERS: Timers = {
 
 /** Starts pinging; returns a function that stops it. Pings never overlap. */
 export function startKeepalive(options: KeepaliveOptions): () => void {
-  const timers = options.timers ?? DEFAULT_TIMERS;
+  const timers = options.timers ?? UNREF_TIMERS;
   const interval = options.intervalMs ?? KEEPALIVE_INTERVAL_MS;
   let stopped = false;
   let handle: unknown;

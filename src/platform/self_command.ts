@@ -25,12 +25,14 @@ export const PERMISSION_FLAGS: readonly string[] = ["--allow-all"];
  * (connect + 20 `tools-call`s, with {@linkcode BRIDGE_DENO_FLAGS}): RSS
  * 89.1 → 73.2 MiB, V8 heap total 33.7 → 21.0 MiB; listing 2000 tools takes
  * about 25% longer, small calls show no difference. Unlike `--lite-mode`,
- * these keep `WebAssembly`. `deno task compile` bakes the same flags into the
+ * these keep `WebAssembly`. `--expose-gc` lets the bridge collect once it is
+ * idle (src/bridge/idle_gc.ts). `deno task compile` bakes the same flags into the
  * binary (a compiled program ignores `DENO_V8_FLAGS`, and the CLI is the same
  * binary, where they measured neutral).
  */
 export const BRIDGE_V8_FLAGS: readonly string[] = [
   "--max-semi-space-size=1",
+  "--expose-gc",
   "--no-turbofan",
   "--no-maglev",
   "--no-sparkplug",
@@ -52,18 +54,45 @@ export const BRIDGE_SUBCOMMAND = "__bridge";
 
 const PROJECT_ROOT = new URL("../../", import.meta.url);
 
+/** How this program is being run, which decides how it starts itself. */
+export type SelfMode =
+  | { kind: "compiled" }
+  | { kind: "source"; root: URL }
+  | { kind: "bundle"; main: URL };
+
+/**
+ * How this process runs: a compiled binary, from source (this module is the
+ * project's TypeScript), or the bundle `deno task bundle` writes (this module
+ * is a JavaScript chunk of it, and the main module is the bundle's entry).
+ */
+export function currentSelfMode(): SelfMode {
+  if (Deno.build.standalone) return { kind: "compiled" };
+  if (import.meta.url.endsWith(".ts")) return { kind: "source", root: PROJECT_ROOT };
+  return { kind: "bundle", main: new URL(Deno.mainModule) };
+}
+
 /**
  * The executable and arguments that run this program with `args`; a bridge
- * (`args[0]` is {@linkcode BRIDGE_SUBCOMMAND}) started from source also gets
- * {@linkcode BRIDGE_DENO_FLAGS}.
+ * (`args[0]` is {@linkcode BRIDGE_SUBCOMMAND}) run by `deno` also gets
+ * {@linkcode BRIDGE_DENO_FLAGS}. From source the project's `deno.json` is
+ * explicit (bridges run in other working directories); a bundle needs no
+ * config, and none found in the working directory may change it.
  */
-export function selfCommand(args: readonly string[]): { command: string; args: string[] } {
-  if (Deno.build.standalone) return { command: Deno.execPath(), args: [...args] };
-  const config = new URL("deno.json", PROJECT_ROOT).pathname;
-  const main = new URL("main.ts", PROJECT_ROOT).pathname;
+export function selfCommand(
+  args: readonly string[],
+  mode: SelfMode = currentSelfMode(),
+): { command: string; args: string[] } {
+  if (mode.kind === "compiled") return { command: Deno.execPath(), args: [...args] };
   const runtime = args[0] === BRIDGE_SUBCOMMAND ? BRIDGE_DENO_FLAGS : [];
+  const [config, main] = mode.kind === "source"
+    ? [["--config", filePath(new URL("deno.json", mode.root))], new URL("main.ts", mode.root)]
+    : [["--no-config"], mode.main];
   return {
     command: Deno.execPath(),
-    args: ["run", "--quiet", ...runtime, "--config", config, ...PERMISSION_FLAGS, main, ...args],
+    args: ["run", "--quiet", ...runtime, ...config, ...PERMISSION_FLAGS, filePath(main), ...args],
   };
+}
+
+function filePath(url: URL): string {
+  return decodeURIComponent(url.pathname);
 }

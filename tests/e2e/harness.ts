@@ -48,20 +48,28 @@ export function baseEnv(): Record<string, string> {
 /** A temporary mcpc home with helpers to run the CLI in it. */
 export class Harness {
   readonly home: string;
+  /** The program and leading arguments that run mcpc (default: {@linkcode MCPC}). */
+  private readonly launcher: readonly string[];
 
-  private constructor(home: string) {
+  private constructor(home: string, launcher: readonly string[]) {
     this.home = home;
+    this.launcher = launcher;
   }
 
-  /** Creates a fresh home under /tmp (short, so socket paths stay under the limit). */
-  static async create(): Promise<Harness> {
-    return new Harness(await Deno.makeTempDir({ dir: "/tmp", prefix: "mcpce-" }));
+  /**
+   * Creates a fresh home under /tmp (short, so socket paths stay under the
+   * limit); `launcher` runs mcpc some other way than {@linkcode MCPC}.
+   */
+  static async create(options: { launcher?: readonly string[] } = {}): Promise<Harness> {
+    const home = await Deno.makeTempDir({ dir: "/tmp", prefix: "mcpce-" });
+    return new Harness(home, options.launcher ?? [MCPC]);
   }
 
   /** Runs `mcpc args...` and collects its output. */
   async run(args: string[], options: RunOptions = {}): Promise<RunResult> {
-    const child = new Deno.Command(MCPC, {
-      args,
+    const [program, ...leading] = this.launcher;
+    const child = new Deno.Command(program, {
+      args: [...leading, ...args],
       cwd: options.cwd ?? this.home,
       env: { ...baseEnv(), MCPC_HOME_DIR: this.home, ...(options.env ?? {}) },
       clearEnv: true,

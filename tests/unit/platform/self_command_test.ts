@@ -4,6 +4,7 @@ import {
   BRIDGE_DENO_FLAGS,
   BRIDGE_SUBCOMMAND,
   BRIDGE_V8_FLAGS,
+  currentSelfMode,
   PERMISSION_FLAGS,
   selfCommand,
 } from "../../../src/platform/self_command.ts";
@@ -22,10 +23,11 @@ Deno.test("scripts/mcpc runs main.ts with exactly the permission flags of the bi
   assert.notEqual(mode, 0, "scripts/mcpc is executable");
 });
 
-Deno.test("deno task compile bakes in the same permission flags", () => {
-  const args = compileArgs({ output: "out", config: "deno.json", main: "main.ts" });
+Deno.test("deno task compile builds the bundle's entry with the same permission flags", () => {
+  const args = compileArgs({ output: "out", main: "dist/bundle/main.js" });
   assert.deepEqual(args.filter((arg) => arg.startsWith("--allow")), [...PERMISSION_FLAGS]);
-  assert.equal(args.at(-1), "main.ts");
+  assert.equal(args.at(-1), "dist/bundle/main.js");
+  assert.ok(args.includes("--no-config"), "the bundle inlines its packages: no import map");
 });
 
 Deno.test("selfCommand() starts main.ts with the same flags and the bridge subcommand", () => {
@@ -41,7 +43,7 @@ Deno.test("selfCommand() starts main.ts with the same flags and the bridge subco
 });
 
 Deno.test("deno task compile bakes in the bridge's V8 flags", () => {
-  const args = compileArgs({ output: "out", config: "deno.json", main: "main.ts" });
+  const args = compileArgs({ output: "out", main: "main.js" });
   assert.deepEqual(args.filter((arg) => arg.startsWith("--v8-flags")), [
     `--v8-flags=${BRIDGE_V8_FLAGS.join(",")}`,
   ]);
@@ -62,6 +64,42 @@ Deno.test("selfCommand() runs other subcommands without the bridge's flags", () 
   const { args } = selfCommand(["--version"]);
   for (const flag of BRIDGE_DENO_FLAGS) assert.ok(!args.includes(flag));
   assert.deepEqual(args.slice(-2), [`${ROOT}main.ts`, "--version"]);
+});
+
+Deno.test("from source, selfCommand() says so: this module is TypeScript", () => {
+  assert.deepEqual(currentSelfMode(), { kind: "source", root: new URL(`file://${ROOT}`) });
+});
+
+Deno.test("selfCommand() in a bundle runs the bundle's entry, with no config", () => {
+  const main = new URL("file:///opt/mcpc%20b/main.js");
+  const bridge = selfCommand([BRIDGE_SUBCOMMAND, "@x"], { kind: "bundle", main });
+  assert.equal(bridge.command, Deno.execPath());
+  assert.deepEqual(bridge.args, [
+    "run",
+    "--quiet",
+    ...BRIDGE_DENO_FLAGS,
+    "--no-config",
+    ...PERMISSION_FLAGS,
+    "/opt/mcpc b/main.js",
+    BRIDGE_SUBCOMMAND,
+    "@x",
+  ]);
+  const other = selfCommand(["--version"], { kind: "bundle", main });
+  assert.deepEqual(other.args, [
+    "run",
+    "--quiet",
+    "--no-config",
+    ...PERMISSION_FLAGS,
+    "/opt/mcpc b/main.js",
+    "--version",
+  ]);
+});
+
+Deno.test("selfCommand() in a compiled binary runs the binary itself", () => {
+  assert.deepEqual(selfCommand([BRIDGE_SUBCOMMAND, "@x"], { kind: "compiled" }), {
+    command: Deno.execPath(),
+    args: [BRIDGE_SUBCOMMAND, "@x"],
+  });
 });
 
 Deno.test("BRIDGE_V8_FLAGS are known to this V8 and keep WebAssembly", async () => {

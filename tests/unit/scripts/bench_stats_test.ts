@@ -56,18 +56,35 @@ function report(sections: BenchSection[]): BenchReport {
     runs: 5,
     rssSamples: 3,
     rssCalls: 20,
-    versions: { deno: "deno 2.9.6", node: "v20.20.2", ours: "0.1.0", original: "0.2.6" },
+    versions: {
+      deno: "deno 2.9.6",
+      node: "v20.20.2",
+      ours: "0.1.0",
+      oursForm: "from source",
+      original: "0.2.6",
+    },
     sections,
   };
 }
 
 Deno.test("parseBenchArgs() defaults to 10 runs and Markdown output", () => {
-  assert.deepEqual(parseBenchArgs([]), { runs: DEFAULT_RUNS, json: false, help: false });
+  assert.deepEqual(parseBenchArgs([]), {
+    runs: DEFAULT_RUNS,
+    json: false,
+    fromSource: false,
+    help: false,
+  });
   assert.equal(DEFAULT_RUNS, 10);
 });
 
-Deno.test("parseBenchArgs() reads --runs N, --runs=N and --json", () => {
-  assert.deepEqual(parseBenchArgs(["--runs", "5", "--json"]), { runs: 5, json: true, help: false });
+Deno.test("parseBenchArgs() reads --runs N, --runs=N, --from-source and --json", () => {
+  assert.deepEqual(parseBenchArgs(["--runs", "5", "--json"]), {
+    runs: 5,
+    json: true,
+    fromSource: false,
+    help: false,
+  });
+  assert.equal(parseBenchArgs(["--from-source"]).fromSource, true);
   assert.equal(parseBenchArgs(["--runs=7"]).runs, 7);
   assert.equal(parseBenchArgs(["-h"]).help, true);
 });
@@ -181,7 +198,7 @@ Deno.test("formatMarkdownReport() prints one table per section with medians and 
   assert.match(text, /median of 3 samples, taken after connect \+ 20 warm calls/);
   assert.match(
     text,
-    /ours mcpc 0\.1\.0 on deno 2\.9\.6; original @apify\/mcpc 0\.2\.6 on node v20/,
+    /ours mcpc 0\.1\.0 \(from source\) on deno 2\.9\.6; original @apify\/mcpc 0\.2\.6 on node v20/,
   );
 });
 

@@ -1,0 +1,108 @@
+/**
+ * mcpc as it ships: the bundle `deno task compile` embeds (scripts/bundle.ts),
+ * run by deno with the binary's permissions. Every test runs the bundle end
+ * to end (HTTP of both eras and stdio): the bridges it starts run from the
+ * same bundle, with no config, and nothing is left running afterwards.
+ */
+
+import assert from "node:assert/strict";
+import { buildBundle } from "../../scripts/bundle.ts";
+import { startDemoHttpServer } from "../../scripts/demo_server.ts";
+import { PERMISSION_FLAGS } from "../../src/platform/self_command.ts";
+import {
+  DEMO_SERVER,
+  denoEntry,
+  eraTest,
+  Harness,
+  isAlive,
+  revisionOf,
+  serverGroupsOf,
+  waitFor,
+  writeConfig,
+} from "./harness.ts";
+
+const BUNDLE_DIR = Deno.makeTempDirSync({ dir: "/tmp", prefix: "mcpc-bundle-" });
+let built: Promise<string> | undefined;
+globalThis.addEventListener("unload", () => {
+  Deno.removeSync(BUNDLE_DIR, { recursive: true });
+});
+
+/** A harness whose mcpc is the bundle (built once per run of this file). */
+async function bundledHarness(): Promise<{ h: Harness; main: string }> {
+  built ??= buildBundle(BUNDLE_DIR);
+  const main = await built;
+  const launcher = [Deno.execPath(), "run", "--quiet", "--no-config", ...PERMISSION_FLAGS, main];
+  return { h: await Harness.create({ launcher }), main };
+}
+
+/** The command line of `pid`, split at its NUL separators. */
+function commandLine(pid: number): string[] {
+  return Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0").filter((arg) => arg !== "");
+}
+
+async function echo(h: Harness, name: string, message: string): Promise<string> {
+  const result = await h.json<{ content: { text: string }[] }>(
+    [name, "tools-call", "echo", `message:=${message}`],
+  );
+  return result.content[0].text;
+}
+
+Deno.test("the bundle is one entry plus chunks and prints its version and help", async () => {
+  const { h, main } = await bundledHarness();
+  try {
+    const files = [...Deno.readDirSync(BUNDLE_DIR)].map((entry) => entry.name);
+    assert.ok(files.every((name) => name.endsWith(".js")), files.join(", "));
+    assert.ok(files.some((name) => name.startsWith("bridge_main-")), "the bridge is its own chunk");
+    assert.ok(files.some((name) => name.startsWith("cli_main-")), "the CLI is its own chunk");
+    assert.equal(main, `${BUNDLE_DIR}/main.js`);
+    const version = await h.run(["--version"]);
+    assert.equal(version.code, 0, version.stderr);
+    assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+    const help = await h.run(["--help"]);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /tools-call/);
+  } finally {
+    await h.cleanup();
+  }
+});
+
+eraTest("the bundle connects over HTTP, calls a tool and closes", async (era) => {
+  const server = await startDemoHttpServer({ era });
+  const { h, main } = await bundledHarness();
+  try {
+    const connect = await h.run(["connect", server.url, "@b"]);
+    assert.equal(connect.code, 0, connect.stderr);
+    assert.match(connect.stdout, new RegExp(`^Protocol: ${revisionOf(era)}`, "m"));
+    const pid = (await h.sessions()).sessions["@b"].pid!;
+    const bridge = commandLine(pid);
+    assert.ok(bridge.includes(main), `the bridge runs the bundle: ${bridge.join(" ")}`);
+    assert.ok(bridge.includes("--no-config"), bridge.join(" "));
+    assert.ok(!bridge.some((arg) => arg.endsWith("main.ts")), bridge.join(" "));
+    assert.deepEqual(bridge.slice(-2), ["__bridge", "@b"]);
+
+    assert.equal(await echo(h, "@b", "from the bundle"), "from the bundle");
+    const close = await h.run(["@b", "close"]);
+    assert.equal(close.code, 0, close.stderr);
+    await waitFor(() => !isAlive(pid), 10_000, "the bridge to exit");
+  } finally {
+    await h.cleanup();
+    await server.close();
+  }
+});
+
+Deno.test("the bundle runs a stdio session and stops its server on close", async () => {
+  const { h } = await bundledHarness();
+  try {
+    const config = `${h.home}/mcp.json`;
+    await writeConfig(config, { demo: denoEntry(DEMO_SERVER, ["--stdio"]) });
+    const connect = await h.run(["connect", `${config}:demo`, "@s"]);
+    assert.equal(connect.code, 0, connect.stderr);
+    assert.equal(serverGroupsOf(h.home).length, 1, "one stdio server runs");
+    assert.equal(await echo(h, "@s", "over stdio"), "over stdio");
+    const close = await h.run(["@s", "close"]);
+    assert.equal(close.code, 0, close.stderr);
+    await waitFor(() => serverGroupsOf(h.home).length === 0, 10_000, "the stdio server to stop");
+  } finally {
+    await h.cleanup();
+  }
+});
