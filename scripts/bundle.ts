@@ -1,15 +1,23 @@
 /**
  * `deno task bundle [--outdir <dir>]`: writes mcpc as minified JavaScript,
- * the form `deno task compile` embeds in the binary: `main.js` and one chunk
- * per dynamically imported part (`deno bundle --code-splitting`), so the CLI,
- * a bridge and a stdio session each load only their own code, as from source.
- * Every npm package is inlined; `node:` built-ins stay imports.
+ * the form `deno task compile` embeds in the binary. Three builds, so that a
+ * process loads only its own part:
  *
- * Why: a bridge run from the bundle holds one parsed chunk instead of about
- * 240 modules (and zod's and the SDK's unused code is left out): RSS after
- * connect + 20 calls 73 → 61 MiB, a warm `tools-call` 166 → 131 ms measured.
- * Run it with `deno run --no-config --allow-all <outdir>/main.js`; a bridge it
- * starts runs from the same bundle (src/platform/self_command.ts).
+ * - `cli/`: the CLI (`src/cli/cli_main.ts`), one chunk per dynamically
+ *   imported command module;
+ * - `bridge/`: the bridge (`src/bridge/bridge_main.ts`), with a chunk for
+ *   stdio sessions. A separate build, because a shared one puts the
+ *   CommonJS loader the CLI's `commander` needs (`node:module`) into a chunk
+ *   every part imports: it cost a bridge about 1.2 MiB;
+ * - `main.js`: `main.ts` itself, with its two dynamic imports pointed at
+ *   `./cli/cli_main.js` and `./bridge/bridge_main.js`.
+ *
+ * Every npm package is inlined; `node:` built-ins stay imports. A bridge run
+ * from the bundle holds a few parsed chunks instead of about 240 modules
+ * (and none of zod's and the SDK's unused code): RSS after connect + 20
+ * calls 73 → 59 MiB, a warm `tools-call` 166 → 131 ms measured. Run it with
+ * `deno run --no-config --allow-all <outdir>/main.js`; a bridge it starts
+ * runs from the same bundle (src/platform/self_command.ts).
  *
  * Layer: edge (script: runs `deno bundle`, writes files).
  * @module
@@ -22,8 +30,18 @@ const ROOT = new URL("../", import.meta.url).pathname;
 export const DEFAULT_BUNDLE_DIR = `${ROOT}dist/bundle`;
 const BUNDLE_TIMEOUT_MS = 120_000;
 
-/** The `deno bundle` argument list that writes the bundle into `outdir`. */
-export function bundleArgs(outdir: string): string[] {
+/** The separately built parts: `main.ts`'s import of `source` becomes `./<dir>/<entry>`. */
+export const BUNDLE_PARTS = [
+  { source: "./src/cli/cli_main.ts", dir: "cli", entry: "cli_main.js" },
+  { source: "./src/bridge/bridge_main.ts", dir: "bridge", entry: "bridge_main.js" },
+] as const;
+
+/** The `deno bundle` arguments that build `entry` into `outdir`, leaving `external` out. */
+export function bundleArgs(
+  entry: string,
+  outdir: string,
+  external: readonly string[] = [],
+): string[] {
   return [
     "bundle",
     "--quiet",
@@ -34,10 +52,41 @@ export function bundleArgs(outdir: string): string[] {
     "deno",
     "--minify",
     "--code-splitting",
+    ...external.flatMap((specifier) => ["--external", specifier]),
     "--outdir",
     outdir,
-    `${ROOT}main.ts`,
+    entry,
   ];
+}
+
+async function denoBundle(args: string[]): Promise<void> {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args,
+    stdout: "null",
+    stderr: "piped",
+    signal: AbortSignal.timeout(BUNDLE_TIMEOUT_MS),
+  }).output();
+  if (code !== 0) {
+    throw new Error(`deno bundle failed: ${new TextDecoder().decode(stderr).trim()}`);
+  }
+}
+
+/**
+ * Points the dispatcher's dynamic imports of the parts at their builds;
+ * throws unless each is found exactly once (a changed `main.ts` must not
+ * yield a bundle that loads the wrong code or none).
+ */
+export function linkParts(dispatcher: string): string {
+  let linked = dispatcher;
+  for (const part of BUNDLE_PARTS) {
+    const quoted = new RegExp(`(["'\`])${part.source.replaceAll(".", "\\.")}\\1`, "g");
+    const found = linked.match(quoted)?.length ?? 0;
+    if (found !== 1) {
+      throw new Error(`main.ts's import of ${part.source} was found ${found} times in main.js`);
+    }
+    linked = linked.replace(quoted, JSON.stringify(`./${part.dir}/${part.entry}`));
+  }
+  return linked;
 }
 
 /**
@@ -48,17 +97,15 @@ export async function buildBundle(outdir: string = DEFAULT_BUNDLE_DIR): Promise<
   await Deno.remove(outdir, { recursive: true }).catch((error) => {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   });
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: bundleArgs(outdir),
-    stdout: "null",
-    stderr: "piped",
-    signal: AbortSignal.timeout(BUNDLE_TIMEOUT_MS),
-  }).output();
-  if (code !== 0) {
-    throw new Error(`deno bundle failed: ${new TextDecoder().decode(stderr).trim()}`);
-  }
+  await Promise.all([
+    denoBundle(bundleArgs(`${ROOT}main.ts`, outdir, BUNDLE_PARTS.map((part) => part.source))),
+    ...BUNDLE_PARTS.map((part) =>
+      denoBundle(bundleArgs(`${ROOT}${part.source.slice(2)}`, `${outdir}/${part.dir}`))
+    ),
+  ]);
   const main = `${outdir}/main.js`;
-  await Deno.stat(main);
+  await Deno.writeTextFile(main, linkParts(await Deno.readTextFile(main)));
+  for (const part of BUNDLE_PARTS) await Deno.stat(`${outdir}/${part.dir}/${part.entry}`);
   return main;
 }
 

@@ -29,7 +29,6 @@ import {
 import {
   Client,
   type ClientOptions,
-  defaultServerEnvironment,
   type PriorDiscovery,
   SdkError,
   SdkErrorCode,
@@ -38,6 +37,7 @@ import {
   UnsupportedProtocolVersionError,
 } from "./sdk.ts";
 import { abortableFetch } from "./abortable_fetch.ts";
+import { defaultServerEnvironment } from "./server_environment.ts";
 import { GuardedTransport, HandshakeError } from "./handshake_guard.ts";
 import {
   StdioProcessTransport,
@@ -285,7 +285,7 @@ async function connectStdio(
   const spec: StdioServerCommand = {
     command: server.command,
     args: server.args ?? [],
-    env: { ...(await defaultServerEnvironment()), ...(server.env ?? {}) },
+    env: { ...defaultServerEnvironment(), ...(server.env ?? {}) },
     cwd: options.cwd,
   };
   const state: StdioConnectState = { closed: false };

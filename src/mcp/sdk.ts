@@ -18,12 +18,3 @@ export {
   UnsupportedProtocolVersionError,
 } from "@modelcontextprotocol/client";
 export type { ClientOptions, PriorDiscovery } from "@modelcontextprotocol/client";
-
-/**
- * The environment variables a stdio server inherits by default (the SDK's
- * set). Loaded on first use: the stdio module is only needed for stdio servers.
- */
-export async function defaultServerEnvironment(): Promise<Record<string, string>> {
-  const { getDefaultEnvironment } = await import("@modelcontextprotocol/client/stdio");
-  return getDefaultEnvironment();
-}

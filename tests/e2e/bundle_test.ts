@@ -47,14 +47,28 @@ async function echo(h: Harness, name: string, message: string): Promise<string> 
   return result.content[0].text;
 }
 
-Deno.test("the bundle is one entry plus chunks and prints its version and help", async () => {
+/** Every file of `dir`, recursively, relative to it. */
+function filesUnder(dir: string, prefix = ""): string[] {
+  return [...Deno.readDirSync(dir)].flatMap((entry) =>
+    entry.isDirectory
+      ? filesUnder(`${dir}/${entry.name}`, `${prefix}${entry.name}/`)
+      : [`${prefix}${entry.name}`]
+  );
+}
+
+Deno.test("the bundle: an entry, a CLI part and a bridge part; it prints its version and help", async () => {
   const { h, main } = await bundledHarness();
   try {
-    const files = [...Deno.readDirSync(BUNDLE_DIR)].map((entry) => entry.name);
+    const files = filesUnder(BUNDLE_DIR);
     assert.ok(files.every((name) => name.endsWith(".js")), files.join(", "));
-    assert.ok(files.some((name) => name.startsWith("bridge_main-")), "the bridge is its own chunk");
-    assert.ok(files.some((name) => name.startsWith("cli_main-")), "the CLI is its own chunk");
     assert.equal(main, `${BUNDLE_DIR}/main.js`);
+    assert.ok(files.includes("cli/cli_main.js"), files.join(", "));
+    assert.ok(files.includes("bridge/bridge_main.js"), files.join(", "));
+    const entry = await Deno.readTextFile(main);
+    assert.match(entry, /import\("\.\/bridge\/bridge_main\.js"\)/);
+    assert.match(entry, /import\("\.\/cli\/cli_main\.js"\)/);
+    assert.doesNotMatch(entry, /src\//, "no import is left pointing at the sources");
+
     const version = await h.run(["--version"]);
     assert.equal(version.code, 0, version.stderr);
     assert.match(version.stdout, /^\d+\.\d+\.\d+/);
@@ -64,6 +78,16 @@ Deno.test("the bundle is one entry plus chunks and prints its version and help",
   } finally {
     await h.cleanup();
   }
+});
+
+Deno.test("the bundle's bridge part holds neither the CLI nor Node's CommonJS loader", async () => {
+  await bundledHarness().then(({ h }) => h.cleanup());
+  const bridge = filesUnder(`${BUNDLE_DIR}/bridge`)
+    .map((name) => Deno.readTextFileSync(`${BUNDLE_DIR}/bridge/${name}`))
+    .join("\n");
+  assert.doesNotMatch(bridge, /node:module/, "createRequire costs every bridge memory");
+  assert.doesNotMatch(bridge, /allowUnknownOption/, "commander belongs to the CLI part");
+  assert.match(bridge, /server\/discover/, "the bridge part speaks MCP");
 });
 
 eraTest("the bundle connects over HTTP, calls a tool and closes", async (era) => {

@@ -62,6 +62,11 @@ export class Harness {
    */
   static async create(options: { launcher?: readonly string[] } = {}): Promise<Harness> {
     const home = await Deno.makeTempDir({ dir: "/tmp", prefix: "mcpce-" });
+    return Harness.at(home, options);
+  }
+
+  /** A harness for `home`, which is left as it is (it may not exist yet). */
+  static at(home: string, options: { launcher?: readonly string[] } = {}): Harness {
     return new Harness(home, options.launcher ?? [MCPC]);
   }
 

@@ -134,8 +134,7 @@ Deno.test("a home mcpc creates is 0700 and its files 0600", async () => {
   const parent = await Deno.makeTempDir({ dir: "/tmp", prefix: "mcpcp-" });
   try {
     const home = `${parent}/home`;
-    const h = { home } as Harness;
-    const result = await Harness.prototype.run.call(h, ["--json"], { cwd: parent });
+    const result = await Harness.at(home).run(["--json"], { cwd: parent });
     assert.equal(result.code, 0, result.stderr);
     assert.equal((await Deno.stat(home)).mode! & 0o777, 0o700);
     assert.equal((await Deno.stat(`${home}/sessions.json`)).mode! & 0o777, 0o600);
