@@ -6,6 +6,7 @@
  * @module
  */
 
+import { DEFAULT_PROFILE, isValidProfileName } from "../auth/profile_store.ts";
 import {
   sessionEnvAccount,
   sessionHeadersAccount,
@@ -61,6 +62,8 @@ export interface ConnectRequest {
   headers: string[];
   /** `--protocol-version`: the only revision to speak. */
   protocolVersion?: string;
+  /** `--profile <name>` (a name), `--no-profile` (`false`), or neither. */
+  profile?: string | false;
 }
 
 interface ResolvedTarget {
@@ -77,6 +80,8 @@ interface ResolvedTarget {
   nameBase: string;
   /** The config file (real path) and entry, for a `file:entry` target. */
   config?: { file: string; entry: string };
+  /** The OAuth profile the bridge authenticates with. */
+  profileName?: string;
 }
 
 /** Runs `connect` for one target. */
@@ -120,7 +125,8 @@ export async function connectSession(
       // Another mcpc may be connecting this very session right now: let it finish.
       existing = await awaitStartingBridge(ctx, existing);
       const reached = await reachBridge(ctx, existing);
-      const unchanged = sameSettings(existing, shown) && await sameSecrets(ctx, name, resolved);
+      const unchanged = sameSettings(existing, shown, resolved.profileName) &&
+        await sameSecrets(ctx, name, resolved);
       const healthy = existing.status === "active" || isTransient(existing.status);
       if (reached instanceof BridgeClient) {
         if (healthy && unchanged) return await alreadyActive(ctx, existing, reached, notices);
@@ -138,7 +144,11 @@ export async function connectSession(
       existing = (await ctx.sessions.get(name)) ?? existing;
     }
     try {
-      record = await writeRecord(ctx, name, { server: shown, config: resolved.config }, existing);
+      record = await writeRecord(ctx, name, {
+        server: shown,
+        config: resolved.config,
+        profileName: resolved.profileName,
+      }, existing);
     } catch (error) {
       if (!(error instanceof RecordConflict) || pass > 0) throw error;
       notices.length = announced ? 1 : 0;
@@ -161,6 +171,7 @@ export async function connectSession(
         home: ctx.paths.home,
         server: resolved.server,
         label: sessionTarget(shown),
+        ...(resolved.profileName ? { profileName: resolved.profileName } : {}),
         takeover: true,
       }, { cwd: ctx.cwd, env: ctx.env, onSpawn: (child) => spawned = child });
     } catch (error) {
@@ -258,7 +269,51 @@ async function resolveTarget(ctx: AppContext, request: ConnectRequest): Promise<
     server.protocolVersion = checkedProtocolVersion(request.protocolVersion);
   }
   const shown = redactServerConfig({ ...server, ...templates });
-  return { server, shown, typed, nameBase, ...(config ? { config } : {}) };
+  const profileName = await chooseProfile(ctx, server, request.profile);
+  return {
+    server,
+    shown,
+    typed,
+    nameBase,
+    ...(config ? { config } : {}),
+    ...(profileName ? { profileName } : {}),
+  };
+}
+
+/**
+ * The OAuth profile a connect uses (reference.md §7.7): none with an explicit
+ * `Authorization` header or `--no-profile`; `--profile p` must exist;
+ * otherwise the server's "default" profile when one is saved.
+ */
+async function chooseProfile(
+  ctx: AppContext,
+  server: ServerConfig,
+  requested: string | false | undefined,
+): Promise<string | undefined> {
+  if (requested === false) return undefined;
+  const authorization = hasHeader(server.headers ?? {}, "authorization");
+  if (requested !== undefined) {
+    if (!server.url) {
+      throw usageError("--profile applies to HTTP servers only, not to stdio servers");
+    }
+    if (authorization) {
+      throw usageError(
+        "Give either an Authorization header or --profile, not both: the profile's token " +
+          "would replace the header",
+      );
+    }
+    if (!isValidProfileName(requested)) throw usageError(`Invalid profile name: "${requested}"`);
+    if (!await ctx.profiles.find(server.url, requested)) {
+      const login = `mcpc login ${server.url}` +
+        (requested === DEFAULT_PROFILE ? "" : ` --profile ${requested}`);
+      throw usageError(`Profile ${requested} for ${server.url} not found`, {
+        hint: `Create it with: ${login}`,
+      });
+    }
+    return requested;
+  }
+  if (!server.url || authorization) return undefined;
+  return (await ctx.profiles.find(server.url, DEFAULT_PROFILE)) ? DEFAULT_PROFILE : undefined;
 }
 
 /** A `--protocol-version` mcpc speaks, or a usage error listing those it does. */
@@ -301,10 +356,14 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
  * keys, profile). Header values are secrets and not compared: a new value for
  * the same header key is applied only on reconnect.
  */
-function sameSettings(existing: SessionRecord, server: ServerConfig): boolean {
+function sameSettings(
+  existing: SessionRecord,
+  server: ServerConfig,
+  profileName: string | undefined,
+): boolean {
   const stable = (config: ServerConfig | undefined) => JSON.stringify(sortKeys(config ?? {}));
   return stable(existing.server) === stable(redactServerConfig(server)) &&
-    existing.profileName === undefined;
+    existing.profileName === profileName;
 }
 
 /** A copy of `value` with object keys in sorted order, at every depth. */
@@ -332,7 +391,7 @@ async function chooseName(
     )
     : sessions.find((record) =>
       record.configFile === undefined && shownUrl(record) === resolved.shown.url &&
-      record.profileName === undefined &&
+      record.profileName === resolved.profileName &&
       headerKeys(record.server) === headerKeys(resolved.server)
     );
   if (reuse) return { name: reuse.name, announced: true };
@@ -413,7 +472,7 @@ class RecordConflict extends Error {
 async function writeRecord(
   ctx: AppContext,
   name: string,
-  target: { server: ServerConfig; config: ResolvedTarget["config"] },
+  target: { server: ServerConfig; config: ResolvedTarget["config"]; profileName?: string },
   existing: SessionRecord | undefined,
 ): Promise<SessionRecord> {
   const now = new Date(ctx.now()).toISOString();
@@ -426,6 +485,7 @@ async function writeRecord(
       ...(target.config
         ? { configFile: target.config.file, configEntry: target.config.entry }
         : {}),
+      ...(target.profileName ? { profileName: target.profileName } : {}),
       status: "connecting",
       createdAt: existing?.createdAt ?? now,
       lastConnectionAttemptAt: now,

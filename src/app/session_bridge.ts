@@ -80,7 +80,13 @@ export async function requireSession(ctx: AppContext, name: string): Promise<Ses
 export async function openSession(ctx: AppContext, name: string): Promise<OpenSession> {
   const record = await awaitStartingBridge(ctx, await requireSession(ctx, name));
   const logPath = bridgeLogPath(ctx.paths.home, name);
-  if (record.status === "unauthorized") throw authFailure(record, logPath);
+  if (record.status === "unauthorized") {
+    if (!await loggedInSince(ctx, record)) throw authFailure(record, logPath);
+    // `mcpc login` renewed the session's profile after its last attempt: try again now.
+    ctx.debug(`Profile ${record.profileName} of ${name} was renewed; restarting its bridge`);
+    const restarted = await restartBridge(ctx, record, { resume: true });
+    return { record: restarted.record, client: restarted.client, logPath };
+  }
   if (record.status === "expired") throw usageError(expiredMessage(name, logPath));
   requireServerConfig(record);
   if (record.status === "crashed" && record.pid === undefined) {
@@ -103,6 +109,19 @@ export async function openSession(ctx: AppContext, name: string): Promise<OpenSe
   ctx.debug(`Bridge of ${name} is not running (${reached}); starting it`);
   const restarted = await restartBridge(ctx, record, { resume: true });
   return { record: restarted.record, client: restarted.client, logPath };
+}
+
+/** Whether the session's OAuth profile was logged in or refreshed after the session's last attempt. */
+async function loggedInSince(ctx: AppContext, record: SessionRecord): Promise<boolean> {
+  const url = record.server?.url;
+  if (!record.profileName || !url) return false;
+  const profile = await ctx.profiles.find(url, record.profileName);
+  const renewed = Math.max(
+    Date.parse(profile?.authenticatedAt ?? "") || 0,
+    Date.parse(profile?.refreshedAt ?? "") || 0,
+  );
+  const attempted = Date.parse(record.lastConnectionAttemptAt ?? "") || 0;
+  return renewed > attempted;
 }
 
 /**

@@ -32,6 +32,37 @@ export const START_CONFIG_TIMEOUT_MS = 5_000;
 /** Largest start config accepted on stdin (bytes). */
 const MAX_START_CONFIG_BYTES = 64 * 1024 * 1024;
 
+/**
+ * The access token source of a session with an OAuth profile (loaded only
+ * then: sessions without one never load the OAuth code).
+ */
+async function profileTokens(config: BridgeStartConfig, log: BridgeLog) {
+  const url = config.server.url;
+  if (!config.profileName || !url) return undefined;
+  const [{ ProfileTokens }, { ProfileStore }, { openBridgeSecretStore }] = await Promise.all([
+    import("../auth/profile_tokens.ts"),
+    import("../auth/profile_store.ts"),
+    import("../auth/bridge_secrets.ts"),
+  ]);
+  const paths = homePaths(config.home);
+  return new ProfileTokens({
+    serverUrl: url,
+    profile: config.profileName,
+    secrets: openBridgeSecretStore(config.home, (message) => log.warn(message)),
+    profiles: new ProfileStore(paths.profilesFile, { warn: (message) => log.warn(message) }),
+    lockPath: `${config.home}/oauth-refresh.json`,
+    now: Date.now,
+    fetch: (input, init) => fetch(input, { ...init, signal: boundSignal(init?.signal) }),
+    log: (message) => log.info(message),
+  });
+}
+
+/** Token requests of a bridge are bounded (30 s) as well as cancellable. */
+function boundSignal(signal: AbortSignal | null | undefined): AbortSignal {
+  const timeout = AbortSignal.timeout(30_000);
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
+
 /** Runs a bridge until it stops; returns the exit code. */
 export async function runBridge(sessionName: string): Promise<number> {
   // Files the bridge creates (log, socket) are private; Windows has no umask.
@@ -95,6 +126,7 @@ export async function runBridge(sessionName: string): Promise<number> {
     return 0;
   }
 
+  const tokens = await profileTokens(config, log);
   const stopped = Promise.withResolvers<void>();
   // Listening before the bridge starts its server: a signal then always ends that server too.
   // Frees what finished requests left outside the JS heap once the bridge is quiet.
@@ -114,6 +146,7 @@ export async function runBridge(sessionName: string): Promise<number> {
         prior: config.prior,
         ...hooks,
         cwd: Deno.cwd(),
+        ...(tokens ? { authFetch: (inner: typeof fetch) => tokens.wrap(inner) } : {}),
         onError: (error) => log.debug(`MCP transport: ${error.message}`),
       }),
     onStopped: () => stopped.resolve(),

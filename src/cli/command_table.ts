@@ -67,6 +67,12 @@ export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
   "-H",
   "--header",
   "--protocol-version",
+  "--profile",
+  "--scope",
+  "--client-id",
+  "--client-secret",
+  "--client-metadata-url",
+  "--callback-port",
 ]);
 
 /** Every command. */
@@ -87,6 +93,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         flags: "--protocol-version <version>",
         description: "Speak only this MCP revision (e.g. 2026-07-28, 2025-11-25), no negotiation",
       },
+      {
+        flags: "--profile <name>",
+        description: 'OAuth profile from "mcpc login" (default: the "default" profile if saved)',
+      },
+      { flags: "--no-profile", description: "Connect without an OAuth profile" },
     ],
     details: [
       "Server formats:",
@@ -103,9 +114,14 @@ export const COMMANDS: readonly CommandSpec[] = [
       "  A server that cannot work (malformed URL, not MCP, a failing stdio command) exits 1",
       "  and a new session is not kept; an unreachable one keeps the session (exit 3).",
       "",
+      "Authentication:",
+      '  -H "Authorization: Bearer ..." sends a static token (never refreshed, no profile);',
+      '  otherwise the OAuth profile given with --profile, or the "default" profile saved',
+      '  by "mcpc login <server>" for this server, if there is one.',
+      "",
       "Secrets:",
-      "  Header values and config env values are kept out of argv, the bridge's",
-      "  environment, sessions.json and logs.",
+      "  Header values, config env values and OAuth tokens are kept out of argv, the",
+      "  bridge's environment, sessions.json and logs.",
     ].join("\n"),
     json:
       "[{ _mcpc: { sessionName, server, status, protocolVersion }, protocolVersion, capabilities, serverInfo, instructions, toolNames }]",
@@ -137,6 +153,46 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "Restart a session with a new MCP session (state is lost)",
     options: [],
     json: "Same as mcpc <@session> --json",
+  },
+  {
+    name: "login",
+    example: "mcpc login mcp.example.com",
+    scope: "top",
+    args: "<server>",
+    summary: "Log in to an MCP server with OAuth and save the tokens as a profile",
+    options: [
+      { flags: "--profile <name>", description: 'Profile name (default: "default")' },
+      { flags: "--scope <scopes>", description: "Space-separated scopes to request" },
+      { flags: "--client-id <id>", description: "Use this pre-registered OAuth client" },
+      { flags: "--client-secret <secret>", description: "Secret of the --client-id client" },
+      {
+        flags: "--client-metadata-url <url>",
+        description: "Client ID Metadata Document URL (used when the server supports CIMD)",
+      },
+      {
+        flags: "--callback-port <port>",
+        description: "Port of the local callback (default: the first free of 13316, 31613, 16133)",
+      },
+    ],
+    details: [
+      "The browser opens the authorization page (MCPC_BROWSER=<program> chooses the",
+      "program, which gets the URL as its only argument). Without a browser, open the",
+      "printed URL anywhere and, on a terminal, paste the URL the browser was sent to.",
+      "The client is --client-id, else the --client-metadata-url document when the",
+      "server supports it, else one registered dynamically. --timeout bounds the wait.",
+      "Tokens go to the OS keychain (or credentials.json), never to profiles.json.",
+    ].join("\n"),
+    json: "{ profile, serverUrl, scopes }",
+  },
+  {
+    name: "logout",
+    example: "mcpc logout mcp.example.com",
+    scope: "top",
+    args: "<server>",
+    summary: "Delete an OAuth profile and its tokens",
+    options: [{ flags: "--profile <name>", description: 'Profile name (default: "default")' }],
+    details: "Sessions that used the profile are named, not stopped.",
+    json: "{ profile, serverUrl, deleted: true, affectedSessions }",
   },
   {
     name: "help",

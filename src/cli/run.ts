@@ -53,6 +53,33 @@ async function runTop(
           sessionName: second,
           headers: (invocation.options.header as string[] | undefined) ?? [],
           protocolVersion: invocation.options.protocolVersion as string | undefined,
+          profile: invocation.options.profile as string | false | undefined,
+        }),
+      );
+    }
+    case "login": {
+      const { login } = await import("../app/login.ts");
+      const option = (name: string) => invocation.options[name] as string | undefined;
+      return print(
+        ctx,
+        await login(ctx, {
+          server: first!,
+          profile: option("profile"),
+          scope: option("scope"),
+          clientId: option("clientId"),
+          clientSecret: option("clientSecret"),
+          clientMetadataUrl: option("clientMetadataUrl"),
+          callbackPort: option("callbackPort"),
+        }),
+      );
+    }
+    case "logout": {
+      const { logout } = await import("../app/logout.ts");
+      return print(
+        ctx,
+        await logout(ctx, {
+          server: first!,
+          profile: invocation.options.profile as string | undefined,
         }),
       );
     }

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { scopeRequiredIn } from "../auth/scope_required.ts";
 import type { ErrorKind } from "../errors.ts";
 import { redactUrlsIn } from "../config/redact_url.ts";
 import { ServerSilentError, SessionNotResumedError, UnsupportedRevisionError } from "./client.ts";
@@ -55,6 +56,8 @@ function classify(error: unknown, context: ClassifyContext): ClassifiedError {
   const where = context.url ?? "the server";
   const prefixed = (text: string) => context.operation ? `${context.operation}: ${text}` : text;
 
+  const scope = scopeRequiredIn(error);
+  if (scope) return { kind: "auth", message: prefixed(scope.message) };
   if (error instanceof SessionNotResumedError) {
     return { kind: "usage", message: error.message, sessionStatus: "expired" };
   }

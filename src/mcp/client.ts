@@ -101,6 +101,8 @@ export interface ConnectMcpOptions {
   prior?: EraVerdict;
   /** Resume this MCP session instead of initialising a new one. */
   resume?: { mcpSessionId: string; initialize: StoredInitializeResult };
+  /** HTTP: wraps the transport's fetch to authenticate its requests (an OAuth profile). */
+  authFetch?: (inner: typeof fetch) => typeof fetch;
   /** Each line the stdio server writes to stderr. */
   onStderrLine?: (line: string) => void;
   /** Working directory for a stdio server. */
@@ -457,7 +459,8 @@ async function connectHttp(
 ): Promise<McpConnection> {
   // The recorder needs the guard, which wraps the transport that uses the recorder.
   const late: { guarded?: GuardedTransport } = {};
-  const recorder = recordingFetch(abortableFetch(fetch), {
+  const base = options.authFetch ? options.authFetch(fetch) : fetch;
+  const recorder = recordingFetch(abortableFetch(base), {
     // Only for the initialize request of a first connect: after the handshake a server
     // may accept a request with 202 and answer it on its GET stream.
     onNoAnswer: (facts) => {

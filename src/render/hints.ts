@@ -35,6 +35,8 @@ export interface ReconnectTarget {
   server?: { url?: string; command?: string; args?: string[]; headers?: Record<string, string> };
   configFile?: string;
   configEntry?: string;
+  /** The OAuth profile the session authenticates with. */
+  profileName?: string;
 }
 
 /** How to name a session's server to `connect` again: its config entry, else its URL or command. */
@@ -85,7 +87,22 @@ function valueOf(key: string): string {
  * the same way, so it is never suggested.
  */
 export function authRequiredMessage(options: AuthRequiredOptions): string {
-  const command = reconnectWithTokenCommand(options.session);
+  const session = options.session;
+  const url = session.server?.url;
+  if (session.profileName && url) {
+    const login = `mcpc login ${url}` +
+      (session.profileName === "default" ? "" : ` --profile ${session.profileName}`);
+    return [
+      "Authentication required by server.",
+      "",
+      `The server rejected the OAuth profile ${session.profileName}, or its token could not be refreshed.`,
+      "Log in again; the session reconnects by itself afterwards:",
+      `  ${login}`,
+      "",
+      logPathHint(options.logPath),
+    ].join("\n");
+  }
+  const command = reconnectWithTokenCommand(session);
   return [
     "Authentication required by server.",
     "",
@@ -93,9 +110,19 @@ export function authRequiredMessage(options: AuthRequiredOptions): string {
       ? "The server rejected the Authorization header. Connect again with a valid token:"
       : "The server requires credentials. Connect again with a token:",
     `  ${command}`,
+    ...(url && !options.staticToken
+      ? [
+        "or log in with OAuth and connect again:",
+        `  mcpc login ${url} && ${connectAgain(session)}`,
+      ]
+      : []),
     "",
     logPathHint(options.logPath),
   ].join("\n");
+}
+
+function connectAgain(record: ReconnectTarget): string {
+  return ["mcpc connect", connectTarget(record), record.name].join(" ");
 }
 
 /** The message for a session already flagged `expired` (reference §4.4), with the log hint. */

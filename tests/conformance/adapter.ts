@@ -20,6 +20,12 @@ import { type ListedTool, planCalls } from "./plan.ts";
 
 const MCPC = new URL("../../scripts/mcpc", import.meta.url).pathname;
 const SESSION = "@conf";
+/** mcpc's exit code for "authentication required". */
+const AUTH_EXIT_CODE = 4;
+/** The Client ID Metadata Document URL the conformance tool's CIMD scenario expects. */
+const CLIENT_METADATA_URL = "https://conformance-test.local/client-metadata.json";
+/** The `MCPC_BROWSER` that approves the login (`browser.ts`). */
+const BROWSER = new URL("./browser", import.meta.url).pathname;
 /** Bound on one mcpc command. */
 const COMMAND_TIMEOUT_MS = 25_000;
 /** Bound on the whole flow before clean-up (run.ts gives the client 60 s in all). */
@@ -45,6 +51,7 @@ async function mcpc(home: string, args: string[], timeoutMs: number): Promise<Co
   const env: Record<string, string> = {
     ...Deno.env.toObject(),
     MCPC_HOME_DIR: home,
+    MCPC_BROWSER: BROWSER,
     NO_COLOR: "1",
   };
   delete env.MCPC_JSON;
@@ -90,10 +97,19 @@ async function runFlow(home: string, url: string, scenario: string): Promise<str
       Math.min(COMMAND_TIMEOUT_MS, deadline - Date.now()),
     );
 
-  const connect = await run(["connect", url, SESSION]);
+  // "Authentication required" (exit 4): log in (the browser approves), then try again, once.
+  const login = () => run(["login", url, ...loginOptions(parseContext())]);
+  const withLogin = async (args: string[]) => {
+    const first = await run(args);
+    if (first.code !== AUTH_EXIT_CODE) return first;
+    const loggedIn = await login();
+    return loggedIn.code === 0 ? await run(args) : loggedIn;
+  };
+
+  const connect = await withLogin(["connect", url, SESSION]);
   if (connect.code !== 0) return [failure("connect", connect)];
 
-  const list = await run([SESSION, "tools-list"]);
+  const list = await withLogin([SESSION, "tools-list"]);
   if (list.code !== 0) return [failure("tools-list", list)];
   let tools: ListedTool[];
   try {
@@ -104,7 +120,12 @@ async function runFlow(home: string, url: string, scenario: string): Promise<str
 
   const failed: string[] = [];
   for (const call of planCalls(scenario, tools, { context: parseContext() })) {
-    const result = await run([SESSION, "tools-call", call.name, JSON.stringify(call.arguments)]);
+    const result = await withLogin([
+      SESSION,
+      "tools-call",
+      call.name,
+      JSON.stringify(call.arguments),
+    ]);
     if (result.code !== 0) failed.push(failure(`tools-call ${call.name}`, result));
   }
   return failed;
@@ -120,6 +141,17 @@ function failure(step: string, result: CommandResult): string {
     // Not a JSON error document: keep the first line.
   }
   return `${step}: ${message}`;
+}
+
+/** The `login` options a user would give for the scenario's context (a pre-registered client). */
+function loginOptions(context: unknown): string[] {
+  if (typeof context !== "object" || context === null) {
+    return ["--client-metadata-url", CLIENT_METADATA_URL];
+  }
+  const { client_id: id, client_secret: secret } = context as Record<string, unknown>;
+  // A user with a Client ID Metadata Document names it; mcpc uses it where the server supports CIMD.
+  if (typeof id !== "string") return ["--client-metadata-url", CLIENT_METADATA_URL];
+  return ["--client-id", id, ...(typeof secret === "string" ? ["--client-secret", secret] : [])];
 }
 
 function parseContext(): unknown {

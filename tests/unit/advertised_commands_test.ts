@@ -121,14 +121,14 @@ Deno.test("commandLines() finds command lines and tells session commands from to
       },
     ],
   );
-  assert.deepEqual(problems(commandLines("mcpc login x.com")[0]), [
-    '"mcpc login x.com": no command "login"',
+  assert.deepEqual(problems(commandLines("mcpc shell x.com")[0]), [
+    '"mcpc shell x.com": no command "shell"',
   ]);
   assert.deepEqual(problems(commandLines("mcpc @s resources-list")[0]), [
     '"mcpc @s resources-list": no session command "resources-list"',
   ]);
-  assert.deepEqual(problems(commandLines("mcpc connect x.com --profile p")[0]), [
-    '"mcpc connect x.com --profile p": "connect" has no option --profile',
+  assert.deepEqual(problems(commandLines("mcpc connect x.com --insecure")[0]), [
+    '"mcpc connect x.com --insecure": "connect" has no option --insecure',
   ]);
 });
 

@@ -123,13 +123,20 @@ Deno.test("parseArgv() accepts options before and after a top-level command", ()
   }
 });
 
-Deno.test("parseArgv() refuses --profile and --no-profile until OAuth profiles work", () => {
-  assertUsageError(["connect", "x.com", "--profile", "work"], "Unknown option: --profile");
-  assertUsageError(["connect", "x.com", "--no-profile"], "Unknown option: --no-profile");
+Deno.test("parseArgv() takes --profile and --no-profile on connect, login and logout only", () => {
+  const connect = parse(["connect", "x.com", "--profile", "work"]);
+  assert.equal(connect.kind === "top" && connect.options.profile, "work");
+  const anonymous = parse(["connect", "x.com", "--no-profile"]);
+  assert.equal(anonymous.kind === "top" && anonymous.options.profile, false);
+  const login = parse(["login", "x.com", "--profile", "p", "--scope", "a b"]);
+  assert.ok(login.kind === "top");
+  assert.deepEqual([login.options.profile, login.options.scope], ["p", "a b"]);
+  const logout = parse(["logout", "x.com", "--profile", "p"]);
+  assert.equal(logout.kind === "top" && logout.options.profile, "p");
+  assertUsageError(["logout", "x.com", "--scope", "a"], "Unknown option: --scope");
   assertUsageError(["@s", "ping", "--profile", "p"], "Unknown option: --profile");
   assertUsageError(["--profile", "x"], "Unknown option: --profile");
   assertUsageError(["@s", "--profile", "x"], "Unknown option: --profile");
-  assertUsageError(["--json", "--profile=x", "connect", "a.com"], "Unknown option: --profile");
 });
 
 Deno.test("parseArgv() does not mistake an option value for the command", () => {

@@ -38,12 +38,38 @@ Deno.test("authRequiredMessage() without a token asks to connect again with one"
       "",
       "The server requires credentials. Connect again with a token:",
       '  mcpc connect https://mcp.example.com/mcp @s -H "Authorization: Bearer <token>"',
+      "or log in with OAuth and connect again:",
+      "  mcpc login https://mcp.example.com/mcp && mcpc connect https://mcp.example.com/mcp @s",
       "",
       `For details, check logs at ${LOG}`,
     ].join("\n"),
   );
   assert.ok(!message.includes("restart"));
-  assert.ok(!message.includes("login"));
+});
+
+Deno.test("authRequiredMessage() for a static token does not offer a login", () => {
+  const message = authRequiredMessage({
+    session: { name: "@s", server: { url: "https://mcp.example.com/mcp" } },
+    logPath: LOG,
+    staticToken: true,
+  });
+  assert.match(message, /rejected the Authorization header/);
+  assert.ok(!message.includes("mcpc login"));
+});
+
+Deno.test("authRequiredMessage() for an OAuth profile names the login that renews it", () => {
+  const forProfile = (profileName: string) =>
+    authRequiredMessage({
+      session: { name: "@s", server: { url: "https://mcp.example.com/mcp" }, profileName },
+      logPath: LOG,
+    });
+  assert.match(forProfile("default"), /\n {2}mcpc login https:\/\/mcp\.example\.com\/mcp\n/);
+  assert.match(
+    forProfile("work"),
+    /\n {2}mcpc login https:\/\/mcp\.example\.com\/mcp --profile work\n/,
+  );
+  assert.ok(forProfile("work").includes(`check logs at ${LOG}`));
+  assert.ok(!forProfile("work").includes("Bearer <token>"));
 });
 
 Deno.test("authRequiredMessage() names a config entry as the server to connect again", () => {

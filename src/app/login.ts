@@ -1,0 +1,467 @@
+/**
+ * `mcpc login <server>`: an OAuth 2.1 authorization-code login (PKCE, `state`,
+ * RFC 8707 resource, RFC 9207 `iss`) that saves an OAuth profile
+ * (reference.md §7.4). The SDK's `auth()` does discovery, registration and
+ * the token requests; this module picks the client (a pre-registered one,
+ * a CIMD URL, else dynamic registration), runs the loopback callback, sends
+ * the user to the browser (or asks for the callback URL on a TTY) and saves
+ * the result. Chatter goes to stderr; stdout gets the result only.
+ *
+ * Layer: application (I/O through the context and the auth edge modules).
+ * @module
+ */
+
+import {
+  auth,
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  extractWWWAuthenticateParams,
+  PROTOCOL_VERSION_META_KEY,
+} from "@modelcontextprotocol/client";
+import { openBrowser } from "../auth/browser.ts";
+import {
+  AuthorizationDeniedError,
+  CALLBACK_PORTS,
+  type CallbackResult,
+  type CallbackServer,
+  startCallbackServer,
+} from "../auth/callback_server.ts";
+import { idTokenClaims } from "../auth/id_token.ts";
+import { McpcOAuthProvider } from "../auth/oauth_provider.ts";
+import { ProfileSecrets } from "../auth/profile_secrets.ts";
+import { DEFAULT_PROFILE, isValidProfileName } from "../auth/profile_store.ts";
+import { parseServerArg, parseServerUrl } from "../config/server_target.ts";
+import type { AppContext } from "../context.ts";
+import { authError, McpcError, networkError, usageError } from "../errors.ts";
+import { VERSION } from "../version.ts";
+import type { CommandOutput } from "./output.ts";
+
+/** What `mcpc login` was given. */
+export interface LoginInput {
+  server: string;
+  profile?: string;
+  scope?: string;
+  clientId?: string;
+  clientSecret?: string;
+  clientMetadataUrl?: string;
+  callbackPort?: string;
+}
+
+/** Bounds a single HTTP request of the login (discovery, registration, token). */
+const LOGIN_REQUEST_TIMEOUT_MS = 30_000;
+
+/** Runs the login and returns what to print. */
+export async function login(ctx: AppContext, input: LoginInput): Promise<CommandOutput> {
+  const options = validate(input);
+  const serverUrl = options.serverUrl;
+  const say = (line: string) => {
+    if (!ctx.output.json) ctx.stderr(`${line}\n`);
+  };
+  warnPlainHttp(ctx, serverUrl);
+  say(`Starting OAuth authentication for ${serverUrl}`);
+  say(`Profile: ${options.profile}`);
+
+  const fetchFn = boundedFetch(Math.min(ctx.timeoutMs, LOGIN_REQUEST_TIMEOUT_MS));
+  const challenge = await probe(serverUrl, fetchFn);
+  const state = randomHex(32);
+  const callback = listen(options.ports, {
+    state,
+    serverUrl,
+    profile: options.profile,
+    warn: (message) => ctx.stderr(`Warning: ${message}\n`),
+  });
+  const stopOnInterrupt = ctx.onInterrupt(() => callback.close());
+  try {
+    const secrets = new ProfileSecrets(ctx.secrets, serverUrl, options.profile);
+    if (options.clientId) {
+      await secrets.saveClient({
+        client_id: options.clientId,
+        ...(options.clientSecret ? { client_secret: options.clientSecret } : {}),
+      });
+    } else {
+      // A registration is bound to its redirect URI (the port may differ): register afresh.
+      await secrets.deleteClient();
+    }
+    let pasted: Promise<CallbackResult> | undefined;
+    const provider = new McpcOAuthProvider({
+      secrets,
+      redirectUrl: callback.redirectUrl,
+      clientMetadataUrl: options.clientMetadataUrl,
+      confidential: Boolean(options.clientSecret),
+      now: ctx.now,
+      state,
+      ignoreStoredTokens: true,
+      onRedirect: async (url) => {
+        pasted = (await sendToBrowser(ctx, url, state)).pasted;
+      },
+    });
+    const scope = options.scope ?? await scopeToRequest(ctx, options, challenge.scope);
+    const first = await runAuth(() =>
+      auth(provider, {
+        serverUrl,
+        scope,
+        resourceMetadataUrl: challenge.resourceMetadataUrl,
+        fetchFn,
+      })
+    );
+    if (first === "REDIRECT") {
+      const answer = await waitForAnswer(ctx, [callback.result, ...(pasted ? [pasted] : [])]);
+      await runAuth(() =>
+        auth(provider, {
+          serverUrl,
+          scope,
+          resourceMetadataUrl: challenge.resourceMetadataUrl,
+          authorizationCode: answer.code,
+          iss: answer.iss,
+          fetchFn,
+        })
+      );
+    }
+    const tokens = provider.currentTokens;
+    if (!tokens) throw authError("The authorization server returned no tokens");
+    const scopes = tokens.scope ? tokens.scope.split(" ").filter(Boolean) : undefined;
+    const profile = await ctx.profiles.saveLogin({
+      name: options.profile,
+      serverUrl,
+      oauthIssuer: tokens.issuer,
+      scopes,
+      ...idTokenClaims(tokens.id_token),
+    }, new Date(ctx.now()));
+    return {
+      json: { profile: profile.name, serverUrl, scopes: scopes ?? [] },
+      human: (theme) =>
+        [
+          theme.green("✓ Authentication successful!"),
+          `Profile ${profile.name} saved`,
+          ...(scopes?.length ? [`Scopes: ${scopes.join(", ")}`] : []),
+          "",
+          `Connect with: mcpc connect ${serverUrl} @name` +
+          (profile.name === DEFAULT_PROFILE ? "" : ` --profile ${profile.name}`),
+        ].join("\n"),
+    };
+  } finally {
+    stopOnInterrupt();
+    await callback.close();
+  }
+}
+
+/**
+ * Without `--scope`: the scope the server's challenge names, plus what the
+ * profile had and what servers asked for since (step-up, SEP-2350: a new
+ * login keeps the scopes granted before). `undefined` leaves the choice to
+ * the SDK (the resource's `scopes_supported`, else none).
+ */
+async function scopeToRequest(
+  ctx: AppContext,
+  options: LoginOptions,
+  challenged: string | undefined,
+): Promise<string | undefined> {
+  const saved = await ctx.profiles.find(options.serverUrl, options.profile);
+  const scopes = new Set([
+    ...(challenged?.split(" ") ?? []),
+    ...(saved?.scopes ?? []),
+    ...(saved?.requiredScopes ?? []),
+  ].filter(Boolean));
+  return scopes.size ? [...scopes].join(" ") : undefined;
+}
+
+interface LoginOptions {
+  serverUrl: string;
+  profile: string;
+  scope?: string;
+  clientId?: string;
+  clientSecret?: string;
+  clientMetadataUrl?: string;
+  ports: readonly number[];
+}
+
+function validate(input: LoginInput): LoginOptions {
+  const target = parseServerArg(input.server);
+  if (target?.type !== "url") {
+    throw usageError(`Invalid server: "${input.server}". Give the MCP server's URL`, {
+      hint: "Example: mcpc login mcp.example.com",
+    });
+  }
+  const { url, authorization } = parseServerUrl(target.url);
+  if (authorization) {
+    throw usageError("The server URL must not carry a user name or password for login");
+  }
+  const profile = input.profile ?? DEFAULT_PROFILE;
+  if (!isValidProfileName(profile)) {
+    throw usageError(
+      `Invalid profile name: "${profile}". Use letters, digits, "_" and "-" (at most 64)`,
+    );
+  }
+  if (input.clientSecret && !input.clientId) {
+    throw usageError("--client-secret needs --client-id");
+  }
+  if (input.clientMetadataUrl && input.clientId) {
+    throw usageError("--client-metadata-url and --client-id are mutually exclusive");
+  }
+  if (input.clientMetadataUrl) checkClientMetadataUrl(input.clientMetadataUrl);
+  if (input.scope !== undefined && input.scope.trim() === "") {
+    throw usageError("--scope must not be empty");
+  }
+  let ports = CALLBACK_PORTS;
+  if (input.callbackPort !== undefined) {
+    const port = Number(input.callbackPort);
+    if (!/^\d+$/.test(input.callbackPort) || port < 1 || port > 65535) {
+      throw usageError(
+        `Invalid --callback-port value: "${input.callbackPort}". Must be an integer between 1 and 65535.`,
+      );
+    }
+    ports = [port];
+  }
+  return {
+    serverUrl: url,
+    profile,
+    scope: input.scope?.trim(),
+    clientId: input.clientId,
+    clientSecret: input.clientSecret,
+    clientMetadataUrl: input.clientMetadataUrl,
+    ports,
+  };
+}
+
+/** A Client ID Metadata Document URL: https, a path, no fragment, no userinfo, no dot segments. */
+function checkClientMetadataUrl(raw: string): void {
+  const url = URL.parse(raw);
+  const bad = (why: string) =>
+    usageError(`Invalid --client-metadata-url: ${why}`, {
+      hint: "It must be an https:// URL of a JSON document, e.g. https://example.com/mcpc.json",
+    });
+  if (!url || url.protocol !== "https:") throw bad("not an https:// URL");
+  if (url.username || url.password) throw bad("it must not contain a user name or password");
+  if (raw.includes("#")) throw bad("it must not have a fragment");
+  if (url.pathname === "/" || url.pathname === "") throw bad("it needs a path");
+  const path = raw.replace(/^https:\/\/[^/]*/i, "").split(/[?#]/)[0];
+  if (path.split("/").some((segment) => segment === "." || segment === "..")) {
+    throw bad('it must not contain "." or ".." segments');
+  }
+}
+
+function warnPlainHttp(ctx: AppContext, serverUrl: string): void {
+  const url = new URL(serverUrl);
+  const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  if (url.protocol === "http:" && !loopback) {
+    ctx.stderr(
+      "Warning: OAuth over plain HTTP is insecure: tokens and codes can be read on the way. " +
+        "Use https:// for servers that are not on this machine.\n",
+    );
+  }
+}
+
+/**
+ * Asks the server without credentials what it wants: a 401's (or 403's)
+ * `WWW-Authenticate` names the protected resource metadata and the scope to
+ * request. `server/discover` first (a 2026-07-28 server, and a server that
+ * lets `initialize` through but guards everything else), then `initialize`.
+ */
+async function probe(
+  serverUrl: string,
+  fetchFn: typeof fetch,
+): Promise<{ resourceMetadataUrl?: URL; scope?: string }> {
+  for (const request of PROBES) {
+    let response: Response;
+    try {
+      response = await fetchFn(serverUrl, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          ...request.headers,
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, ...request.body }),
+      });
+    } catch (error) {
+      throw networkError(`Cannot reach ${serverUrl}: ${errorText(error)}`, { cause: error });
+    }
+    await response.body?.cancel();
+    if (response.status !== 401 && response.status !== 403) continue;
+    const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(response);
+    return {
+      ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}),
+      ...(scope ? { scope } : {}),
+    };
+  }
+  return {};
+}
+
+const CLIENT_INFO = { name: "mcpc", version: VERSION };
+
+/** The unauthenticated requests {@linkcode probe} sends, in order. */
+const PROBES: { headers: Record<string, string>; body: Record<string, unknown> }[] = [
+  {
+    headers: { "mcp-protocol-version": "2026-07-28" },
+    body: {
+      method: "server/discover",
+      params: {
+        _meta: {
+          [PROTOCOL_VERSION_META_KEY]: "2026-07-28",
+          [CLIENT_INFO_META_KEY]: CLIENT_INFO,
+          [CLIENT_CAPABILITIES_META_KEY]: {},
+        },
+      },
+    },
+  },
+  {
+    headers: {},
+    body: {
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: CLIENT_INFO },
+    },
+  },
+];
+
+function listen(
+  ports: readonly number[],
+  options: Omit<Parameters<typeof startCallbackServer>[0], "port">,
+): CallbackServer {
+  for (const port of ports) {
+    try {
+      return startCallbackServer({ ...options, port });
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+    }
+  }
+  throw usageError(
+    `Could not find an available port for the OAuth callback server (tried ports ${
+      ports.join(", ")
+    }). Another mcpc login may be in progress: wait for it to finish and try again, ` +
+      "or choose one with --callback-port",
+  );
+}
+
+/**
+ * Prints the authorization URL and opens the browser. On a TTY the user may
+ * also paste the callback URL (when the browser is elsewhere); the returned
+ * promise resolves with what was pasted.
+ */
+async function sendToBrowser(
+  ctx: AppContext,
+  url: URL,
+  state: string,
+): Promise<{ pasted?: Promise<CallbackResult> }> {
+  ctx.stderr(`Authorization URL: ${url.href}\n`);
+  const opened = await openBrowser(url.href, { ...ctx.env });
+  if (opened) {
+    ctx.stderr("Opened the browser: finish the login there.\n");
+  } else {
+    ctx.stderr("Could not open a browser: open the URL above yourself.\n");
+  }
+  if (!ctx.stdinIsTerminal) {
+    ctx.stderr(`Waiting for the callback (at most ${Math.round(ctx.timeoutMs / 1000)} s)...\n`);
+    return {};
+  }
+  ctx.stderr(
+    "If the browser runs on another machine, paste the URL it was sent to " +
+      "(http://127.0.0.1:.../callback?...) here:\n> ",
+  );
+  const pasted = readPastedCallback(state);
+  // Unused when the browser's callback comes first.
+  pasted.catch(() => {});
+  return { pasted };
+}
+
+/** Reads one line from the terminal and parses it as the callback URL or its query. */
+async function readPastedCallback(state: string): Promise<CallbackResult> {
+  const line = await readLine();
+  if (line === undefined || line.trim() === "") {
+    throw authError("Authentication cancelled by user");
+  }
+  return parseCallback(line.trim(), state);
+}
+
+/** Parses a pasted callback URL (or its query string); checks its `state`. */
+export function parseCallback(text: string, state: string): CallbackResult {
+  const query = text.includes("?") ? text.slice(text.indexOf("?") + 1) : text;
+  const params = new URLSearchParams(query.split("#")[0]);
+  if (params.get("state") !== state) {
+    throw authError("The pasted URL does not belong to this login (its state does not match)");
+  }
+  const error = params.get("error");
+  if (error) {
+    throw new AuthorizationDeniedError(error, params.get("error_description") ?? undefined);
+  }
+  const code = params.get("code");
+  if (!code) throw authError("No authorization code in the pasted URL");
+  const iss = params.get("iss");
+  return { code, ...(iss ? { iss } : {}) };
+}
+
+async function readLine(): Promise<string | undefined> {
+  const reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  try {
+    while (!text.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) return text === "" ? undefined : text;
+      text += value;
+    }
+    return text.slice(0, text.indexOf("\n"));
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+async function waitForAnswer(
+  ctx: AppContext,
+  answers: Promise<CallbackResult>[],
+): Promise<CallbackResult> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() =>
+      reject(
+        authError(
+          `Login timed out: no callback within ${Math.round(ctx.timeoutMs / 1000)} s ` +
+            "(set a longer wait with --timeout <seconds>)",
+        ),
+      ), ctx.timeoutMs);
+  });
+  try {
+    return await Promise.race([...answers, timeout]);
+  } catch (error) {
+    if (error instanceof AuthorizationDeniedError) throw authError(error.message);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs one `auth()` step; its failures become auth (exit 4) or network (exit 3) errors. */
+async function runAuth<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof McpcError) throw error;
+    if (error instanceof TypeError || isAbort(error)) {
+      throw networkError(`OAuth request failed: ${errorText(error)}`, { cause: error });
+    }
+    throw authError(`Login failed: ${errorText(error)}`, { cause: error });
+  }
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof DOMException &&
+    (error.name === "TimeoutError" || error.name === "AbortError");
+}
+
+function boundedFetch(timeoutMs: number): typeof fetch {
+  return (input, init) => {
+    const signal = init?.signal
+      ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
+      : AbortSignal.timeout(timeoutMs);
+    return fetch(input, { ...init, signal });
+  };
+}
+
+function randomHex(bytes: number): string {
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(bytes)),
+    (byte) => byte.toString(16).padStart(2, "0"),
+  ).join("");
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

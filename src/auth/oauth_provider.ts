@@ -1,0 +1,168 @@
+/**
+ * mcpc's side of the SDK's OAuth client (`OAuthClientProvider`): the SDK's
+ * `auth()` does discovery (protected resource and authorization server
+ * metadata, issuer checks), registration (CIMD, DCR), PKCE, the resource
+ * indicator, scope selection and the token requests; this provider keeps
+ * what those steps produce. The client and the tokens go to the profile's
+ * secrets; the PKCE verifier, the `state` and the discovery state stay in
+ * memory (a login is one process from start to callback).
+ *
+ * A provider without {@linkcode OAuthProviderOptions.onRedirect} cannot send
+ * anyone to a browser (a bridge): when `auth()` would need a new login it
+ * records that, and the caller reports the session as unauthorized.
+ *
+ * Layer: edge (the secret store through {@linkcode ProfileSecrets}).
+ * @module
+ */
+
+import type {
+  OAuthClientMetadata,
+  OAuthClientProvider,
+  OAuthDiscoveryState,
+  StoredOAuthClientInformation,
+  StoredOAuthTokens,
+} from "@modelcontextprotocol/client";
+import type { ProfileSecrets, SavedTokens } from "./profile_secrets.ts";
+
+/** What a {@linkcode McpcOAuthProvider} needs. */
+export interface OAuthProviderOptions {
+  /** Where the profile's client and tokens are kept. */
+  secrets: ProfileSecrets;
+  /** The loopback callback URL (`http://127.0.0.1:<port>/callback`). */
+  redirectUrl: string;
+  /** A Client ID Metadata Document URL (`--client-metadata-url`), used when the server supports it. */
+  clientMetadataUrl?: string;
+  /** Whether the client authenticates with a secret (a pre-registered confidential client). */
+  confidential?: boolean;
+  /** The current time (ms). */
+  now: () => number;
+  /** Login: send the user to the authorization URL. Unset: no one can log in here. */
+  onRedirect?: (authorizationUrl: URL) => void | Promise<void>;
+  /** The `state` sent with the authorization request (login). */
+  state?: string;
+  /** Login: start from no tokens, whatever is stored. */
+  ignoreStoredTokens?: boolean;
+  /** Called with tokens once they are stored. */
+  onTokens?: (tokens: SavedTokens) => void;
+}
+
+/** An `OAuthClientProvider` for one profile. */
+export class McpcOAuthProvider implements OAuthClientProvider {
+  readonly #options: OAuthProviderOptions;
+  #tokens?: SavedTokens;
+  #tokensRead = false;
+  #codeVerifier?: string;
+  #discovery?: OAuthDiscoveryState;
+  #loginNeeded = false;
+
+  constructor(options: OAuthProviderOptions) {
+    this.#options = options;
+    if (options.ignoreStoredTokens) this.#tokensRead = true;
+    this.clientMetadataUrl = options.clientMetadataUrl;
+  }
+
+  /** The CIMD URL, when one was given. */
+  clientMetadataUrl?: string;
+
+  /** Whether `auth()` wanted a new login that this provider cannot do. */
+  get loginNeeded(): boolean {
+    return this.#loginNeeded;
+  }
+
+  get redirectUrl(): string {
+    return this.#options.redirectUrl;
+  }
+
+  get clientMetadata(): OAuthClientMetadata {
+    return {
+      client_name: "mcpc",
+      redirect_uris: [this.#options.redirectUrl],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      token_endpoint_auth_method: this.#options.confidential ? "client_secret_post" : "none",
+    };
+  }
+
+  state(): string {
+    return this.#options.state ?? crypto.randomUUID();
+  }
+
+  async clientInformation(): Promise<StoredOAuthClientInformation | undefined> {
+    return await this.#options.secrets.client();
+  }
+
+  async saveClientInformation(client: StoredOAuthClientInformation): Promise<void> {
+    await this.#options.secrets.saveClient(client);
+  }
+
+  async tokens(): Promise<StoredOAuthTokens | undefined> {
+    if (!this.#tokensRead) {
+      this.#tokens = await this.#options.secrets.tokens();
+      this.#tokensRead = true;
+    }
+    return this.#tokens;
+  }
+
+  /** The tokens last read or saved, without reading the store. */
+  get currentTokens(): SavedTokens | undefined {
+    return this.#tokens;
+  }
+
+  /** Uses `tokens` (found in the store, saved by another process) from now on. */
+  adopt(tokens: SavedTokens): void {
+    this.#tokens = tokens;
+    this.#tokensRead = true;
+  }
+
+  async saveTokens(tokens: StoredOAuthTokens): Promise<void> {
+    // A refresh response may leave out the refresh token: the one we had stays valid.
+    const refresh = tokens.refresh_token ?? this.#tokens?.refresh_token;
+    const complete = refresh ? { ...tokens, refresh_token: refresh } : tokens;
+    this.#tokens = await this.#options.secrets.saveTokens(complete, this.#options.now());
+    this.#tokensRead = true;
+    this.#options.onTokens?.(this.#tokens);
+  }
+
+  async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
+    if (!this.#options.onRedirect) {
+      this.#loginNeeded = true;
+      return;
+    }
+    await this.#options.onRedirect(authorizationUrl);
+  }
+
+  saveCodeVerifier(codeVerifier: string): void {
+    this.#codeVerifier = codeVerifier;
+  }
+
+  codeVerifier(): string {
+    if (this.#codeVerifier === undefined) throw new Error("No PKCE code verifier was saved");
+    return this.#codeVerifier;
+  }
+
+  saveDiscoveryState(state: OAuthDiscoveryState): void {
+    this.#discovery = state;
+  }
+
+  discoveryState(): OAuthDiscoveryState | undefined {
+    return this.#discovery;
+  }
+
+  async invalidateCredentials(
+    scope: "all" | "client" | "tokens" | "verifier" | "discovery",
+  ): Promise<void> {
+    // Without a login here (a bridge), forgetting is for this process only: the profile's
+    // secrets stay for `mcpc login` and `mcpc logout` to replace or delete.
+    const stored = Boolean(this.#options.onRedirect);
+    if (scope === "all" || scope === "tokens") {
+      this.#tokens = undefined;
+      this.#tokensRead = true;
+      if (stored) await this.#options.secrets.deleteTokens();
+    }
+    if ((scope === "all" || scope === "client") && stored) {
+      await this.#options.secrets.deleteClient();
+    }
+    if (scope === "all" || scope === "verifier") this.#codeVerifier = undefined;
+    if (scope === "all" || scope === "discovery") this.#discovery = undefined;
+  }
+}

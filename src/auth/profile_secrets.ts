@@ -1,0 +1,94 @@
+/**
+ * The secrets of an OAuth profile: its tokens and its OAuth client (from
+ * registration or `--client-id`), each one JSON value in the secret store
+ * under an account named after the profile's key and name.
+ *
+ * Layer: edge (reads and writes through a {@linkcode SecretStore}).
+ * @module
+ */
+
+import type { StoredOAuthClientInformation, StoredOAuthTokens } from "@modelcontextprotocol/client";
+import { profileKey } from "./profile_store.ts";
+import type { SecretStore } from "./secret_store.ts";
+
+/** Tokens as kept: the token response plus when it was received (ms since the epoch). */
+export type SavedTokens = StoredOAuthTokens & { obtained_at: number };
+
+/** Account holding a profile's tokens. */
+export function profileTokensAccount(serverUrl: string, profile: string): string {
+  return `auth-profile:${profileKey(serverUrl)}:${profile}:tokens`;
+}
+
+/** Account holding a profile's OAuth client. */
+export function profileClientAccount(serverUrl: string, profile: string): string {
+  return `auth-profile:${profileKey(serverUrl)}:${profile}:client`;
+}
+
+/**
+ * When an access token should count as expired (ms): 60 s before its
+ * lifetime ends; a token without `expires_in` counts as valid for an hour.
+ */
+export function expiresAt(tokens: SavedTokens): number {
+  const lifetimeS = typeof tokens.expires_in === "number" ? tokens.expires_in : 3600;
+  return tokens.obtained_at + lifetimeS * 1000 - 60_000;
+}
+
+/** One profile's secrets. */
+export class ProfileSecrets {
+  readonly #store: SecretStore;
+  readonly #tokens: string;
+  readonly #client: string;
+
+  constructor(store: SecretStore, serverUrl: string, profile: string) {
+    this.#store = store;
+    this.#tokens = profileTokensAccount(serverUrl, profile);
+    this.#client = profileClientAccount(serverUrl, profile);
+  }
+
+  /** The stored tokens, if any (a value that does not parse counts as none). */
+  async tokens(): Promise<SavedTokens | undefined> {
+    const value = parseObject(await this.#store.get(this.#tokens));
+    if (typeof value?.access_token !== "string") return undefined;
+    if (typeof value.obtained_at !== "number") value.obtained_at = 0;
+    return value as SavedTokens;
+  }
+
+  /** Stores tokens received `now`. */
+  async saveTokens(tokens: StoredOAuthTokens, now: number): Promise<SavedTokens> {
+    const saved: SavedTokens = { ...tokens, obtained_at: now };
+    await this.#store.set(this.#tokens, JSON.stringify(saved));
+    return saved;
+  }
+
+  /** The stored OAuth client, if any. */
+  async client(): Promise<StoredOAuthClientInformation | undefined> {
+    const value = parseObject(await this.#store.get(this.#client));
+    if (typeof value?.client_id !== "string") return undefined;
+    return value as StoredOAuthClientInformation;
+  }
+
+  /** Stores the OAuth client. */
+  async saveClient(client: StoredOAuthClientInformation): Promise<void> {
+    await this.#store.set(this.#client, JSON.stringify(client));
+  }
+
+  /** Forgets the tokens. */
+  async deleteTokens(): Promise<void> {
+    await this.#store.delete(this.#tokens);
+  }
+
+  /** Forgets the OAuth client. */
+  async deleteClient(): Promise<void> {
+    await this.#store.delete(this.#client);
+  }
+}
+
+function parseObject(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

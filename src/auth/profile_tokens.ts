@@ -1,0 +1,221 @@
+/**
+ * A bridge's OAuth access token for a profile: read from the secret store at
+ * start, sent by the bridge only (as `Authorization` on each MCP request),
+ * refreshed shortly before it expires and once after a 401. A refresh runs
+ * under a lock shared by every mcpc process and first re-reads the store: a
+ * token another session already refreshed is adopted, and a rotated refresh
+ * token is never used twice. Refreshed tokens are saved back and the
+ * profile's `refreshedAt` updated.
+ *
+ * Layer: edge (secret store, profiles.json, the authorization server).
+ * @module
+ */
+
+import { auth, extractWWWAuthenticateParams } from "@modelcontextprotocol/client";
+import { LockedJsonFile } from "../platform/locked_json_file.ts";
+import { McpcOAuthProvider } from "./oauth_provider.ts";
+import { expiresAt, ProfileSecrets, type SavedTokens } from "./profile_secrets.ts";
+import type { ProfileStore } from "./profile_store.ts";
+import { ScopeRequiredError } from "./scope_required.ts";
+import type { SecretStore } from "./secret_store.ts";
+
+/** What {@linkcode ProfileTokens} needs. */
+export interface ProfileTokensOptions {
+  serverUrl: string;
+  profile: string;
+  secrets: SecretStore;
+  profiles: ProfileStore;
+  /** The lock file refreshes take (`<home>/oauth-refresh.json`). */
+  lockPath: string;
+  now: () => number;
+  /** For the token requests (discovery, refresh). */
+  fetch: typeof fetch;
+  /** Log lines (never with a token). */
+  log?: (message: string) => void;
+}
+
+/** The profile's token could not be refreshed: a new `mcpc login` is needed. */
+export class RefreshFailedError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RefreshFailedError";
+  }
+}
+
+/** How long a refresher waits for another process's refresh (ms). */
+const REFRESH_LOCK_WAIT_MS = 60_000;
+
+/** The access token of one profile, kept fresh. */
+export class ProfileTokens {
+  readonly #options: ProfileTokensOptions;
+  readonly #secrets: ProfileSecrets;
+  readonly #provider: McpcOAuthProvider;
+  readonly #lock: LockedJsonFile<Record<string, number>>;
+  #refreshing?: Promise<void>;
+  #failure?: RefreshFailedError;
+
+  constructor(options: ProfileTokensOptions) {
+    this.#options = options;
+    this.#secrets = new ProfileSecrets(options.secrets, options.serverUrl, options.profile);
+    this.#provider = new McpcOAuthProvider({
+      secrets: this.#secrets,
+      // Refreshing sends no redirect URI; registration and new logins happen in `mcpc login`.
+      redirectUrl: "http://127.0.0.1/callback",
+      now: options.now,
+    });
+    this.#lock = new LockedJsonFile(options.lockPath, {
+      defaultValue: () => ({}),
+      parse: (raw) => {
+        if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+          throw new TypeError("oauth-refresh.json must hold an object");
+        }
+        return raw as Record<string, number>;
+      },
+      lockTimeoutMs: REFRESH_LOCK_WAIT_MS,
+      onCorrupt: "throw",
+    });
+  }
+
+  /** Why the last refresh failed, if it did (cleared by a later success). */
+  get failure(): RefreshFailedError | undefined {
+    return this.#failure;
+  }
+
+  /**
+   * The `Authorization` value to send: the stored token, refreshed first when
+   * it is about to expire; `undefined` when the profile has no token.
+   */
+  async authorization(): Promise<string | undefined> {
+    let tokens = this.#provider.currentTokens ?? await this.#provider.tokens();
+    if (!tokens) return undefined;
+    if (expiresAt(tokens as SavedTokens) <= this.#options.now() && tokens.refresh_token) {
+      await this.#refresh(tokens.access_token).catch(() => {});
+      tokens = this.#provider.currentTokens ?? tokens;
+    }
+    return `Bearer ${tokens.access_token}`;
+  }
+
+  /**
+   * After the server rejected `sent` (a 401): a token refreshed by another
+   * process, else a refresh. Resolves `true` when there is a new token to try.
+   */
+  async afterRejection(sent: string | undefined, response?: Response): Promise<boolean> {
+    const current = this.#provider.currentTokens;
+    if (current && sent !== `Bearer ${current.access_token}`) return true;
+    const before = current?.access_token;
+    try {
+      await this.#refresh(before, response);
+    } catch {
+      return false;
+    }
+    return this.#provider.currentTokens?.access_token !== before;
+  }
+
+  /**
+   * Wraps `fetch` so every request carries the token; a 401 is retried once
+   * after a refresh. A `403 insufficient_scope` is retried once with a token
+   * a new login stored meanwhile; otherwise it fails that request only
+   * ({@linkcode ScopeRequiredError}) and the profile remembers the scope.
+   */
+  wrap(inner: typeof fetch): typeof fetch {
+    return async (input, init) => {
+      const sent = await this.authorization();
+      let response = await inner(input, withAuthorization(init, sent));
+      if (sent === undefined) return response;
+      if (response.status === 401) {
+        if (!await this.afterRejection(sent, response)) return response;
+        await response.body?.cancel();
+        response = await inner(input, withAuthorization(init, await this.authorization()));
+      } else if (insufficientScope(response) && await this.#adoptStored(sent)) {
+        await response.body?.cancel();
+        response = await inner(input, withAuthorization(init, await this.authorization()));
+      }
+      if (!insufficientScope(response)) return response;
+      await response.body?.cancel();
+      const { serverUrl, profile, profiles } = this.#options;
+      const scope = extractWWWAuthenticateParams(response).scope ?? "";
+      const scopes = scope.split(" ").filter(Boolean);
+      if (scopes.length) await profiles.noteRequiredScopes(serverUrl, profile, scopes);
+      throw new ScopeRequiredError(scope || "(not named by the server)", serverUrl, profile);
+    };
+  }
+
+  /** Adopts the stored token when it is not the one just sent (a login replaced it). */
+  async #adoptStored(sent: string): Promise<boolean> {
+    const stored = await this.#secrets.tokens();
+    if (!stored || `Bearer ${stored.access_token}` === sent) return false;
+    this.#options.log?.(`Using the new token of profile ${this.#options.profile}`);
+    this.#provider.adopt(stored);
+    return true;
+  }
+
+  /** One refresh at a time in this process; across processes, under the lock. */
+  #refresh(stale: string | undefined, response?: Response): Promise<void> {
+    this.#refreshing ??= this.#refreshLocked(stale, response).finally(() => {
+      this.#refreshing = undefined;
+    });
+    return this.#refreshing;
+  }
+
+  async #refreshLocked(stale: string | undefined, response?: Response): Promise<void> {
+    const { serverUrl, profile, now, log } = this.#options;
+    const account = `${serverUrl} ${profile}`;
+    await this.#lock.update(async (refreshes) => {
+      const stored = await this.#secrets.tokens();
+      if (stored && stored.access_token !== stale && expiresAt(stored) > now()) {
+        log?.(`Using the token of profile ${profile} that another process refreshed`);
+        this.#provider.adopt(stored);
+        this.#failure = undefined;
+        return;
+      }
+      if (stored) this.#provider.adopt(stored);
+      if (!stored?.refresh_token) {
+        throw this.#fail("the profile has no refresh token");
+      }
+      const resourceMetadataUrl = response
+        ? extractWWWAuthenticateParams(response).resourceMetadataUrl
+        : undefined;
+      let result: string;
+      try {
+        result = await auth(this.#provider, {
+          serverUrl,
+          ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}),
+          fetchFn: this.#options.fetch,
+        });
+      } catch (error) {
+        throw this.#fail(error instanceof Error ? error.message : String(error), error);
+      }
+      if (result !== "AUTHORIZED" || this.#provider.loginNeeded) {
+        throw this.#fail("the authorization server rejected the refresh token");
+      }
+      const fresh = this.#provider.currentTokens;
+      refreshes[account] = now();
+      log?.(`Refreshed the access token of profile ${profile}`);
+      this.#failure = undefined;
+      const scopes = fresh?.scope ? fresh.scope.split(" ").filter(Boolean) : undefined;
+      await this.#options.profiles.noteRefresh(serverUrl, profile, new Date(now()), scopes);
+    });
+  }
+
+  #fail(why: string, cause?: unknown): RefreshFailedError {
+    const { serverUrl, profile } = this.#options;
+    const login = `mcpc login ${serverUrl}${profile === "default" ? "" : ` --profile ${profile}`}`;
+    this.#failure = new RefreshFailedError(
+      `Cannot refresh the OAuth token of profile ${profile}: ${why}. Log in again: ${login}`,
+      { cause },
+    );
+    this.#options.log?.(this.#failure.message);
+    return this.#failure;
+  }
+}
+
+function insufficientScope(response: Response): boolean {
+  return response.status === 403 &&
+    extractWWWAuthenticateParams(response).error === "insufficient_scope";
+}
+
+function withAuthorization(init: RequestInit | undefined, authorization: string | undefined) {
+  const headers = new Headers(init?.headers);
+  if (authorization) headers.set("authorization", authorization);
+  return { ...init, headers };
+}
