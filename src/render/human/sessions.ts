@@ -41,12 +41,14 @@ export interface SessionListEntry {
 export interface ProfileSummary {
   /** Profile name (`default`, `work`, ...). */
   name: string;
-  /** Server URL the profile logged in to; its host (and non-default port) heads the line. */
+  /** Server URL the profile logged in to; its host (non-default port) and path head the line. */
   serverUrl: string;
   userEmail?: string;
   userName?: string;
   /** ISO time the profile was created. */
   createdAt: string;
+  /** ISO time of the last interactive login. */
+  authenticatedAt?: string;
   /** ISO time the tokens were last refreshed. */
   refreshedAt?: string;
 }
@@ -98,7 +100,14 @@ function statusBadge(status: DisplayStatus, theme: Theme): string {
 
 function recoveryHint(entry: SessionListEntry): string | undefined {
   const name = entry.record.name;
-  if (entry.status === "unauthorized") return reconnectWithTokenCommand(entry.record);
+  if (entry.status === "unauthorized") {
+    const url = entry.record.server?.url;
+    const profile = entry.record.profileName;
+    if (profile && url) {
+      return `mcpc login ${url}${profile === "default" ? "" : ` --profile ${profile}`}`;
+    }
+    return reconnectWithTokenCommand(entry.record);
+  }
   if (entry.status === "expired") return `mcpc ${name} restart`;
   if (entry.status === "crashed") return `mcpc ${name}`;
   return undefined;
@@ -145,9 +154,11 @@ function renderSessions(
   return lines;
 }
 
-function profileHost(serverUrl: string): string {
+/** `host[:port]/path` of a profile's server (profiles are per endpoint, not per host). */
+function profileServer(serverUrl: string): string {
   try {
-    return new URL(serverUrl).host || serverUrl;
+    const url = new URL(serverUrl);
+    return `${url.host}${url.pathname.replace(/\/+$/, "")}` || serverUrl;
   } catch {
     return serverUrl;
   }
@@ -161,14 +172,20 @@ function renderProfiles(
   if (profiles.length === 0) return ["No OAuth profiles."];
   const lines = [theme.bold("Saved OAuth profiles:")];
   for (const profile of profiles) {
-    let line = `  ${profileHost(profile.serverUrl)} / ${theme.cyan(profile.name)}`;
+    let line = `  ${profileServer(profile.serverUrl)} / ${theme.cyan(profile.name)}`;
     const user = profile.userEmail ?? profile.userName;
     if (user) line += ` (${user})`;
-    const [verb, when] = profile.refreshedAt
-      ? ["refreshed", profile.refreshedAt]
-      : ["created", profile.createdAt];
-    const whenMs = Date.parse(when);
-    if (!Number.isNaN(whenMs)) line += theme.dim(`, ${verb} ${formatTimeAgo(whenMs, now)}`);
+    const times: [string, string | undefined][] = [
+      [
+        "logged in",
+        profile.authenticatedAt ?? (profile.refreshedAt ? undefined : profile.createdAt),
+      ],
+      ["refreshed", profile.refreshedAt],
+    ];
+    for (const [verb, when] of times) {
+      const whenMs = Date.parse(when ?? "");
+      if (!Number.isNaN(whenMs)) line += theme.dim(`, ${verb} ${formatTimeAgo(whenMs, now)}`);
+    }
     lines.push(line);
   }
   return lines;

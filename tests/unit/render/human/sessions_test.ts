@@ -108,7 +108,7 @@ Deno.test("renderSessionList() shows dots, time-ago suffixes and recovery hints"
   );
 });
 
-Deno.test("renderSessionList() lists profiles by host with email, else user name", () => {
+Deno.test("renderSessionList() lists profiles by endpoint with email, else user name, and login/refresh times", () => {
   const profiles: ProfileSummary[] = [
     {
       name: "default",
@@ -125,6 +125,13 @@ Deno.test("renderSessionList() lists profiles by host with email, else user name
       createdAt: ago(86_400_000),
     },
     { name: "bare", serverUrl: "https://mcp.example.com/mcp", createdAt: ago(0) },
+    {
+      name: "two",
+      serverUrl: "https://mcp.example.com/other/",
+      createdAt: ago(9 * 86_400_000),
+      authenticatedAt: ago(3 * 86_400_000),
+      refreshedAt: ago(5 * 60_000),
+    },
   ];
   const text = renderSessionList([], profiles, { theme: plain, now: NOW });
   assert.equal(
@@ -132,8 +139,9 @@ Deno.test("renderSessionList() lists profiles by host with email, else user name
     [
       "Saved OAuth profiles:",
       "  mcp.apify.com / default (user@example.com), refreshed 2h ago",
-      "  localhost:8080 / work (Jane), created yesterday",
-      "  mcp.example.com / bare, created just now",
+      "  localhost:8080/mcp / work (Jane), logged in yesterday",
+      "  mcp.example.com/mcp / bare, logged in just now",
+      "  mcp.example.com/other / two, logged in 3 days ago, refreshed 5m ago",
     ].join("\n"),
   );
 });
