@@ -15,6 +15,7 @@ import {
   auth,
   CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
+  discoverOAuthServerInfo,
   extractWWWAuthenticateParams,
   PROTOCOL_VERSION_META_KEY,
 } from "@modelcontextprotocol/client";
@@ -28,7 +29,7 @@ import {
 } from "../auth/callback_server.ts";
 import { idTokenClaims } from "../auth/id_token.ts";
 import { McpcOAuthProvider } from "../auth/oauth_provider.ts";
-import { ProfileSecrets } from "../auth/profile_secrets.ts";
+import { ProfileSecrets, type SavedTokens } from "../auth/profile_secrets.ts";
 import { DEFAULT_PROFILE, isValidProfileName } from "../auth/profile_store.ts";
 import { parseServerArg, parseServerUrl } from "../config/server_target.ts";
 import type { AppContext } from "../context.ts";
@@ -45,6 +46,8 @@ export interface LoginInput {
   clientSecret?: string;
   clientMetadataUrl?: string;
   callbackPort?: string;
+  /** `--client-credentials`: a machine login with the client's id and secret. */
+  clientCredentials?: boolean;
 }
 
 /** Bounds a single HTTP request of the login (discovery, registration, token). */
@@ -63,6 +66,9 @@ export async function login(ctx: AppContext, input: LoginInput): Promise<Command
 
   const fetchFn = boundedFetch(Math.min(ctx.timeoutMs, LOGIN_REQUEST_TIMEOUT_MS));
   const challenge = await probe(serverUrl, fetchFn);
+  if (await usesClientCredentials(options, serverUrl, challenge, fetchFn)) {
+    return await machineLogin(ctx, options, challenge, fetchFn);
+  }
   const state = randomHex(32);
   const callback = listen(options.ports, {
     state,
@@ -117,32 +123,95 @@ export async function login(ctx: AppContext, input: LoginInput): Promise<Command
         })
       );
     }
-    const tokens = provider.currentTokens;
-    if (!tokens) throw authError("The authorization server returned no tokens");
-    const scopes = tokens.scope ? tokens.scope.split(" ").filter(Boolean) : undefined;
-    const profile = await ctx.profiles.saveLogin({
-      name: options.profile,
-      serverUrl,
-      oauthIssuer: tokens.issuer,
-      scopes,
-      ...idTokenClaims(tokens.id_token),
-    }, new Date(ctx.now()));
-    return {
-      json: { profile: profile.name, serverUrl, scopes: scopes ?? [] },
-      human: (theme) =>
-        [
-          theme.green("✓ Authentication successful!"),
-          `Profile ${profile.name} saved`,
-          ...(scopes?.length ? [`Scopes: ${scopes.join(", ")}`] : []),
-          "",
-          `Connect with: mcpc connect ${serverUrl} @name` +
-          (profile.name === DEFAULT_PROFILE ? "" : ` --profile ${profile.name}`),
-        ].join("\n"),
-    };
+    return await saveProfile(ctx, options, provider.currentTokens);
   } finally {
     stopOnInterrupt();
     await callback.close();
   }
+}
+
+/** Saves the profile for the tokens a login got and says so. */
+async function saveProfile(
+  ctx: AppContext,
+  options: LoginOptions,
+  tokens: SavedTokens | undefined,
+  grantType?: "client_credentials",
+): Promise<CommandOutput> {
+  if (!tokens) throw authError("The authorization server returned no tokens");
+  const serverUrl = options.serverUrl;
+  const scopes = tokens.scope ? tokens.scope.split(" ").filter(Boolean) : undefined;
+  const profile = await ctx.profiles.saveLogin({
+    name: options.profile,
+    serverUrl,
+    oauthIssuer: tokens.issuer,
+    scopes,
+    grantType,
+    ...idTokenClaims(tokens.id_token),
+  }, new Date(ctx.now()));
+  return {
+    json: { profile: profile.name, serverUrl, scopes: scopes ?? [] },
+    human: (theme) =>
+      [
+        theme.green("✓ Authentication successful!"),
+        `Profile ${profile.name} saved`,
+        ...(scopes?.length ? [`Scopes: ${scopes.join(", ")}`] : []),
+        "",
+        `Connect with: mcpc connect ${serverUrl} @name` +
+        (profile.name === DEFAULT_PROFILE ? "" : ` --profile ${profile.name}`),
+      ].join("\n"),
+  };
+}
+
+/**
+ * Whether to log in with the client credentials grant: asked for, or the only
+ * grant the authorization server offers to a client given with its secret.
+ */
+async function usesClientCredentials(
+  options: LoginOptions,
+  serverUrl: string,
+  challenge: { resourceMetadataUrl?: URL },
+  fetchFn: typeof fetch,
+): Promise<boolean> {
+  if (options.clientCredentials) return true;
+  if (!options.clientId || !options.clientSecret) return false;
+  const info = await runAuth(() =>
+    discoverOAuthServerInfo(serverUrl, {
+      resourceMetadataUrl: challenge.resourceMetadataUrl,
+      fetchFn,
+    })
+  );
+  const grants = info.authorizationServerMetadata?.grant_types_supported;
+  return Boolean(
+    grants?.includes("client_credentials") && !grants.includes("authorization_code"),
+  );
+}
+
+/** A login with the client's own credentials: one token request, no browser. */
+async function machineLogin(
+  ctx: AppContext,
+  options: LoginOptions,
+  challenge: { resourceMetadataUrl?: URL; scope?: string },
+  fetchFn: typeof fetch,
+): Promise<CommandOutput> {
+  const secrets = new ProfileSecrets(ctx.secrets, options.serverUrl, options.profile);
+  await secrets.saveClient({ client_id: options.clientId!, client_secret: options.clientSecret });
+  const provider = new McpcOAuthProvider({
+    secrets,
+    redirectUrl: "http://127.0.0.1/callback",
+    confidential: true,
+    now: ctx.now,
+    ignoreStoredTokens: true,
+    grant: "client_credentials",
+  });
+  await runAuth(() =>
+    auth(provider, {
+      serverUrl: options.serverUrl,
+      scope: options.scope ?? challenge.scope,
+      resourceMetadataUrl: challenge.resourceMetadataUrl,
+      fetchFn,
+    })
+  );
+  return await saveProfile(ctx, options, provider.currentTokens, "client_credentials");
 }
 
 /**
@@ -172,6 +241,7 @@ interface LoginOptions {
   clientId?: string;
   clientSecret?: string;
   clientMetadataUrl?: string;
+  clientCredentials: boolean;
   ports: readonly number[];
 }
 
@@ -194,6 +264,9 @@ function validate(input: LoginInput): LoginOptions {
   }
   if (input.clientSecret && !input.clientId) {
     throw usageError("--client-secret needs --client-id");
+  }
+  if (input.clientCredentials && (!input.clientId || !input.clientSecret)) {
+    throw usageError("--client-credentials needs --client-id and --client-secret");
   }
   if (input.clientMetadataUrl && input.clientId) {
     throw usageError("--client-metadata-url and --client-id are mutually exclusive");
@@ -219,6 +292,7 @@ function validate(input: LoginInput): LoginOptions {
     clientId: input.clientId,
     clientSecret: input.clientSecret,
     clientMetadataUrl: input.clientMetadataUrl,
+    clientCredentials: input.clientCredentials === true,
     ports,
   };
 }

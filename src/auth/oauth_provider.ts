@@ -44,7 +44,16 @@ export interface OAuthProviderOptions {
   ignoreStoredTokens?: boolean;
   /** Called with tokens once they are stored. */
   onTokens?: (tokens: SavedTokens) => void;
+  /**
+   * `client_credentials`: a machine login with the client's own credentials
+   * (the OAuth client credentials extension): no browser, no refresh token;
+   * a new token is simply requested again. Default: the authorization code flow.
+   */
+  grant?: OAuthGrant;
 }
+
+/** How a profile gets its tokens. */
+export type OAuthGrant = "authorization_code" | "client_credentials";
 
 /** An `OAuthClientProvider` for one profile. */
 export class McpcOAuthProvider implements OAuthClientProvider {
@@ -69,11 +78,19 @@ export class McpcOAuthProvider implements OAuthClientProvider {
     return this.#loginNeeded;
   }
 
-  get redirectUrl(): string {
-    return this.#options.redirectUrl;
+  get redirectUrl(): string | undefined {
+    return this.#machine ? undefined : this.#options.redirectUrl;
   }
 
   get clientMetadata(): OAuthClientMetadata {
+    if (this.#machine) {
+      return {
+        client_name: "mcpc",
+        redirect_uris: [],
+        grant_types: ["client_credentials"],
+        token_endpoint_auth_method: "client_secret_basic",
+      };
+    }
     return {
       client_name: "mcpc",
       redirect_uris: [this.#options.redirectUrl],
@@ -81,6 +98,16 @@ export class McpcOAuthProvider implements OAuthClientProvider {
       response_types: ["code"],
       token_endpoint_auth_method: this.#options.confidential ? "client_secret_post" : "none",
     };
+  }
+
+  /** The token request of a client credentials grant; the SDK builds the authorization code one. */
+  prepareTokenRequest(scope?: string): URLSearchParams | undefined {
+    if (!this.#machine) return undefined;
+    return new URLSearchParams({ grant_type: "client_credentials", ...(scope ? { scope } : {}) });
+  }
+
+  get #machine(): boolean {
+    return this.#options.grant === "client_credentials";
   }
 
   state(): string {

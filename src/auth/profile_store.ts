@@ -30,6 +30,8 @@ export interface AuthProfile {
   refreshedAt?: string;
   /** Scopes a server asked for (`403 insufficient_scope`) since the last login. */
   requiredScopes?: string[];
+  /** `client_credentials` for a machine login (`mcpc login --client-credentials`). */
+  grantType?: "client_credentials";
 }
 
 /** The whole `profiles.json` document. */

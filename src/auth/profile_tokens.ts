@@ -13,7 +13,7 @@
 
 import { auth, extractWWWAuthenticateParams } from "@modelcontextprotocol/client";
 import { LockedJsonFile } from "../platform/locked_json_file.ts";
-import { McpcOAuthProvider } from "./oauth_provider.ts";
+import { McpcOAuthProvider, type OAuthGrant } from "./oauth_provider.ts";
 import { expiresAt, ProfileSecrets, type SavedTokens } from "./profile_secrets.ts";
 import type { ProfileStore } from "./profile_store.ts";
 import { ScopeRequiredError } from "./scope_required.ts";
@@ -32,6 +32,8 @@ export interface ProfileTokensOptions {
   fetch: typeof fetch;
   /** Log lines (never with a token). */
   log?: (message: string) => void;
+  /** How the profile gets tokens (a machine login requests a new one instead of refreshing). */
+  grant?: OAuthGrant;
 }
 
 /** The profile's token could not be refreshed: a new `mcpc login` is needed. */
@@ -62,6 +64,7 @@ export class ProfileTokens {
       // Refreshing sends no redirect URI; registration and new logins happen in `mcpc login`.
       redirectUrl: "http://127.0.0.1/callback",
       now: options.now,
+      grant: options.grant,
     });
     this.#lock = new LockedJsonFile(options.lockPath, {
       defaultValue: () => ({}),
@@ -88,7 +91,8 @@ export class ProfileTokens {
   async authorization(): Promise<string | undefined> {
     let tokens = this.#provider.currentTokens ?? await this.#provider.tokens();
     if (!tokens) return undefined;
-    if (expiresAt(tokens as SavedTokens) <= this.#options.now() && tokens.refresh_token) {
+    const renewable = tokens.refresh_token || this.#options.grant === "client_credentials";
+    if (expiresAt(tokens as SavedTokens) <= this.#options.now() && renewable) {
       await this.#refresh(tokens.access_token).catch(() => {});
       tokens = this.#provider.currentTokens ?? tokens;
     }
@@ -169,7 +173,7 @@ export class ProfileTokens {
         return;
       }
       if (stored) this.#provider.adopt(stored);
-      if (!stored?.refresh_token) {
+      if (!stored?.refresh_token && this.#options.grant !== "client_credentials") {
         throw this.#fail("the profile has no refresh token");
       }
       const resourceMetadataUrl = response

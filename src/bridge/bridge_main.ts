@@ -45,11 +45,14 @@ async function profileTokens(config: BridgeStartConfig, log: BridgeLog) {
     import("../auth/bridge_secrets.ts"),
   ]);
   const paths = homePaths(config.home);
+  const profiles = new ProfileStore(paths.profilesFile, { warn: (message) => log.warn(message) });
+  const saved = await profiles.find(url, config.profileName).catch(() => undefined);
   return new ProfileTokens({
     serverUrl: url,
     profile: config.profileName,
+    grant: saved?.grantType,
     secrets: openBridgeSecretStore(config.home, (message) => log.warn(message)),
-    profiles: new ProfileStore(paths.profilesFile, { warn: (message) => log.warn(message) }),
+    profiles,
     lockPath: `${config.home}/oauth-refresh.json`,
     now: Date.now,
     fetch: (input, init) => fetch(input, { ...init, signal: boundSignal(init?.signal) }),

@@ -170,6 +170,10 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: "Client ID Metadata Document URL (used when the server supports CIMD)",
       },
       {
+        flags: "--client-credentials",
+        description: "Machine login with --client-id and --client-secret (no browser)",
+      },
+      {
         flags: "--callback-port <port>",
         description: "Port of the local callback (default: the first free of 13316, 31613, 16133)",
       },
@@ -180,6 +184,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       "printed URL anywhere and, on a terminal, paste the URL the browser was sent to.",
       "The client is --client-id, else the --client-metadata-url document when the",
       "server supports it, else one registered dynamically. --timeout bounds the wait.",
+      "--client-credentials (also chosen when the server offers only that grant) gets a",
+      "token with the client's own id and secret, and the bridge renews it the same way.",
       "Tokens go to the OS keychain (or credentials.json), never to profiles.json.",
     ].join("\n"),
     json: "{ profile, serverUrl, scopes }",

@@ -70,6 +70,7 @@ async function runTop(
           clientSecret: option("clientSecret"),
           clientMetadataUrl: option("clientMetadataUrl"),
           callbackPort: option("callbackPort"),
+          clientCredentials: invocation.options.clientCredentials === true,
         }),
       );
     }
