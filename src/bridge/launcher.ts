@@ -36,7 +36,11 @@ export const BRIDGE_ENV_ALLOWLIST: readonly string[] = [
   "TZ",
   "TMPDIR",
   "XDG_RUNTIME_DIR",
+  "XDG_DATA_HOME",
+  "XDG_CONFIG_HOME",
   "DBUS_SESSION_BUS_ADDRESS",
+  // The bridge picks the same secret store as the CLI (an OAuth profile's refreshed tokens).
+  "MCPC_SECRET_STORE",
   "DENO_DIR",
   "DENO_TLS_CA_STORE",
   "DENO_CERT",

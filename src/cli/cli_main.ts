@@ -7,7 +7,7 @@
  * @module
  */
 
-import { FileSecretStore } from "../auth/secret_store.ts";
+import { openSecretStore } from "../auth/keychain.ts";
 import { ProfileStore } from "../auth/profile_store.ts";
 import {
   envFlag,
@@ -19,7 +19,7 @@ import {
 import { runInvocation } from "../cli/run.ts";
 import type { AppContext } from "../context.ts";
 import { INTERRUPTED_EXIT_CODE, type McpcError, toMcpcError } from "../errors.ts";
-import { homePaths, joinPath, resolveHomeDir } from "../platform/paths.ts";
+import { homePaths, resolveHomeDir } from "../platform/paths.ts";
 import { assertPrivateHome } from "../platform/private_home.ts";
 import { errorJson, toJson } from "../render/json.ts";
 import { safeText } from "../render/safe_text.ts";
@@ -137,7 +137,7 @@ function createContext(
     },
     sessions: new SessionStore(paths.sessionsFile, { warn }),
     profiles: new ProfileStore(paths.profilesFile, { warn }),
-    secrets: new FileSecretStore(joinPath(home, "credentials.json"), { warn }),
+    secrets: openSecretStore({ home, env, warn, json: flags.json }),
     timeoutMs: flags.timeout !== undefined
       ? Math.max(1, Math.round(flags.timeout * 1000))
       : DEFAULT_TIMEOUT_MS,

@@ -42,6 +42,9 @@ export function baseEnv(): Record<string, string> {
   }
   env.DENO_TLS_CA_STORE ??= "system";
   env.NO_COLOR = "1";
+  // Secrets in the home's credentials.json, whether or not this machine has a keyring:
+  // tests/e2e/keychain_test.ts runs mcpc against a real one.
+  env.MCPC_SECRET_STORE = "file";
   return env;
 }
 

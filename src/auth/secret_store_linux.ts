@@ -1,0 +1,121 @@
+/**
+ * The Secret Service (GNOME Keyring, KWallet, KeePassXC) through
+ * `secret-tool` from libsecret: items with the attributes
+ * `service mcpc account <account>`. The value travels only on the child's
+ * stdin (`store`) and stdout (`lookup`), never in its argv or environment.
+ *
+ * Layer: edge.
+ * @module
+ */
+
+import { findExecutable, runTool, type ToolResult } from "../platform/run_tool.ts";
+import {
+  type Action,
+  DEFAULT_KEYCHAIN_TIMEOUT_MS,
+  KEYCHAIN_SERVICE,
+  type KeychainBackend,
+  keychainFailure,
+} from "./keychain_store.ts";
+
+/** Options for {@linkcode SecretToolBackend}. */
+export interface SecretToolOptions {
+  /** The child's environment; its `PATH` is searched for the command. */
+  env: Readonly<Record<string, string>>;
+  /** The program to run (default `secret-tool`, looked up on `env.PATH`). */
+  command?: string;
+  /** Bound on each run in ms (default {@linkcode DEFAULT_KEYCHAIN_TIMEOUT_MS}). */
+  timeoutMs?: number;
+}
+
+/** Items in the Secret Service, via `secret-tool`. */
+export class SecretToolBackend implements KeychainBackend {
+  /** Name used in messages. */
+  readonly name = "Secret Service";
+  /** `secret-tool store` reads at most 8192 bytes and silently cuts the rest. */
+  readonly maxItemBytes = 8_000;
+  /** Any bytes are fine. */
+  readonly printableOnly = false;
+  #env: Readonly<Record<string, string>>;
+  #command: string;
+  #timeoutMs: number;
+  #program: Promise<string> | undefined;
+
+  constructor(options: SecretToolOptions) {
+    this.#env = options.env;
+    this.#command = options.command ?? "secret-tool";
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_KEYCHAIN_TIMEOUT_MS;
+  }
+
+  /** `secret-tool lookup`: exit 1 with no output means no such item. */
+  async read(account: string): Promise<string | undefined> {
+    const result = await this.#run("read", account, ["lookup", ...attributes(account)]);
+    if (result.code === 1 && result.stdout.length === 0 && result.stderr === "") return undefined;
+    this.#check("read", account, result);
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(result.stdout);
+    } catch {
+      throw new Error(`${keychainFailure("read", account, this.name)}: it is not UTF-8 text`);
+    }
+  }
+
+  /** `secret-tool store`, the value on stdin. */
+  async write(account: string, value: string): Promise<void> {
+    const bytes = new TextEncoder().encode(value);
+    if (bytes.length > this.maxItemBytes) {
+      const limit = `${bytes.length} bytes is more than ${this.maxItemBytes}`;
+      throw new RangeError(`${keychainFailure("store", account, this.name)}: ${limit}`);
+    }
+    const args = ["store", `--label=mcpc: ${account}`, ...attributes(account)];
+    const result = await this.#run("store", account, args, bytes);
+    this.#check("store", account, result);
+    // It cuts a too-long value, says so on stderr and still exits 0.
+    if (/too long/i.test(result.stderr)) {
+      throw new Error(`${keychainFailure("store", account, this.name)}: ${result.stderr}`);
+    }
+  }
+
+  /** `secret-tool clear`: exit 1 with no output means there was nothing to delete. */
+  async remove(account: string): Promise<void> {
+    const result = await this.#run("delete", account, ["clear", ...attributes(account)]);
+    if (result.code === 1 && result.stderr === "") return;
+    this.#check("delete", account, result);
+  }
+
+  async #run(
+    action: Action,
+    account: string,
+    args: string[],
+    stdin?: Uint8Array,
+  ): Promise<ToolResult> {
+    this.#program ??= findExecutable(this.#command, this.#env.PATH).then((path) => {
+      if (path === undefined) {
+        throw new Error(`Cannot find "${this.#command}" on PATH: install libsecret-tools`);
+      }
+      return path;
+    });
+    try {
+      return await runTool(await this.#program, args, {
+        env: this.#env,
+        stdin,
+        timeoutMs: this.#timeoutMs,
+      });
+    } catch (error) {
+      const message = (error as Error).message;
+      throw new Error(`${keychainFailure(action, account, this.name)}: ${message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  #check(action: Action, account: string, result: ToolResult): void {
+    if (result.code === 0) return;
+    const detail = result.stderr === "" ? "" : `: ${result.stderr}`;
+    throw new Error(
+      `${keychainFailure(action, account, this.name)}: secret-tool exited ${result.code}${detail}`,
+    );
+  }
+}
+
+function attributes(account: string): string[] {
+  return ["service", KEYCHAIN_SERVICE, "account", account];
+}
