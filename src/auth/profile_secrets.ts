@@ -26,11 +26,13 @@ export function profileClientAccount(serverUrl: string, profile: string): string
 
 /**
  * When an access token should count as expired (ms): 60 s before its
- * lifetime ends; a token without `expires_in` counts as valid for an hour.
+ * lifetime ends, or halfway through a lifetime shorter than two minutes (so
+ * a short-lived token is used before it is renewed); a token without
+ * `expires_in` counts as valid for an hour.
  */
 export function expiresAt(tokens: SavedTokens): number {
-  const lifetimeS = typeof tokens.expires_in === "number" ? tokens.expires_in : 3600;
-  return tokens.obtained_at + lifetimeS * 1000 - 60_000;
+  const lifetimeMs = (typeof tokens.expires_in === "number" ? tokens.expires_in : 3600) * 1000;
+  return tokens.obtained_at + lifetimeMs - Math.min(60_000, lifetimeMs / 2);
 }
 
 /** One profile's secrets. */
