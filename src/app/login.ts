@@ -97,6 +97,7 @@ export async function login(ctx: AppContext, input: LoginInput): Promise<Command
       now: ctx.now,
       state,
       ignoreStoredTokens: true,
+      dpop: "login",
       onRedirect: async (url) => {
         pasted = (await sendToBrowser(ctx, url, state)).pasted;
       },
@@ -202,6 +203,7 @@ async function machineLogin(
     now: ctx.now,
     ignoreStoredTokens: true,
     grant: "client_credentials",
+    dpop: "login",
   });
   await runAuth(() =>
     auth(provider, {

@@ -31,6 +31,7 @@ export async function logout(
   const secrets = new ProfileSecrets(ctx.secrets, serverUrl, profile);
   await secrets.deleteTokens();
   await secrets.deleteClient();
+  await secrets.deleteDpopKey();
   if (!deleted) {
     throw usageError(`Profile ${profile} for ${serverUrl} not found`, {
       hint: "Run mcpc to list the saved profiles.",

@@ -15,6 +15,7 @@
  * @module
  */
 
+import { DpopSession } from "@modelcontextprotocol/client";
 import type {
   OAuthClientMetadata,
   OAuthClientProvider,
@@ -22,6 +23,7 @@ import type {
   StoredOAuthClientInformation,
   StoredOAuthTokens,
 } from "@modelcontextprotocol/client";
+import { DPOP_ALG, loadDpopKey, newDpopKey } from "./dpop_key.ts";
 import type { ProfileSecrets, SavedTokens } from "./profile_secrets.ts";
 
 /** What a {@linkcode McpcOAuthProvider} needs. */
@@ -50,6 +52,12 @@ export interface OAuthProviderOptions {
    * a new token is simply requested again. Default: the authorization code flow.
    */
   grant?: OAuthGrant;
+  /**
+   * DPoP (RFC 9449): `login` makes a new key when the authorization server
+   * signs DPoP with ES256 (and stores it); `stored` uses the profile's stored
+   * key, if any (a bridge). Unset: no DPoP.
+   */
+  dpop?: "login" | "stored";
 }
 
 /** How a profile gets its tokens. */
@@ -63,6 +71,7 @@ export class McpcOAuthProvider implements OAuthClientProvider {
   #codeVerifier?: string;
   #discovery?: OAuthDiscoveryState;
   #loginNeeded = false;
+  #dpop?: Promise<DpopSession | undefined>;
 
   constructor(options: OAuthProviderOptions) {
     this.#options = options;
@@ -156,6 +165,33 @@ export class McpcOAuthProvider implements OAuthClientProvider {
       return;
     }
     await this.#options.onRedirect(authorizationUrl);
+  }
+
+  /** The profile's DPoP session (one per provider, as the SDK requires), if it uses DPoP. */
+  dpop(): Promise<DpopSession | undefined> {
+    this.#dpop ??= this.#openDpop();
+    return this.#dpop;
+  }
+
+  async #openDpop(): Promise<DpopSession | undefined> {
+    const secrets = this.#options.secrets;
+    if (this.#options.dpop === "stored") {
+      const stored = await secrets.dpopKey();
+      return stored ? await DpopSession.create({ keyPair: await loadDpopKey(stored) }) : undefined;
+    }
+    if (this.#options.dpop !== "login") return undefined;
+    // RFC 9449 §5.1 metadata; the SDK's type does not name it.
+    const metadata = this.#discovery?.authorizationServerMetadata as
+      | { dpop_signing_alg_values_supported?: unknown }
+      | undefined;
+    const algs = metadata?.dpop_signing_alg_values_supported;
+    if (!Array.isArray(algs) || !algs.includes(DPOP_ALG)) {
+      await secrets.deleteDpopKey();
+      return undefined;
+    }
+    const { keyPair, stored } = await newDpopKey();
+    await secrets.saveDpopKey(stored);
+    return await DpopSession.create({ keyPair });
   }
 
   saveCodeVerifier(codeVerifier: string): void {

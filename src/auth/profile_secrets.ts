@@ -19,6 +19,11 @@ export function profileTokensAccount(serverUrl: string, profile: string): string
   return `auth-profile:${profileKey(serverUrl)}:${profile}:tokens`;
 }
 
+/** Account holding a profile's DPoP key. */
+export function profileDpopAccount(serverUrl: string, profile: string): string {
+  return `auth-profile:${profileKey(serverUrl)}:${profile}:dpop`;
+}
+
 /** Account holding a profile's OAuth client. */
 export function profileClientAccount(serverUrl: string, profile: string): string {
   return `auth-profile:${profileKey(serverUrl)}:${profile}:client`;
@@ -40,11 +45,28 @@ export class ProfileSecrets {
   readonly #store: SecretStore;
   readonly #tokens: string;
   readonly #client: string;
+  readonly #dpop: string;
 
   constructor(store: SecretStore, serverUrl: string, profile: string) {
     this.#store = store;
     this.#tokens = profileTokensAccount(serverUrl, profile);
     this.#client = profileClientAccount(serverUrl, profile);
+    this.#dpop = profileDpopAccount(serverUrl, profile);
+  }
+
+  /** The stored DPoP key (see src/auth/dpop_key.ts), if the profile has one. */
+  async dpopKey(): Promise<string | undefined> {
+    return await this.#store.get(this.#dpop);
+  }
+
+  /** Stores the DPoP key. */
+  async saveDpopKey(key: string): Promise<void> {
+    await this.#store.set(this.#dpop, key);
+  }
+
+  /** Forgets the DPoP key. */
+  async deleteDpopKey(): Promise<void> {
+    await this.#store.delete(this.#dpop);
   }
 
   /** The stored tokens, if any (a value that does not parse counts as none). */

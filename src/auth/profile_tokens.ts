@@ -11,7 +11,12 @@
  * @module
  */
 
-import { auth, extractWWWAuthenticateParams } from "@modelcontextprotocol/client";
+import {
+  auth,
+  extractWWWAuthenticateParams,
+  type StoredOAuthTokens,
+  withDpop,
+} from "@modelcontextprotocol/client";
 import { LockedJsonFile } from "../platform/locked_json_file.ts";
 import { McpcOAuthProvider, type OAuthGrant } from "./oauth_provider.ts";
 import { expiresAt, ProfileSecrets, type SavedTokens } from "./profile_secrets.ts";
@@ -54,6 +59,8 @@ export class ProfileTokens {
   readonly #provider: McpcOAuthProvider;
   readonly #lock: LockedJsonFile<Record<string, number>>;
   #refreshing?: Promise<void>;
+  /** The DPoP-bound access token the next DPoP request presents. */
+  #dpopToken?: string;
   #failure?: RefreshFailedError;
 
   constructor(options: ProfileTokensOptions) {
@@ -65,6 +72,7 @@ export class ProfileTokens {
       redirectUrl: "http://127.0.0.1/callback",
       now: options.now,
       grant: options.grant,
+      dpop: "stored",
     });
     this.#lock = new LockedJsonFile(options.lockPath, {
       defaultValue: () => ({}),
@@ -96,7 +104,7 @@ export class ProfileTokens {
       await this.#refresh(tokens.access_token).catch(() => {});
       tokens = this.#provider.currentTokens ?? tokens;
     }
-    return `Bearer ${tokens.access_token}`;
+    return authorizationOf(tokens);
   }
 
   /**
@@ -105,7 +113,7 @@ export class ProfileTokens {
    */
   async afterRejection(sent: string | undefined, response?: Response): Promise<boolean> {
     const current = this.#provider.currentTokens;
-    if (current && sent !== `Bearer ${current.access_token}`) return true;
+    if (current && sent !== authorizationOf(current)) return true;
     const before = current?.access_token;
     try {
       await this.#refresh(before, response);
@@ -122,17 +130,28 @@ export class ProfileTokens {
    * ({@linkcode ScopeRequiredError}) and the profile remembers the scope.
    */
   wrap(inner: typeof fetch): typeof fetch {
+    // A DPoP-bound token goes with a fresh proof for each request (the SDK's middleware,
+    // which also retries a `use_dpop_nonce` challenge with the server's nonce).
+    const dpop = withDpop(() => this.#provider.dpop(), () => this.#dpopToken)(inner);
+    const send = (input: string | URL | Request, init: RequestInit | undefined, auth?: string) => {
+      if (auth?.startsWith(DPOP_SCHEME)) {
+        this.#dpopToken = auth.slice(DPOP_SCHEME.length);
+        // The SDK's transports call fetch with a URL and an init, never a Request.
+        return dpop(input instanceof Request ? input.url : input, init);
+      }
+      return inner(input, withAuthorization(init, auth));
+    };
     return async (input, init) => {
       const sent = await this.authorization();
-      let response = await inner(input, withAuthorization(init, sent));
+      let response = await send(input, init, sent);
       if (sent === undefined) return response;
       if (response.status === 401) {
         if (!await this.afterRejection(sent, response)) return response;
         await response.body?.cancel();
-        response = await inner(input, withAuthorization(init, await this.authorization()));
+        response = await send(input, init, await this.authorization());
       } else if (insufficientScope(response) && await this.#adoptStored(sent)) {
         await response.body?.cancel();
-        response = await inner(input, withAuthorization(init, await this.authorization()));
+        response = await send(input, init, await this.authorization());
       }
       if (!insufficientScope(response)) return response;
       await response.body?.cancel();
@@ -147,7 +166,7 @@ export class ProfileTokens {
   /** Adopts the stored token when it is not the one just sent (a login replaced it). */
   async #adoptStored(sent: string): Promise<boolean> {
     const stored = await this.#secrets.tokens();
-    if (!stored || `Bearer ${stored.access_token}` === sent) return false;
+    if (!stored || authorizationOf(stored) === sent) return false;
     this.#options.log?.(`Using the new token of profile ${this.#options.profile}`);
     this.#provider.adopt(stored);
     return true;
@@ -211,6 +230,14 @@ export class ProfileTokens {
     this.#options.log?.(this.#failure.message);
     return this.#failure;
   }
+}
+
+const DPOP_SCHEME = "DPoP ";
+
+/** The `Authorization` value for `tokens`: the DPoP scheme for a DPoP-bound token, else Bearer. */
+function authorizationOf(tokens: StoredOAuthTokens): string {
+  const scheme = tokens.token_type?.toLowerCase() === "dpop" ? DPOP_SCHEME : "Bearer ";
+  return `${scheme}${tokens.access_token}`;
 }
 
 function insufficientScope(response: Response): boolean {
