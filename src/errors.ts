@@ -52,6 +52,8 @@ export interface McpcErrorOptions {
   hint?: string;
   /** The failure is in what the user typed: the bridge log has nothing to add. */
   userInput?: boolean;
+  /** An auth failure of one request; the session's credentials still work. */
+  requestOnly?: boolean;
 }
 
 /** A failure that mcpc reports to the user with a classified exit code. */
@@ -64,6 +66,8 @@ export class McpcError extends Error {
   readonly hint?: string;
   /** The failure is in what the user typed: the bridge log has nothing to add. */
   readonly userInput: boolean;
+  /** An auth failure of one request; the session's credentials still work. */
+  readonly requestOnly: boolean;
 
   constructor(kind: ErrorKind, message: string, options: McpcErrorOptions = {}) {
     super(message, { cause: options.cause });
@@ -72,6 +76,7 @@ export class McpcError extends Error {
     this.details = options.details;
     this.hint = options.hint;
     this.userInput = options.userInput ?? false;
+    this.requestOnly = options.requestOnly ?? false;
   }
 
   /** The process exit code for this error. */

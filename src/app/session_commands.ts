@@ -94,7 +94,9 @@ export function explainSessionError(
   logPath: string,
 ): unknown {
   if (!(error instanceof McpcError)) return error;
-  if (error.kind === "auth") return authFailure(record, logPath, { cause: error });
+  if (error.kind === "auth" && !error.requestOnly) {
+    return authFailure(record, logPath, { cause: error });
+  }
   if (error.kind === "network" || error.userInput) return error;
   return new McpcError(error.kind, appendLogHint(error.message, logPath), { cause: error });
 }

@@ -72,7 +72,7 @@ export function startCallbackServer(options: CallbackServerOptions): CallbackSer
   function handle(request: Request): Response {
     const url = new URL(request.url);
     const host = request.headers.get("host") ?? "";
-    if (!hostAllowed(host, options.port)) {
+    if (!hostAllowed(host, server.addr.port)) {
       options.warn?.(`Refused a callback request for host ${JSON.stringify(host)}`);
       return page(403, "Forbidden", "This address only answers mcpc's own login.");
     }

@@ -444,7 +444,12 @@ export class Bridge {
       await this.#persistFailure(classified);
       this.#scheduleShutdown(FAILURE_SHUTDOWN_DELAY_MS, `session ${classified.sessionStatus}`);
     }
-    return { kind: classified.kind, message: classified.message };
+    const requestOnly = classified.kind === "auth" && !classified.sessionStatus;
+    return {
+      kind: classified.kind,
+      message: classified.message,
+      ...(requestOnly ? { requestOnly: true } : {}),
+    };
   }
 
   async #persistFailure(

@@ -250,6 +250,7 @@ export class BridgeClient {
       pending.reject(
         new McpcError(message.error.kind, message.error.message, {
           userInput: message.error.userInput,
+          requestOnly: message.error.requestOnly,
         }),
       );
     } else pending.resolve(message.result);

@@ -97,6 +97,11 @@ export interface WireError {
   message: string;
   /** The failure is in what the user typed (no log hint is added). */
   userInput?: boolean;
+  /**
+   * An auth failure of this request alone (a scope the token lacks): the
+   * session was not marked unauthorized and the message says what to do.
+   */
+  requestOnly?: boolean;
 }
 
 /** The bridge's answer to request `id`. */
@@ -197,6 +202,7 @@ export function parseBridgeMessage(value: unknown): BridgeMessage {
         kind: error.kind as ErrorKind,
         message: error.message,
         ...(error.userInput === true ? { userInput: true } : {}),
+        ...(error.requestOnly === true ? { requestOnly: true } : {}),
       },
     };
   }
