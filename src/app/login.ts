@@ -48,6 +48,8 @@ export interface LoginInput {
   callbackPort?: string;
   /** `--client-credentials`: a machine login with the client's id and secret. */
   clientCredentials?: boolean;
+  /** `--dpop`: DPoP-bound tokens when the authorization server offers them. */
+  dpop?: boolean;
 }
 
 /** Bounds a single HTTP request of the login (discovery, registration, token). */
@@ -97,7 +99,7 @@ export async function login(ctx: AppContext, input: LoginInput): Promise<Command
       now: ctx.now,
       state,
       ignoreStoredTokens: true,
-      dpop: "login",
+      dpop: options.dpop ? "prefer" : "required-only",
       onRedirect: async (url) => {
         pasted = (await sendToBrowser(ctx, url, state)).pasted;
       },
@@ -203,7 +205,7 @@ async function machineLogin(
     now: ctx.now,
     ignoreStoredTokens: true,
     grant: "client_credentials",
-    dpop: "login",
+    dpop: options.dpop ? "prefer" : "required-only",
   });
   await runAuth(() =>
     auth(provider, {
@@ -244,6 +246,7 @@ interface LoginOptions {
   clientSecret?: string;
   clientMetadataUrl?: string;
   clientCredentials: boolean;
+  dpop: boolean;
   ports: readonly number[];
 }
 
@@ -295,6 +298,7 @@ function validate(input: LoginInput): LoginOptions {
     clientSecret: input.clientSecret,
     clientMetadataUrl: input.clientMetadataUrl,
     clientCredentials: input.clientCredentials === true,
+    dpop: input.dpop === true,
     ports,
   };
 }

@@ -53,11 +53,15 @@ export interface OAuthProviderOptions {
    */
   grant?: OAuthGrant;
   /**
-   * DPoP (RFC 9449): `login` makes a new key when the authorization server
-   * signs DPoP with ES256 (and stores it); `stored` uses the profile's stored
-   * key, if any (a bridge). Unset: no DPoP.
+   * DPoP (RFC 9449): `prefer` (`login --dpop`) and `required-only` (a plain
+   * login) make a new key, and store it, when the authorization server signs
+   * DPoP with ES256 and, for `required-only`, the protected resource requires
+   * DPoP-bound tokens (RFC 9728 `dpop_bound_access_tokens_required`): many
+   * authorization servers offer DPoP for resource servers that accept only
+   * Bearer tokens. `stored` uses the profile's stored key, if any (a bridge).
+   * Unset: no DPoP.
    */
-  dpop?: "login" | "stored";
+  dpop?: "prefer" | "required-only" | "stored";
 }
 
 /** How a profile gets its tokens. */
@@ -179,13 +183,18 @@ export class McpcOAuthProvider implements OAuthClientProvider {
       const stored = await secrets.dpopKey();
       return stored ? await DpopSession.create({ keyPair: await loadDpopKey(stored) }) : undefined;
     }
-    if (this.#options.dpop !== "login") return undefined;
-    // RFC 9449 §5.1 metadata; the SDK's type does not name it.
+    if (this.#options.dpop === undefined) return undefined;
+    // RFC 9449 §5.1 and RFC 9728 §2 metadata; the SDK's types do not name them.
     const metadata = this.#discovery?.authorizationServerMetadata as
       | { dpop_signing_alg_values_supported?: unknown }
       | undefined;
+    const resource = this.#discovery?.resourceMetadata as
+      | { dpop_bound_access_tokens_required?: unknown }
+      | undefined;
     const algs = metadata?.dpop_signing_alg_values_supported;
-    if (!Array.isArray(algs) || !algs.includes(DPOP_ALG)) {
+    const wanted = this.#options.dpop === "prefer" ||
+      resource?.dpop_bound_access_tokens_required === true;
+    if (!wanted || !Array.isArray(algs) || !algs.includes(DPOP_ALG)) {
       await secrets.deleteDpopKey();
       return undefined;
     }

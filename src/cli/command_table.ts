@@ -174,6 +174,10 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: "Machine login with --client-id and --client-secret (no browser)",
       },
       {
+        flags: "--dpop",
+        description: "DPoP-bound tokens when the authorization server offers them (ES256)",
+      },
+      {
         flags: "--callback-port <port>",
         description: "Port of the local callback (default: the first free of 13316, 31613, 16133)",
       },

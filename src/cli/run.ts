@@ -71,6 +71,7 @@ async function runTop(
           clientMetadataUrl: option("clientMetadataUrl"),
           callbackPort: option("callbackPort"),
           clientCredentials: invocation.options.clientCredentials === true,
+          dpop: invocation.options.dpop === true,
         }),
       );
     }

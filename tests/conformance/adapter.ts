@@ -143,15 +143,23 @@ function failure(step: string, result: CommandResult): string {
   return `${step}: ${message}`;
 }
 
-/** The `login` options a user would give for the scenario's context (a pre-registered client). */
+/**
+ * The `login` options of a user who has a Client ID Metadata Document and wants DPoP-bound tokens
+ * where the server offers them, plus a pre-registered client when the scenario's context has one.
+ */
 function loginOptions(context: unknown): string[] {
   if (typeof context !== "object" || context === null) {
-    return ["--client-metadata-url", CLIENT_METADATA_URL];
+    return ["--dpop", "--client-metadata-url", CLIENT_METADATA_URL];
   }
   const { client_id: id, client_secret: secret } = context as Record<string, unknown>;
   // A user with a Client ID Metadata Document names it; mcpc uses it where the server supports CIMD.
-  if (typeof id !== "string") return ["--client-metadata-url", CLIENT_METADATA_URL];
-  return ["--client-id", id, ...(typeof secret === "string" ? ["--client-secret", secret] : [])];
+  if (typeof id !== "string") return ["--dpop", "--client-metadata-url", CLIENT_METADATA_URL];
+  return [
+    "--dpop",
+    "--client-id",
+    id,
+    ...(typeof secret === "string" ? ["--client-secret", secret] : []),
+  ];
 }
 
 function parseContext(): unknown {
