@@ -29,7 +29,7 @@ import {
 } from "../auth/callback_server.ts";
 import { idTokenClaims } from "../auth/id_token.ts";
 import { McpcOAuthProvider } from "../auth/oauth_provider.ts";
-import { ProfileSecrets, type SavedTokens } from "../auth/profile_secrets.ts";
+import { type ClientKey, ProfileSecrets, type SavedTokens } from "../auth/profile_secrets.ts";
 import { DEFAULT_PROFILE, isValidProfileName } from "../auth/profile_store.ts";
 import { parseServerArg, parseServerUrl } from "../config/server_target.ts";
 import type { AppContext } from "../context.ts";
@@ -50,6 +50,10 @@ export interface LoginInput {
   clientCredentials?: boolean;
   /** `--dpop`: DPoP-bound tokens when the authorization server offers them. */
   dpop?: boolean;
+  /** `--client-key <file>`: a PKCS#8 PEM private key the client signs assertions with. */
+  clientKey?: string;
+  /** `--client-key-alg <alg>` (default ES256). */
+  clientKeyAlg?: string;
 }
 
 /** Bounds a single HTTP request of the login (discovery, registration, token). */
@@ -58,6 +62,8 @@ const LOGIN_REQUEST_TIMEOUT_MS = 30_000;
 /** Runs the login and returns what to print. */
 export async function login(ctx: AppContext, input: LoginInput): Promise<CommandOutput> {
   const options = validate(input);
+  // Before any request: an unreadable key is the user's to fix, not the network's.
+  const clientKey = options.clientKey ? await readClientKey(options.clientKey) : undefined;
   const serverUrl = options.serverUrl;
   const say = (line: string) => {
     if (!ctx.output.json) ctx.stderr(`${line}\n`);
@@ -69,7 +75,7 @@ export async function login(ctx: AppContext, input: LoginInput): Promise<Command
   const fetchFn = boundedFetch(Math.min(ctx.timeoutMs, LOGIN_REQUEST_TIMEOUT_MS));
   const challenge = await probe(serverUrl, fetchFn);
   if (await usesClientCredentials(options, serverUrl, challenge, fetchFn)) {
-    return await machineLogin(ctx, options, challenge, fetchFn);
+    return await machineLogin(ctx, options, challenge, fetchFn, clientKey);
   }
   const state = randomHex(32);
   const callback = listen(options.ports, {
@@ -189,19 +195,42 @@ async function usesClientCredentials(
   );
 }
 
+/** Reads a `--client-key` file: a PKCS#8 PEM private key (a usage error otherwise). */
+async function readClientKey(key: { path: string; alg: string }): Promise<ClientKey> {
+  let pem: string;
+  try {
+    pem = await Deno.readTextFile(key.path);
+  } catch (error) {
+    throw usageError(`Cannot read --client-key ${key.path}: ${errorText(error)}`);
+  }
+  if (!pem.includes("-----BEGIN PRIVATE KEY-----")) {
+    throw usageError(
+      `--client-key ${key.path} is not a PKCS#8 PEM private key ("-----BEGIN PRIVATE KEY-----")`,
+    );
+  }
+  return { pem, alg: key.alg };
+}
+
 /** A login with the client's own credentials: one token request, no browser. */
 async function machineLogin(
   ctx: AppContext,
   options: LoginOptions,
   challenge: { resourceMetadataUrl?: URL; scope?: string },
   fetchFn: typeof fetch,
+  clientKey: ClientKey | undefined,
 ): Promise<CommandOutput> {
   const secrets = new ProfileSecrets(ctx.secrets, options.serverUrl, options.profile);
-  await secrets.saveClient({ client_id: options.clientId!, client_secret: options.clientSecret });
+  await secrets.saveClient({
+    client_id: options.clientId!,
+    ...(options.clientSecret ? { client_secret: options.clientSecret } : {}),
+  });
+  if (clientKey) await secrets.saveClientKey(clientKey);
+  else await secrets.deleteClientKey();
   const provider = new McpcOAuthProvider({
     secrets,
     redirectUrl: "http://127.0.0.1/callback",
     confidential: true,
+    clientKey,
     now: ctx.now,
     ignoreStoredTokens: true,
     grant: "client_credentials",
@@ -247,6 +276,8 @@ interface LoginOptions {
   clientMetadataUrl?: string;
   clientCredentials: boolean;
   dpop: boolean;
+  /** `--client-key`: where the private key is, and its algorithm. */
+  clientKey?: { path: string; alg: string };
   ports: readonly number[];
 }
 
@@ -270,8 +301,24 @@ function validate(input: LoginInput): LoginOptions {
   if (input.clientSecret && !input.clientId) {
     throw usageError("--client-secret needs --client-id");
   }
-  if (input.clientCredentials && (!input.clientId || !input.clientSecret)) {
-    throw usageError("--client-credentials needs --client-id and --client-secret");
+  if (input.clientKey !== undefined && !input.clientId) {
+    throw usageError("--client-key needs --client-id");
+  }
+  if (input.clientKey !== undefined && input.clientSecret) {
+    throw usageError("--client-key and --client-secret are mutually exclusive");
+  }
+  if (input.clientKeyAlg !== undefined && input.clientKey === undefined) {
+    throw usageError("--client-key-alg needs --client-key");
+  }
+  const alg = input.clientKeyAlg ?? "ES256";
+  if (!/^(RS|PS|ES)(256|384|512)$/.test(alg)) {
+    throw usageError(`Unsupported --client-key-alg "${alg}": use RS256, PS256, ES256 (or 384/512)`);
+  }
+  const machine = input.clientCredentials || input.clientKey !== undefined;
+  if (machine && (!input.clientId || (!input.clientSecret && input.clientKey === undefined))) {
+    throw usageError(
+      "--client-credentials needs --client-id and --client-secret (or --client-key)",
+    );
   }
   if (input.clientMetadataUrl && input.clientId) {
     throw usageError("--client-metadata-url and --client-id are mutually exclusive");
@@ -297,8 +344,9 @@ function validate(input: LoginInput): LoginOptions {
     clientId: input.clientId,
     clientSecret: input.clientSecret,
     clientMetadataUrl: input.clientMetadataUrl,
-    clientCredentials: input.clientCredentials === true,
+    clientCredentials: machine === true,
     dpop: input.dpop === true,
+    ...(input.clientKey !== undefined ? { clientKey: { path: input.clientKey, alg } } : {}),
     ports,
   };
 }

@@ -32,6 +32,7 @@ export async function logout(
   await secrets.deleteTokens();
   await secrets.deleteClient();
   await secrets.deleteDpopKey();
+  await secrets.deleteClientKey();
   if (!deleted) {
     throw usageError(`Profile ${profile} for ${serverUrl} not found`, {
       hint: "Run mcpc to list the saved profiles.",

@@ -15,8 +15,9 @@
  * @module
  */
 
-import { DpopSession } from "@modelcontextprotocol/client";
+import { createPrivateKeyJwtAuth, DpopSession } from "@modelcontextprotocol/client";
 import type {
+  AddClientAuthentication,
   OAuthClientMetadata,
   OAuthClientProvider,
   OAuthDiscoveryState,
@@ -24,7 +25,7 @@ import type {
   StoredOAuthTokens,
 } from "@modelcontextprotocol/client";
 import { DPOP_ALG, loadDpopKey, newDpopKey } from "./dpop_key.ts";
-import type { ProfileSecrets, SavedTokens } from "./profile_secrets.ts";
+import type { ClientKey, ProfileSecrets, SavedTokens } from "./profile_secrets.ts";
 
 /** What a {@linkcode McpcOAuthProvider} needs. */
 export interface OAuthProviderOptions {
@@ -62,6 +63,8 @@ export interface OAuthProviderOptions {
    * Unset: no DPoP.
    */
   dpop?: "prefer" | "required-only" | "stored";
+  /** The client authenticates with a signed assertion (`private_key_jwt`) instead of a secret. */
+  clientKey?: ClientKey;
 }
 
 /** How a profile gets its tokens. */
@@ -81,7 +84,25 @@ export class McpcOAuthProvider implements OAuthClientProvider {
     this.#options = options;
     if (options.ignoreStoredTokens) this.#tokensRead = true;
     this.clientMetadataUrl = options.clientMetadataUrl;
+    const key = options.clientKey;
+    if (key) {
+      // The SDK signs a fresh assertion for each token request with the client's key.
+      this.addClientAuthentication = async (headers, params, url, metadata) => {
+        const client = await this.clientInformation();
+        if (!client) throw new Error("No OAuth client for the signed client assertion");
+        const sign = createPrivateKeyJwtAuth({
+          issuer: client.client_id,
+          subject: client.client_id,
+          privateKey: key.pem,
+          alg: key.alg,
+        });
+        await sign(headers, params, url, metadata);
+      };
+    }
   }
+
+  /** Set for a client with a private key (`private_key_jwt`). */
+  addClientAuthentication?: AddClientAuthentication;
 
   /** The CIMD URL, when one was given. */
   clientMetadataUrl?: string;
@@ -101,7 +122,9 @@ export class McpcOAuthProvider implements OAuthClientProvider {
         client_name: "mcpc",
         redirect_uris: [],
         grant_types: ["client_credentials"],
-        token_endpoint_auth_method: "client_secret_basic",
+        token_endpoint_auth_method: this.#options.clientKey
+          ? "private_key_jwt"
+          : "client_secret_basic",
       };
     }
     return {

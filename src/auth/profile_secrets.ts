@@ -24,6 +24,17 @@ export function profileDpopAccount(serverUrl: string, profile: string): string {
   return `auth-profile:${profileKey(serverUrl)}:${profile}:dpop`;
 }
 
+/** Account holding the private key a machine login signs its client assertions with. */
+export function profileClientKeyAccount(serverUrl: string, profile: string): string {
+  return `auth-profile:${profileKey(serverUrl)}:${profile}:client-key`;
+}
+
+/** A client's private key for `private_key_jwt` (RFC 7523): PKCS#8 PEM and JWS algorithm. */
+export interface ClientKey {
+  pem: string;
+  alg: string;
+}
+
 /** Account holding a profile's OAuth client. */
 export function profileClientAccount(serverUrl: string, profile: string): string {
   return `auth-profile:${profileKey(serverUrl)}:${profile}:client`;
@@ -46,12 +57,31 @@ export class ProfileSecrets {
   readonly #tokens: string;
   readonly #client: string;
   readonly #dpop: string;
+  readonly #clientKey: string;
 
   constructor(store: SecretStore, serverUrl: string, profile: string) {
     this.#store = store;
     this.#tokens = profileTokensAccount(serverUrl, profile);
     this.#client = profileClientAccount(serverUrl, profile);
     this.#dpop = profileDpopAccount(serverUrl, profile);
+    this.#clientKey = profileClientKeyAccount(serverUrl, profile);
+  }
+
+  /** The client's private key (a `--client-key` machine login), if any. */
+  async clientKey(): Promise<ClientKey | undefined> {
+    const value = parseObject(await this.#store.get(this.#clientKey));
+    if (typeof value?.pem !== "string" || typeof value.alg !== "string") return undefined;
+    return { pem: value.pem, alg: value.alg };
+  }
+
+  /** Stores the client's private key. */
+  async saveClientKey(key: ClientKey): Promise<void> {
+    await this.#store.set(this.#clientKey, JSON.stringify(key));
+  }
+
+  /** Forgets the client's private key. */
+  async deleteClientKey(): Promise<void> {
+    await this.#store.delete(this.#clientKey);
   }
 
   /** The stored DPoP key (see src/auth/dpop_key.ts), if the profile has one. */

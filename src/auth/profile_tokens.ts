@@ -19,7 +19,7 @@ import {
 } from "@modelcontextprotocol/client";
 import { LockedJsonFile } from "../platform/locked_json_file.ts";
 import { McpcOAuthProvider, type OAuthGrant } from "./oauth_provider.ts";
-import { expiresAt, ProfileSecrets, type SavedTokens } from "./profile_secrets.ts";
+import { type ClientKey, expiresAt, ProfileSecrets, type SavedTokens } from "./profile_secrets.ts";
 import type { ProfileStore } from "./profile_store.ts";
 import { ScopeRequiredError } from "./scope_required.ts";
 import type { SecretStore } from "./secret_store.ts";
@@ -39,6 +39,8 @@ export interface ProfileTokensOptions {
   log?: (message: string) => void;
   /** How the profile gets tokens (a machine login requests a new one instead of refreshing). */
   grant?: OAuthGrant;
+  /** A machine login's private key (`private_key_jwt`). */
+  clientKey?: ClientKey;
 }
 
 /** The profile's token could not be refreshed: a new `mcpc login` is needed. */
@@ -72,6 +74,7 @@ export class ProfileTokens {
       redirectUrl: "http://127.0.0.1/callback",
       now: options.now,
       grant: options.grant,
+      clientKey: options.clientKey,
       dpop: "stored",
     });
     this.#lock = new LockedJsonFile(options.lockPath, {

@@ -39,19 +39,26 @@ const MAX_START_CONFIG_BYTES = 64 * 1024 * 1024;
 async function profileTokens(config: BridgeStartConfig, log: BridgeLog) {
   const url = config.server.url;
   if (!config.profileName || !url) return undefined;
-  const [{ ProfileTokens }, { ProfileStore }, { openBridgeSecretStore }] = await Promise.all([
-    import("../auth/profile_tokens.ts"),
-    import("../auth/profile_store.ts"),
-    import("../auth/bridge_secrets.ts"),
-  ]);
+  const [{ ProfileTokens }, { ProfileStore }, { openBridgeSecretStore }, { ProfileSecrets }] =
+    await Promise.all([
+      import("../auth/profile_tokens.ts"),
+      import("../auth/profile_store.ts"),
+      import("../auth/bridge_secrets.ts"),
+      import("../auth/profile_secrets.ts"),
+    ]);
   const paths = homePaths(config.home);
   const profiles = new ProfileStore(paths.profilesFile, { warn: (message) => log.warn(message) });
   const saved = await profiles.find(url, config.profileName).catch(() => undefined);
+  const secrets = openBridgeSecretStore(config.home, (message) => log.warn(message));
+  const clientKey = saved?.grantType === "client_credentials"
+    ? await new ProfileSecrets(secrets, url, config.profileName).clientKey()
+    : undefined;
   return new ProfileTokens({
     serverUrl: url,
     profile: config.profileName,
     grant: saved?.grantType,
-    secrets: openBridgeSecretStore(config.home, (message) => log.warn(message)),
+    clientKey,
+    secrets,
     profiles,
     lockPath: `${config.home}/oauth-refresh.json`,
     now: Date.now,

@@ -73,6 +73,8 @@ export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
   "--client-secret",
   "--client-metadata-url",
   "--callback-port",
+  "--client-key",
+  "--client-key-alg",
 ]);
 
 /** Every command. */
@@ -172,6 +174,14 @@ export const COMMANDS: readonly CommandSpec[] = [
       {
         flags: "--client-credentials",
         description: "Machine login with --client-id and --client-secret (no browser)",
+      },
+      {
+        flags: "--client-key <file>",
+        description: "Machine login signing with this PKCS#8 PEM key (private_key_jwt)",
+      },
+      {
+        flags: "--client-key-alg <alg>",
+        description: "Algorithm of --client-key: ES256 (default), RS256, PS256, ...",
       },
       {
         flags: "--dpop",

@@ -72,6 +72,8 @@ async function runTop(
           callbackPort: option("callbackPort"),
           clientCredentials: invocation.options.clientCredentials === true,
           dpop: invocation.options.dpop === true,
+          clientKey: option("clientKey"),
+          clientKeyAlg: option("clientKeyAlg"),
         }),
       );
     }

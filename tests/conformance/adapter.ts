@@ -98,7 +98,7 @@ async function runFlow(home: string, url: string, scenario: string): Promise<str
     );
 
   // "Authentication required" (exit 4): log in (the browser approves), then try again, once.
-  const login = () => run(["login", url, ...loginOptions(parseContext())]);
+  const login = async () => run(["login", url, ...await loginOptions(parseContext(), home)]);
   const withLogin = async (args: string[]) => {
     const first = await run(args);
     if (first.code !== AUTH_EXIT_CODE) return first;
@@ -145,17 +145,28 @@ function failure(step: string, result: CommandResult): string {
 
 /**
  * The `login` options of a user who has a Client ID Metadata Document and wants DPoP-bound tokens
- * where the server offers them, plus a pre-registered client when the scenario's context has one.
+ * where the server offers them, plus the client the scenario's context names: a pre-registered
+ * one (id and secret), or a machine client with a private key (written to a 0600 file in the
+ * temporary home, as a user would keep it).
  */
-function loginOptions(context: unknown): string[] {
-  if (typeof context !== "object" || context === null) {
-    return ["--dpop", "--client-metadata-url", CLIENT_METADATA_URL];
-  }
-  const { client_id: id, client_secret: secret } = context as Record<string, unknown>;
+async function loginOptions(context: unknown, home: string): Promise<string[]> {
+  const preferences = ["--dpop"];
+  const fields = typeof context === "object" && context !== null
+    ? context as Record<string, unknown>
+    : {};
+  const { client_id: id, client_secret: secret, private_key_pem: pem } = fields;
   // A user with a Client ID Metadata Document names it; mcpc uses it where the server supports CIMD.
-  if (typeof id !== "string") return ["--dpop", "--client-metadata-url", CLIENT_METADATA_URL];
+  if (typeof id !== "string") {
+    return [...preferences, "--client-metadata-url", CLIENT_METADATA_URL];
+  }
+  if (typeof pem === "string") {
+    const path = `${home}/client-key.pem`;
+    await Deno.writeTextFile(path, pem, { mode: 0o600 });
+    const alg = typeof fields.signing_algorithm === "string" ? fields.signing_algorithm : "ES256";
+    return [...preferences, "--client-id", id, "--client-key", path, "--client-key-alg", alg];
+  }
   return [
-    "--dpop",
+    ...preferences,
     "--client-id",
     id,
     ...(typeof secret === "string" ? ["--client-secret", secret] : []),

@@ -231,3 +231,52 @@ Deno.test("login() does not warn for https or a loopback server", async () => {
     assert.match(line, /^Starting OAuth authentication for https?:\/\//, server);
   }
 });
+
+Deno.test("login() checks the machine-login options before anything else", async () => {
+  const cases: [LoginInput, string][] = [
+    [{ server: SERVER, clientKey: "k.pem" }, "--client-key needs --client-id"],
+    [
+      { server: SERVER, clientId: "c", clientSecret: "s", clientKey: "k.pem" },
+      "--client-key and --client-secret are mutually exclusive",
+    ],
+    [
+      { server: SERVER, clientId: "c", clientKeyAlg: "ES256" },
+      "--client-key-alg needs --client-key",
+    ],
+    [
+      { server: SERVER, clientId: "c", clientCredentials: true },
+      "--client-credentials needs --client-id and --client-secret (or --client-key)",
+    ],
+  ];
+  for (const [input, message] of cases) {
+    assert.equal((await usageFailure(input)).message, message, JSON.stringify(input));
+  }
+  const alg = await usageFailure({
+    server: SERVER,
+    clientId: "c",
+    clientKey: "k.pem",
+    clientKeyAlg: "HS256",
+  });
+  assert.match(alg.message, /^Unsupported --client-key-alg "HS256"/);
+});
+
+Deno.test("login() refuses a --client-key file that is missing or not a PKCS#8 PEM key", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "login_test_" });
+  try {
+    const missing = await usageFailure({
+      server: SERVER,
+      clientId: "c",
+      clientKey: `${dir}/missing.pem`,
+    });
+    assert.match(missing.message, /^Cannot read --client-key .*missing\.pem/);
+    await Deno.writeTextFile(`${dir}/rsa.pem`, "-----BEGIN RSA PRIVATE KEY-----\nx\n");
+    const wrong = await usageFailure({
+      server: SERVER,
+      clientId: "c",
+      clientKey: `${dir}/rsa.pem`,
+    });
+    assert.match(wrong.message, /is not a PKCS#8 PEM private key/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
