@@ -18,6 +18,7 @@
 import { createPrivateKeyJwtAuth, DpopSession } from "@modelcontextprotocol/client";
 import type {
   AddClientAuthentication,
+  OAuthClientInformationContext,
   OAuthClientMetadata,
   OAuthClientProvider,
   OAuthDiscoveryState,
@@ -150,8 +151,16 @@ export class McpcOAuthProvider implements OAuthClientProvider {
     return this.#options.state ?? crypto.randomUUID();
   }
 
-  async clientInformation(): Promise<StoredOAuthClientInformation | undefined> {
-    return await this.#options.secrets.client();
+  async clientInformation(
+    ctx?: OAuthClientInformationContext,
+  ): Promise<StoredOAuthClientInformation | undefined> {
+    const client = await this.#options.secrets.client();
+    if (!client || client.issuer !== undefined || !ctx?.issuer) return client;
+    // A client given with --client-id has no issuer yet: bind it to the authorization server
+    // this login found (SEP-2352), as the SDK would on first use, and keep the binding.
+    const bound = { ...client, issuer: ctx.issuer };
+    await this.#options.secrets.saveClient(bound);
+    return bound;
   }
 
   async saveClientInformation(client: StoredOAuthClientInformation): Promise<void> {

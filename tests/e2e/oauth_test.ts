@@ -443,3 +443,43 @@ Deno.test("the error of a call refused for a missing scope names the scope", () 
     const echo = await run(harness, ["--json", "@s", "tools-call", "echo", "message:=still"]);
     assert.equal(echo.code, 0, echo.stderr);
   }));
+
+oauthEraTest(
+  "a client-credentials login needs no browser and the bridge gets new tokens the same way",
+  { accessTokenLifetimeS: 2, machineClient: { id: "ci-bot", secret: "machine-s3cret" } },
+  async (server, harness) => {
+    const result = await harness.run(
+      [
+        "--json",
+        "login",
+        server.url,
+        "--client-credentials",
+        "--client-id",
+        "ci-bot",
+        "--client-secret",
+        "machine-s3cret",
+      ],
+      // No browser at all: a machine login must not need one.
+      { env: { MCPC_SECRET_STORE: "file", MCPC_BROWSER: "/nonexistent/browser" } },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, "", "nothing on stderr (no SDK warning either)");
+    assert.equal(JSON.parse(result.stdout).profile, "default");
+    assert.equal(server.counters().authorizations, 0, "no authorization request was made");
+    assert.equal(server.counters().clientCredentialGrants, 1);
+    const saved = (await profilesFile(harness)).profiles;
+    assert.equal(Object.values(saved)[0].default.grantType, "client_credentials");
+    await connect(harness, server.url, "@ci");
+    assert.equal(await echo(harness, "@ci", "one"), "one");
+    await sleep(2_300);
+    assert.equal(await echo(harness, "@ci", "two"), "two");
+    assert.ok(server.counters().clientCredentialGrants >= 2, JSON.stringify(server.counters()));
+    // The client secret is a secret: only in the secret store.
+    for (const file of ["sessions.json", "profiles.json"]) {
+      const text = await Deno.readTextFile(`${harness.home}/${file}`);
+      assert.ok(!text.includes("machine-s3cret"), file);
+    }
+    assert.ok(JSON.stringify(await credentials(harness)).includes("machine-s3cret"));
+    await assertNoTokenLeak(harness, server);
+  },
+);
