@@ -74,6 +74,7 @@ export async function login(ctx: AppContext, input: LoginInput): Promise<Command
 
   const fetchFn = boundedFetch(Math.min(ctx.timeoutMs, LOGIN_REQUEST_TIMEOUT_MS));
   const challenge = await probe(serverUrl, fetchFn);
+  if (!challenge.challenged) await requireOAuth(serverUrl, fetchFn);
   if (await usesClientCredentials(options, serverUrl, challenge, fetchFn)) {
     return await machineLogin(ctx, options, challenge, fetchFn, clientKey);
   }
@@ -388,7 +389,7 @@ function warnPlainHttp(ctx: AppContext, serverUrl: string): void {
 async function probe(
   serverUrl: string,
   fetchFn: typeof fetch,
-): Promise<{ resourceMetadataUrl?: URL; scope?: string }> {
+): Promise<{ challenged: boolean; resourceMetadataUrl?: URL; scope?: string }> {
   for (const request of PROBES) {
     let response: Response;
     try {
@@ -408,11 +409,27 @@ async function probe(
     if (response.status !== 401 && response.status !== 403) continue;
     const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(response);
     return {
+      challenged: true,
       ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}),
       ...(scope ? { scope } : {}),
     };
   }
-  return {};
+  return { challenged: false };
+}
+
+/**
+ * A server that asked for no credentials must at least publish OAuth
+ * metadata to log in to; otherwise say so instead of failing at a
+ * registration endpoint that does not exist.
+ */
+async function requireOAuth(serverUrl: string, fetchFn: typeof fetch): Promise<void> {
+  const info = await runAuth(() => discoverOAuthServerInfo(serverUrl, { fetchFn }));
+  if (info.authorizationServerMetadata || info.resourceMetadata) return;
+  throw authError(
+    `${serverUrl} does not use OAuth: it answered without asking for credentials and publishes ` +
+      "no OAuth metadata",
+    { hint: `Connect without logging in: mcpc connect ${serverUrl} @name` },
+  );
 }
 
 const CLIENT_INFO = { name: "mcpc", version: VERSION };

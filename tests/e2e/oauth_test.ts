@@ -29,6 +29,7 @@ import {
   startOAuthServer,
 } from "../fixtures/oauth_server.ts";
 import type { AuthProfile, ProfilesFile } from "../../src/auth/profile_store.ts";
+import { startDemoHttpServer } from "../../scripts/demo_server.ts";
 
 const BROWSER = new URL("../conformance/browser", import.meta.url).pathname;
 
@@ -483,3 +484,22 @@ oauthEraTest(
     await assertNoTokenLeak(harness, server);
   },
 );
+
+Deno.test("login to a server that does not use OAuth says so and saves nothing", async () => {
+  const server = await startDemoHttpServer();
+  const harness = await Harness.create();
+  try {
+    const result = await harness.run(["login", server.url, "--callback-port", String(freePort())], {
+      env: { MCPC_SECRET_STORE: "file", MCPC_BROWSER: "/nonexistent/browser" },
+    });
+    assert.equal(result.code, 4, result.stderr);
+    assert.match(result.stderr, /does not use OAuth: it answered without asking for credentials/);
+    assert.match(result.stderr, /Connect without logging in: mcpc connect /);
+    assert.doesNotMatch(result.stderr, /Authorization URL/);
+    const listed = await harness.run(["--json"], { env: { MCPC_SECRET_STORE: "file" } });
+    assert.deepEqual(JSON.parse(listed.stdout).profiles, []);
+  } finally {
+    await harness.cleanup();
+    await server.close();
+  }
+});
