@@ -60,7 +60,7 @@ export class ProfileTokens {
   readonly #secrets: ProfileSecrets;
   readonly #provider: McpcOAuthProvider;
   readonly #lock: LockedJsonFile<Record<string, number>>;
-  #refreshing?: Promise<void>;
+  #refreshing?: Promise<"adopted" | "refreshed">;
   /** The DPoP-bound access token the next DPoP request presents. */
   #dpopToken?: string;
   #failure?: RefreshFailedError;
@@ -112,18 +112,23 @@ export class ProfileTokens {
 
   /**
    * After the server rejected `sent` (a 401): a token refreshed by another
-   * process, else a refresh. Resolves `true` when there is a new token to try.
+   * process (`adopted`), else a refresh (`refreshed`); `undefined` when there
+   * is no new token to try.
    */
-  async afterRejection(sent: string | undefined, response?: Response): Promise<boolean> {
+  async afterRejection(
+    sent: string | undefined,
+    response?: Response,
+  ): Promise<"adopted" | "refreshed" | undefined> {
     const current = this.#provider.currentTokens;
-    if (current && sent !== authorizationOf(current)) return true;
+    if (current && sent !== authorizationOf(current)) return "adopted";
     const before = current?.access_token;
+    let outcome: "adopted" | "refreshed";
     try {
-      await this.#refresh(before, response);
+      outcome = await this.#refresh(before, response);
     } catch {
-      return false;
+      return undefined;
     }
-    return this.#provider.currentTokens?.access_token !== before;
+    return this.#provider.currentTokens?.access_token !== before ? outcome : undefined;
   }
 
   /**
@@ -149,9 +154,17 @@ export class ProfileTokens {
       let response = await send(input, init, sent);
       if (sent === undefined) return response;
       if (response.status === 401) {
-        if (!await this.afterRejection(sent, response)) return response;
-        await response.body?.cancel();
-        response = await send(input, init, await this.authorization());
+        // A token another process stored may have expired meanwhile as well (the server
+        // decides, whatever its expires_in said): then refresh it ourselves, once.
+        let tried: string | undefined = sent;
+        for (let round = 0; round < 2 && response.status === 401; round++) {
+          const outcome = await this.afterRejection(tried, response);
+          if (!outcome) return response;
+          await response.body?.cancel();
+          tried = await this.authorization();
+          response = await send(input, init, tried);
+          if (outcome === "refreshed") break;
+        }
       } else if (insufficientScope(response) && await this.#adoptStored(sent)) {
         await response.body?.cancel();
         response = await send(input, init, await this.authorization());
@@ -176,23 +189,26 @@ export class ProfileTokens {
   }
 
   /** One refresh at a time in this process; across processes, under the lock. */
-  #refresh(stale: string | undefined, response?: Response): Promise<void> {
+  #refresh(stale: string | undefined, response?: Response): Promise<"adopted" | "refreshed"> {
     this.#refreshing ??= this.#refreshLocked(stale, response).finally(() => {
       this.#refreshing = undefined;
     });
     return this.#refreshing;
   }
 
-  async #refreshLocked(stale: string | undefined, response?: Response): Promise<void> {
+  async #refreshLocked(
+    stale: string | undefined,
+    response?: Response,
+  ): Promise<"adopted" | "refreshed"> {
     const { serverUrl, profile, now, log } = this.#options;
     const account = `${serverUrl} ${profile}`;
-    await this.#lock.update(async (refreshes) => {
+    return await this.#lock.update(async (refreshes) => {
       const stored = await this.#secrets.tokens();
       if (stored && stored.access_token !== stale && expiresAt(stored) > now()) {
         log?.(`Using the token of profile ${profile} that another process refreshed`);
         this.#provider.adopt(stored);
         this.#failure = undefined;
-        return;
+        return "adopted";
       }
       if (stored) this.#provider.adopt(stored);
       if (!stored?.refresh_token && this.#options.grant !== "client_credentials") {
@@ -220,6 +236,7 @@ export class ProfileTokens {
       this.#failure = undefined;
       const scopes = fresh?.scope ? fresh.scope.split(" ").filter(Boolean) : undefined;
       await this.#options.profiles.noteRefresh(serverUrl, profile, new Date(now()), scopes);
+      return "refreshed" as const;
     });
   }
 

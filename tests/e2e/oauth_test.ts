@@ -503,3 +503,20 @@ Deno.test("login to a server that does not use OAuth says so and saves nothing",
     await server.close();
   }
 });
+
+Deno.test("a stored token another process saved is refreshed when the server rejects it too", () =>
+  // The server ends tokens after 2 s but says they last an hour: a bridge that adopts the token
+  // a second login stored finds it rejected as well, and must refresh instead of giving up.
+  withOAuth({ accessTokenLifetimeS: 2, expiresInS: 3600 }, async (server, harness) => {
+    await login(harness, server.url);
+    await connect(harness, server.url, "@s");
+    assert.equal(await echo(harness, "@s", "first"), "first");
+    // Another process stores a newer token, which the bridge has not seen.
+    await login(harness, server.url);
+    await sleep(2_300);
+    const before = server.counters().refreshes;
+    assert.equal(await echo(harness, "@s", "second"), "second");
+    assert.equal(server.counters().refreshes, before + 1, JSON.stringify(server.counters()));
+    const log = await Deno.readTextFile(`${harness.home}/logs/bridge-@s.log`);
+    assert.match(log, /that another process refreshed/);
+  }));
