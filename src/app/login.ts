@@ -29,7 +29,13 @@ import {
 } from "../auth/callback_server.ts";
 import { idTokenClaims } from "../auth/id_token.ts";
 import { McpcOAuthProvider } from "../auth/oauth_provider.ts";
-import { type ClientKey, ProfileSecrets, type SavedTokens } from "../auth/profile_secrets.ts";
+import {
+  type ClientKey,
+  ProfileSecrets,
+  type SavedTokens,
+  StagedSecrets,
+} from "../auth/profile_secrets.ts";
+import { openRefreshLock, refreshLockPath } from "../auth/profile_tokens.ts";
 import { DEFAULT_PROFILE, isValidProfileName } from "../auth/profile_store.ts";
 import { parseServerArg, parseServerUrl } from "../config/server_target.ts";
 import type { AppContext } from "../context.ts";
@@ -87,16 +93,16 @@ export async function login(ctx: AppContext, input: LoginInput): Promise<Command
   });
   const stopOnInterrupt = ctx.onInterrupt(() => callback.close());
   try {
-    const secrets = new ProfileSecrets(ctx.secrets, serverUrl, options.profile);
-    if (options.clientId) {
-      await secrets.saveClient({
-        client_id: options.clientId,
-        ...(options.clientSecret ? { client_secret: options.clientSecret } : {}),
-      });
-    } else {
-      // A registration is bound to its redirect URI (the port may differ): register afresh.
-      await secrets.deleteClient();
-    }
+    // The profile keeps its client, tokens and key until this login succeeds. Without
+    // --client-id it registers afresh: a registration is bound to its redirect URI's port.
+    const secrets = new StagedSecrets(
+      options.clientId
+        ? {
+          client_id: options.clientId,
+          ...(options.clientSecret ? { client_secret: options.clientSecret } : {}),
+        }
+        : undefined,
+    );
     let pasted: Promise<CallbackResult> | undefined;
     const provider = new McpcOAuthProvider({
       secrets,
@@ -133,11 +139,29 @@ export async function login(ctx: AppContext, input: LoginInput): Promise<Command
         })
       );
     }
+    await commitLogin(ctx, options, secrets);
     return await saveProfile(ctx, options, provider.currentTokens);
   } finally {
     stopOnInterrupt();
     await callback.close();
   }
+}
+
+/**
+ * Writes a successful login's secrets into the profile, under the lock every
+ * refresh takes: a bridge refreshing the old tokens right now cannot
+ * overwrite them afterwards (it re-reads the store under that lock).
+ */
+async function commitLogin(
+  ctx: AppContext,
+  options: LoginOptions,
+  staged: StagedSecrets,
+  clientKey?: ClientKey,
+): Promise<void> {
+  const target = new ProfileSecrets(ctx.secrets, options.serverUrl, options.profile);
+  await openRefreshLock(refreshLockPath(ctx.paths.home)).update(() =>
+    staged.commit(target, clientKey)
+  );
 }
 
 /** Saves the profile for the tokens a login got and says so. */
@@ -220,13 +244,10 @@ async function machineLogin(
   fetchFn: typeof fetch,
   clientKey: ClientKey | undefined,
 ): Promise<CommandOutput> {
-  const secrets = new ProfileSecrets(ctx.secrets, options.serverUrl, options.profile);
-  await secrets.saveClient({
+  const secrets = new StagedSecrets({
     client_id: options.clientId!,
     ...(options.clientSecret ? { client_secret: options.clientSecret } : {}),
   });
-  if (clientKey) await secrets.saveClientKey(clientKey);
-  else await secrets.deleteClientKey();
   const provider = new McpcOAuthProvider({
     secrets,
     redirectUrl: "http://127.0.0.1/callback",
@@ -245,6 +266,7 @@ async function machineLogin(
       fetchFn,
     })
   );
+  await commitLogin(ctx, options, secrets, clientKey);
   return await saveProfile(ctx, options, provider.currentTokens, "client_credentials");
 }
 
@@ -502,19 +524,32 @@ async function sendToBrowser(
     "If the browser runs on another machine, paste the URL it was sent to " +
       "(http://127.0.0.1:.../callback?...) here:\n> ",
   );
-  const pasted = readPastedCallback(state);
+  const pasted = readPastedCallback(ctx, state);
   // Unused when the browser's callback comes first.
   pasted.catch(() => {});
   return { pasted };
 }
 
-/** Reads one line from the terminal and parses it as the callback URL or its query. */
-async function readPastedCallback(state: string): Promise<CallbackResult> {
-  const line = await readLine();
-  if (line === undefined || line.trim() === "") {
-    throw authError("Authentication cancelled by user");
+/**
+ * Reads lines from the terminal until one is this login's callback URL (or
+ * its query): an empty line or one of another login only asks again, and the
+ * end of input leaves the browser's callback and the timeout to decide.
+ */
+async function readPastedCallback(ctx: AppContext, state: string): Promise<CallbackResult> {
+  for await (const line of terminalLines()) {
+    const text = line.trim();
+    if (text === "") {
+      ctx.stderr("> ");
+      continue;
+    }
+    try {
+      return parseCallback(text, state);
+    } catch (error) {
+      if (error instanceof AuthorizationDeniedError) throw error;
+      ctx.stderr(`${errorText(error)}; paste the URL again (or wait for the browser):\n> `);
+    }
   }
-  return parseCallback(line.trim(), state);
+  return await new Promise<never>(() => {});
 }
 
 /** Parses a pasted callback URL (or its query string); checks its `state`. */
@@ -534,19 +569,18 @@ export function parseCallback(text: string, state: string): CallbackResult {
   return { code, ...(iss ? { iss } : {}) };
 }
 
-async function readLine(): Promise<string | undefined> {
-  const reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  try {
-    while (!text.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) return text === "" ? undefined : text;
-      text += value;
+/** The lines typed on the terminal (stdin), as they come. */
+async function* terminalLines(): AsyncGenerator<string> {
+  let pending = "";
+  for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
+    pending += chunk;
+    let end: number;
+    while ((end = pending.indexOf("\n")) !== -1) {
+      yield pending.slice(0, end);
+      pending = pending.slice(end + 1);
     }
-    return text.slice(0, text.indexOf("\n"));
-  } finally {
-    reader.releaseLock();
   }
+  if (pending !== "") yield pending;
 }
 
 async function waitForAnswer(

@@ -8,6 +8,7 @@
  */
 
 import { ProfileSecrets } from "../auth/profile_secrets.ts";
+import { openRefreshLock, refreshLockPath } from "../auth/profile_tokens.ts";
 import { DEFAULT_PROFILE, isValidProfileName, profileKey } from "../auth/profile_store.ts";
 import { parseServerArg, parseServerUrl } from "../config/server_target.ts";
 import type { AppContext } from "../context.ts";
@@ -27,12 +28,15 @@ export async function logout(
   const profile = input.profile ?? DEFAULT_PROFILE;
   if (!isValidProfileName(profile)) throw usageError(`Invalid profile name: "${profile}"`);
   const deleted = await ctx.profiles.delete(serverUrl, profile);
-  // Secrets go even when the profile entry was already gone (an interrupted logout).
+  // Secrets go even when the profile entry was already gone (an interrupted logout), and under
+  // the refresh lock: a bridge refreshing right now cannot write its new tokens back after this.
   const secrets = new ProfileSecrets(ctx.secrets, serverUrl, profile);
-  await secrets.deleteTokens();
-  await secrets.deleteClient();
-  await secrets.deleteDpopKey();
-  await secrets.deleteClientKey();
+  await openRefreshLock(refreshLockPath(ctx.paths.home)).update(async () => {
+    await secrets.deleteTokens();
+    await secrets.deleteClient();
+    await secrets.deleteDpopKey();
+    await secrets.deleteClientKey();
+  });
   if (!deleted) {
     throw usageError(`Profile ${profile} for ${serverUrl} not found`, {
       hint: "Run mcpc to list the saved profiles.",

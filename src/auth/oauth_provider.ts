@@ -26,12 +26,12 @@ import type {
   StoredOAuthTokens,
 } from "@modelcontextprotocol/client";
 import { DPOP_ALG, loadDpopKey, newDpopKey } from "./dpop_key.ts";
-import type { ClientKey, ProfileSecrets, SavedTokens } from "./profile_secrets.ts";
+import type { ClientKey, ProfileSecretStore, SavedTokens } from "./profile_secrets.ts";
 
 /** What a {@linkcode McpcOAuthProvider} needs. */
 export interface OAuthProviderOptions {
   /** Where the profile's client and tokens are kept. */
-  secrets: ProfileSecrets;
+  secrets: ProfileSecretStore;
   /** The loopback callback URL (`http://127.0.0.1:<port>/callback`). */
   redirectUrl: string;
   /** A Client ID Metadata Document URL (`--client-metadata-url`), used when the server supports it. */
@@ -108,9 +108,14 @@ export class McpcOAuthProvider implements OAuthClientProvider {
   /** The CIMD URL, when one was given. */
   clientMetadataUrl?: string;
 
-  /** Whether `auth()` wanted a new login that this provider cannot do. */
+  /** Whether `auth()` wanted a new login that this provider cannot do (since {@linkcode clearLoginNeeded}). */
   get loginNeeded(): boolean {
     return this.#loginNeeded;
+  }
+
+  /** Starts a new `auth()` run: forgets that an earlier one wanted a login. */
+  clearLoginNeeded(): void {
+    this.#loginNeeded = false;
   }
 
   get redirectUrl(): string | undefined {

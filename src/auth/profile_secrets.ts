@@ -51,8 +51,90 @@ export function expiresAt(tokens: SavedTokens): number {
   return tokens.obtained_at + lifetimeMs - Math.min(60_000, lifetimeMs / 2);
 }
 
+/** What an OAuth provider reads and writes of a profile's secrets. */
+export interface ProfileSecretStore {
+  tokens(): Promise<SavedTokens | undefined>;
+  saveTokens(tokens: StoredOAuthTokens, now: number): Promise<SavedTokens>;
+  client(): Promise<StoredOAuthClientInformation | undefined>;
+  saveClient(client: StoredOAuthClientInformation): Promise<void>;
+  deleteTokens(): Promise<void>;
+  deleteClient(): Promise<void>;
+  dpopKey(): Promise<string | undefined>;
+  saveDpopKey(key: string): Promise<void>;
+  deleteDpopKey(): Promise<void>;
+}
+
+/**
+ * A login's secrets, kept in memory until the login succeeded: a login that
+ * fails, is denied or is abandoned changes nothing of the profile it was
+ * renewing (its client, tokens and DPoP key stay as they were).
+ */
+export class StagedSecrets implements ProfileSecretStore {
+  #tokens?: SavedTokens;
+  #client?: StoredOAuthClientInformation;
+  #dpopKey?: string;
+
+  constructor(client?: StoredOAuthClientInformation) {
+    this.#client = client;
+  }
+
+  tokens(): Promise<SavedTokens | undefined> {
+    return Promise.resolve(this.#tokens);
+  }
+
+  saveTokens(tokens: StoredOAuthTokens, now: number): Promise<SavedTokens> {
+    this.#tokens = { ...tokens, obtained_at: now };
+    return Promise.resolve(this.#tokens);
+  }
+
+  client(): Promise<StoredOAuthClientInformation | undefined> {
+    return Promise.resolve(this.#client);
+  }
+
+  saveClient(client: StoredOAuthClientInformation): Promise<void> {
+    this.#client = client;
+    return Promise.resolve();
+  }
+
+  deleteTokens(): Promise<void> {
+    this.#tokens = undefined;
+    return Promise.resolve();
+  }
+
+  deleteClient(): Promise<void> {
+    this.#client = undefined;
+    return Promise.resolve();
+  }
+
+  dpopKey(): Promise<string | undefined> {
+    return Promise.resolve(this.#dpopKey);
+  }
+
+  saveDpopKey(key: string): Promise<void> {
+    this.#dpopKey = key;
+    return Promise.resolve();
+  }
+
+  deleteDpopKey(): Promise<void> {
+    this.#dpopKey = undefined;
+    return Promise.resolve();
+  }
+
+  /** Writes what the login got into the profile's secrets (replacing the old ones). */
+  async commit(target: ProfileSecrets, clientKey?: ClientKey): Promise<void> {
+    if (!this.#tokens) throw new Error("The login got no tokens to save");
+    if (this.#client) await target.saveClient(this.#client);
+    else await target.deleteClient();
+    if (this.#dpopKey) await target.saveDpopKey(this.#dpopKey);
+    else await target.deleteDpopKey();
+    if (clientKey) await target.saveClientKey(clientKey);
+    else await target.deleteClientKey();
+    await target.saveTokens(this.#tokens, this.#tokens.obtained_at);
+  }
+}
+
 /** One profile's secrets. */
-export class ProfileSecrets {
+export class ProfileSecrets implements ProfileSecretStore {
   readonly #store: SecretStore;
   readonly #tokens: string;
   readonly #client: string;

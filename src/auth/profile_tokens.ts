@@ -21,6 +21,7 @@ import { LockedJsonFile } from "../platform/locked_json_file.ts";
 import { McpcOAuthProvider, type OAuthGrant } from "./oauth_provider.ts";
 import { type ClientKey, expiresAt, ProfileSecrets, type SavedTokens } from "./profile_secrets.ts";
 import type { ProfileStore } from "./profile_store.ts";
+import { RefreshUnavailableError } from "./refresh_unavailable.ts";
 import { ScopeRequiredError } from "./scope_required.ts";
 import type { SecretStore } from "./secret_store.ts";
 
@@ -54,6 +55,30 @@ export class RefreshFailedError extends Error {
 /** How long a refresher waits for another process's refresh (ms). */
 const REFRESH_LOCK_WAIT_MS = 60_000;
 
+/** The lock file every process takes to change a profile's tokens (`<home>/oauth-refresh.json`). */
+export function refreshLockPath(home: string): string {
+  return `${home}/oauth-refresh.json`;
+}
+
+/**
+ * The lock a refresh holds; `mcpc login` and `mcpc logout` take it too, so a
+ * refresh running meanwhile can neither overwrite a new login's tokens nor
+ * bring back tokens a logout deleted.
+ */
+export function openRefreshLock(path: string): LockedJsonFile<Record<string, number>> {
+  return new LockedJsonFile(path, {
+    defaultValue: () => ({}),
+    parse: (raw) => {
+      if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+        throw new TypeError("oauth-refresh.json must hold an object");
+      }
+      return raw as Record<string, number>;
+    },
+    lockTimeoutMs: REFRESH_LOCK_WAIT_MS,
+    onCorrupt: "throw",
+  });
+}
+
 /** The access token of one profile, kept fresh. */
 export class ProfileTokens {
   readonly #options: ProfileTokensOptions;
@@ -77,17 +102,7 @@ export class ProfileTokens {
       clientKey: options.clientKey,
       dpop: "stored",
     });
-    this.#lock = new LockedJsonFile(options.lockPath, {
-      defaultValue: () => ({}),
-      parse: (raw) => {
-        if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-          throw new TypeError("oauth-refresh.json must hold an object");
-        }
-        return raw as Record<string, number>;
-      },
-      lockTimeoutMs: REFRESH_LOCK_WAIT_MS,
-      onCorrupt: "throw",
-    });
+    this.#lock = openRefreshLock(options.lockPath);
   }
 
   /** Why the last refresh failed, if it did (cleared by a later success). */
@@ -125,7 +140,9 @@ export class ProfileTokens {
     let outcome: "adopted" | "refreshed";
     try {
       outcome = await this.#refresh(before, response);
-    } catch {
+    } catch (error) {
+      // The authorization server is down: fail this request as a network error, not as a 401.
+      if (error instanceof RefreshUnavailableError) throw error;
       return undefined;
     }
     return this.#provider.currentTokens?.access_token !== before ? outcome : undefined;
@@ -210,24 +227,41 @@ export class ProfileTokens {
         this.#failure = undefined;
         return "adopted";
       }
-      if (stored) this.#provider.adopt(stored);
-      if (!stored?.refresh_token && this.#options.grant !== "client_credentials") {
+      if (!stored) throw this.#fail("its tokens are gone from the secret store (mcpc logout?)");
+      this.#provider.adopt(stored);
+      if (!stored.refresh_token && this.#options.grant !== "client_credentials") {
         throw this.#fail("the profile has no refresh token");
       }
       const resourceMetadataUrl = response
         ? extractWWWAuthenticateParams(response).resourceMetadataUrl
         : undefined;
+      // A refresh the SDK gives up on because the server was unreachable (or answered 5xx)
+      // says nothing about the refresh token: remember why, to tell the two apart.
+      let unreachable: string | undefined;
+      const fetchFn: typeof fetch = async (input, init) => {
+        try {
+          const answer = await this.#options.fetch(input, init);
+          if (answer.status >= 500) unreachable = `HTTP ${answer.status} from ${String(input)}`;
+          return answer;
+        } catch (error) {
+          unreachable = error instanceof Error ? error.message : String(error);
+          throw error;
+        }
+      };
       let result: string;
+      this.#provider.clearLoginNeeded();
       try {
         result = await auth(this.#provider, {
           serverUrl,
           ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}),
-          fetchFn: this.#options.fetch,
+          fetchFn,
         });
       } catch (error) {
+        if (unreachable) throw this.#unavailable(unreachable, error);
         throw this.#fail(error instanceof Error ? error.message : String(error), error);
       }
       if (result !== "AUTHORIZED" || this.#provider.loginNeeded) {
+        if (unreachable) throw this.#unavailable(unreachable);
         throw this.#fail("the authorization server rejected the refresh token");
       }
       const fresh = this.#provider.currentTokens;
@@ -238,6 +272,12 @@ export class ProfileTokens {
       await this.#options.profiles.noteRefresh(serverUrl, profile, new Date(now()), scopes);
       return "refreshed" as const;
     });
+  }
+
+  #unavailable(why: string, cause?: unknown): RefreshUnavailableError {
+    const error = new RefreshUnavailableError(this.#options.profile, why, { cause });
+    this.#options.log?.(error.message);
+    return error;
   }
 
   #fail(why: string, cause?: unknown): RefreshFailedError {

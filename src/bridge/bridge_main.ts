@@ -39,13 +39,17 @@ const MAX_START_CONFIG_BYTES = 64 * 1024 * 1024;
 async function profileTokens(config: BridgeStartConfig, log: BridgeLog) {
   const url = config.server.url;
   if (!config.profileName || !url) return undefined;
-  const [{ ProfileTokens }, { ProfileStore }, { openBridgeSecretStore }, { ProfileSecrets }] =
-    await Promise.all([
-      import("../auth/profile_tokens.ts"),
-      import("../auth/profile_store.ts"),
-      import("../auth/bridge_secrets.ts"),
-      import("../auth/profile_secrets.ts"),
-    ]);
+  const [
+    { ProfileTokens, refreshLockPath },
+    { ProfileStore },
+    { openBridgeSecretStore },
+    { ProfileSecrets },
+  ] = await Promise.all([
+    import("../auth/profile_tokens.ts"),
+    import("../auth/profile_store.ts"),
+    import("../auth/bridge_secrets.ts"),
+    import("../auth/profile_secrets.ts"),
+  ]);
   const paths = homePaths(config.home);
   const profiles = new ProfileStore(paths.profilesFile, { warn: (message) => log.warn(message) });
   const saved = await profiles.find(url, config.profileName).catch(() => undefined);
@@ -60,7 +64,7 @@ async function profileTokens(config: BridgeStartConfig, log: BridgeLog) {
     clientKey,
     secrets,
     profiles,
-    lockPath: `${config.home}/oauth-refresh.json`,
+    lockPath: refreshLockPath(config.home),
     now: Date.now,
     fetch: (input, init) => fetch(input, { ...init, signal: boundSignal(init?.signal) }),
     log: (message) => log.info(message),

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { refreshUnavailableIn } from "../auth/refresh_unavailable.ts";
 import { scopeRequiredIn } from "../auth/scope_required.ts";
 import type { ErrorKind } from "../errors.ts";
 import { redactUrlsIn } from "../config/redact_url.ts";
@@ -58,6 +59,8 @@ function classify(error: unknown, context: ClassifyContext): ClassifiedError {
 
   const scope = scopeRequiredIn(error);
   if (scope) return { kind: "auth", message: prefixed(scope.message) };
+  const unavailable = refreshUnavailableIn(error);
+  if (unavailable) return { kind: "network", message: prefixed(unavailable.message) };
   if (error instanceof SessionNotResumedError) {
     return { kind: "usage", message: error.message, sessionStatus: "expired" };
   }
