@@ -313,7 +313,11 @@ async function chooseProfile(
     return requested;
   }
   if (!server.url || authorization) return undefined;
-  return (await ctx.profiles.find(server.url, DEFAULT_PROFILE)) ? DEFAULT_PROFILE : undefined;
+  const found = await ctx.profiles.find(server.url, DEFAULT_PROFILE);
+  // Profiles are per endpoint without its query; a query may name another tenant, whose
+  // server must not get this login's token unasked.
+  if (!found || new URL(found.serverUrl).search !== new URL(server.url).search) return undefined;
+  return DEFAULT_PROFILE;
 }
 
 /** A `--protocol-version` mcpc speaks, or a usage error listing those it does. */

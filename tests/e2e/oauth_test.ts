@@ -540,3 +540,14 @@ oauthEraTest(
     assert.equal(await echo(harness, "@s", "after"), "after");
   },
 );
+
+Deno.test("the default profile of one query (tenant) is not used for another", () =>
+  withOAuth({}, async (server, harness) => {
+    await login(harness, `${server.url}?tenant=a`);
+    await connect(harness, `${server.url}?tenant=a`, "@a");
+    assert.equal(await echo(harness, "@a", "mine"), "mine");
+    const other = await run(harness, ["connect", `${server.url}?tenant=b`, "@b"]);
+    assert.equal(other.code, 4, other.stderr);
+    const records = (await listing(harness)).sessions;
+    assert.equal(records.find((session) => session.name === "@b")?.profileName, undefined);
+  }));
