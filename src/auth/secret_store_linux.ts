@@ -8,14 +8,8 @@
  * @module
  */
 
-import { findExecutable, runTool, type ToolResult } from "../platform/run_tool.ts";
-import {
-  type Action,
-  DEFAULT_KEYCHAIN_TIMEOUT_MS,
-  KEYCHAIN_SERVICE,
-  type KeychainBackend,
-  keychainFailure,
-} from "./keychain_store.ts";
+import { KeychainTool } from "./keychain_tool.ts";
+import { KEYCHAIN_SERVICE, type KeychainBackend, keychainFailure } from "./keychain_store.ts";
 
 /** Options for {@linkcode SecretToolBackend}. */
 export interface SecretToolOptions {
@@ -23,7 +17,7 @@ export interface SecretToolOptions {
   env: Readonly<Record<string, string>>;
   /** The program to run (default `secret-tool`, looked up on `env.PATH`). */
   command?: string;
-  /** Bound on each run in ms (default {@linkcode DEFAULT_KEYCHAIN_TIMEOUT_MS}). */
+  /** Bound on each run in ms (default 5 s). */
   timeoutMs?: number;
 }
 
@@ -35,22 +29,23 @@ export class SecretToolBackend implements KeychainBackend {
   readonly maxItemBytes = 8_000;
   /** Any bytes are fine. */
   readonly printableOnly = false;
-  #env: Readonly<Record<string, string>>;
-  #command: string;
-  #timeoutMs: number;
-  #program: Promise<string> | undefined;
+  readonly #tool: KeychainTool;
 
   constructor(options: SecretToolOptions) {
-    this.#env = options.env;
-    this.#command = options.command ?? "secret-tool";
-    this.#timeoutMs = options.timeoutMs ?? DEFAULT_KEYCHAIN_TIMEOUT_MS;
+    this.#tool = new KeychainTool({
+      command: options.command ?? "secret-tool",
+      env: options.env,
+      timeoutMs: options.timeoutMs,
+      keychain: this.name,
+      missingHint: "install libsecret-tools",
+    });
   }
 
   /** `secret-tool lookup`: exit 1 with no output means no such item. */
   async read(account: string): Promise<string | undefined> {
-    const result = await this.#run("read", account, ["lookup", ...attributes(account)]);
+    const result = await this.#tool.run("read", account, ["lookup", ...attributes(account)]);
     if (result.code === 1 && result.stdout.length === 0 && result.stderr === "") return undefined;
-    this.#check("read", account, result);
+    this.#tool.check("read", account, result);
     try {
       return new TextDecoder("utf-8", { fatal: true }).decode(result.stdout);
     } catch {
@@ -66,8 +61,8 @@ export class SecretToolBackend implements KeychainBackend {
       throw new RangeError(`${keychainFailure("store", account, this.name)}: ${limit}`);
     }
     const args = ["store", `--label=mcpc: ${account}`, ...attributes(account)];
-    const result = await this.#run("store", account, args, bytes);
-    this.#check("store", account, result);
+    const result = await this.#tool.run("store", account, args, bytes);
+    this.#tool.check("store", account, result);
     // It cuts a too-long value, says so on stderr and still exits 0.
     if (/too long/i.test(result.stderr)) {
       throw new Error(`${keychainFailure("store", account, this.name)}: ${result.stderr}`);
@@ -76,43 +71,9 @@ export class SecretToolBackend implements KeychainBackend {
 
   /** `secret-tool clear`: exit 1 with no output means there was nothing to delete. */
   async remove(account: string): Promise<void> {
-    const result = await this.#run("delete", account, ["clear", ...attributes(account)]);
+    const result = await this.#tool.run("delete", account, ["clear", ...attributes(account)]);
     if (result.code === 1 && result.stderr === "") return;
-    this.#check("delete", account, result);
-  }
-
-  async #run(
-    action: Action,
-    account: string,
-    args: string[],
-    stdin?: Uint8Array,
-  ): Promise<ToolResult> {
-    this.#program ??= findExecutable(this.#command, this.#env.PATH).then((path) => {
-      if (path === undefined) {
-        throw new Error(`Cannot find "${this.#command}" on PATH: install libsecret-tools`);
-      }
-      return path;
-    });
-    try {
-      return await runTool(await this.#program, args, {
-        env: this.#env,
-        stdin,
-        timeoutMs: this.#timeoutMs,
-      });
-    } catch (error) {
-      const message = (error as Error).message;
-      throw new Error(`${keychainFailure(action, account, this.name)}: ${message}`, {
-        cause: error,
-      });
-    }
-  }
-
-  #check(action: Action, account: string, result: ToolResult): void {
-    if (result.code === 0) return;
-    const detail = result.stderr === "" ? "" : `: ${result.stderr}`;
-    throw new Error(
-      `${keychainFailure(action, account, this.name)}: secret-tool exited ${result.code}${detail}`,
-    );
+    this.#tool.check("delete", account, result);
   }
 }
 

@@ -9,10 +9,9 @@
  * @module
  */
 
-import { findExecutable, runTool, type ToolResult } from "../platform/run_tool.ts";
+import { KeychainTool } from "./keychain_tool.ts";
 import {
   type Action,
-  DEFAULT_KEYCHAIN_TIMEOUT_MS,
   KEYCHAIN_SERVICE,
   type KeychainBackend,
   keychainFailure,
@@ -33,7 +32,7 @@ export interface SecurityCliOptions {
   env: Readonly<Record<string, string>>;
   /** The program to run (default `/usr/bin/security`). */
   command?: string;
-  /** Bound on each run in ms (default {@linkcode DEFAULT_KEYCHAIN_TIMEOUT_MS}). */
+  /** Bound on each run in ms (default 5 s). */
   timeoutMs?: number;
 }
 
@@ -45,21 +44,21 @@ export class SecurityCliBackend implements KeychainBackend {
   readonly maxItemBytes = MAX_ITEM_BYTES;
   /** `find-generic-password -w` prints an unprintable password as unmarked hex. */
   readonly printableOnly = true;
-  #env: Readonly<Record<string, string>>;
-  #command: string;
-  #timeoutMs: number;
-  #program: Promise<string> | undefined;
+  readonly #tool: KeychainTool;
 
   constructor(options: SecurityCliOptions) {
-    this.#env = options.env;
-    this.#command = options.command ?? "/usr/bin/security";
-    this.#timeoutMs = options.timeoutMs ?? DEFAULT_KEYCHAIN_TIMEOUT_MS;
+    this.#tool = new KeychainTool({
+      command: options.command ?? "/usr/bin/security",
+      env: options.env,
+      timeoutMs: options.timeoutMs,
+      keychain: this.name,
+    });
   }
 
   /** `find-generic-password -w`: the password and one newline; exit 44 means no such item. */
   async read(account: string): Promise<string | undefined> {
     checkAccount(account, "read");
-    const result = await this.#run("read", account, [
+    const result = await this.#tool.run("read", account, [
       "find-generic-password",
       "-s",
       KEYCHAIN_SERVICE,
@@ -68,7 +67,7 @@ export class SecurityCliBackend implements KeychainBackend {
       "-w",
     ]);
     if (result.code === SECURITY_NOT_FOUND_EXIT) return undefined;
-    this.#check("read", account, result);
+    this.#tool.check("read", account, result);
     const text = new TextDecoder().decode(result.stdout);
     return text.endsWith("\n") ? text.slice(0, -1) : text;
   }
@@ -82,19 +81,19 @@ export class SecurityCliBackend implements KeychainBackend {
         `${keychainFailure("store", account, this.name)}: the value is too long for one item`,
       );
     }
-    const result = await this.#run(
+    const result = await this.#tool.run(
       "store",
       account,
       ["-i"],
       new TextEncoder().encode(`${line}\n`),
     );
-    this.#check("store", account, result);
+    this.#tool.check("store", account, result);
   }
 
   /** `delete-generic-password`; exit 44 means there was nothing to delete. */
   async remove(account: string): Promise<void> {
     checkAccount(account, "delete");
-    const result = await this.#run("delete", account, [
+    const result = await this.#tool.run("delete", account, [
       "delete-generic-password",
       "-s",
       KEYCHAIN_SERVICE,
@@ -102,39 +101,7 @@ export class SecurityCliBackend implements KeychainBackend {
       account,
     ]);
     if (result.code === SECURITY_NOT_FOUND_EXIT) return;
-    this.#check("delete", account, result);
-  }
-
-  async #run(
-    action: Action,
-    account: string,
-    args: string[],
-    stdin?: Uint8Array,
-  ): Promise<ToolResult> {
-    this.#program ??= findExecutable(this.#command, this.#env.PATH).then((path) => {
-      if (path === undefined) throw new Error(`Cannot find "${this.#command}"`);
-      return path;
-    });
-    try {
-      return await runTool(await this.#program, args, {
-        env: this.#env,
-        stdin,
-        timeoutMs: this.#timeoutMs,
-      });
-    } catch (error) {
-      const message = (error as Error).message;
-      throw new Error(`${keychainFailure(action, account, this.name)}: ${message}`, {
-        cause: error,
-      });
-    }
-  }
-
-  #check(action: Action, account: string, result: ToolResult): void {
-    if (result.code === 0) return;
-    const detail = result.stderr === "" ? "" : `: ${result.stderr}`;
-    throw new Error(
-      `${keychainFailure(action, account, this.name)}: security exited ${result.code}${detail}`,
-    );
+    this.#tool.check("delete", account, result);
   }
 }
 
