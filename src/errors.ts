@@ -56,6 +56,19 @@ export interface McpcErrorOptions {
   requestOnly?: boolean;
 }
 
+/** The first error of class `type` in `error`'s `cause` chain (at most 10 deep). */
+export function causeOfType<T extends Error>(
+  error: unknown,
+  // deno-lint-ignore no-explicit-any
+  type: new (...args: any[]) => T,
+): T | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 10; depth++) {
+    if (current instanceof type) return current;
+    current = current.cause;
+  }
+  return undefined;
+}
+
 /** A failure that mcpc reports to the user with a classified exit code. */
 export class McpcError extends Error {
   /** The class of failure. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { DEFAULT_PROFILE, isValidProfileName } from "../auth/profile_store.ts";
+import { DEFAULT_PROFILE, isValidProfileName, loginCommand } from "../auth/profile_store.ts";
 import {
   sessionEnvAccount,
   sessionHeadersAccount,
@@ -304,10 +304,8 @@ async function chooseProfile(
     }
     if (!isValidProfileName(requested)) throw usageError(`Invalid profile name: "${requested}"`);
     if (!await ctx.profiles.find(server.url, requested)) {
-      const login = `mcpc login ${server.url}` +
-        (requested === DEFAULT_PROFILE ? "" : ` --profile ${requested}`);
       throw usageError(`Profile ${requested} for ${server.url} not found`, {
-        hint: `Create it with: ${login}`,
+        hint: `Create it with: ${loginCommand(server.url, requested)}`,
       });
     }
     return requested;

@@ -9,7 +9,12 @@
 
 import { ProfileSecrets } from "../auth/profile_secrets.ts";
 import { openRefreshLock, refreshLockPath } from "../auth/profile_tokens.ts";
-import { DEFAULT_PROFILE, isValidProfileName, profileKey } from "../auth/profile_store.ts";
+import {
+  DEFAULT_PROFILE,
+  isValidProfileName,
+  loginCommand,
+  profileKey,
+} from "../auth/profile_store.ts";
 import { parseServerArg, parseServerUrl } from "../config/server_target.ts";
 import type { AppContext } from "../context.ts";
 import { usageError } from "../errors.ts";
@@ -50,9 +55,7 @@ export async function logout(
     )
     .map((record) => record.name)
     .sort();
-  const relogin = `mcpc login ${serverUrl}${
-    profile === DEFAULT_PROFILE ? "" : ` --profile ${profile}`
-  }`;
+  const relogin = loginCommand(serverUrl, profile);
   return {
     json: { profile, serverUrl, deleted: true, affectedSessions: affected },
     human: (theme) =>

@@ -9,6 +9,7 @@
  */
 
 import { chunkCount, chunkValue, joinChunks, partAccount } from "./keychain_chunks.ts";
+import { pathExists } from "../platform/locked_json_file.ts";
 import { FileSecretStore, type SecretStore } from "./secret_store.ts";
 
 /** Service name every backend files mcpc's items under. */
@@ -125,21 +126,11 @@ export class KeychainSecretStore implements SecretStore {
   }
 
   async #legacyGet(account: string): Promise<string | undefined> {
-    if (!this.#legacy || !(await exists(this.#legacyPath!))) return undefined;
+    if (!this.#legacy || !(await pathExists(this.#legacyPath!))) return undefined;
     return await this.#legacy.get(account);
   }
 
   async #legacyDelete(account: string): Promise<void> {
     if ((await this.#legacyGet(account)) !== undefined) await this.#legacy!.delete(account);
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
   }
 }

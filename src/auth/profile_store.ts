@@ -44,6 +44,11 @@ export const DEFAULT_PROFILE = "default";
 
 const PROFILE_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
+/** `mcpc login <serverUrl>`, with `--profile <profile>` unless it is the default profile. */
+export function loginCommand(serverUrl: string, profile: string): string {
+  return `mcpc login ${serverUrl}${profile === DEFAULT_PROFILE ? "" : ` --profile ${profile}`}`;
+}
+
 /** Whether `name` can name a profile (letters, digits, `_`, `-`; at most 64). */
 export function isValidProfileName(name: string): boolean {
   return PROFILE_NAME.test(name);

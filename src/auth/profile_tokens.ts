@@ -20,7 +20,7 @@ import {
 import { LockedJsonFile } from "../platform/locked_json_file.ts";
 import { McpcOAuthProvider, type OAuthGrant } from "./oauth_provider.ts";
 import { type ClientKey, expiresAt, ProfileSecrets, type SavedTokens } from "./profile_secrets.ts";
-import type { ProfileStore } from "./profile_store.ts";
+import { loginCommand, type ProfileStore } from "./profile_store.ts";
 import { RefreshUnavailableError } from "./refresh_unavailable.ts";
 import { ScopeRequiredError } from "./scope_required.ts";
 import type { SecretStore } from "./secret_store.ts";
@@ -282,7 +282,7 @@ export class ProfileTokens {
 
   #fail(why: string, cause?: unknown): RefreshFailedError {
     const { serverUrl, profile } = this.#options;
-    const login = `mcpc login ${serverUrl}${profile === "default" ? "" : ` --profile ${profile}`}`;
+    const login = loginCommand(serverUrl, profile);
     this.#failure = new RefreshFailedError(
       `Cannot refresh the OAuth token of profile ${profile}: ${why}. Log in again: ${login}`,
       { cause },

@@ -19,12 +19,3 @@ export class RefreshUnavailableError extends Error {
     this.name = "RefreshUnavailableError";
   }
 }
-
-/** The first {@linkcode RefreshUnavailableError} in an error's `cause` chain. */
-export function refreshUnavailableIn(error: unknown): RefreshUnavailableError | undefined {
-  for (let current = error, depth = 0; current instanceof Error && depth < 10; depth++) {
-    if (current instanceof RefreshUnavailableError) return current;
-    current = current.cause;
-  }
-  return undefined;
-}

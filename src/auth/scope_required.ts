@@ -8,6 +8,8 @@
  * @module
  */
 
+import { loginCommand } from "./profile_store.ts";
+
 /** The server wants `scope` for this request. */
 export class ScopeRequiredError extends Error {
   constructor(
@@ -15,20 +17,11 @@ export class ScopeRequiredError extends Error {
     readonly serverUrl: string,
     readonly profile: string,
   ) {
-    const login = `mcpc login ${serverUrl}${profile === "default" ? "" : ` --profile ${profile}`}`;
+    const login = loginCommand(serverUrl, profile);
     super(
       `The server needs the OAuth scope "${scope}" for this request, which profile ${profile} ` +
         `was not granted. Log in again to ask for it (${login}), then retry`,
     );
     this.name = "ScopeRequiredError";
   }
-}
-
-/** The first {@linkcode ScopeRequiredError} in an error's `cause` chain. */
-export function scopeRequiredIn(error: unknown): ScopeRequiredError | undefined {
-  for (let current = error, depth = 0; current instanceof Error && depth < 10; depth++) {
-    if (current instanceof ScopeRequiredError) return current;
-    current = current.cause;
-  }
-  return undefined;
 }

@@ -8,9 +8,9 @@
  * @module
  */
 
-import { refreshUnavailableIn } from "../auth/refresh_unavailable.ts";
-import { scopeRequiredIn } from "../auth/scope_required.ts";
-import type { ErrorKind } from "../errors.ts";
+import { RefreshUnavailableError } from "../auth/refresh_unavailable.ts";
+import { ScopeRequiredError } from "../auth/scope_required.ts";
+import { causeOfType, type ErrorKind } from "../errors.ts";
 import { redactUrlsIn } from "../config/redact_url.ts";
 import { ServerSilentError, SessionNotResumedError, UnsupportedRevisionError } from "./client.ts";
 import { HandshakeError, quoteBytes } from "./handshake_guard.ts";
@@ -57,9 +57,9 @@ function classify(error: unknown, context: ClassifyContext): ClassifiedError {
   const where = context.url ?? "the server";
   const prefixed = (text: string) => context.operation ? `${context.operation}: ${text}` : text;
 
-  const scope = scopeRequiredIn(error);
+  const scope = causeOfType(error, ScopeRequiredError);
   if (scope) return { kind: "auth", message: prefixed(scope.message) };
-  const unavailable = refreshUnavailableIn(error);
+  const unavailable = causeOfType(error, RefreshUnavailableError);
   if (unavailable) return { kind: "network", message: prefixed(unavailable.message) };
   if (error instanceof SessionNotResumedError) {
     return { kind: "usage", message: error.message, sessionStatus: "expired" };

@@ -320,7 +320,8 @@ async function moveAside(path: string): Promise<string> {
   }
 }
 
-async function pathExists(path: string): Promise<boolean> {
+/** Whether something (a file, a directory, a link) is at `path`. */
+export async function pathExists(path: string): Promise<boolean> {
   try {
     await Deno.lstat(path);
     return true;

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { loginCommand } from "../auth/profile_store.ts";
 import { suggestCommand } from "./suggest.ts";
 
 /** The sentence that points at a bridge log file. */
@@ -90,8 +91,7 @@ export function authRequiredMessage(options: AuthRequiredOptions): string {
   const session = options.session;
   const url = session.server?.url;
   if (session.profileName && url) {
-    const login = `mcpc login ${url}` +
-      (session.profileName === "default" ? "" : ` --profile ${session.profileName}`);
+    const login = loginCommand(url, session.profileName);
     return [
       "Authentication required by server.",
       "",

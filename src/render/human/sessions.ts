@@ -10,6 +10,7 @@ import type { DisplayStatus, ServerConfig, SessionRecord } from "../../session/s
 import { STALE_LIVE_MS } from "../../session/status.ts";
 import type { Theme } from "../theme.ts";
 import { formatTimeAgo } from "../time_ago.ts";
+import { loginCommand } from "../../auth/profile_store.ts";
 import { reconnectWithTokenCommand } from "../hints.ts";
 
 /** Where a session's local proxy MCP server listens. */
@@ -104,7 +105,7 @@ function recoveryHint(entry: SessionListEntry): string | undefined {
     const url = entry.record.server?.url;
     const profile = entry.record.profileName;
     if (profile && url) {
-      return `mcpc login ${url}${profile === "default" ? "" : ` --profile ${profile}`}`;
+      return loginCommand(url, profile);
     }
     return reconnectWithTokenCommand(entry.record);
   }
