@@ -272,7 +272,12 @@ export async function restartBridge(
         stored.status = restartStatus(stored);
         stored.lastConnectionAttemptAt = new Date(ctx.now()).toISOString();
         delete stored.pid;
-        if (!options.resume) delete stored.mcpSessionId;
+        if (!options.resume) {
+          // A fresh start: what the old bridge followed and set is not carried over.
+          delete stored.mcpSessionId;
+          delete stored.subscriptions;
+          delete stored.logLevel;
+        }
       }),
   );
   if (!updated) throw usageError(sessionNotFoundMessage(name));

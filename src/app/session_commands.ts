@@ -21,6 +21,9 @@ import { deriveDisplayStatus, isTransient } from "../session/status.ts";
 import type { CommandOutput } from "./output.ts";
 import { authFailure, type OpenSession, openSession } from "./session_bridge.ts";
 import type { MethodName, ParamsOf, ResultOf, ServerDetails } from "../bridge/protocol.ts";
+import { applyStringSchema } from "../mcp/argument_coercion.ts";
+import type { Tool } from "../mcp/types.ts";
+import { type SchemaFlags, toolSchemaCheck } from "./schema_option.ts";
 import { BridgeConnectionLostError } from "../bridge/client.ts";
 
 /** Runs `fn` with the session's bridge and words errors consistently (log hint, auth hint). */
@@ -112,7 +115,7 @@ function timeoutLabel(ctx: AppContext, record: SessionRecord): string {
 }
 
 /** Sends one request with the session's timeout. */
-function call<M extends MethodName>(
+export function call<M extends MethodName>(
   ctx: AppContext,
   session: OpenSession,
   method: M,
@@ -132,6 +135,7 @@ export function serverDetails(ctx: AppContext, name: string): Promise<CommandOut
     return serverDetailsOutput(record, details, {
       logPath: session.logPath,
       status: liveStatus(ctx, record),
+      now: ctx.now(),
     });
   });
 }
@@ -155,6 +159,8 @@ export interface ServerDetailsOptions {
   logPath: string;
   /** `_mcpc.status`: what `connect` did (`created`, `active`) or the session's display status. */
   status: string;
+  /** Now (ms since the epoch), for the times of the last notifications. */
+  now?: number;
 }
 
 /** Builds the server details output (also used by `connect` and `restart`). */
@@ -181,6 +187,9 @@ export function serverDetailsOutput(
         commands: advertisedCommands(details.initialize.capabilities ?? {}),
         logPath,
         ...(record.mcpSessionId ? { mcpSessionId: record.mcpSessionId } : {}),
+        ...(record.notifications && options.now !== undefined
+          ? { notifications: { summary: record.notifications, now: options.now } }
+          : {}),
       }, theme),
   };
 }
@@ -207,38 +216,63 @@ export async function toolsGet(
   ctx: AppContext,
   name: string,
   toolName: string,
+  schema: SchemaFlags = {},
 ): Promise<CommandOutput> {
   requireToolName(toolName, { command: "tools-get", session: name });
+  const check = await toolSchemaCheck(ctx, schema);
   return await withSession(ctx, name, async (session) => {
-    let { tools } = await call(ctx, session, "listTools", { refresh: false });
-    let tool = tools.find((candidate) => candidate.name === toolName);
-    if (!tool) {
-      ({ tools } = await call(ctx, session, "listTools", { refresh: true }));
-      tool = tools.find((candidate) => candidate.name === toolName);
-    }
-    if (!tool) {
-      throw usageError(
-        toolNotFoundMessage(name, toolName, {
-          known: tools.map((candidate) => candidate.name),
-          command: "tools-get",
-        }),
-        { userInput: true },
-      );
-    }
-    const found = tool;
+    const found = await findTool(ctx, session, name, toolName, "tools-get");
+    check?.(found);
     return { json: found, human: (theme) => renderToolGet(found, name, theme) };
   });
+}
+
+/** The tool named `toolName`, from the bridge's cache, refreshed once on a miss. */
+async function findTool(
+  ctx: AppContext,
+  session: OpenSession,
+  name: string,
+  toolName: string,
+  command: "tools-get" | "tools-call",
+): Promise<Tool> {
+  let { tools } = await call(ctx, session, "listTools", { refresh: false });
+  let tool = tools.find((candidate) => candidate.name === toolName);
+  if (!tool) {
+    ({ tools } = await call(ctx, session, "listTools", { refresh: true }));
+    tool = tools.find((candidate) => candidate.name === toolName);
+  }
+  if (!tool) {
+    throw usageError(
+      toolNotFoundMessage(name, toolName, {
+        known: tools.map((candidate) => candidate.name),
+        command,
+      }),
+      { userInput: true },
+    );
+  }
+  return tool;
 }
 
 /** `tools-call <name> [args]`: calls the tool; a result with `isError` exits 2. */
 export async function toolsCall(
   ctx: AppContext,
   name: string,
-  call_: { tool: string; arguments: Record<string, unknown>; typedText?: Record<string, string> },
+  call_: {
+    tool: string;
+    arguments: Record<string, unknown>;
+    typedText?: Record<string, string>;
+    schema?: SchemaFlags;
+  },
 ): Promise<CommandOutput> {
   requireToolName(call_.tool, { command: "tools-call", session: name });
+  const check = await toolSchemaCheck(ctx, call_.schema ?? {});
   return await withSession(ctx, name, async (session) => {
     const typedText = call_.typedText ?? {};
+    if (check) {
+      // Checked against every page of the tool list, with the arguments as they will be sent.
+      const tool = await findTool(ctx, session, name, call_.tool, "tools-call");
+      check(tool, applyStringSchema(call_.arguments, typedText, tool.inputSchema));
+    }
     const result = await call(ctx, session, "callTool", {
       name: call_.tool,
       arguments: call_.arguments,

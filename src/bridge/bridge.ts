@@ -11,8 +11,8 @@ import { applyStringSchema } from "../mcp/argument_coercion.ts";
 import { classifyMcpError } from "../mcp/classify_error.ts";
 import { toolNotFoundMessage } from "../render/hints.ts";
 import { settleWithin } from "../platform/settle.ts";
-import type { McpConnection } from "../mcp/client.ts";
-import type { Tool } from "../mcp/types.ts";
+import type { FollowedNotification, ListedItems, McpConnection } from "../mcp/client.ts";
+import type { LoggingLevel, Prompt, Resource, ResourceTemplate, Tool } from "../mcp/sdk.ts";
 import type { ProcessGroupIdentity } from "../platform/process.ts";
 import type { SessionRecord } from "../session/session.ts";
 import type { SessionStore } from "../session/session_store.ts";
@@ -23,6 +23,7 @@ import {
   HEARTBEAT_INTERVAL_MS,
   IPC_PROTOCOL_VERSION,
   type MethodName,
+  type NotificationEntry,
   type ParamsOf,
   type ResultOf,
   type WireError,
@@ -80,7 +81,48 @@ export interface RequestContext {
   signal: AbortSignal;
   /** The CLI's timeout for this request (ms). */
   timeoutMs?: number;
+  /** Sends a notification to the CLI that made this request (for `notifications --follow`). */
+  notify?: (entry: NotificationEntry) => void;
 }
+
+/** How many server notifications a bridge remembers for `mcpc @s notifications`. */
+export const NOTIFICATION_HISTORY = 200;
+
+/** The lists a bridge caches. */
+type ListKind = "tools" | "resources" | "resourceTemplates" | "prompts";
+
+/** One cached list. */
+interface CachedList<T> {
+  items: T[];
+  /** When the server's cache hint (2026-07-28 `ttlMs`) makes it stale (ms since epoch). */
+  expiresAt?: number;
+}
+
+/** What each cached list holds. */
+interface ListTypes {
+  tools: Tool;
+  resources: Resource;
+  resourceTemplates: ResourceTemplate;
+  prompts: Prompt;
+}
+
+/** The record key and cached lists each list-changed notification concerns. */
+const LIST_CHANGES: Partial<Record<FollowedNotification, { kind: string; lists: ListKind[] }>> = {
+  "notifications/tools/list_changed": { kind: "tools", lists: ["tools"] },
+  "notifications/resources/list_changed": {
+    kind: "resources",
+    lists: ["resources", "resourceTemplates"],
+  },
+  "notifications/prompts/list_changed": { kind: "prompts", lists: ["prompts"] },
+};
+
+/** What each list is called in messages. */
+const LIST_LABELS: Record<ListKind, string> = {
+  tools: "tools",
+  resources: "resources",
+  resourceTemplates: "resource templates",
+  prompts: "prompts",
+};
 
 type Handler<M extends MethodName> = (
   params: ParamsOf<M>,
@@ -93,7 +135,22 @@ export class Bridge {
   #deps: BridgeDeps;
   #ready: Promise<McpConnection>;
   #connection?: McpConnection;
-  #tools?: Tool[];
+  #lists: { [K in ListKind]?: CachedList<ListTypes[K]> } = {};
+  /** Counts changes of each list, so a listing that started before one is not cached. */
+  #listGenerations: Record<ListKind, number> = {
+    tools: 0,
+    resources: 0,
+    resourceTemplates: 0,
+    prompts: 0,
+  };
+  #notifications: NotificationEntry[] = [];
+  /** CLIs following the notifications: how to tell each one, and how to end its request. */
+  #followers = new Map<(entry: NotificationEntry) => void, () => void>();
+  #startedAt: string;
+  /** The resources followed (also in the record, for the next bridge). */
+  #subscriptions: string[] = [];
+  /** Serializes changes of the subscriptions. */
+  #subscribing: Promise<unknown> = Promise.resolve();
   #stderrTail: string[] = [];
   #stopKeepalive?: () => void;
   #stopping?: Promise<void>;
@@ -103,12 +160,11 @@ export class Bridge {
   #closeTransport?: () => Promise<void>;
   /** The record update that forgets a stopped server group, awaited before the bridge stops. */
   #serverForgotten?: Promise<void>;
-  /** Counts tool list changes, so a listing that started before one is not cached. */
-  #toolsGeneration = 0;
   #connectMs?: number;
 
   constructor(deps: BridgeDeps) {
     this.#deps = deps;
+    this.#startedAt = new Date(deps.now()).toISOString();
     this.#handlers = this.#createHandlers();
     this.#ready = this.#start();
     // The failure is delivered to requests; never an unhandled rejection.
@@ -183,18 +239,96 @@ export class Bridge {
           },
         };
       },
-      listTools: async (params, context) => {
-        const connection = await this.#ready;
-        const tools = params.refresh || !this.#tools
-          ? await this.#fetchTools(connection, sdkOptions(context))
-          : this.#tools;
-        return { tools };
-      },
+      listTools: async (params, context) => ({
+        tools: await this.#list("tools", context, params.refresh),
+      }),
+      listResources: async (params, context) => ({
+        resources: await this.#list("resources", context, params.refresh),
+      }),
+      listResourceTemplates: async (params, context) => ({
+        resourceTemplates: await this.#list("resourceTemplates", context, params.refresh),
+      }),
+      listPrompts: async (params, context) => ({
+        prompts: await this.#list("prompts", context, params.refresh),
+      }),
       callTool: async (params, context) => {
         const connection = await this.#ready;
         const tool = await this.#findTool(params.name, context);
         const args = applyStringSchema(params.arguments, params.typedText, tool?.inputSchema);
-        return await connection.callTool(params.name, args, sdkOptions(context));
+        return await connection.callTool(params.name, args, {
+          ...sdkOptions(context),
+          ...(tool ? { tool } : {}),
+        });
+      },
+      readResource: async (params, context) => {
+        const connection = await this.#ready;
+        return await connection.readResource(params.uri, sdkOptions(context));
+      },
+      subscribeResource: async (params, context) => {
+        const connection = await this.#ready;
+        const change = this.#subscribing.then(async () => {
+          const next = params.subscribe
+            ? [...new Set([...this.#subscriptions, params.uri])]
+            : this.#subscriptions.filter((uri) => uri !== params.uri);
+          await connection.setResourceSubscriptions(next, sdkOptions(context));
+          this.#subscriptions = next;
+          await this.#patchOwn((record) => {
+            if (next.length > 0) record.subscriptions = next;
+            else delete record.subscriptions;
+          });
+          return next;
+        });
+        this.#subscribing = change.catch(() => {});
+        return { subscriptions: [...await change] };
+      },
+      getPrompt: async (params, context) => {
+        const connection = await this.#ready;
+        return await connection.getPrompt(params.name, params.arguments, sdkOptions(context));
+      },
+      setLogLevel: async (params, context) => {
+        const connection = await this.#ready;
+        const scope = await connection.setLogLevel(params.level, sdkOptions(context));
+        await this.#patchOwn((record) => {
+          record.logLevel = params.level;
+        });
+        return { level: params.level, scope };
+      },
+      catalog: async (params, context) => {
+        const connection = await this.#ready;
+        const capabilities = connection.initialize.capabilities;
+        const wanted = (kind: "tools" | "resources" | "prompts") =>
+          params[kind] && Boolean(capabilities[kind]);
+        const [tools, resources, prompts] = await Promise.all([
+          wanted("tools") ? this.#list("tools", context, false) : undefined,
+          wanted("resources") ? this.#list("resources", context, false) : undefined,
+          wanted("prompts") ? this.#list("prompts", context, false) : undefined,
+        ]);
+        const instructions = connection.initialize.instructions;
+        return {
+          capabilities,
+          ...(instructions !== undefined ? { instructions } : {}),
+          ...(tools ? { tools } : {}),
+          ...(resources ? { resources } : {}),
+          ...(prompts ? { prompts } : {}),
+        };
+      },
+      notifications: async (params, context) => {
+        const result = { notifications: [...this.#notifications], since: this.#startedAt };
+        if (!params.follow) return result;
+        const notify = context.notify;
+        if (!notify) throw new McpcError("usage", "This connection cannot follow notifications");
+        // The request stays open until the CLI cancels it or hangs up (Ctrl+C).
+        await new Promise<void>((resolve) => {
+          const follower = (entry: NotificationEntry) => notify(entry);
+          const stop = () => {
+            this.#followers.delete(follower);
+            resolve();
+          };
+          this.#followers.set(follower, stop);
+          if (context.signal.aborted || this.#stopping) stop();
+          else context.signal.addEventListener("abort", stop, { once: true });
+        });
+        return result;
       },
       ping: async (_params, context) => {
         const connection = await this.#ready;
@@ -222,7 +356,7 @@ export class Bridge {
     let tool = tools?.find((candidate) => candidate.name === name);
     if (tools && !tool) {
       try {
-        tools = await this.#fetchTools(connection, sdkOptions(context));
+        tools = await this.#list("tools", context, true);
       } catch (error) {
         this.#deps.log.warn(`Cannot refresh the tools cache: ${String(error)}`);
         return undefined;
@@ -242,26 +376,150 @@ export class Bridge {
     return tool;
   }
 
-  /** Lists every tool and caches the list, unless the server changed its tools meanwhile. */
-  async #fetchTools(
-    connection: McpConnection,
-    options?: { signal?: AbortSignal; timeoutMs?: number },
-  ): Promise<Tool[]> {
-    const generation = this.#toolsGeneration;
-    const tools = await connection.listAllTools(options);
-    if (generation === this.#toolsGeneration) this.#tools = tools;
-    return tools;
+  /**
+   * Every item of list `kind`: from the cache while it is fresh (until the
+   * server says the list changed, or its cache hint expires), else from the
+   * server (all pages), caching the answer unless the list changed meanwhile.
+   */
+  async #list<K extends ListKind>(
+    kind: K,
+    context: RequestContext,
+    refresh: boolean,
+  ): Promise<ListTypes[K][]> {
+    const connection = await this.#ready;
+    const cached = this.#lists[kind] as CachedList<ListTypes[K]> | undefined;
+    const now = this.#deps.now();
+    if (!refresh && cached && (cached.expiresAt === undefined || cached.expiresAt > now)) {
+      return cached.items;
+    }
+    const generation = this.#listGenerations[kind];
+    const options = sdkOptions(context);
+    const fetched =
+      await (kind === "tools"
+        ? connection.listTools(options)
+        : kind === "resources"
+        ? connection.listResources(options)
+        : kind === "resourceTemplates"
+        ? connection.listResourceTemplates(options)
+        : connection.listPrompts(options)) as ListedItems<ListTypes[K]>;
+    if (generation === this.#listGenerations[kind] && fetched.ttlMs !== 0) {
+      const entry: CachedList<ListTypes[K]> = {
+        items: fetched.items,
+        ...(fetched.ttlMs !== undefined ? { expiresAt: this.#deps.now() + fetched.ttlMs } : {}),
+      };
+      (this.#lists as Record<ListKind, CachedList<unknown> | undefined>)[kind] = entry;
+    }
+    return fetched.items;
   }
 
   /** The cached tools, listed now (within the request's signal and timeout) when there are none. */
   async #cachedTools(context: RequestContext): Promise<Tool[] | undefined> {
-    if (this.#tools) return this.#tools;
     try {
-      return await this.#fetchTools(await this.#ready, sdkOptions(context));
+      return await this.#list("tools", context, false);
     } catch (error) {
       this.#deps.log.warn(`Cannot fill the tools cache: ${String(error)}`);
     }
-    return this.#tools;
+    return this.#lists.tools?.items;
+  }
+
+  /** Records a server notification: the log, the record, the caches, the followers. */
+  #onNotification(method: FollowedNotification, params: Record<string, unknown>): void {
+    const { log } = this.#deps;
+    const at = new Date(this.#deps.now()).toISOString();
+    const entry: NotificationEntry = {
+      at,
+      method,
+      ...(Object.keys(params).length > 0 ? { params } : {}),
+    };
+    this.#notifications.push(entry);
+    if (this.#notifications.length > NOTIFICATION_HISTORY) this.#notifications.shift();
+    for (const follower of this.#followers.keys()) follower(entry);
+    const change = LIST_CHANGES[method];
+    if (change) {
+      // The next request that needs the list (details, tools-get, a call's schema) lists anew.
+      for (const list of change.lists) {
+        delete this.#lists[list];
+        this.#listGenerations[list]++;
+      }
+      log.info(`The server's ${LIST_LABELS[change.lists[0]]} list changed`);
+      this.#patchOwn((record) => {
+        record.notifications = {
+          ...record.notifications,
+          [change.kind]: { ...record.notifications?.[change.kind], listChangedAt: at },
+        };
+      });
+      return;
+    }
+    if (method === "notifications/resources/updated") {
+      const uri = typeof params.uri === "string" ? params.uri : undefined;
+      log.info(`Resource updated: ${uri ?? "(no uri)"}`);
+      this.#patchOwn((record) => {
+        record.notifications = {
+          ...record.notifications,
+          resources: {
+            ...record.notifications?.resources,
+            updatedAt: at,
+            ...(uri !== undefined ? { updatedUri: uri } : {}),
+          },
+        };
+      });
+      return;
+    }
+    if (method === "notifications/message") this.#logServerMessage(params);
+  }
+
+  /** A server log message goes to the bridge log at its own level, with its logger. */
+  #logServerMessage(params: Record<string, unknown>): void {
+    const { log } = this.#deps;
+    const level = typeof params.level === "string" ? params.level : "info";
+    const logger = typeof params.logger === "string" ? params.logger : undefined;
+    const data = typeof params.data === "string" ? params.data : JSON.stringify(params.data);
+    const text = `[server log${logger ? ` ${logger}` : ""}] ${level}: ${data}`;
+    switch (level) {
+      case "debug":
+        log.debug(text);
+        break;
+      case "info":
+      case "notice":
+        log.info(text);
+        break;
+      case "warning":
+        log.warn(text);
+        break;
+      default:
+        log.error(text);
+    }
+  }
+
+  /**
+   * What a new bridge carries over from the record: the resources its
+   * predecessor followed and the log level set. Failures are logged; the
+   * session works without them.
+   */
+  async #restoreFollowed(connection: McpConnection): Promise<void> {
+    const { config, log } = this.#deps;
+    const record = await this.#deps.store.get(config.sessionName).catch(() => undefined);
+    if (record?.logLevel) {
+      try {
+        await connection.setLogLevel(record.logLevel as LoggingLevel);
+        log.info(`Log level ${record.logLevel} set again`);
+      } catch (error) {
+        log.warn(`Cannot set the log level ${record.logLevel} again: ${String(error)}`);
+      }
+    }
+    const uris = record?.subscriptions ?? [];
+    if (uris.length === 0) return;
+    const change = this.#subscribing.then(async () => {
+      try {
+        await connection.setResourceSubscriptions(uris);
+        this.#subscriptions = [...uris];
+        log.info(`Subscribed again to ${uris.length} resource(s)`);
+      } catch (error) {
+        log.warn(`Cannot subscribe again to ${uris.join(", ")}: ${String(error)}`);
+      }
+    });
+    this.#subscribing = change;
+    await change;
   }
 
   async #start(): Promise<McpConnection> {
@@ -344,21 +602,9 @@ export class Bridge {
       log.warn("MCP connection closed by the server");
       this.shutdown("MCP connection closed");
     };
-    connection.onToolsChanged = () => {
-      // The next request that needs the tools (details, tools-get, a call's schema) lists them anew.
-      this.#tools = undefined;
-      this.#toolsGeneration++;
-      log.info("The server's tool list changed");
-      this.#patchOwn((record) => {
-        record.notifications = {
-          ...record.notifications,
-          tools: {
-            ...record.notifications?.tools,
-            listChangedAt: new Date(this.#deps.now()).toISOString(),
-          },
-        };
-      });
-    };
+    connection.onNotification = (method, params) => this.#onNotification(method, params);
+    connection.onListenError = (error) =>
+      log.warn(`Cannot open the server's change stream: ${String(error)}`);
     const info = connection.initialize.serverInfo;
     log.info(
       `Connected to ${info.name} ${
@@ -382,6 +628,10 @@ export class Bridge {
     });
     // A shutdown that began during the awaits above closed the connection already.
     if (this.#stopping) throw new McpcError("network", "The bridge was stopped while connecting");
+    // In the background: requests need not wait for the re-subscriptions.
+    this.#restoreFollowed(connection).catch((error) =>
+      log.warn(`Cannot restore subscriptions: ${String(error)}`)
+    );
     this.#stopKeepalive = startKeepalive({
       timers: this.#deps.keepaliveTimers,
       ping: () => connection.ping(),
@@ -512,6 +762,7 @@ export class Bridge {
     const { log } = this.#deps;
     log.info(`Shutting down: ${reason}`);
     this.#stopKeepalive?.();
+    for (const stop of [...this.#followers.values()]) stop();
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     for (const hook of this.#onShutdownHooks) {
@@ -573,6 +824,22 @@ function operationLabel(method: MethodName, params: unknown): string {
       return `Failed to call tool ${(params as ParamsOf<"callTool">).name}`;
     case "ping":
       return "Ping failed";
+    case "listResources":
+      return "Failed to list resources";
+    case "listResourceTemplates":
+      return "Failed to list resource templates";
+    case "listPrompts":
+      return "Failed to list prompts";
+    case "readResource":
+      return `Failed to read resource ${(params as ParamsOf<"readResource">).uri}`;
+    case "subscribeResource": {
+      const { uri, subscribe } = params as ParamsOf<"subscribeResource">;
+      return `Failed to ${subscribe ? "subscribe to" : "unsubscribe from"} resource ${uri}`;
+    }
+    case "getPrompt":
+      return `Failed to get prompt ${(params as ParamsOf<"getPrompt">).name}`;
+    case "setLogLevel":
+      return "Failed to set the log level";
     default:
       return `Request ${method} failed`;
   }

@@ -23,6 +23,7 @@ import { UNREF_TIMERS } from "./keepalive.ts";
 import {
   type BridgeStartConfig,
   HEARTBEAT_INTERVAL_MS,
+  type NotificationEntry,
   parseClientMessage,
   parseStartConfig,
 } from "./protocol.ts";
@@ -238,7 +239,16 @@ function serveConnection(
       const controller = new AbortController();
       inFlight.set(message.id, controller);
       beatWhileBusy();
-      const context = { signal: controller.signal, timeoutMs: message.timeoutMs };
+      const context = {
+        signal: controller.signal,
+        timeoutMs: message.timeoutMs,
+        notify: (entry: NotificationEntry) => {
+          if (channel.closed) return;
+          channel.send({ type: "notification", ...entry }).catch((error) =>
+            log.debug(`Cannot forward a notification: ${errorText(error)}`)
+          );
+        },
+      };
       bridge.handle(message.method, message.params, context).then(async (outcome) => {
         inFlight.delete(message.id);
         beatWhileBusy();

@@ -201,6 +201,11 @@ export class BridgeClient {
     });
   }
 
+  /** Receives each server notification the bridge forwards from now on (replacing any earlier receiver). */
+  onNotification(receiver: (notification: NotificationMessage) => void): void {
+    this.#onNotification = receiver;
+  }
+
   /** Closes the connection; pending requests fail. */
   close(): void {
     this.#stopWatchdog();

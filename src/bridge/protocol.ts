@@ -7,11 +7,20 @@
  */
 
 import type { ErrorKind } from "../errors.ts";
-import type { CallToolResult, Tool } from "../mcp/types.ts";
+import type {
+  CallToolResult,
+  GetPromptResult,
+  LoggingLevel,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplateType as ResourceTemplate,
+  Tool,
+} from "@modelcontextprotocol/client";
 import type { EraVerdict, ServerConfig, StoredInitializeResult } from "../session/session.ts";
 
 /** Version of this protocol; a bridge refuses clients that speak another one. */
-export const IPC_PROTOCOL_VERSION = 1;
+export const IPC_PROTOCOL_VERSION = 2;
 
 /** What the bridge reports about the server it is connected to. */
 export interface ServerDetails {
@@ -61,6 +70,55 @@ export interface MethodTable {
     };
     result: CallToolResult;
   };
+  /** All resources (every page); `refresh` bypasses the bridge's cache. */
+  listResources: { params: { refresh: boolean }; result: { resources: Resource[] } };
+  /** All resource templates (every page); `refresh` bypasses the bridge's cache. */
+  listResourceTemplates: {
+    params: { refresh: boolean };
+    result: { resourceTemplates: ResourceTemplate[] };
+  };
+  /** All prompts (every page); `refresh` bypasses the bridge's cache. */
+  listPrompts: { params: { refresh: boolean }; result: { prompts: Prompt[] } };
+  /** Reads one resource from the server. */
+  readResource: { params: { uri: string }; result: ReadResourceResult };
+  /** Follows (or stops following) changes of a resource, across bridge restarts. */
+  subscribeResource: {
+    params: { uri: string; subscribe: boolean };
+    result: { subscriptions: string[] };
+  };
+  /** Gets a prompt; argument values are strings, as the protocol requires. */
+  getPrompt: {
+    params: { name: string; arguments: Record<string, string> };
+    result: GetPromptResult;
+  };
+  /** Sets the server's log level (2025-era `logging/setLevel`, 2026-era per request). */
+  setLogLevel: {
+    params: { level: LoggingLevel };
+    result: { level: LoggingLevel; scope: "session" | "request" };
+  };
+  /**
+   * What the bridge holds for a search: the server's instructions and its
+   * cached lists of the kinds asked for (fetched now when not cached).
+   */
+  catalog: {
+    params: { tools: boolean; resources: boolean; prompts: boolean };
+    result: {
+      capabilities: Record<string, unknown>;
+      instructions?: string;
+      tools?: Tool[];
+      resources?: Resource[];
+      prompts?: Prompt[];
+    };
+  };
+  /**
+   * The server notifications the bridge received (oldest first); with
+   * `follow`, the request stays open and each new one is sent as a
+   * {@linkcode NotificationMessage} until the CLI cancels it.
+   */
+  notifications: {
+    params: { follow: boolean };
+    result: { notifications: NotificationEntry[]; since: string };
+  };
   /** Pings the server. */
   ping: { params: Record<string, never>; result: { durationMs: number } };
   /** Stops the bridge gracefully (terminates the MCP session first). */
@@ -109,11 +167,23 @@ export type ResponseMessage =
   | { type: "response"; id: number; result: unknown }
   | { type: "response"; id: number; error: WireError };
 
-/** A server notification forwarded to connected CLIs. */
+/** A server notification forwarded to a CLI that follows them. */
 export interface NotificationMessage {
   type: "notification";
   method: string;
   params?: unknown;
+  /** When the bridge received it (ISO). */
+  at?: string;
+}
+
+/** One server notification as the bridge remembers it (`mcpc @s notifications`). */
+export interface NotificationEntry {
+  /** When the bridge received it (ISO). */
+  at: string;
+  /** The notification's method, e.g. `notifications/tools/list_changed`, `notifications/message`. */
+  method: string;
+  /** Its params, as the server sent them (`_meta` left out). */
+  params?: Record<string, unknown>;
 }
 
 /** Sent while requests are in flight: the bridge is alive and working on them. */
@@ -156,6 +226,15 @@ const METHODS: ReadonlySet<string> = new Set<MethodName>([
   "serverDetails",
   "listTools",
   "callTool",
+  "listResources",
+  "listResourceTemplates",
+  "listPrompts",
+  "readResource",
+  "subscribeResource",
+  "getPrompt",
+  "setLogLevel",
+  "catalog",
+  "notifications",
   "ping",
   "shutdown",
 ]);
@@ -185,7 +264,12 @@ export function parseBridgeMessage(value: unknown): BridgeMessage {
   if (!isRecord(value)) throw new TypeError("Invalid IPC message: expected an object");
   if (value.type === "heartbeat") return { type: "heartbeat" };
   if (value.type === "notification" && typeof value.method === "string") {
-    return { type: "notification", method: value.method, params: value.params };
+    return {
+      type: "notification",
+      method: value.method,
+      params: value.params,
+      ...(typeof value.at === "string" ? { at: value.at } : {}),
+    };
   }
   if (value.type !== "response" || typeof value.id !== "number") {
     throw new TypeError(`Invalid IPC message type: ${JSON.stringify(value.type)}`);

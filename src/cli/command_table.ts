@@ -16,6 +16,8 @@ export interface OptionSpec {
   repeatable?: boolean;
   /** Only in the top-level form (`mcpc close --all`, not `mcpc @s close`). */
   topOnly?: boolean;
+  /** Shown in the command's one-line syntax (`tools-list [--full]`). */
+  brief?: boolean;
 }
 
 /** Where a command is available. */
@@ -45,7 +47,8 @@ export interface CommandSpec {
   example?: string;
   /**
    * For session commands listed under "Available commands" in `mcpc @s`: the
-   * server capability they need, or `true` when they need none. Unset: not listed.
+   * server capability they need (a dotted path for a nested flag, e.g.
+   * `resources.subscribe`), or `true` when they need none. Unset: not listed.
    */
   advertisedWith?: string | true;
 }
@@ -75,7 +78,37 @@ export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
   "--callback-port",
   "--client-key",
   "--client-key-alg",
+  "-o",
+  "--output",
+  "--max-size",
+  "--schema",
+  "--schema-mode",
+  "-m",
+  "--max-results",
 ]);
+
+/** `--schema` and `--schema-mode`, shared by the commands that check a saved definition. */
+const SCHEMA_OPTIONS: OptionSpec[] = [
+  {
+    flags: "--schema <file>",
+    description: "Check the definition against one saved with --json (fail if it changed)",
+  },
+  {
+    flags: "--schema-mode <mode>",
+    description: "strict, compatible (default) or ignore",
+  },
+];
+
+/** What `grep` searches and how; the same at the top level and on a session. */
+const GREP_OPTIONS: OptionSpec[] = [
+  { flags: "--tools", description: "Search tools" },
+  { flags: "--resources", description: "Search resources" },
+  { flags: "--prompts", description: "Search prompts" },
+  { flags: "--instructions", description: "Search the server instructions" },
+  { flags: "-E, --regex", description: "The pattern is a JavaScript regular expression" },
+  { flags: "-s, --case-sensitive", description: "Match case (default: ignore case)" },
+  { flags: "-m, --max-results <n>", description: "Show at most n matches" },
+];
 
 /** Every command. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -227,7 +260,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     advertisedWith: "tools",
     args: "",
     summary: "List the server's tools",
-    options: [{ flags: "--full", description: "Show full details and input schemas" }],
+    options: [{ flags: "--full", description: "Show full details and input schemas", brief: true }],
     json: "[Tool, ...] (https://modelcontextprotocol.io/specification/2025-11-25/schema#tool)",
   },
   {
@@ -237,7 +270,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     advertisedWith: "tools",
     args: "<name>",
     summary: "Show one tool's details and a call example",
-    options: [],
+    options: SCHEMA_OPTIONS,
     json: "Tool",
   },
   {
@@ -247,7 +280,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     advertisedWith: "tools",
     args: "<name> [args...]",
     summary: "Call a tool with key:=value pairs, inline JSON or JSON on stdin",
-    options: [],
+    options: SCHEMA_OPTIONS,
     details: [
       "Arguments:",
       "  key:=value     value parsed as JSON when it parses (10, true, null, [1]), else a string;",
@@ -256,9 +289,153 @@ export const COMMANDS: readonly CommandSpec[] = [
       "  <stdin         a JSON object piped in when no arguments are given",
       "",
       "Exit code 2 when the result has isError: true.",
+      "",
+      "--schema <file> checks the tool against a definition saved with",
+      '"tools-get <name> --json" before calling it (exit 1 when it changed incompatibly).',
     ].join("\n"),
     json:
       "CallToolResult (https://modelcontextprotocol.io/specification/2025-11-25/schema#calltoolresult)",
+  },
+  {
+    name: "resources-list",
+    scope: "session",
+    advertisedWith: "resources",
+    args: "",
+    summary: "List the server's resources",
+    options: [],
+    json:
+      "[Resource, ...] (https://modelcontextprotocol.io/specification/2025-11-25/schema#resource)",
+  },
+  {
+    name: "resources-templates-list",
+    scope: "session",
+    advertisedWith: "resources",
+    args: "",
+    summary: "List the server's resource templates",
+    options: [],
+    json: "[ResourceTemplate, ...]",
+  },
+  {
+    name: "resources-read",
+    example: "mcpc @myapp resources-read file:///notes.txt",
+    scope: "session",
+    advertisedWith: "resources",
+    args: "<uri>",
+    summary: "Read a resource (text is shown, binary content is saved with -o)",
+    options: [
+      {
+        flags: "-o, --output <file>",
+        description: "Write the content to a file (decoded bytes)",
+        brief: true,
+      },
+      { flags: "--force", description: "Overwrite the --output file if it exists" },
+      {
+        flags: "--max-size <bytes>",
+        description: "Fail when the content is larger than this many bytes",
+      },
+    ],
+    details: [
+      "Binary content is never printed to a terminal: without -o mcpc shows its type and",
+      "size. With -o, a resource with one content item is written as its bytes (text as",
+      "UTF-8, blobs decoded from base64).",
+    ].join("\n"),
+    json:
+      "ReadResourceResult (https://modelcontextprotocol.io/specification/2025-11-25/schema#readresourceresult); with -o: { uri, path, bytes, mimeType? }",
+  },
+  {
+    name: "resources-subscribe",
+    example: "mcpc @myapp resources-subscribe file:///notes.txt",
+    scope: "session",
+    advertisedWith: "resources.subscribe",
+    args: "<uri>",
+    summary: "Follow changes of a resource (kept across bridge restarts)",
+    options: [],
+    details: 'Updates appear in "mcpc <@session> notifications" and in the session details.',
+    json: "{ subscribed: true, uri }",
+  },
+  {
+    name: "resources-unsubscribe",
+    example: "mcpc @myapp resources-unsubscribe file:///notes.txt",
+    scope: "session",
+    advertisedWith: "resources.subscribe",
+    args: "<uri>",
+    summary: "Stop following a resource",
+    options: [],
+    json: "{ unsubscribed: true, uri }",
+  },
+  {
+    name: "prompts-list",
+    scope: "session",
+    advertisedWith: "prompts",
+    args: "",
+    summary: "List the server's prompts",
+    options: [],
+    json: "[Prompt, ...] (https://modelcontextprotocol.io/specification/2025-11-25/schema#prompt)",
+  },
+  {
+    name: "prompts-get",
+    example: "mcpc @myapp prompts-get summarize topic:=mcp",
+    scope: "session",
+    advertisedWith: "prompts",
+    args: "<name> [args...]",
+    summary: "Get a prompt with key:=value arguments, inline JSON or JSON on stdin",
+    options: SCHEMA_OPTIONS,
+    details: [
+      "Arguments are given as for tools-call; values are sent as strings, as the",
+      'protocol requires (count:=10 sends "10", a JSON object is sent as its JSON text).',
+    ].join("\n"),
+    json:
+      "GetPromptResult (https://modelcontextprotocol.io/specification/2025-11-25/schema#getpromptresult)",
+  },
+  {
+    name: "logging-set-level",
+    example: "mcpc @myapp logging-set-level debug",
+    scope: "session",
+    advertisedWith: "logging",
+    args: "<level>",
+    summary: "Set the least severe log message level the server sends",
+    options: [],
+    details: [
+      "Levels: debug, info, notice, warning, error, critical, alert, emergency.",
+      'Server log messages go to the bridge log and to "mcpc <@session> notifications".',
+      "On MCP 2026-07-28 the level travels with every request; on older revisions it is",
+      "set for the MCP session. Either way it is set again after a bridge restart.",
+    ].join("\n"),
+    json: "{ level }",
+  },
+  {
+    name: "notifications",
+    scope: "session",
+    advertisedWith: true,
+    args: "",
+    summary: "Show the server's notifications (list changes, resource updates, log messages)",
+    options: [
+      { flags: "--follow", description: "Keep printing new ones until Ctrl+C", brief: true },
+    ],
+    details: [
+      "Shows what the bridge received since it started (the last 200). With --follow,",
+      "new notifications are printed as they arrive (one JSON object per line with --json).",
+    ].join("\n"),
+    json: "[{ at, method, params }, ...]; with --follow one such object per line",
+  },
+  {
+    name: "grep",
+    example: "mcpc grep search",
+    scope: "both",
+    args: "<pattern>",
+    summary: "Search the tools, resources, prompts and instructions of all sessions",
+    sessionSummary: "Search the session's tools, resources, prompts and instructions",
+    options: GREP_OPTIONS,
+    advertisedWith: true,
+    details: [
+      "Without a type option, tools and instructions are searched. Each item is matched as",
+      "its JSON (name, description, schema); instructions as their text. Sessions are",
+      "searched in parallel from their bridges' caches.",
+      "",
+      "Exit code 0 when something matched, else 1 (also with --json).",
+    ].join("\n"),
+    json:
+      "{ sessions: [{ name, status, instructions, tools, resources, prompts }], totalMatches: { tools, resources, prompts, truncated? } }",
   },
   {
     name: "ping",
@@ -284,11 +461,11 @@ export function findCommand(scope: "top" | "session", name: string): CommandSpec
 /** How a session command is written in help and hints: `tools-get <name>`, `tools-list [--full]`. */
 export function sessionSyntax(spec: CommandSpec): string {
   const args = spec.sessionArgs ?? spec.args;
-  if (spec.name === "tools-call") {
-    return "tools-call <name> [arg1:=val1 ... | <args-json> | <stdin]";
+  if (spec.name === "tools-call" || spec.name === "prompts-get") {
+    return `${spec.name} <name> [arg1:=val1 ... | <args-json> | <stdin]`;
   }
-  const flags = spec.options.filter((option) => !option.topOnly)
-    .map((option) => `[${option.flags.split(" ")[0]}]`).join(" ");
+  const flags = spec.options.filter((option) => option.brief && !option.topOnly)
+    .map((option) => `[${option.flags.split(" ")[0].replace(/,$/, "")}]`).join(" ");
   return [spec.name, args, flags].filter(Boolean).join(" ");
 }
 
@@ -297,7 +474,17 @@ export function advertisedCommands(capabilities: Record<string, unknown>): strin
   return commandsFor("session")
     .filter((spec) =>
       spec.advertisedWith === true ||
-      (spec.advertisedWith !== undefined && Boolean(capabilities[spec.advertisedWith]))
+      (spec.advertisedWith !== undefined && hasCapability(capabilities, spec.advertisedWith))
     )
     .map(sessionSyntax);
+}
+
+/** Whether the capability at dotted `path` is present and not `false`. */
+function hasCapability(capabilities: Record<string, unknown>, path: string): boolean {
+  let value: unknown = capabilities;
+  for (const key of path.split(".")) {
+    if (typeof value !== "object" || value === null) return false;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value !== undefined && value !== null && value !== false;
 }

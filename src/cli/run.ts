@@ -111,6 +111,10 @@ async function runTop(
       const { closeSessions } = await import("../app/close_session.ts");
       return print(ctx, await closeSessions(ctx, all ? "all" : names));
     }
+    case "grep": {
+      const { grepAll } = await import("../app/grep.ts");
+      return print(ctx, await grepAll(ctx, grepRequest(invocation)));
+    }
     case "restart":
       return await runSession(ctx, {
         kind: "session",
@@ -151,21 +155,123 @@ async function runSession(
         await commands.toolsList(ctx, name, { full: invocation.options.full === true }),
       );
     case "tools-get":
-      return print(ctx, await commands.toolsGet(ctx, name, String(invocation.args[0])));
+      return print(
+        ctx,
+        await commands.toolsGet(ctx, name, String(invocation.args[0]), schemaFlags(invocation)),
+      );
     case "tools-call": {
       const tool = String(invocation.args[0]);
       const raw = (invocation.args[1] as string[] | undefined) ?? [];
       const args = await toolArguments(ctx, raw);
       return print(
         ctx,
-        await commands.toolsCall(ctx, name, { tool, arguments: args, typedText: typedTextOf(raw) }),
+        await commands.toolsCall(ctx, name, {
+          tool,
+          arguments: args,
+          typedText: typedTextOf(raw),
+          schema: schemaFlags(invocation),
+        }),
       );
+    }
+    case "resources-list":
+    case "resources-templates-list":
+    case "resources-read":
+    case "resources-subscribe":
+    case "resources-unsubscribe":
+      return print(ctx, await runResourceCommand(ctx, invocation));
+    case "prompts-list": {
+      const { promptsList } = await import("../app/prompt_commands.ts");
+      return print(ctx, await promptsList(ctx, name));
+    }
+    case "prompts-get": {
+      const { promptsGet } = await import("../app/prompt_commands.ts");
+      const raw = (invocation.args[1] as string[] | undefined) ?? [];
+      const args = await toolArguments(ctx, raw);
+      return print(
+        ctx,
+        await promptsGet(ctx, name, {
+          prompt: String(invocation.args[0]),
+          arguments: args,
+          typedText: typedTextOf(raw),
+          schema: schemaFlags(invocation),
+        }),
+      );
+    }
+    case "logging-set-level": {
+      const { loggingSetLevel } = await import("../app/prompt_commands.ts");
+      return print(ctx, await loggingSetLevel(ctx, name, String(invocation.args[0])));
+    }
+    case "notifications": {
+      const { notificationsFollow, notificationsList, requireFollowable } = await import(
+        "../app/notification_commands.ts"
+      );
+      if (invocation.options.follow !== true) {
+        return print(ctx, await notificationsList(ctx, name));
+      }
+      requireFollowable(ctx);
+      return await notificationsFollow(ctx, name);
+    }
+    case "grep": {
+      const { grepSession } = await import("../app/grep.ts");
+      return print(ctx, await grepSession(ctx, name, grepRequest(invocation)));
     }
     case "ping":
       return print(ctx, await commands.ping(ctx, name));
     default:
       throw usageError(`Unknown command: ${invocation.command}`);
   }
+}
+
+/** The resource commands (loaded only for them). */
+async function runResourceCommand(
+  ctx: AppContext,
+  invocation: Extract<Invocation, { kind: "session" }>,
+) {
+  const resources = await import("../app/resource_commands.ts");
+  const name = invocation.session;
+  const uri = String(invocation.args[0] ?? "");
+  switch (invocation.command) {
+    case "resources-list":
+      return await resources.resourcesList(ctx, name);
+    case "resources-templates-list":
+      return await resources.resourceTemplatesList(ctx, name);
+    case "resources-read":
+      return await resources.resourcesRead(ctx, name, uri, {
+        output: invocation.options.output as string | undefined,
+        force: invocation.options.force === true,
+        maxSize: invocation.options.maxSize as string | undefined,
+      });
+    default:
+      return await resources.resourcesSubscribe(
+        ctx,
+        name,
+        uri,
+        invocation.command === "resources-subscribe",
+      );
+  }
+}
+
+/** `--schema` / `--schema-mode` as given. */
+function schemaFlags(invocation: { options: Record<string, unknown> }) {
+  return {
+    schema: invocation.options.schema as string | undefined,
+    schemaMode: invocation.options.schemaMode as string | undefined,
+  };
+}
+
+/** What `grep` was asked (the same at the top level and on a session). */
+function grepRequest(invocation: { args: unknown[]; options: Record<string, unknown> }) {
+  const option = (name: string) => invocation.options[name] === true;
+  return {
+    pattern: String(invocation.args[0] ?? ""),
+    regex: option("regex"),
+    caseSensitive: option("caseSensitive"),
+    tools: option("tools"),
+    resources: option("resources"),
+    prompts: option("prompts"),
+    instructions: option("instructions"),
+    maxResults: invocation.options.maxResults as string | undefined,
+  };
 }
 
 async function toolArguments(ctx: AppContext, raw: string[]): Promise<Record<string, unknown>> {

@@ -15,6 +15,7 @@ import { redactUrlsIn } from "../config/redact_url.ts";
 import { ServerSilentError, SessionNotResumedError, UnsupportedRevisionError } from "./client.ts";
 import { HandshakeError, quoteBytes } from "./handshake_guard.ts";
 import { describeBody, HttpEndpointError, isTransientStatus } from "./http_diagnostics.ts";
+import { PaginationError } from "./pagination_watch.ts";
 import { invalidResponseText } from "./response_check.ts";
 import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError, UnauthorizedError } from "./sdk.ts";
 import { StdioServerError } from "./stdio_transport.ts";
@@ -57,6 +58,8 @@ function classify(error: unknown, context: ClassifyContext): ClassifiedError {
   const where = context.url ?? "the server";
   const prefixed = (text: string) => context.operation ? `${context.operation}: ${text}` : text;
 
+  const pagination = causeOfType(error, PaginationError);
+  if (pagination) return { kind: "server", message: prefixed(pagination.message) };
   const scope = causeOfType(error, ScopeRequiredError);
   if (scope) return { kind: "auth", message: prefixed(scope.message) };
   const unavailable = causeOfType(error, RefreshUnavailableError);

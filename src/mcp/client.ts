@@ -16,6 +16,7 @@ import {
   type ServerConfig,
   type StoredInitializeResult,
 } from "../session/session.ts";
+import { McpcError } from "../errors.ts";
 import { settleWithin } from "../platform/settle.ts";
 import { VERSION } from "../version.ts";
 import type { ProcessGroupIdentity } from "../platform/process.ts";
@@ -44,7 +45,20 @@ import {
   type StdioServerCommand,
   StdioServerError,
 } from "./stdio_transport.ts";
-import type { CallToolResult, Tool } from "./types.ts";
+import { MAX_LIST_PAGES, watchCursors } from "./pagination_watch.ts";
+import {
+  type CallToolResult,
+  type GetPromptResult,
+  LOG_LEVEL_META_KEY,
+  type LoggingLevel,
+  type McpSubscription,
+  type Prompt,
+  type ReadResourceResult,
+  type Resource,
+  type ResourceTemplate,
+  type SubscriptionFilter,
+  type Tool,
+} from "./sdk.ts";
 
 /** Per-call options. */
 export interface CallOptions {
@@ -53,6 +67,29 @@ export interface CallOptions {
   /** SDK-side bound for the request (ms). */
   timeoutMs?: number;
 }
+
+/** Every item of a list (all pages) and the server's cache hint for it (2026-07-28). */
+export interface ListedItems<T> {
+  /** The items of every page. */
+  items: T[];
+  /** How long the list may be served from a cache (ms), when the server said so. */
+  ttlMs?: number;
+}
+
+/** The server notifications mcpc follows. */
+export const FOLLOWED_NOTIFICATIONS = [
+  "notifications/tools/list_changed",
+  "notifications/resources/list_changed",
+  "notifications/prompts/list_changed",
+  "notifications/resources/updated",
+  "notifications/message",
+] as const;
+
+/** A server notification mcpc follows. */
+export type FollowedNotification = typeof FOLLOWED_NOTIFICATIONS[number];
+
+/** Where a log level set with {@linkcode McpConnection.setLogLevel} applies. */
+export type LogLevelScope = "session" | "request";
 
 /** A connected MCP server. */
 export interface McpConnection {
@@ -66,11 +103,40 @@ export interface McpConnection {
   readonly transport: TransportKind;
   /** Lists every tool (all pages). */
   listAllTools(options?: CallOptions): Promise<Tool[]>;
-  /** Calls a tool. */
+  /** Lists every tool (all pages) with the server's cache hint. */
+  listTools(options?: CallOptions): Promise<ListedItems<Tool>>;
+  /** Lists every resource (all pages). */
+  listResources(options?: CallOptions): Promise<ListedItems<Resource>>;
+  /** Lists every resource template (all pages). */
+  listResourceTemplates(options?: CallOptions): Promise<ListedItems<ResourceTemplate>>;
+  /** Lists every prompt (all pages). */
+  listPrompts(options?: CallOptions): Promise<ListedItems<Prompt>>;
+  /** Reads a resource (always from the server, never from a cache). */
+  readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult>;
+  /**
+   * Follows changes of the resources `uris` from now on: 2025-era
+   * `resources/subscribe` for each new one (and `unsubscribe` for each
+   * dropped one), 2026-era a `subscriptions/listen` stream naming them all.
+   * Rejects when the server refuses; the previous set then stays.
+   */
+  setResourceSubscriptions(uris: readonly string[], options?: CallOptions): Promise<void>;
+  /** Gets a prompt with its arguments (strings, as the protocol requires). */
+  getPrompt(
+    name: string,
+    args: Record<string, string>,
+    options?: CallOptions,
+  ): Promise<GetPromptResult>;
+  /**
+   * Sets the least severe log level the server should send: 2025-era
+   * `logging/setLevel` (for the MCP session), 2026-era the per-request level
+   * every following request carries in `_meta`.
+   */
+  setLogLevel(level: LoggingLevel, options?: CallOptions): Promise<LogLevelScope>;
+  /** Calls a tool; `tool` is its listed definition, when known (header mirroring, output checks). */
   callTool(
     name: string,
     args: Record<string, unknown>,
-    options?: CallOptions,
+    options?: CallOptions & { tool?: Tool },
   ): Promise<CallToolResult>;
   /** Pings the server. */
   ping(options?: CallOptions): Promise<void>;
@@ -80,8 +146,10 @@ export interface McpConnection {
   onClose?: () => void;
   /** The era the server speaks (what a later connect may pass as `prior`). */
   readonly era: EraVerdict;
-  /** Called when the server says its tool list changed (`notifications/tools/list_changed`). */
-  onToolsChanged?: () => void;
+  /** Called for each server notification mcpc follows (list changes, resource updates, log messages). */
+  onNotification?: (method: FollowedNotification, params: Record<string, unknown>) => void;
+  /** Called when a 2026-era change stream could not be opened or re-opened. */
+  onListenError?: (error: unknown) => void;
 }
 
 /** The server never answered the handshake within the connect timeout. */
@@ -191,17 +259,32 @@ type VersionOptions = Pick<ClientOptions, "versionNegotiation" | "supportedProto
 function createClient(
   versions: VersionOptions,
   options: ConnectMcpOptions,
-): Client {
-  const client = new Client(CLIENT_INFO, {
+): McpcClient {
+  // On 2026-07-28 change notifications arrive only on a `subscriptions/listen` stream, which
+  // `wrap()` opens (and re-opens) itself for list changes and subscribed resources.
+  const client = new McpcClient(CLIENT_INFO, {
     capabilities: clientCapabilities(),
-    // On 2026-07-28 a tool list change arrives only on a `subscriptions/listen` stream: this
-    // opens one when the server has `tools.listChanged`. The notification then reaches the
-    // handler `wrap()` registers, as on a 2025-era connection; mcpc lists anew itself.
-    listChanged: { tools: { autoRefresh: false, debounceMs: 0, onChanged: () => {} } },
+    // mcpc's watch stops a walk at MAX_LIST_PAGES with its own message; this is a backstop.
+    listMaxPages: MAX_LIST_PAGES + 1,
     ...versions,
   });
   client.onerror = (error) => options.onError?.(error);
   return client;
+}
+
+/**
+ * The SDK's client, plus the 2026-07-28 per-request log level: once set,
+ * every request's `_meta` carries it (the revision has no `logging/setLevel`).
+ */
+class McpcClient extends Client {
+  /** The level sent with each request on a 2026-07-28 connection, once set. */
+  logLevel?: LoggingLevel;
+
+  protected override _outboundMetaEnvelope(): Readonly<Record<string, unknown>> | undefined {
+    const envelope = super._outboundMetaEnvelope();
+    if (!envelope || this.logLevel === undefined) return envelope;
+    return { ...envelope, [LOG_LEVEL_META_KEY]: this.logLevel };
+  }
 }
 
 /** Only what mcpc implements (decisions.md §3.13): no sampling, elicitation, roots or tasks. */
@@ -326,7 +409,7 @@ async function connectStdio(
 
 /** A stdio server whose handshake is done. */
 interface OpenedStdio {
-  client: Client;
+  client: McpcClient;
   transport: StdioProcessTransport;
 }
 
@@ -344,13 +427,15 @@ async function openStdio(
 ): Promise<OpenedStdio> {
   const remaining = Math.max(1, Math.round(bound.timeout - (performance.now() - bound.started)));
   const client = createClient(plan.versions, options);
-  const transport = new StdioProcessTransport(spec, {
-    onStderrLine: options.onStderrLine,
-    onSpawn: options.onServerProcess,
-    onStopped: options.onServerStopped,
-    // A stored 2026-07-28 verdict opens the connection without any round trip.
-    handshakeDone: plan.prior?.kind === "modern",
-  });
+  const transport = watchCursors(
+    new StdioProcessTransport(spec, {
+      onStderrLine: options.onStderrLine,
+      onSpawn: options.onServerProcess,
+      onStopped: options.onServerStopped,
+      // A stored 2026-07-28 verdict opens the connection without any round trip.
+      handshakeDone: plan.prior?.kind === "modern",
+    }),
+  );
   state.running = transport;
   try {
     await client.connect(transport, {
@@ -451,7 +536,7 @@ function cannotRun(error: unknown): boolean {
 }
 
 async function connectHttp(
-  client: Client,
+  client: McpcClient,
   server: ServerConfig,
   url: string,
   requestTimeout: number,
@@ -475,7 +560,9 @@ async function connectHttp(
     sessionId: options.resume?.mcpSessionId,
     fetch: recorder.fetch,
   });
-  const guarded = late.guarded = new GuardedTransport(transport, `Server at ${url}`);
+  const guarded = late.guarded = watchCursors(
+    new GuardedTransport(transport, `Server at ${url}`),
+  );
   try {
     await client.connect(guarded, {
       timeout: requestTimeout,
@@ -501,6 +588,9 @@ async function connectHttp(
       await closeQuietly(client);
       throw new SessionNotResumedError(options.resume.mcpSessionId, transport.sessionId);
     }
+    // A resumed session skipped `notifications/initialized`, which opens the GET stream that
+    // carries the server's notifications (list changes, resource updates, log messages).
+    transport.resumeStream("").catch((error) => options.onError?.(error));
   } else {
     initialize = initializeResultOf(
       client,
@@ -537,7 +627,7 @@ async function explainHttpFailure(
 }
 
 function initializeResultOf(
-  client: Client,
+  client: McpcClient,
   protocolVersion: string | undefined,
 ): StoredInitializeResult {
   const serverInfo = client.getServerVersion();
@@ -558,11 +648,19 @@ interface WrapHooks {
   close: () => Promise<void>;
 }
 
-function wrap(client: Client, initialize: StoredInitializeResult, hooks: WrapHooks): McpConnection {
+function wrap(
+  client: McpcClient,
+  initialize: StoredInitializeResult,
+  hooks: WrapHooks,
+): McpConnection {
   const discover = client.getDiscoverResult();
-  const era: EraVerdict = client.getProtocolEra() === "modern" && discover
+  const modern = client.getProtocolEra() === "modern";
+  const era: EraVerdict = modern && discover
     ? { kind: "modern", discover: { ...discover } }
     : { kind: "legacy" };
+  const capabilities = initialize.capabilities as ServerCapabilityFlags;
+  const changes = modern ? new ChangeStream(client, capabilities, () => connection) : undefined;
+  let subscribed: readonly string[] = [];
   const connection: McpConnection = {
     initialize,
     era,
@@ -572,36 +670,98 @@ function wrap(client: Client, initialize: StoredInitializeResult, hooks: WrapHoo
       return hooks.sessionId();
     },
     async listAllTools(options = {}) {
+      return (await connection.listTools(options)).items;
+    },
+    async listTools(options = {}) {
       // listTools() walks every page and teaches the client each tool's `x-mcp-header`
       // parameters (sent as Mcp-Param-* headers on 2026-07-28), leaving out tools whose
       // declaration is invalid. A resumed 2025-era session skipped the handshake, so the
       // client does not know the server has tools: there, list by method.
       if (client.getServerCapabilities() !== undefined) {
-        return (await client.listTools(undefined, sdkOptions(options))).tools;
+        const result = await client.listTools(undefined, cacheable(options));
+        return listed(result.tools, result);
       }
-      const tools: Tool[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await client.request(
-          { method: "tools/list", params: cursor ? { cursor } : {} },
-          sdkOptions(options),
-        );
-        tools.push(...page.tools);
-        cursor = page.nextCursor;
-      } while (cursor);
-      return tools;
+      return await walkByMethod(client, "tools/list", (page) => page.tools as Tool[], options);
+    },
+    async listResources(options = {}) {
+      if (client.getServerCapabilities() !== undefined) {
+        const result = await client.listResources(undefined, cacheable(options));
+        return listed(result.resources, result);
+      }
+      return await walkByMethod(
+        client,
+        "resources/list",
+        (page) => page.resources as Resource[],
+        options,
+      );
+    },
+    async listResourceTemplates(options = {}) {
+      if (client.getServerCapabilities() !== undefined) {
+        const result = await client.listResourceTemplates(undefined, cacheable(options));
+        return listed(result.resourceTemplates, result);
+      }
+      return await walkByMethod(
+        client,
+        "resources/templates/list",
+        (page) => page.resourceTemplates as ResourceTemplate[],
+        options,
+      );
+    },
+    async listPrompts(options = {}) {
+      if (client.getServerCapabilities() !== undefined) {
+        const result = await client.listPrompts(undefined, cacheable(options));
+        return listed(result.prompts, result);
+      }
+      return await walkByMethod(
+        client,
+        "prompts/list",
+        (page) => page.prompts as Prompt[],
+        options,
+      );
+    },
+    async readResource(uri, options = {}) {
+      return await client.readResource({ uri }, cacheable(options));
+    },
+    async setResourceSubscriptions(uris, options = {}) {
+      const next = [...new Set(uris)];
+      if (changes) {
+        await changes.follow(next, sdkOptions(options));
+      } else {
+        for (const uri of next.filter((uri) => !subscribed.includes(uri))) {
+          await client.subscribeResource({ uri }, sdkOptions(options));
+        }
+        for (const uri of subscribed.filter((uri) => !next.includes(uri))) {
+          await client.unsubscribeResource({ uri }, sdkOptions(options));
+        }
+      }
+      subscribed = next;
+    },
+    async getPrompt(name, args, options = {}) {
+      return await client.getPrompt({ name, arguments: args }, sdkOptions(options));
+    },
+    async setLogLevel(level, options = {}) {
+      if (modern) {
+        client.logLevel = level;
+        return "request";
+      }
+      await client.setLoggingLevel(level, sdkOptions(options));
+      return "session";
     },
     async callTool(name, args, options = {}) {
-      const result = await client.callTool({ name, arguments: args }, sdkOptions(options));
+      const result = await client.callTool({ name, arguments: args }, {
+        ...sdkOptions(options),
+        ...(options.tool ? { toolDefinition: options.tool } : {}),
+      });
       return result as CallToolResult;
     },
     async ping(options = {}) {
       // 2026-07-28 has no ping: a `server/discover` round trip shows the server answers.
-      if (client.getProtocolEra() === "modern") await client.discover(sdkOptions(options));
+      if (modern) await client.discover(sdkOptions(options));
       else await client.ping(sdkOptions(options));
     },
     async close(options = {}) {
       client.onclose = undefined;
+      await changes?.stop();
       if (hooks.terminate && options.endSession !== false) {
         await settleWithin(hooks.terminate(), TERMINATE_CAP_MS);
       }
@@ -609,17 +769,192 @@ function wrap(client: Client, initialize: StoredInitializeResult, hooks: WrapHoo
     },
   };
   client.onclose = () => connection.onClose?.();
-  client.setNotificationHandler(
-    "notifications/tools/list_changed",
-    () => connection.onToolsChanged?.(),
-  );
+  for (const method of FOLLOWED_NOTIFICATIONS) {
+    client.setNotificationHandler(method, (notification) => {
+      const { _meta: _, ...params } = (notification.params ?? {}) as Record<string, unknown>;
+      connection.onNotification?.(method, params);
+    });
+  }
+  changes?.start();
   return connection;
+}
+
+/** The capability flags that decide which changes a server can announce. */
+interface ServerCapabilityFlags {
+  tools?: { listChanged?: boolean };
+  resources?: { listChanged?: boolean; subscribe?: boolean };
+  prompts?: { listChanged?: boolean };
+}
+
+/** Longest wait before opening a dropped change stream again (ms). */
+const RELISTEN_MAX_DELAY_MS = 30_000;
+/** First wait before opening a dropped change stream again (ms). */
+const RELISTEN_FIRST_DELAY_MS = 1_000;
+
+/**
+ * The 2026-07-28 `subscriptions/listen` stream of one connection: list
+ * changes the server announces, plus the resources mcpc follows. A changed
+ * set of resources opens a new stream before the old one closes (no gap);
+ * a stream the server or the network ended is opened again, with backoff,
+ * until the connection closes.
+ */
+class ChangeStream {
+  readonly #client: McpcClient;
+  readonly #capabilities: ServerCapabilityFlags;
+  readonly #connection: () => McpConnection;
+  #current?: McpSubscription;
+  #resources: readonly string[] = [];
+  #stopped = false;
+  #retry?: ReturnType<typeof setTimeout>;
+  #delay = RELISTEN_FIRST_DELAY_MS;
+
+  constructor(
+    client: McpcClient,
+    capabilities: ServerCapabilityFlags,
+    connection: () => McpConnection,
+  ) {
+    this.#client = client;
+    this.#capabilities = capabilities;
+    this.#connection = connection;
+  }
+
+  /** Opens the stream for the server's list changes, if it announces any. */
+  start(): void {
+    this.#open({}).catch((error) => this.#failed(error));
+  }
+
+  /** Follows exactly `resources` from now on; rejects if the server does not honour them. */
+  async follow(resources: readonly string[], options: { signal?: AbortSignal; timeout?: number }) {
+    if (resources.length > 0 && !this.#capabilities.resources?.subscribe) {
+      throw new McpcError("usage", "The server does not support resource subscriptions", {
+        userInput: true,
+      });
+    }
+    const previous = this.#resources;
+    this.#resources = resources;
+    try {
+      const honoured = await this.#open(options);
+      const refused = resources.filter((uri) => !honoured.includes(uri));
+      if (refused.length > 0) {
+        throw new McpcError(
+          "server",
+          `The server did not accept the subscription to ${refused.join(", ")}`,
+        );
+      }
+    } catch (error) {
+      this.#resources = previous;
+      if (this.#current === undefined) this.#schedule();
+      throw error;
+    }
+  }
+
+  /** Closes the stream for good. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#retry);
+    const current = this.#current;
+    this.#current = undefined;
+    if (current) await settleWithin(current.close(), CLOSE_CAP_MS);
+  }
+
+  #filter(): SubscriptionFilter {
+    const caps = this.#capabilities;
+    return {
+      ...(caps.tools?.listChanged ? { toolsListChanged: true } : {}),
+      ...(caps.resources?.listChanged ? { resourcesListChanged: true } : {}),
+      ...(caps.prompts?.listChanged ? { promptsListChanged: true } : {}),
+      ...(this.#resources.length > 0 ? { resourceSubscriptions: [...this.#resources] } : {}),
+    };
+  }
+
+  /** Opens a stream for the current filter, then closes the previous one; returns the honoured URIs. */
+  async #open(options: { signal?: AbortSignal; timeout?: number }): Promise<string[]> {
+    if (this.#stopped) return [];
+    clearTimeout(this.#retry);
+    const filter = this.#filter();
+    const previous = this.#current;
+    if (Object.keys(filter).length === 0) {
+      this.#current = undefined;
+      if (previous) await settleWithin(previous.close(), CLOSE_CAP_MS);
+      return [];
+    }
+    const next = await this.#client.listen(filter, options);
+    if (this.#stopped) {
+      await settleWithin(next.close(), CLOSE_CAP_MS);
+      return [];
+    }
+    this.#current = next;
+    this.#delay = RELISTEN_FIRST_DELAY_MS;
+    if (previous) await settleWithin(previous.close(), CLOSE_CAP_MS);
+    next.closed.then((reason) => {
+      if (this.#current !== next || this.#stopped || reason === "local") return;
+      this.#current = undefined;
+      this.#schedule();
+    });
+    return [...(next.honoredFilter.resourceSubscriptions ?? [])];
+  }
+
+  #failed(error: unknown): void {
+    this.#connection().onListenError?.(error);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#retry);
+    const delay = this.#delay;
+    this.#delay = Math.min(this.#delay * 2, RELISTEN_MAX_DELAY_MS);
+    this.#retry = setTimeout(() => {
+      this.#open({}).catch((error) => this.#failed(error));
+    }, delay);
+    Deno.unrefTimer(this.#retry);
+  }
+}
+
+/** The items of an aggregated list with the first page's cache hint. */
+function listed<T>(items: T[], result: Record<string, unknown>): ListedItems<T> {
+  return typeof result.ttlMs === "number" ? { items, ttlMs: result.ttlMs } : { items };
+}
+
+/**
+ * Walks every page of a list by method name (a resumed 2025-era session,
+ * whose client never learnt the server's capabilities); the transport's
+ * cursor watch bounds the walk.
+ */
+async function walkByMethod<T>(
+  client: McpcClient,
+  method: "tools/list" | "resources/list" | "resources/templates/list" | "prompts/list",
+  items: (page: Record<string, unknown>) => T[],
+  options: CallOptions,
+): Promise<ListedItems<T>> {
+  const all: T[] = [];
+  let cursor: string | undefined;
+  let first: Record<string, unknown> | undefined;
+  do {
+    const page = await client.request(
+      { method, params: cursor ? { cursor } : {} },
+      sdkOptions(options),
+    ) as Record<string, unknown>;
+    first ??= page;
+    all.push(...items(page));
+    cursor = typeof page.nextCursor === "string" ? page.nextCursor : undefined;
+  } while (cursor);
+  return listed(all, first);
+}
+
+/** Request options that always fetch from the server (mcpc keeps its own cache). */
+function cacheable(options: CallOptions): {
+  signal?: AbortSignal;
+  timeout?: number;
+  cacheMode: "refresh";
+} {
+  return { ...sdkOptions(options), cacheMode: "refresh" };
 }
 
 function sdkOptions(options: CallOptions): { signal?: AbortSignal; timeout?: number } {
   return { signal: options.signal, timeout: options.timeoutMs };
 }
 
-async function closeQuietly(client: Client): Promise<void> {
+async function closeQuietly(client: McpcClient): Promise<void> {
   await settleWithin(client.close(), CLOSE_CAP_MS);
 }

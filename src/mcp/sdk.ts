@@ -8,6 +8,7 @@
 
 export {
   Client,
+  LOG_LEVEL_META_KEY,
   ProtocolError,
   ProtocolErrorCode,
   SdkError,
@@ -17,4 +18,17 @@ export {
   UnauthorizedError,
   UnsupportedProtocolVersionError,
 } from "@modelcontextprotocol/client";
-export type { ClientOptions, PriorDiscovery } from "@modelcontextprotocol/client";
+export type {
+  CallToolResult,
+  ClientOptions,
+  GetPromptResult,
+  LoggingLevel,
+  McpSubscription,
+  PriorDiscovery,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplateType as ResourceTemplate,
+  SubscriptionFilter,
+  Tool,
+} from "@modelcontextprotocol/client";

@@ -7,11 +7,24 @@
  */
 
 export type {
+  BlobResourceContents,
   CallToolResult,
   ContentBlock,
+  GetPromptResult,
   Implementation,
   InitializeResult,
   JSONRPCMessage,
+  LoggingLevel,
+  Prompt,
+  PromptArgument,
+  PromptMessage,
+  ReadResourceResult,
+  Resource,
+  ResourceContents,
   ServerCapabilities,
+  TextResourceContents,
   Tool,
 } from "@modelcontextprotocol/client";
+
+/** A resource template as listed by `resources/templates/list` (the SDK calls it `ResourceTemplateType`). */
+export type { ResourceTemplateType as ResourceTemplate } from "@modelcontextprotocol/client";

@@ -122,8 +122,16 @@ export interface SessionRecord {
   serverInfo?: ServerInfo;
   /** Stored status. */
   status: StoredStatus;
-  /** When list-changed notifications arrived. */
-  notifications?: Record<string, { listChangedAt?: string }>;
+  /**
+   * When the last notification of each kind arrived (`tools`, `resources`,
+   * `prompts`): `listChangedAt` for list changes, `updatedAt` (resources) for
+   * the last update of a subscribed resource, with its URI in `updatedUri`.
+   */
+  notifications?: Record<string, NotificationTimes>;
+  /** Resources the bridge follows (`resources-subscribe`), re-subscribed after its restarts. */
+  subscriptions?: string[];
+  /** The log level set with `logging-set-level`, set again after bridge restarts. */
+  logLevel?: string;
   /** Tasks started through this bridge. */
   activeTasks?: Record<string, unknown>;
   /** Creation time (ISO). */
@@ -146,6 +154,16 @@ export interface SessionRecord {
   configFile?: string;
   /** The entry of {@linkcode SessionRecord.configFile}. */
   configEntry?: string;
+}
+
+/** When notifications of one kind last arrived (ISO times). */
+export interface NotificationTimes {
+  /** The last `notifications/<kind>/list_changed`. */
+  listChangedAt?: string;
+  /** The last `notifications/resources/updated` (resources only). */
+  updatedAt?: string;
+  /** The URI of that update. */
+  updatedUri?: string;
 }
 
 /** What identifies a stdio server's process group later (PID-reuse safe). */

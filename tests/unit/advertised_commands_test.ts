@@ -124,8 +124,8 @@ Deno.test("commandLines() finds command lines and tells session commands from to
   assert.deepEqual(problems(commandLines("mcpc shell x.com")[0]), [
     '"mcpc shell x.com": no command "shell"',
   ]);
-  assert.deepEqual(problems(commandLines("mcpc @s resources-list")[0]), [
-    '"mcpc @s resources-list": no session command "resources-list"',
+  assert.deepEqual(problems(commandLines("mcpc @s frobnicate-list")[0]), [
+    '"mcpc @s frobnicate-list": no session command "frobnicate-list"',
   ]);
   assert.deepEqual(problems(commandLines("mcpc connect x.com --insecure")[0]), [
     '"mcpc connect x.com --insecure": "connect" has no option --insecure',

@@ -1,6 +1,7 @@
 /**
- * Small human-mode outputs: ping, close, restart, the `--max-chars` cut and the
- * four-backtick fence that wraps multi-line blocks.
+ * Small human-mode outputs: ping, close, restart, logging-set-level, the
+ * `--max-chars` cut, the four-backtick fence that wraps multi-line blocks and
+ * the one-line summary of a description.
  *
  * Layer: pure.
  * @module
@@ -37,6 +38,16 @@ function openFence(text: string): string | undefined {
   return open;
 }
 
+/** The longest {@linkcode summaryLine} by default. */
+export const SUMMARY_MAX_CHARS = 120;
+
+/** The first line of `text` (trimmed) for a one-line listing, cut to `maxChars` characters ending in `…`. */
+export function summaryLine(text: string, maxChars: number = SUMMARY_MAX_CHARS): string {
+  const first = text.trim().split(/\r\n|\r|\n|\u2028|\u2029/)[0].trimEnd();
+  const chars = [...first];
+  return chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join("")}…` : first;
+}
+
 /** `✓ Ping successful (<ms>ms)`. */
 export function renderPing(durationMs: number, theme: Theme): string {
   return theme.green(`✓ Ping successful (${Math.round(durationMs)}ms)`);
@@ -45,6 +56,11 @@ export function renderPing(durationMs: number, theme: Theme): string {
 /** `✓ Session @x closed successfully`. */
 export function renderClosed(name: string, theme: Theme): string {
   return theme.green(`✓ Session ${name} closed successfully`);
+}
+
+/** `✓ Server log level set to: <level>`. */
+export function renderLogLevelSet(level: string, theme: Theme): string {
+  return theme.green(`✓ Server log level set to: ${level}`);
 }
 
 /** `Restarting session @x...`, printed before the bridge is restarted. */

@@ -1,7 +1,7 @@
 /**
  * Human output of `mcpc @s` (also printed by `connect` and `restart`):
- * server identity, capabilities, instructions, tools and the commands to try
- * next (reference §3.2.3).
+ * server identity, capabilities, instructions, tools, the last notifications
+ * and the commands to try next (reference §3.2.3).
  *
  * Layer: pure.
  * @module
@@ -10,6 +10,7 @@
 import type { Tool } from "../../mcp/types.ts";
 import type { Theme } from "../theme.ts";
 import { fence } from "./misc.ts";
+import { type NotificationSummary, renderLastNotifications } from "./notifications.ts";
 import { renderToolsSummary } from "./tools.ts";
 
 /** The parts of an MCP `InitializeResult` the details view shows (a stored copy fits too). */
@@ -32,6 +33,8 @@ export interface ServerDetails {
   logPath: string;
   /** The 2025-era MCP session id (HTTP), shown by its first characters. */
   mcpSessionId?: string;
+  /** When the session last saw list changes and updates, shown with their age at `now` (ms). */
+  notifications?: { summary?: NotificationSummary; now: number };
 }
 
 /** `2026-07-28`, or `2025-11-25 (MCP session 1a2b3c4d…)` for a 2025-era HTTP session. */
@@ -76,7 +79,10 @@ function commandLines(sessionName: string, commands: readonly string[], theme: T
   return commands.map((command) => `* ${theme.grey(`\`mcpc ${sessionName} ${command}\``)}`);
 }
 
-/** The server details view: Server, Capabilities, Instructions, tools, Available commands, log path. */
+/**
+ * The server details view: Server, Capabilities, Instructions, tools,
+ * Notifications (when any were recorded), Available commands, log path.
+ */
 export function renderServerDetails(details: ServerDetails, theme: Theme): string {
   const { initialize, sessionName } = details;
   const capabilities = initialize.capabilities ?? {};
@@ -98,6 +104,11 @@ export function renderServerDetails(details: ServerDetails, theme: Theme): strin
   const instructions = initialize.instructions?.trim();
   if (instructions) sections.push(`${theme.bold("Instructions:")}\n${fence(instructions)}`);
   if (details.tools) sections.push(renderToolsSummary(details.tools, theme));
+  if (details.notifications) {
+    const { summary, now } = details.notifications;
+    const notifications = renderLastNotifications(summary, now, theme);
+    if (notifications) sections.push(notifications);
+  }
   sections.push(
     [theme.bold("Available commands:"), ...commandLines(sessionName, details.commands, theme)].join(
       "\n",

@@ -83,7 +83,8 @@ export function sessionLine(record: SessionLineRecord, theme: Theme): string {
   return line;
 }
 
-function statusBadge(status: DisplayStatus, theme: Theme): string {
+/** `● live` / `○ crashed`, coloured by how usable the session is. */
+export function statusBadge(status: DisplayStatus, theme: Theme): string {
   switch (status) {
     case "live":
       return theme.green(`● ${status}`);

@@ -45,7 +45,12 @@ function prettyJson(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
 
-function renderBlock(block: ContentBlock, theme: Theme): string {
+/**
+ * One content block as tool results and prompt messages show it: text in a
+ * fence, images and audio summarised (never their base64), links and embedded
+ * resources as bullets, anything else as pretty JSON.
+ */
+export function renderContentBlock(block: ContentBlock, theme: Theme): string {
   switch (block.type) {
     case "text":
       return fence(block.text);
@@ -81,7 +86,7 @@ export function renderToolResultBody(result: CallToolResult, theme: Theme): stri
   );
   const sections: string[] = [];
   if (visible.length > 0) {
-    const blocks = visible.map((block) => renderBlock(block, theme)).join("\n\n");
+    const blocks = visible.map((block) => renderContentBlock(block, theme)).join("\n\n");
     sections.push(`${theme.bold("Content:")}\n${blocks}`);
   } else if (structured !== undefined) {
     sections.push(`${theme.bold("Structured content:")}\n${fence(prettyJson(structured))}`);

@@ -129,12 +129,15 @@ function compactSignature(tool: Tool): string {
   return `${tool.name} (${shown.join(", ")})`;
 }
 
+/** The compact bullet of one tool: `` * `name (params)` [hints] ``. */
+export function renderToolLine(tool: Tool, theme: Theme): string {
+  return `* ${theme.grey(`\`${compactSignature(tool)}\``)}${hintsSuffix(tool, theme)}`;
+}
+
 /** `Tools (N):` and one `` * `name (params)` [hints] `` bullet per tool, without the footer. */
 export function renderToolsSummary(tools: readonly Tool[], theme: Theme): string {
   const lines = [theme.bold(`Tools (${tools.length}):`)];
-  for (const tool of tools) {
-    lines.push(`* ${theme.grey(`\`${compactSignature(tool)}\``)}${hintsSuffix(tool, theme)}`);
-  }
+  for (const tool of tools) lines.push(renderToolLine(tool, theme));
   return lines.join("\n");
 }
 

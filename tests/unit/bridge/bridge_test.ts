@@ -1,17 +1,28 @@
 import assert from "node:assert/strict";
 import { httpError } from "../../fakes/sdk_errors.ts";
 import { join } from "node:path";
-import { Bridge, type BridgeDeps, FAILURE_SHUTDOWN_DELAY_MS } from "../../../src/bridge/bridge.ts";
+import {
+  Bridge,
+  type BridgeDeps,
+  FAILURE_SHUTDOWN_DELAY_MS,
+  NOTIFICATION_HISTORY,
+} from "../../../src/bridge/bridge.ts";
 import { FIRST_KEEPALIVE_MS } from "../../../src/bridge/keepalive.ts";
 import type { BridgeLog } from "../../../src/bridge/log.ts";
 import {
   type BridgeStartConfig,
   IPC_PROTOCOL_VERSION,
   type MethodName,
+  type NotificationEntry,
   type WireError,
 } from "../../../src/bridge/protocol.ts";
 import { McpcError } from "../../../src/errors.ts";
-import type { CallOptions, McpConnection } from "../../../src/mcp/client.ts";
+import type {
+  CallOptions,
+  ListedItems,
+  LogLevelScope,
+  McpConnection,
+} from "../../../src/mcp/client.ts";
 import {
   ProtocolError,
   ProtocolErrorCode,
@@ -19,7 +30,16 @@ import {
   SdkErrorCode,
   UnauthorizedError,
 } from "../../../src/mcp/sdk.ts";
-import type { CallToolResult, Tool } from "../../../src/mcp/types.ts";
+import type {
+  CallToolResult,
+  GetPromptResult,
+  LoggingLevel,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplate,
+  Tool,
+} from "../../../src/mcp/types.ts";
 import type {
   EraVerdict,
   SessionRecord,
@@ -86,8 +106,18 @@ class FakeConnection implements McpConnection {
   transport = "streamable-http" as const;
   era: EraVerdict = { kind: "legacy" };
   onClose?: () => void;
-  onToolsChanged?: () => void;
+  onNotification?: McpConnection["onNotification"];
+  onListenError?: (error: unknown) => void;
   tools: Tool[] = TOOLS;
+  resources: Resource[] = [{ uri: "demo://a", name: "a" }];
+  /** The cache hint each resource listing carries, when set. */
+  resourcesTtlMs?: number;
+  resourceListCalls = 0;
+  templateListCalls = 0;
+  subscriptionCalls: string[][] = [];
+  /** Thrown by `setResourceSubscriptions` when set. */
+  subscribeFailure?: unknown;
+  logLevels: string[] = [];
   listCalls: (CallOptions | undefined)[] = [];
   toolCalls: { name: string; args: Record<string, unknown>; options?: CallOptions }[] = [];
   pingCalls: (CallOptions | undefined)[] = [];
@@ -108,6 +138,49 @@ class FakeConnection implements McpConnection {
     this.listCalls.push(options);
     if (this.failure !== undefined) return Promise.reject(this.failure);
     return Promise.resolve(structuredClone(this.tools));
+  }
+
+  async listTools(options?: CallOptions): Promise<ListedItems<Tool>> {
+    return { items: await this.listAllTools(options) };
+  }
+
+  listResources(): Promise<ListedItems<Resource>> {
+    this.resourceListCalls++;
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return Promise.resolve({
+      items: structuredClone(this.resources),
+      ...(this.resourcesTtlMs !== undefined ? { ttlMs: this.resourcesTtlMs } : {}),
+    });
+  }
+
+  listResourceTemplates(): Promise<ListedItems<ResourceTemplate>> {
+    this.templateListCalls++;
+    return Promise.resolve({ items: [{ uriTemplate: "demo://t/{x}", name: "t" }] });
+  }
+
+  listPrompts(): Promise<ListedItems<Prompt>> {
+    return Promise.resolve({ items: [{ name: "greet" }] });
+  }
+
+  readResource(uri: string): Promise<ReadResourceResult> {
+    return Promise.resolve({ contents: [{ uri, text: `text of ${uri}` }] });
+  }
+
+  setResourceSubscriptions(uris: readonly string[]): Promise<void> {
+    if (this.subscribeFailure !== undefined) return Promise.reject(this.subscribeFailure);
+    this.subscriptionCalls.push([...uris]);
+    return Promise.resolve();
+  }
+
+  getPrompt(name: string, args: Record<string, string>): Promise<GetPromptResult> {
+    return Promise.resolve({
+      messages: [{ role: "user", content: { type: "text", text: `${name} ${args.who ?? ""}` } }],
+    });
+  }
+
+  setLogLevel(level: LoggingLevel): Promise<LogLevelScope> {
+    this.logLevels.push(level);
+    return Promise.resolve("session");
   }
 
   callTool(
@@ -1059,7 +1132,7 @@ Deno.test("Bridge drops its tools cache when the server says the list changed", 
     await request(bridge, "serverDetails");
     assert.equal(connection.listCalls.length, 1);
     connection.tools = [...TOOLS, { name: "late", inputSchema: { type: "object" } }];
-    connection.onToolsChanged?.();
+    connection.onNotification?.("notifications/tools/list_changed", {});
     const details = resultOf(await request(bridge, "serverDetails")) as { tools: Tool[] };
     assert.deepEqual(details.tools.map((tool) => tool.name), ["echo", "add", "late"]);
     assert.equal(connection.listCalls.length, 2);
@@ -1092,4 +1165,159 @@ Deno.test("sdkOptions() adds the margin to the CLI's timeout but never past the 
   assert.equal(sdkOptions({ signal, timeoutMs: 5_000 }).timeoutMs, 7_000);
   assert.equal(sdkOptions({ signal, timeoutMs: 2_147_483_000 }).timeoutMs, 2 ** 31 - 1);
   assert.equal(sdkOptions({ signal }).timeoutMs, undefined);
+});
+
+Deno.test("Bridge caches resources until they change, and honours the server's cache hint", async () => {
+  const connection = new FakeConnection();
+  connection.resourcesTtlMs = 30_000;
+  await withBridge({ connection }, async ({ bridge, setNow }) => {
+    const listed = () =>
+      request(bridge, "listResources", { refresh: false }).then(resultOf) as Promise<
+        { resources: Resource[] }
+      >;
+    assert.deepEqual((await listed()).resources.map((item) => item.uri), ["demo://a"]);
+    await listed();
+    assert.equal(connection.resourceListCalls, 1, "served from the cache");
+    setNow(NOW + 30_001);
+    await listed();
+    assert.equal(connection.resourceListCalls, 2, "the cache hint expired");
+    await request(bridge, "listResourceTemplates", { refresh: false });
+    connection.resources = [{ uri: "demo://b", name: "b" }];
+    connection.onNotification?.("notifications/resources/list_changed", {});
+    assert.deepEqual((await listed()).resources.map((item) => item.uri), ["demo://b"]);
+    assert.equal(connection.resourceListCalls, 3, "a list change drops the cache at once");
+    await request(bridge, "listResourceTemplates", { refresh: false });
+    assert.equal(connection.templateListCalls, 2, "templates are dropped with the resources");
+    await request(bridge, "listResources", { refresh: true });
+    assert.equal(connection.resourceListCalls, 4, "refresh always asks the server");
+  });
+});
+
+Deno.test("Bridge does not cache a list whose cache hint is 0", async () => {
+  const connection = new FakeConnection();
+  connection.resourcesTtlMs = 0;
+  await withBridge({ connection }, async ({ bridge }) => {
+    await request(bridge, "listResources", { refresh: false });
+    await request(bridge, "listResources", { refresh: false });
+    assert.equal(connection.resourceListCalls, 2);
+  });
+});
+
+Deno.test("Bridge remembers the last notifications, records their times and logs server messages", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge, store, log }) => {
+    await bridge.ready;
+    connection.onNotification?.("notifications/message", {
+      level: "warning",
+      logger: "db",
+      data: "slow query",
+    });
+    connection.onNotification?.("notifications/resources/updated", { uri: "demo://a" });
+    for (let index = 0; index < NOTIFICATION_HISTORY + 5; index++) {
+      connection.onNotification?.("notifications/message", { level: "debug", data: `n${index}` });
+    }
+    const { notifications } = resultOf(
+      await request(bridge, "notifications", { follow: false }),
+    ) as { notifications: NotificationEntry[] };
+    assert.equal(notifications.length, NOTIFICATION_HISTORY);
+    assert.deepEqual(notifications.at(-1)?.params, {
+      level: "debug",
+      data: `n${NOTIFICATION_HISTORY + 4}`,
+    });
+    assert.ok(log.messages("warn").includes("[server log db] warning: slow query"));
+    assert.ok(log.messages("debug").includes("[server log] debug: n0"));
+    await waitUntil(
+      async () => (await store.get(NAME))?.notifications?.resources?.updatedUri === "demo://a",
+      WAIT_MS,
+      "the update to be recorded",
+    );
+  });
+});
+
+Deno.test("Bridge sends each new notification to a follower until it cancels", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge }) => {
+    await bridge.ready;
+    const received: NotificationEntry[] = [];
+    const controller = new AbortController();
+    const following = bridge.handle("notifications", { follow: true }, {
+      signal: controller.signal,
+      notify: (entry) => received.push(entry),
+    });
+    connection.onNotification?.("notifications/tools/list_changed", {});
+    connection.onNotification?.("notifications/resources/updated", { uri: "demo://x" });
+    assert.deepEqual(received.map((entry) => entry.method), [
+      "notifications/tools/list_changed",
+      "notifications/resources/updated",
+    ]);
+    controller.abort();
+    await withDeadline(following, WAIT_MS, "the follow request to end");
+    connection.onNotification?.("notifications/prompts/list_changed", {});
+    assert.equal(received.length, 2, "nothing after the cancel");
+  });
+});
+
+Deno.test("Bridge keeps subscriptions and the log level in the record and restores them", async () => {
+  const first = new FakeConnection();
+  await withBridge({ connection: first }, async ({ bridge, store }) => {
+    await bridge.ready;
+    resultOf(await request(bridge, "subscribeResource", { uri: "demo://a", subscribe: true }));
+    resultOf(await request(bridge, "subscribeResource", { uri: "demo://b", subscribe: true }));
+    const answer = resultOf(
+      await request(bridge, "subscribeResource", { uri: "demo://a", subscribe: false }),
+    );
+    assert.deepEqual(answer, { subscriptions: ["demo://b"] });
+    assert.deepEqual(first.subscriptionCalls, [["demo://a"], ["demo://a", "demo://b"], [
+      "demo://b",
+    ]]);
+    resultOf(await request(bridge, "setLogLevel", { level: "error" }));
+    const record = await store.get(NAME);
+    assert.deepEqual(record?.subscriptions, ["demo://b"]);
+    assert.equal(record?.logLevel, "error");
+  });
+  const second = new FakeConnection();
+  await withBridge({
+    connection: second,
+    record: { subscriptions: ["demo://b"], logLevel: "error" },
+  }, async ({ bridge }) => {
+    await bridge.ready;
+    await waitUntil(
+      () => Promise.resolve(second.subscriptionCalls.length === 1 && second.logLevels.length === 1),
+      WAIT_MS,
+      "the next bridge to restore them",
+    );
+    assert.deepEqual(second.subscriptionCalls, [["demo://b"]]);
+    assert.deepEqual(second.logLevels, ["error"]);
+  });
+});
+
+Deno.test("Bridge keeps the previous subscriptions when the server refuses a new one", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge, store }) => {
+    await bridge.ready;
+    resultOf(await request(bridge, "subscribeResource", { uri: "demo://a", subscribe: true }));
+    connection.subscribeFailure = new McpcError("server", "no such resource");
+    const error = errorOf(
+      await request(bridge, "subscribeResource", { uri: "demo://zzz", subscribe: true }),
+    );
+    assert.match(error.message, /no such resource/);
+    assert.deepEqual((await store.get(NAME))?.subscriptions, ["demo://a"]);
+  });
+});
+
+Deno.test("Bridge catalog returns only what the server has, from the caches", async () => {
+  const connection = new FakeConnection({
+    initialize: { ...INITIALIZE, capabilities: { tools: {}, resources: {} } },
+  });
+  await withBridge({ connection }, async ({ bridge }) => {
+    const catalog = resultOf(
+      await request(bridge, "catalog", { tools: true, resources: true, prompts: true }),
+    ) as { tools?: Tool[]; resources?: Resource[]; prompts?: Prompt[] };
+    assert.deepEqual(catalog.tools?.map((tool) => tool.name), ["echo", "add"]);
+    assert.deepEqual(catalog.resources?.map((item) => item.uri), ["demo://a"]);
+    assert.equal(catalog.prompts, undefined, "the server has no prompts");
+    await request(bridge, "catalog", { tools: true, resources: true, prompts: false });
+    assert.equal(connection.listCalls.length, 1);
+    assert.equal(connection.resourceListCalls, 1);
+  });
 });

@@ -45,8 +45,8 @@ Deno.test("parseClientMessage() accepts a cancel and keeps only type and id", ()
 
 Deno.test("parseClientMessage() rejects an unknown method", () => {
   assertTypeError(
-    () => parseClientMessage({ type: "request", id: 1, method: "listResources", params: {} }),
-    'Unknown IPC method: "listResources"',
+    () => parseClientMessage({ type: "request", id: 1, method: "frobnicate", params: {} }),
+    'Unknown IPC method: "frobnicate"',
   );
 });
 
