@@ -6,10 +6,30 @@
  * 2026-07-28 (stateless), of 2025-11-25 and older (MCP sessions), or both
  * (`--era`, default `both`).
  *
+ * It also serves resources, prompts and change notifications, shared by every
+ * client of one process (a change made through one client reaches all):
+ *
+ * - resources `demo://readme` (markdown), `demo://logo.png` (a PNG blob),
+ *   `demo://counter` (subscribable) and, with `--extra-resources N`,
+ *   `demo://item/1..N`; the template `demo://greeting/{name}`;
+ * - prompts `greet` (`name`, optional `style`: `formal` or `casual`) and
+ *   `review` (`topic`; embeds the readme and the logo);
+ * - the tools `touch` (bumps the counter and sends
+ *   `notifications/resources/updated`), `change-lists` (adds a tool, a
+ *   resource and a prompt `dynamic-K` and sends the three `list_changed`
+ *   notifications), `log` (sends `notifications/message` at the client's
+ *   level) and `find` (returns a `resource_link`); `--no-feature-tools` leaves
+ *   them out.
+ *
+ * Resource, template and prompt lists come in pages of 50 (`nextCursor`).
+ * 2025-era clients get notifications on their session (`resources/subscribe`,
+ * `logging/setLevel`); 2026-07-28 clients on `subscriptions/listen` streams,
+ * and log messages at the level in each request's `_meta`.
+ *
  * ```sh
  * deno run --allow-all scripts/demo_server.ts [--stdio] [--era modern|legacy|both]
  *   [--host H] [--port P] [--require-bearer TOKEN] [--instructions TEXT]
- *   [--extra-tools N] [--fail-start]
+ *   [--extra-tools N] [--extra-resources N] [--no-feature-tools] [--fail-start]
  * ```
  *
  * HTTP mode prints one line `READY http://<host>:<port>/mcp` on stdout once
@@ -25,13 +45,22 @@ import process from "node:process";
 import { z } from "zod";
 import {
   createMcpHandler,
+  type GetPromptResult,
   isInitializeRequest,
   isLegacyRequest,
   type McpHttpHandler,
   McpServer,
+  type Prompt,
+  ProtocolError,
+  ProtocolErrorCode,
+  type ReadResourceResult,
+  type Resource,
+  ResourceTemplate,
+  type ResourceTemplateType,
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
 import { serveStdio, StdioServerTransport } from "@modelcontextprotocol/server/stdio";
+import { LOG_LEVELS } from "../src/mcp/log_levels.ts";
 
 /** Instructions sent in the handshake unless `--instructions` overrides them. */
 export const DEFAULT_INSTRUCTIONS = "Demo server for mcpc. Tools: echo, add, fail, slow.";
@@ -65,8 +94,47 @@ export interface DemoServerOptions {
   instructions?: string;
   /** Number of extra tools `tool-1..N` to register (default 0). */
   extraTools?: number;
+  /** Number of extra text resources `demo://item/1..N` to serve (default 0). */
+  extraResources?: number;
+  /** Register the tools `touch`, `change-lists`, `log` and `find` (default true). */
+  featureTools?: boolean;
   /** The revisions served (default `both`). */
   era?: DemoEra;
+}
+
+/** The era of one long-lived connection (a 2025-era session or a stdio client). */
+export type DemoConnectionEra = "legacy" | "modern";
+
+/** Options for one {@linkcode createDemoMcpServer} instance. */
+export interface DemoInstanceOptions extends DemoServerOptions {
+  /** The state to serve (default: one state per `stats` object). */
+  state?: DemoState;
+  /**
+   * Set when the instance serves one long-lived connection in that era: it
+   * then hears of every change and notifies its client itself. Leave unset
+   * for per-request instances, whose changes travel on a listen bus.
+   */
+  connection?: DemoConnectionEra;
+}
+
+/** Hears of the changes made to a {@linkcode DemoState}. */
+export interface DemoListener {
+  /** The resource `uri` changed (`touch`). */
+  resourceUpdated(uri: string): void;
+  /** `change-lists` added the tool, resource and prompt `dynamic-<k>`. */
+  listsChanged(k: number): void;
+}
+
+/** What every session and request of one demo server shares. */
+export interface DemoState {
+  /** The call counters the `stats` tool reports. */
+  readonly stats: DemoStats;
+  /** The value of `demo://counter`. */
+  counter: number;
+  /** How many `dynamic-K` tools, resources and prompts `change-lists` has added. */
+  dynamicCount: number;
+  /** Every connection or listen bus to tell about changes. */
+  readonly listeners: Set<DemoListener>;
 }
 
 /** Options for {@linkcode startDemoHttpServer}. */
@@ -101,9 +169,69 @@ export interface DemoCliOptions extends DemoHttpServerOptions {
   failStart: boolean;
 }
 
+/** The URI of the markdown resource. */
+export const README_URI = "demo://readme";
+/** The URI of the PNG resource. */
+export const LOGO_URI = "demo://logo.png";
+/** The URI of the subscribable counter resource. */
+export const COUNTER_URI = "demo://counter";
+/** Most items one page of `resources/list`, `resources/templates/list` or `prompts/list` holds. */
+export const DEMO_PAGE_SIZE = 50;
+
+/** The text of `demo://readme`. */
+export const README_TEXT = [
+  "# mcpc demo server",
+  "",
+  "A small MCP server to try mcpc against.",
+  "",
+  "- Tools: echo, add, fail, slow, stats",
+  "- Resources: demo://readme, demo://logo.png, demo://counter, demo://greeting/{name}",
+  "- Prompts: greet, review",
+  "",
+].join("\n");
+
+/** `demo://logo.png`: a 16x16 RGB PNG (an orange square on blue), base64. */
+export const LOGO_PNG_BASE64 =
+  "iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAHklEQVR42mNQcFhAEmIY5Br+NzBgRaMa6KthiKYlAJqYH9D8YQgMAAAAAElFTkSuQmCC";
+
+/** How long 2026-07-28 clients may cache resource lists (`ttlMs`). */
+const RESOURCE_LIST_TTL_MS = 30_000;
+
 /** Creates an empty counter set. */
 export function createDemoStats(): DemoStats {
   return { slowStarted: 0, slowCancelled: 0, calls: {} };
+}
+
+/** Creates the shared state of one demo server: counter 0, nothing added yet. */
+export function createDemoState(stats: DemoStats = createDemoStats()): DemoState {
+  return { stats, counter: 0, dynamicCount: 0, listeners: new Set() };
+}
+
+/** Bumps the counter (for `demo://counter`) and tells every listener `uri` changed; returns the counter. */
+export function touchDemoResource(state: DemoState, uri: string = COUNTER_URI): number {
+  if (uri === COUNTER_URI) state.counter++;
+  for (const listener of [...state.listeners]) listener.resourceUpdated(uri);
+  return state.counter;
+}
+
+/** Adds the next `dynamic-K` tool, resource and prompt and tells every listener; returns K. */
+export function addDemoDynamicItems(state: DemoState): number {
+  const k = ++state.dynamicCount;
+  for (const listener of [...state.listeners]) listener.listsChanged(k);
+  return k;
+}
+
+/** The states of callers that pass only a `stats` object (one state per `stats`). */
+const statesByStats = new WeakMap<DemoStats, DemoState>();
+
+/** The state that belongs to `stats`, created on first use. */
+function stateOf(stats: DemoStats): DemoState {
+  let state = statesByStats.get(stats);
+  if (state === undefined) {
+    state = createDemoState(stats);
+    statesByStats.set(stats, state);
+  }
+  return state;
 }
 
 /** Copies `stats` so callers cannot change the live counters. */
@@ -115,11 +243,27 @@ export function snapshotDemoStats(stats: DemoStats): DemoStats {
   };
 }
 
-/** Builds one `McpServer` with the demo tools; `stats` is updated in place. */
-export function createDemoMcpServer(stats: DemoStats, options: DemoServerOptions = {}): McpServer {
+/**
+ * Builds one `McpServer` with the demo tools, resources and prompts; `stats`
+ * is updated in place and changes go through the shared state.
+ */
+export function createDemoMcpServer(
+  stats: DemoStats,
+  options: DemoInstanceOptions = {},
+): McpServer {
+  const state = options.state ?? stateOf(stats);
   const server = new McpServer(DEMO_SERVER_INFO, {
-    capabilities: { tools: { listChanged: true }, logging: {} },
+    capabilities: {
+      tools: { listChanged: true },
+      resources: { subscribe: true, listChanged: true },
+      prompts: { listChanged: true },
+      logging: {},
+    },
     instructions: options.instructions ?? DEFAULT_INSTRUCTIONS,
+    cacheHints: {
+      "resources/list": { ttlMs: RESOURCE_LIST_TTL_MS },
+      "resources/templates/list": { ttlMs: RESOURCE_LIST_TTL_MS },
+    },
   });
   const count = (name: string) => {
     stats.calls[name] = (stats.calls[name] ?? 0) + 1;
@@ -189,6 +333,8 @@ export function createDemoMcpServer(stats: DemoStats, options: DemoServerOptions
     annotations: { readOnlyHint: true, openWorldHint: false },
   }, () => ({ content: [{ type: "text", text: JSON.stringify(snapshotDemoStats(stats)) }] }));
 
+  if (options.featureTools ?? true) registerFeatureTools(server, state, count);
+
   const extraTools = options.extraTools ?? 0;
   for (let i = 1; i <= extraTools; i++) {
     const name = `tool-${i}`;
@@ -200,7 +346,355 @@ export function createDemoMcpServer(stats: DemoStats, options: DemoServerOptions
       return { content: [{ type: "text", text: name }] };
     });
   }
+
+  const catalog = new DemoCatalog(server, count);
+  catalog.addStaticResources(state, options.extraResources ?? 0);
+  catalog.addPrompts();
+  for (let k = 1; k <= state.dynamicCount; k++) catalog.addDynamic(k);
+  catalog.servePages();
+  const subscribed = serveSubscriptions(server);
+  if (options.connection !== undefined) {
+    followState(server, { state, catalog, subscribed, era: options.connection });
+  }
   return server;
+}
+
+/** Registers the tools that drive changes: `touch`, `change-lists`, `log`, `find`. */
+function registerFeatureTools(
+  server: McpServer,
+  state: DemoState,
+  count: (name: string) => void,
+): void {
+  server.registerTool("touch", {
+    title: "Touch",
+    description: "Marks a resource as updated: sends notifications/resources/updated to " +
+      "the clients subscribed to it. For demo://counter (the default) it first increments " +
+      "the counter.",
+    inputSchema: {
+      uri: z.string().default(COUNTER_URI).describe("Resource URI to mark as updated"),
+    },
+    annotations: { readOnlyHint: false, idempotentHint: false, openWorldHint: false },
+  }, ({ uri }) => {
+    count("touch");
+    const counter = touchDemoResource(state, uri);
+    return { content: [{ type: "text", text: `counter is now ${counter}` }] };
+  });
+
+  server.registerTool("change-lists", {
+    title: "Change lists",
+    description: "Adds a tool, a resource and a prompt named dynamic-K and notifies " +
+      "every client that the tool, resource and prompt lists changed.",
+    inputSchema: z.object({}),
+    annotations: { readOnlyHint: false, idempotentHint: false, openWorldHint: false },
+  }, () => {
+    count("change-lists");
+    const k = addDemoDynamicItems(state);
+    return { content: [{ type: "text", text: `added dynamic-${k}` }] };
+  });
+
+  server.registerTool("log", {
+    title: "Log",
+    description: "Sends notifications/message to the calling client, unless the level " +
+      "is below the minimum the client asked for.",
+    inputSchema: {
+      level: z.enum(LOG_LEVELS).describe("Severity of the message"),
+      message: z.string().describe("Text of the message"),
+      logger: z.string().default("demo").describe("Logger name"),
+    },
+    annotations: { readOnlyHint: true, openWorldHint: false },
+  }, async ({ level, message, logger }, ctx) => {
+    count("log");
+    await ctx.mcpReq.log(level, message, logger);
+    return { content: [{ type: "text", text: "logged" }] };
+  });
+
+  server.registerTool("find", {
+    title: "Find",
+    description: "Searches the demo resources; answers with a resource_link to demo://readme.",
+    inputSchema: { query: z.string().describe("What to look for") },
+    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  }, ({ query }) => {
+    count("find");
+    return {
+      content: [
+        {
+          type: "resource_link",
+          uri: README_URI,
+          name: "readme",
+          mimeType: "text/markdown",
+          description: "The demo server readme",
+        },
+        { type: "text", text: `1 match for "${query}": ${README_URI}` },
+      ],
+    };
+  });
+}
+
+/**
+ * The resources, templates and prompts of one instance, registered with the
+ * `McpServer` and listed in pages (the SDK's own list handlers return
+ * everything at once).
+ */
+class DemoCatalog {
+  readonly #server: McpServer;
+  readonly #count: (name: string) => void;
+  readonly #resources: Resource[] = [];
+  readonly #templates: ResourceTemplateType[] = [];
+  readonly #prompts: Prompt[] = [];
+  /** The highest `dynamic-K` registered on this instance. */
+  dynamicCount = 0;
+
+  constructor(server: McpServer, count: (name: string) => void) {
+    this.#server = server;
+    this.#count = count;
+  }
+
+  /** Registers the readme, the logo, the counter, `demo://item/1..N` and the greeting template. */
+  addStaticResources(state: DemoState, extraResources: number): void {
+    this.#addResource({
+      uri: README_URI,
+      name: "readme",
+      title: "Readme",
+      description: "What this demo server offers",
+      mimeType: "text/markdown",
+    }, () => ({ text: README_TEXT }));
+    this.#addResource({
+      uri: LOGO_URI,
+      name: "logo",
+      title: "Logo",
+      description: "A 16x16 PNG image",
+      mimeType: "image/png",
+    }, () => ({ blob: LOGO_PNG_BASE64 }));
+    this.#addResource({
+      uri: COUNTER_URI,
+      name: "counter",
+      title: "Counter",
+      description: "A number that the touch tool increments; subscribable",
+      mimeType: "text/plain",
+    }, () => ({ text: String(state.counter) }));
+    for (let i = 1; i <= extraResources; i++) {
+      this.#addResource({
+        uri: `demo://item/${i}`,
+        name: `item-${i}`,
+        description: `Extra demo resource ${i} of ${extraResources}`,
+        mimeType: "text/plain",
+      }, () => ({ text: `Item ${i} of ${extraResources}` }));
+    }
+
+    const template: ResourceTemplateType = {
+      uriTemplate: "demo://greeting/{name}",
+      name: "greeting",
+      title: "Greeting",
+      description: "A greeting for the name in the URI",
+      mimeType: "text/plain",
+    };
+    this.#templates.push(template);
+    const { uriTemplate, name, ...metadata } = template;
+    this.#server.registerResource(
+      name,
+      new ResourceTemplate(uriTemplate, { list: undefined }),
+      metadata,
+      (uri, variables) => ({
+        contents: [{
+          uri: uri.href,
+          mimeType: "text/plain",
+          text: `Hello, ${String(variables.name)}!`,
+        }],
+      }),
+    );
+  }
+
+  /** Registers the prompts `greet` and `review`. */
+  addPrompts(): void {
+    const greetArgs = {
+      name: z.string().describe("Who to greet"),
+      style: z.enum(["formal", "casual"]).optional().describe("formal or casual"),
+    };
+    this.#addPrompt("greet", {
+      title: "Greet",
+      description: "Asks for a greeting for someone, formal or casual",
+    }, greetArgs);
+    this.#server.registerPrompt("greet", {
+      title: "Greet",
+      description: "Asks for a greeting for someone, formal or casual",
+      argsSchema: greetArgs,
+    }, ({ name, style }): GetPromptResult => ({
+      description: `A greeting for ${name}`,
+      messages: [{
+        role: "user",
+        content: { type: "text", text: `Write a ${style ?? "friendly"} greeting for ${name}.` },
+      }],
+    }));
+
+    const reviewArgs = { topic: z.string().describe("What to review") };
+    this.#addPrompt("review", {
+      title: "Review",
+      description: "Asks for a review of a topic, with the readme and the logo attached",
+    }, reviewArgs);
+    this.#server.registerPrompt("review", {
+      title: "Review",
+      description: "Asks for a review of a topic, with the readme and the logo attached",
+      argsSchema: reviewArgs,
+    }, ({ topic }): GetPromptResult => ({
+      description: `A review of ${topic}`,
+      messages: [
+        { role: "user", content: { type: "text", text: `Please review ${topic}.` } },
+        {
+          role: "user",
+          content: {
+            type: "resource",
+            resource: { uri: README_URI, mimeType: "text/markdown", text: README_TEXT },
+          },
+        },
+        { role: "user", content: { type: "image", data: LOGO_PNG_BASE64, mimeType: "image/png" } },
+        {
+          role: "assistant",
+          content: {
+            type: "text",
+            text: `I will review ${topic} against the readme and the logo.`,
+          },
+        },
+      ],
+    }));
+  }
+
+  /** Registers the tool, resource and prompt `dynamic-<k>` (the SDK sends `list_changed` once connected). */
+  addDynamic(k: number): void {
+    const name = `dynamic-${k}`;
+    this.#server.registerTool(name, {
+      description: `Tool number ${k} added by change-lists.`,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    }, () => {
+      this.#count(name);
+      return { content: [{ type: "text", text: name }] };
+    });
+    this.#addResource({
+      uri: `demo://dynamic/${k}`,
+      name,
+      description: `Resource number ${k} added by change-lists`,
+      mimeType: "text/plain",
+    }, () => ({ text: `Dynamic resource ${k}` }));
+    this.#addPrompt(name, { description: `Prompt number ${k} added by change-lists` }, undefined);
+    this.#server.registerPrompt(name, {
+      description: `Prompt number ${k} added by change-lists`,
+    }, (): GetPromptResult => ({
+      messages: [{ role: "user", content: { type: "text", text: `Dynamic prompt ${k}` } }],
+    }));
+    this.dynamicCount = Math.max(this.dynamicCount, k);
+  }
+
+  /** Replaces the SDK's list handlers with paginated ones over this catalog. */
+  servePages(): void {
+    const low = this.#server.server;
+    low.setRequestHandler("resources/list", (request) => {
+      const { items, nextCursor } = pageOf(this.#resources, request.params?.cursor);
+      return { resources: items, ...(nextCursor !== undefined && { nextCursor }) };
+    });
+    low.setRequestHandler("resources/templates/list", (request) => {
+      const { items, nextCursor } = pageOf(this.#templates, request.params?.cursor);
+      return { resourceTemplates: items, ...(nextCursor !== undefined && { nextCursor }) };
+    });
+    low.setRequestHandler("prompts/list", (request) => {
+      const { items, nextCursor } = pageOf(this.#prompts, request.params?.cursor);
+      return { prompts: items, ...(nextCursor !== undefined && { nextCursor }) };
+    });
+  }
+
+  #addResource(
+    resource: Resource,
+    read: () => { text: string } | { blob: string },
+  ): void {
+    this.#resources.push(resource);
+    const { uri, name, ...metadata } = resource;
+    this.#server.registerResource(name, uri, metadata, (): ReadResourceResult => ({
+      contents: [{ uri, mimeType: resource.mimeType, ...read() }],
+    }));
+  }
+
+  #addPrompt(
+    name: string,
+    metadata: Omit<Prompt, "name" | "arguments">,
+    args: Record<string, z.ZodType> | undefined,
+  ): void {
+    const listed: Prompt = { name, ...metadata };
+    if (args !== undefined) {
+      listed.arguments = Object.entries(args).map(([argName, schema]) => ({
+        name: argName,
+        description: schema.description,
+        required: !schema.safeParse(undefined).success,
+      }));
+    }
+    this.#prompts.push(listed);
+  }
+}
+
+/** Answers 2025-era `resources/subscribe` and `resources/unsubscribe`; returns the subscribed URIs. */
+function serveSubscriptions(server: McpServer): ReadonlySet<string> {
+  const subscribed = new Set<string>();
+  server.server.setRequestHandler("resources/subscribe", (request) => {
+    subscribed.add(request.params.uri);
+    return {};
+  });
+  server.server.setRequestHandler("resources/unsubscribe", (request) => {
+    subscribed.delete(request.params.uri);
+    return {};
+  });
+  return subscribed;
+}
+
+/** What {@linkcode followState} needs besides the instance. */
+interface Follow {
+  state: DemoState;
+  catalog: DemoCatalog;
+  subscribed: ReadonlySet<string>;
+  era: DemoConnectionEra;
+}
+
+/**
+ * Makes a long-lived instance follow the shared state until it closes: it
+ * registers what `change-lists` adds (the SDK then sends the `list_changed`
+ * notifications) and sends `notifications/resources/updated`: in a 2025-era
+ * connection for the URIs the client subscribed to, in a 2026-07-28 one
+ * always, as `serveStdio` delivers it only on matching listen streams.
+ */
+function followState(server: McpServer, { state, catalog, subscribed, era }: Follow): void {
+  const low = server.server;
+  const listener: DemoListener = {
+    resourceUpdated: (uri) => {
+      if (!server.isConnected() || (era === "legacy" && !subscribed.has(uri))) return;
+      low.sendResourceUpdated({ uri }).catch(() => {
+        // The client went away; nothing to tell.
+      });
+    },
+    listsChanged: (k) => {
+      for (let next = catalog.dynamicCount + 1; next <= k; next++) catalog.addDynamic(next);
+    },
+  };
+  state.listeners.add(listener);
+  const previousOnClose = low.onclose;
+  low.onclose = () => {
+    state.listeners.delete(listener);
+    previousOnClose?.();
+  };
+}
+
+/** One page of `items` starting at `cursor` (an offset), with the cursor of the next page. */
+function pageOf<T>(items: readonly T[], cursor: string | undefined): {
+  items: T[];
+  nextCursor?: string;
+} {
+  let start = 0;
+  if (cursor !== undefined) {
+    start = Number(cursor);
+    if (!/^\d+$/.test(cursor) || !Number.isSafeInteger(start) || start > items.length) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid cursor "${cursor}"`);
+    }
+  }
+  const end = start + DEMO_PAGE_SIZE;
+  return {
+    items: items.slice(start, end),
+    ...(end < items.length && { nextCursor: String(end) }),
+  };
 }
 
 /**
@@ -211,13 +705,18 @@ export function createDemoMcpServer(stats: DemoStats, options: DemoServerOptions
 export async function startDemoHttpServer(
   options: DemoHttpServerOptions = {},
 ): Promise<DemoHttpServer> {
-  const stats = createDemoStats();
+  const state = createDemoState();
+  const stats = state.stats;
   const era = options.era ?? "both";
   const host = options.host ?? "127.0.0.1";
-  const legacy = era === "modern" ? undefined : legacySessions(stats, options);
+  const legacy = era === "modern" ? undefined : legacySessions(state, options);
   const modern: McpHttpHandler | undefined = era === "legacy"
     ? undefined
-    : createMcpHandler(() => createDemoMcpServer(stats, options), { legacy: "reject" });
+    : createMcpHandler(() => createDemoMcpServer(stats, { ...options, state }), {
+      legacy: "reject",
+    });
+  const modernListener = modern && listenBusListener(modern);
+  if (modernListener) state.listeners.add(modernListener);
   const { promise: listening, resolve: onListening } = Promise.withResolvers<number>();
 
   const handle = async (req: Request): Promise<Response> => {
@@ -249,6 +748,7 @@ export async function startDemoHttpServer(
 
   let closing: Promise<void> | undefined;
   const close = async () => {
+    if (modernListener) state.listeners.delete(modernListener);
     await Promise.allSettled([legacy?.close(), modern?.close()]);
     await httpServer.shutdown();
   };
@@ -261,8 +761,24 @@ export async function startDemoHttpServer(
   };
 }
 
+/**
+ * Tells the 2026-07-28 clients of an HTTP handler about changes: the handler's
+ * bus delivers each event on the open `subscriptions/listen` streams whose
+ * filter asks for it.
+ */
+function listenBusListener(handler: McpHttpHandler): DemoListener {
+  return {
+    resourceUpdated: (uri) => handler.notify.resourceUpdated(uri),
+    listsChanged: () => {
+      handler.notify.toolsChanged();
+      handler.notify.resourcesChanged();
+      handler.notify.promptsChanged();
+    },
+  };
+}
+
 /** The 2025-era side of the HTTP server: MCP sessions keyed by `Mcp-Session-Id`. */
-function legacySessions(stats: DemoStats, options: DemoServerOptions) {
+function legacySessions(state: DemoState, options: DemoServerOptions) {
   const sessions = new Map<string, DemoSession>();
   const handle = async (req: Request): Promise<Response> => {
     const sessionId = req.headers.get("mcp-session-id");
@@ -288,7 +804,7 @@ function legacySessions(stats: DemoStats, options: DemoServerOptions) {
     if (!messages.some((message) => isInitializeRequest(message))) {
       return jsonRpcErrorResponse(400, -32000, "Bad Request: Mcp-Session-Id header is required");
     }
-    const server = createDemoMcpServer(stats, options);
+    const server = createDemoMcpServer(state.stats, { ...options, state, connection: "legacy" });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (id) => {
@@ -351,6 +867,12 @@ export function parseDemoArgs(args: readonly string[]): DemoCliOptions {
         break;
       case "--extra-tools":
         options.extraTools = parseNonNegativeInt(flag, value(), 100_000);
+        break;
+      case "--extra-resources":
+        options.extraResources = parseNonNegativeInt(flag, value(), 5000);
+        break;
+      case "--no-feature-tools":
+        options.featureTools = false;
         break;
       case "--era": {
         const era = value();
@@ -419,19 +941,22 @@ function serveDemoStdio(
   options: DemoServerOptions,
   onClosed: () => void,
 ): { close(): Promise<void> } {
-  const stats = createDemoStats();
+  const state = createDemoState();
   const era = options.era ?? "both";
   if (era === "legacy") {
     // A plain 2025-era server: it answers `server/discover` like any unknown method.
-    const server = createDemoMcpServer(stats, options);
+    const server = createDemoMcpServer(state.stats, { ...options, state, connection: "legacy" });
     const transport = new StdioServerTransport();
     transport.onclose = onClosed;
     server.connect(transport).catch(onClosed);
     return server;
   }
-  return serveStdio(() => createDemoMcpServer(stats, options), {
-    legacy: era === "modern" ? "reject" : "serve",
-  });
+  return serveStdio(
+    ({ era }) => createDemoMcpServer(state.stats, { ...options, state, connection: era }),
+    {
+      legacy: era === "modern" ? "reject" : "serve",
+    },
+  );
 }
 
 /** One MCP session of the HTTP server. */

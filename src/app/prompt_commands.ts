@@ -8,7 +8,8 @@
 
 import type { AppContext } from "../context.ts";
 import { usageError } from "../errors.ts";
-import type { LoggingLevel, Prompt } from "../mcp/types.ts";
+import { LOG_LEVELS } from "../mcp/log_levels.ts";
+import type { Prompt } from "../mcp/types.ts";
 import { renderLogLevelSet } from "../render/human/misc.ts";
 import { renderPromptGet, renderPrompts } from "../render/human/prompts.ts";
 import { suggestCommand } from "../render/suggest.ts";
@@ -110,18 +111,6 @@ async function findPrompt(
   }
   return prompt;
 }
-
-/** The log levels of MCP, least severe first. */
-export const LOG_LEVELS: readonly LoggingLevel[] = [
-  "debug",
-  "info",
-  "notice",
-  "warning",
-  "error",
-  "critical",
-  "alert",
-  "emergency",
-];
 
 /** `logging-set-level <level>`. */
 export function loggingSetLevel(

@@ -173,7 +173,9 @@ for (const transport of ["stdio", "http"] as const) {
           entries = await harness.json<Entry[]>(["@ev", "notifications"]);
           return entries.some((entry) =>
             entry.method === "notifications/resources/updated" && entry.params?.uri === uri
-          ) && entries.some((entry) => entry.method === "notifications/message");
+          ) && entries.some((entry) =>
+            entry.method === "notifications/message" && entry.at > levelSetAt
+          );
         },
         30_000,
         "a resource update and a log message",
@@ -207,7 +209,7 @@ Deno.test("server-everything over stdio: grep and --schema", async () => {
   await withEverything("stdio", async (harness) => {
     const found = await harness.run(["@ev", "grep", "echo"]);
     assert.equal(found.code, 0, found.stderr);
-    assert.match(found.stdout, /Tools \(\d+\):\n  \* `echo /);
+    assert.match(found.stdout, /Tools \(\d+\):\n {2}\* `echo /);
     const none = await harness.run(["@ev", "grep", "zzz-nothing-zzz"]);
     assert.equal(none.code, 1);
     assert.match(none.stdout, /No matches found\./);

@@ -40,7 +40,8 @@ eraTest("connect prints the server details and lists the session as live", async
     const connect = await harness.run(["connect", server.url, "@demo"]);
     assert.equal(connect.code, 0, connect.stderr);
     assert.match(connect.stdout, /Server: mcpc-demo-server \(version: 1\.0\.0\)/);
-    assert.match(connect.stdout, /Tools \(5\):/);
+    assert.match(connect.stdout, /Tools \(9\):/);
+    assert.match(connect.stdout, /\* `mcpc @demo resources-subscribe <uri>`/);
     assert.match(connect.stdout, /✓ Session @demo created/);
     const listing = await harness.run([]);
     assert.match(listing.stdout, /@demo → http:\/\/127\.0\.0\.1:\d+\/mcp ● live/);
@@ -87,10 +88,14 @@ eraTest("session commands work in human and JSON mode", async (era) => {
     const tools = await harness.json<{ name: string }[]>(["@demo", "tools-list"]);
     assert.deepEqual(tools.map((tool) => tool.name).sort(), [
       "add",
+      "change-lists",
       "echo",
       "fail",
+      "find",
+      "log",
       "slow",
       "stats",
+      "touch",
     ]);
     const full = await harness.run(["@demo", "tools-list", "--full"]);
     assert.match(full.stdout, /Input:/);

@@ -1,13 +1,9 @@
 import assert from "node:assert/strict";
 import { Client, SdkHttpError, StreamableHTTPClientTransport } from "../../../src/mcp/sdk.ts";
 import { StdioProcessTransport } from "../../../src/mcp/stdio_transport.ts";
-import {
-  type DemoHttpServer,
-  type DemoHttpServerOptions,
-  parseDemoArgs,
-  startDemoHttpServer,
-} from "../../../scripts/demo_server.ts";
+import { parseDemoArgs, startDemoHttpServer } from "../../../scripts/demo_server.ts";
 import { withDeadline } from "../../fakes/deadline.ts";
+import { textOf, withServer } from "../../fakes/demo_servers.ts";
 
 const SCRIPT = new URL("../../../scripts/demo_server.ts", import.meta.url).pathname;
 const ROOT = new URL("../../../", import.meta.url).pathname;
@@ -20,23 +16,6 @@ async function waitFor(check: () => boolean, ms: number, what: string): Promise<
       throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-function textOf(result: unknown): string {
-  const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
-  return content.filter((item) => item.type === "text").map((item) => item.text).join("\n");
-}
-
-async function withServer(
-  options: DemoHttpServerOptions,
-  fn: (server: DemoHttpServer) => Promise<void>,
-): Promise<void> {
-  const server = await startDemoHttpServer(options);
-  try {
-    await fn(server);
-  } finally {
-    await withDeadline(server.close(), 10_000, "demo server close");
   }
 }
 
@@ -85,7 +64,17 @@ Deno.test("startDemoHttpServer() serves the demo tools with annotations and serv
       assert.deepEqual(client.getServerCapabilities()?.tools, { listChanged: true });
       assert.ok(client.getServerCapabilities()?.logging);
       const { tools } = await client.listTools();
-      assert.deepEqual(tools.map((tool) => tool.name), ["echo", "add", "fail", "slow", "stats"]);
+      assert.deepEqual(tools.map((tool) => tool.name), [
+        "echo",
+        "add",
+        "fail",
+        "slow",
+        "stats",
+        "touch",
+        "change-lists",
+        "log",
+        "find",
+      ]);
       const echo = tools.find((tool) => tool.name === "echo");
       assert.equal(echo?.annotations?.readOnlyHint, true);
       assert.deepEqual(echo?.inputSchema.required, ["message"]);
@@ -294,7 +283,18 @@ Deno.test("demo_server.ts --stdio serves tools and logs readiness on stderr", as
   try {
     await withDeadline(client.connect(transport), 30_000, "stdio connect");
     const names = (await client.listTools()).tools.map((tool) => tool.name);
-    assert.deepEqual(names, ["echo", "add", "fail", "slow", "stats", "tool-1"]);
+    assert.deepEqual(names, [
+      "echo",
+      "add",
+      "fail",
+      "slow",
+      "stats",
+      "touch",
+      "change-lists",
+      "log",
+      "find",
+      "tool-1",
+    ]);
     assert.equal(textOf(await client.callTool({ name: "add", arguments: { a: 4, b: 5 } })), "9");
     await waitFor(() => stderr.includes("demo server ready (stdio)"), 5_000, "ready line");
   } finally {
