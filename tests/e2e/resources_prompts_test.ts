@@ -11,6 +11,8 @@ import assert from "node:assert/strict";
 import { startDemoHttpServer } from "../../scripts/demo_server.ts";
 import {
   baseEnv,
+  DEMO_SERVER,
+  denoEntry,
   eraTest,
   Harness,
   isAlive,
@@ -18,6 +20,7 @@ import {
   revisionOf,
   type ServerEra,
   waitFor,
+  writeConfig,
 } from "./harness.ts";
 
 type Server = Awaited<ReturnType<typeof startDemoHttpServer>>;
@@ -305,3 +308,58 @@ Deno.test("grep searches the sessions of both eras in parallel", async () => {
     await legacy.close();
   }
 });
+
+Deno.test("a list walk that repeats a cursor or never ends stops with a clear error", async () => {
+  const harness = await Harness.create();
+  try {
+    await writeConfig(`${harness.home}/mcp.json`, {
+      paging: denoEntry(new URL("../fixtures/paging_server.ts", import.meta.url).pathname),
+    });
+    const connect = await harness.run(["connect", `${harness.home}/mcp.json:paging`, "@p"]);
+    assert.equal(connect.code, 0, connect.stderr);
+    const tools = await harness.run(["@p", "tools-list"]);
+    assert.equal(tools.code, 2, tools.stderr);
+    assert.match(
+      tools.stderr,
+      /tools\/list returned the cursor "c1" a second time \(after 3 pages\)/,
+    );
+    const resources = await harness.run(["@p", "resources-list"]);
+    assert.equal(resources.code, 2, resources.stderr);
+    assert.match(resources.stderr, /resources\/list did not end after 1000 pages; listing stopped/);
+    const prompts = await harness.json<{ name: string }[]>(["@p", "prompts-list"]);
+    assert.deepEqual(prompts.map((prompt) => prompt.name), ["prompt-1", "prompt-2", "prompt-3"]);
+    assert.equal((await harness.run(["@p", "ping"])).code, 0, "the session lives on");
+  } finally {
+    await harness.cleanup();
+  }
+});
+
+for (const era of ["modern", "legacy"] as const) {
+  Deno.test(`a stdio server [${era}]: resource updates and list changes reach the bridge`, async () => {
+    const harness = await Harness.create();
+    try {
+      await writeConfig(`${harness.home}/mcp.json`, {
+        demo: denoEntry(DEMO_SERVER, ["--stdio", "--era", era]),
+      });
+      const connect = await harness.run(["connect", `${harness.home}/mcp.json:demo`, "@s"]);
+      assert.equal(connect.code, 0, connect.stderr);
+      assert.match(connect.stdout, new RegExp(`^Protocol: ${revisionOf(era)}`, "m"));
+      assert.equal((await harness.run(["@s", "resources-subscribe", "demo://counter"])).code, 0);
+      assert.equal((await harness.run(["@s", "tools-call", "touch"])).code, 0);
+      assert.equal((await harness.run(["@s", "tools-call", "change-lists"])).code, 0);
+      await waitFor(
+        async () => {
+          const entries = await harness.json<Entry[]>(["@s", "notifications"]);
+          const methods = entries.map((entry) => entry.method);
+          return methods.includes("notifications/resources/updated") &&
+            methods.includes("notifications/tools/list_changed");
+        },
+        10_000,
+        "the update and the tool list change",
+      );
+      assert.equal((await harness.run(["@s", "tools-get", "dynamic-1"])).code, 0);
+    } finally {
+      await harness.cleanup();
+    }
+  });
+}

@@ -8,6 +8,18 @@ import { textOf, withServer } from "../../fakes/demo_servers.ts";
 const SCRIPT = new URL("../../../scripts/demo_server.ts", import.meta.url).pathname;
 const ROOT = new URL("../../../", import.meta.url).pathname;
 const IS_WINDOWS = Deno.build.os === "windows";
+/** The demo server's tools, in the order it lists them. */
+const DEMO_TOOLS = [
+  "echo",
+  "add",
+  "fail",
+  "slow",
+  "stats",
+  "touch",
+  "change-lists",
+  "log",
+  "find",
+];
 
 async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
   const deadline = performance.now() + ms;
@@ -64,17 +76,7 @@ Deno.test("startDemoHttpServer() serves the demo tools with annotations and serv
       assert.deepEqual(client.getServerCapabilities()?.tools, { listChanged: true });
       assert.ok(client.getServerCapabilities()?.logging);
       const { tools } = await client.listTools();
-      assert.deepEqual(tools.map((tool) => tool.name), [
-        "echo",
-        "add",
-        "fail",
-        "slow",
-        "stats",
-        "touch",
-        "change-lists",
-        "log",
-        "find",
-      ]);
+      assert.deepEqual(tools.map((tool) => tool.name), DEMO_TOOLS);
       const echo = tools.find((tool) => tool.name === "echo");
       assert.equal(echo?.annotations?.readOnlyHint, true);
       assert.deepEqual(echo?.inputSchema.required, ["message"]);
@@ -283,18 +285,7 @@ Deno.test("demo_server.ts --stdio serves tools and logs readiness on stderr", as
   try {
     await withDeadline(client.connect(transport), 30_000, "stdio connect");
     const names = (await client.listTools()).tools.map((tool) => tool.name);
-    assert.deepEqual(names, [
-      "echo",
-      "add",
-      "fail",
-      "slow",
-      "stats",
-      "touch",
-      "change-lists",
-      "log",
-      "find",
-      "tool-1",
-    ]);
+    assert.deepEqual(names, [...DEMO_TOOLS, "tool-1"]);
     assert.equal(textOf(await client.callTool({ name: "add", arguments: { a: 4, b: 5 } })), "9");
     await waitFor(() => stderr.includes("demo server ready (stdio)"), 5_000, "ready line");
   } finally {
