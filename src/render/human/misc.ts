@@ -95,3 +95,23 @@ export function truncateOutput(text: string, maxChars: number): string {
   return `${closed}\n\n... output truncated (${size} total, ` +
     `showing first ${maxChars} chars). Use --max-chars to adjust.`;
 }
+
+/** The prefix of `_meta` keys the protocol reserves (server info, related task, ...). */
+const RESERVED_META_PREFIX = "io.modelcontextprotocol/";
+
+/**
+ * A result's `_meta` as a `Metadata:` section, without the keys the protocol
+ * itself stamps (2026-07-28 servers add their server info to every result);
+ * `undefined` when nothing is left. `--json` keeps the whole `_meta`.
+ */
+export function renderMetadata(meta: unknown, theme: Theme): string | undefined {
+  if (meta === undefined || meta === null) return undefined;
+  let shown = meta;
+  if (typeof meta === "object" && !Array.isArray(meta)) {
+    shown = Object.fromEntries(
+      Object.entries(meta).filter(([key]) => !key.startsWith(RESERVED_META_PREFIX)),
+    );
+    if (Object.keys(shown as object).length === 0) return undefined;
+  }
+  return `${theme.bold("Metadata:")}\n${fence(JSON.stringify(shown, null, 2))}`;
+}

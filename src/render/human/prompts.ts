@@ -9,7 +9,7 @@
 
 import type { GetPromptResult, Prompt } from "../../mcp/types.ts";
 import type { Theme } from "../theme.ts";
-import { fence, summaryLine } from "./misc.ts";
+import { fence, renderMetadata, summaryLine } from "./misc.ts";
 import { renderContentBlock } from "./tool_result.ts";
 
 /** Options for {@linkcode renderPromptGet}. */
@@ -81,8 +81,7 @@ export function renderPromptGet(result: GetPromptResult, options: PromptGetOptio
     );
   }
   sections.push(lines.join("\n"));
-  if (result._meta !== undefined) {
-    sections.push(`${theme.bold("Metadata:")}\n${fence(JSON.stringify(result._meta, null, 2))}`);
-  }
+  const metadata = renderMetadata(result._meta, theme);
+  if (metadata) sections.push(metadata);
   return sections.join("\n\n");
 }

@@ -11,7 +11,7 @@
 import type { ReadResourceResult, Resource, ResourceTemplate } from "../../mcp/types.ts";
 import type { Theme } from "../theme.ts";
 import { shellQuote } from "../shell_quote.ts";
-import { fence, summaryLine } from "./misc.ts";
+import { fence, renderMetadata, summaryLine } from "./misc.ts";
 
 /** Options for {@linkcode renderResourceContents}. */
 export interface ResourceContentsOptions {
@@ -156,9 +156,8 @@ export function renderResourceContents(
     if (item.mimeType) header += ` ${theme.dim(`(${item.mimeType})`)}`;
     sections.push(`${header}\n${body}`);
   }
-  if (result._meta !== undefined) {
-    sections.push(`${theme.bold("Metadata:")}\n${fence(prettyJson(result._meta))}`);
-  }
+  const metadata = renderMetadata(result._meta, theme);
+  if (metadata) sections.push(metadata);
   return sections.join("\n\n");
 }
 

@@ -8,7 +8,7 @@
 
 import type { CallToolResult, ContentBlock } from "../../mcp/types.ts";
 import type { Theme } from "../theme.ts";
-import { FENCE, fence } from "./misc.ts";
+import { FENCE, fence, renderMetadata } from "./misc.ts";
 
 /** Options for {@linkcode renderToolCallResult}. */
 export interface ToolCallResultOptions {
@@ -91,9 +91,8 @@ export function renderToolResultBody(result: CallToolResult, theme: Theme): stri
   } else if (structured !== undefined) {
     sections.push(`${theme.bold("Structured content:")}\n${fence(prettyJson(structured))}`);
   }
-  if (result._meta !== undefined) {
-    sections.push(`${theme.bold("Metadata:")}\n${fence(prettyJson(result._meta))}`);
-  }
+  const metadata = renderMetadata(result._meta, theme);
+  if (metadata) sections.push(metadata);
   if (sections.length === 0) return theme.dim("(no content)");
   return sections.join("\n\n");
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   fence,
   renderClosed,
+  renderMetadata,
   renderPing,
   renderRestarted,
   renderRestarting,
@@ -95,4 +96,20 @@ Deno.test("truncateOutput() closes a longer fence with a fence as long", () => {
   const text = fence(`a\n${"````"}\n${"b".repeat(50)}`);
   const body = truncateOutput(text, 20).split("\n\n... output truncated")[0];
   assert.ok(body.endsWith("\n`````"), body);
+});
+
+Deno.test("renderMetadata() leaves out the keys the protocol stamps and nothing else", () => {
+  const meta = {
+    "io.modelcontextprotocol/serverInfo": { name: "s", version: "1" },
+    "com.example/trace": "abc",
+  };
+  assert.equal(
+    renderMetadata(meta, plain),
+    `Metadata:\n${fence(JSON.stringify({ "com.example/trace": "abc" }, null, 2))}`,
+  );
+  assert.equal(
+    renderMetadata({ "io.modelcontextprotocol/serverInfo": { name: "s" } }, plain),
+    undefined,
+  );
+  assert.equal(renderMetadata(undefined, plain), undefined);
 });
