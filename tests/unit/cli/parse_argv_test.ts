@@ -601,3 +601,44 @@ Deno.test("parseArgv() keeps option values when tools-call <name> --help becomes
   assert.deepEqual(invocation.kind === "session" && invocation.args, ["x"]);
   assert.equal(invocation.flags.timeout, 5);
 });
+
+Deno.test("parseArgv() suggests the resource, prompt and notification commands", () => {
+  for (
+    const [typed, meant] of [
+      ["resource-list", "resources-list"],
+      ["resource-templates-list", "resources-templates-list"],
+      ["prompt-get", "prompts-get"],
+      ["notification", "notifications"],
+      ["logging-set-lvl", "logging-set-level"],
+    ]
+  ) {
+    assertUsageError(
+      ["@s", typed],
+      `Unknown command: ${typed}`,
+      `Did you mean: mcpc @s ${meant}\nRun "mcpc @s --help" for available commands.`,
+    );
+  }
+});
+
+Deno.test("parseArgv() reads the options of the new session commands", () => {
+  const read = session(parse(["@s", "resources-read", "demo://x", "-o", "f.bin", "--force"]));
+  assert.deepEqual(read.args, ["demo://x"]);
+  assert.equal(read.options.output, "f.bin");
+  assert.equal(read.options.force, true);
+  const sized = session(parse(["@s", "resources-read", "--max-size", "10", "demo://x"]));
+  assert.equal(sized.options.maxSize, "10");
+  const prompt = session(parse(["@s", "prompts-get", "greet", "name:=Ada", "--schema", "p.json"]));
+  assert.deepEqual(prompt.args, ["greet", ["name:=Ada"]]);
+  assert.equal(prompt.options.schema, "p.json");
+  const grep = session(parse(["@s", "grep", "x", "-E", "-s", "-m", "3", "--prompts"]));
+  assert.deepEqual(grep.args, ["x"]);
+  assert.deepEqual(
+    [grep.options.regex, grep.options.caseSensitive, grep.options.maxResults, grep.options.prompts],
+    [true, true, "3", true],
+  );
+  const follow = session(parse(["@s", "notifications", "--follow"]));
+  assert.equal(follow.options.follow, true);
+  const all = top(parse(["grep", "x", "--tools"]));
+  assert.equal(all.command, "grep");
+  assert.equal(all.options.tools, true);
+});
