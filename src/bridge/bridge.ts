@@ -14,7 +14,7 @@ import { settleWithin } from "../platform/settle.ts";
 import type { FollowedNotification, ListedItems, McpConnection } from "../mcp/client.ts";
 import type { LoggingLevel, Prompt, Resource, ResourceTemplate, Tool } from "../mcp/sdk.ts";
 import type { ProcessGroupIdentity } from "../platform/process.ts";
-import type { SessionRecord } from "../session/session.ts";
+import type { NotificationTimes, SessionRecord } from "../session/session.ts";
 import type { SessionStore } from "../session/session_store.ts";
 import { startKeepalive, type Timers } from "./keepalive.ts";
 import type { BridgeLog } from "./log.ts";
@@ -85,6 +85,9 @@ export interface RequestContext {
   notify?: (entry: NotificationEntry) => void;
 }
 
+/** How long notification times wait, to be written into the record together (ms). */
+export const NOTIFICATION_WRITE_DELAY_MS = 250;
+
 /** How many server notifications a bridge remembers for `mcpc @s notifications`. */
 export const NOTIFICATION_HISTORY = 200;
 
@@ -151,6 +154,9 @@ export class Bridge {
   #subscriptions: string[] = [];
   /** Serializes changes of the subscriptions. */
   #subscribing: Promise<unknown> = Promise.resolve();
+  /** Notification times not yet written into the record. */
+  #pendingTimes: Record<string, NotificationTimes> = {};
+  #timesTimer?: ReturnType<typeof setTimeout>;
   #stderrTail: string[] = [];
   #stopKeepalive?: () => void;
   #stopping?: Promise<void>;
@@ -442,30 +448,50 @@ export class Bridge {
         this.#listGenerations[list]++;
       }
       log.info(`The server's ${LIST_LABELS[change.lists[0]]} list changed`);
-      this.#patchOwn((record) => {
-        record.notifications = {
-          ...record.notifications,
-          [change.kind]: { ...record.notifications?.[change.kind], listChangedAt: at },
-        };
-      });
+      this.#noteTimes(change.kind, { listChangedAt: at });
       return;
     }
     if (method === "notifications/resources/updated") {
       const uri = typeof params.uri === "string" ? params.uri : undefined;
       log.info(`Resource updated: ${uri ?? "(no uri)"}`);
-      this.#patchOwn((record) => {
-        record.notifications = {
-          ...record.notifications,
-          resources: {
-            ...record.notifications?.resources,
-            updatedAt: at,
-            ...(uri !== undefined ? { updatedUri: uri } : {}),
-          },
-        };
+      this.#noteTimes("resources", {
+        updatedAt: at,
+        ...(uri !== undefined ? { updatedUri: uri } : {}),
       });
       return;
     }
     if (method === "notifications/message") this.#logServerMessage(params);
+  }
+
+  /**
+   * Records when notifications of `kind` arrived. A burst (a server updating a
+   * resource many times a second) costs one write of the record: changes
+   * within {@linkcode NOTIFICATION_WRITE_DELAY_MS} are written together.
+   */
+  #noteTimes(kind: string, times: NotificationTimes): void {
+    this.#pendingTimes[kind] = { ...this.#pendingTimes[kind], ...times };
+    if (this.#timesTimer !== undefined) return;
+    this.#timesTimer = setTimeout(() => this.#flushTimes(), NOTIFICATION_WRITE_DELAY_MS);
+    this.#timers.add(this.#timesTimer);
+  }
+
+  /** Writes the pending notification times into the record. */
+  #flushTimes(): Promise<void> {
+    if (this.#timesTimer !== undefined) {
+      clearTimeout(this.#timesTimer);
+      this.#timers.delete(this.#timesTimer);
+      this.#timesTimer = undefined;
+    }
+    const pending = this.#pendingTimes;
+    this.#pendingTimes = {};
+    if (Object.keys(pending).length === 0) return Promise.resolve();
+    return this.#patchOwn((record) => {
+      const merged = { ...record.notifications };
+      for (const [kind, times] of Object.entries(pending)) {
+        merged[kind] = { ...merged[kind], ...times };
+      }
+      record.notifications = merged;
+    });
   }
 
   /** A server log message goes to the bridge log at its own level, with its logger. */
@@ -780,6 +806,7 @@ export class Bridge {
       // The handshake still runs: end it (a stdio server's group is stopped).
       await this.#closeTransport();
     }
+    await this.#flushTimes();
     // The MCP session id stays even after a DELETE: the next bridge tries to
     // resume it and the server's rejection marks the session expired, so a
     // new MCP session only ever starts with an explicit restart (reference §6.8).

@@ -1321,3 +1321,22 @@ Deno.test("Bridge catalog returns only what the server has, from the caches", as
     assert.equal(connection.resourceListCalls, 1);
   });
 });
+
+Deno.test("Bridge writes a burst of notification times into the record once, with the last ones", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge, store }) => {
+    await bridge.ready;
+    for (let index = 0; index < 50; index++) {
+      connection.onNotification?.("notifications/resources/updated", { uri: `demo://${index}` });
+    }
+    connection.onNotification?.("notifications/prompts/list_changed", {});
+    assert.equal((await store.get(NAME))?.notifications, undefined, "not written at once");
+    await waitUntil(
+      async () => (await store.get(NAME))?.notifications?.resources?.updatedUri === "demo://49",
+      WAIT_MS,
+      "the burst to be written",
+    );
+    const record = await store.get(NAME);
+    assert.ok(record?.notifications?.prompts?.listChangedAt);
+  });
+});
