@@ -178,6 +178,7 @@ export function serverDetailsOutput(
       status: options.status,
       initialize: details.initialize,
       ...(details.tools ? { toolNames: details.tools.map((tool) => tool.name) } : {}),
+      ...(record.notifications ? { notifications: record.notifications } : {}),
     }),
     human: (theme) =>
       renderServerDetails({

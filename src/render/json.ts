@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ServerConfig } from "../session/session.ts";
+import type { NotificationTimes, ServerConfig } from "../session/session.ts";
 import type { ServerInitialize } from "./human/server_details.ts";
 
 /** Serialises `value` the way every `--json` output is printed (two-space indent). */
@@ -36,6 +36,8 @@ export interface ServerDetailsJsonInput {
   initialize: ServerInitialize;
   /** Names of the cached tools, when known. */
   toolNames?: string[];
+  /** When the last notifications of each kind arrived (the record's `notifications`). */
+  notifications?: Record<string, NotificationTimes>;
 }
 
 /** The `_mcpc` block of server details. */
@@ -46,6 +48,8 @@ export interface McpcSessionBlock {
   status: string;
   /** The negotiated MCP protocol revision. */
   protocolVersion?: string;
+  /** When the last list changes and resource updates arrived, by kind. */
+  notifications?: Record<string, NotificationTimes>;
 }
 
 /** The `mcpc @s --json` document: `_mcpc` first, then the `InitializeResult` fields and `toolNames`. */
@@ -68,6 +72,7 @@ export function serverDetailsJson(input: ServerDetailsJsonInput): ServerDetailsD
     ...(input.initialize.protocolVersion
       ? { protocolVersion: input.initialize.protocolVersion }
       : {}),
+    ...(input.notifications ? { notifications: input.notifications } : {}),
   };
   const { initialize } = input;
   const document: ServerDetailsDocument = { _mcpc: mcpc };

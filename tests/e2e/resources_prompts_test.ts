@@ -135,7 +135,7 @@ eraTest("a subscription and the log level outlive a bridge restart", async (era)
     const before = await notifications(harness);
     assert.ok(!before.some((entry) => entry.params?.data === "quiet one"), "info is below warning");
     const details = await harness.run(["@d"]);
-    assert.match(details.stdout, /Notifications:\n\* resources updated /);
+    assert.match(details.stdout, /Notifications:\n\* resources updated `demo:\/\/counter` /);
     const log = await Deno.readTextFile(`${harness.home}/logs/bridge-@d.log`);
     assert.match(log, /\[server log demo\] error: loud one/);
 
@@ -220,6 +220,14 @@ eraTest("list changes refresh the bridge's caches and are recorded", async (era)
     assert.deepEqual([grep.totalMatches.tools, grep.totalMatches.resources], [1, 1]);
     const details = await harness.run(["@d"]);
     assert.match(details.stdout, /\* tools list changed /);
+    const document = await harness.json<{ _mcpc: { notifications?: Record<string, unknown> } }>([
+      "@d",
+    ]);
+    assert.deepEqual(Object.keys(document._mcpc.notifications ?? {}).sort(), [
+      "prompts",
+      "resources",
+      "tools",
+    ]);
     assert.match(details.stdout, /\* prompts list changed /);
     const human = await harness.run(["@d", "notifications"]);
     assert.match(human.stdout, /tools list changed/);

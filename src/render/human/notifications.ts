@@ -18,7 +18,10 @@ export interface NotificationsOptions {
 }
 
 /** When a session last saw each kind of change, by kind (`tools`, `resources`, `prompts`). */
-export type NotificationSummary = Record<string, { listChangedAt?: string; updatedAt?: string }>;
+export type NotificationSummary = Record<
+  string,
+  { listChangedAt?: string; updatedAt?: string; updatedUri?: string }
+>;
 
 const LIST_CHANGED = new Map([
   ["notifications/tools/list_changed", "tools list changed"],
@@ -140,7 +143,10 @@ export function renderLastNotifications(
       lines.push(`* ${kind} list changed ${when(record.listChangedAt, now, theme)}`);
     }
     if (typeof record?.updatedAt === "string") {
-      lines.push(`* ${kind} updated ${when(record.updatedAt, now, theme)}`);
+      const uri = typeof record.updatedUri === "string"
+        ? ` ${theme.grey(`\`${oneLine(record.updatedUri)}\``)}`
+        : "";
+      lines.push(`* ${kind} updated${uri} ${when(record.updatedAt, now, theme)}`);
     }
   }
   if (lines.length === 0) return "";

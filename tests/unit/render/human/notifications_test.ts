@@ -130,6 +130,14 @@ Deno.test("renderLastNotifications() lists each recorded change with its age", (
   );
 });
 
+Deno.test("renderLastNotifications() names the resource that was updated last", () => {
+  const summary = { resources: { updatedAt: AT, updatedUri: "demo://counter" } };
+  assert.equal(
+    renderLastNotifications(summary, NOW, plain),
+    `Notifications:\n* resources updated \`demo://counter\` 5m ago (${AT})`,
+  );
+});
+
 Deno.test("renderLastNotifications() returns nothing when nothing was recorded", () => {
   assert.equal(renderLastNotifications(undefined, NOW, plain), "");
   assert.equal(renderLastNotifications({}, NOW, plain), "");
