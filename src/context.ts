@@ -36,6 +36,8 @@ export interface AppContext {
   now: () => number;
   /** Writes to stdout. */
   stdout: (text: string) => void;
+  /** Whether stdout's reader has gone away (a closed pipe): output that streams then stops. */
+  stdoutGone?: () => boolean;
   /** Writes notes and warnings to stderr (control characters are shown escaped). */
   stderr: (text: string) => void;
   /** Output switches. */

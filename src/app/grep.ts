@@ -59,6 +59,7 @@ export async function grepSession(
     json: grepJson(result),
     human: (theme) => renderGrepSession(result, theme),
     exitCode: exitCodeOf(result),
+    truncatable: true,
   };
 }
 
@@ -81,6 +82,7 @@ export async function grepAll(ctx: AppContext, request: GrepRequest): Promise<Co
     json: grepJson(result),
     human: (theme) => renderGrepAll(result, theme),
     exitCode: exitCodeOf(result),
+    truncatable: true,
   };
 }
 

@@ -37,41 +37,37 @@ const FOLLOW_RECONNECT_DELAY_MS = 1_000;
 
 /**
  * `notifications --follow`: prints what the bridge has, then each new
- * notification (one JSON object per line with `--json`). When the bridge
- * restarts, it follows the new one (nothing is printed twice); when the
- * session is closed, it stops. Returns the exit code.
+ * notification (one JSON object per line with `--json`), from one request
+ * in which the bridge sends its history and then every new notification, so
+ * nothing falls between the two. When the bridge restarts, it follows the
+ * new one (which starts with an empty history); it stops when the session is
+ * closed or stdout's reader goes away (`| head -1`). Returns the exit code.
  */
 export async function notificationsFollow(ctx: AppContext, name: string): Promise<number> {
-  const printed = new Set<string>();
-  const print = (entry: NotificationEntry) => {
-    const key = JSON.stringify(entry);
-    if (printed.has(key)) return;
-    printed.add(key);
-    ctx.stdout(`${formatEntry(ctx, entry)}\n`);
-  };
+  if (!ctx.output.json) ctx.stderr(`Following the notifications of ${name} (Ctrl+C to stop)\n`);
   let failures = 0;
   for (;;) {
     try {
-      await withSession(ctx, name, async (session) => {
+      const outcome = await withSession(ctx, name, async (session) => {
+        failures = 0;
+        const gone = Promise.withResolvers<"gone">();
         session.client.onNotification((message) => {
           if (message.type !== "notification") return;
-          print({
-            at: message.at ?? new Date(ctx.now()).toISOString(),
-            method: message.method,
-            ...(isRecord(message.params) ? { params: message.params } : {}),
-          });
+          ctx.stdout(`${
+            formatEntry(ctx, {
+              at: message.at ?? new Date(ctx.now()).toISOString(),
+              method: message.method,
+              ...(isRecord(message.params) ? { params: message.params } : {}),
+            })
+          }\n`);
+          if (ctx.stdoutGone?.()) gone.resolve("gone");
         });
-        const { notifications } = await session.client.request("notifications", {
-          follow: false,
-        }, { timeoutMs: ctx.timeoutMs });
-        for (const entry of notifications) print(entry);
-        failures = 0;
-        if (!ctx.output.json && printed.size === 0) {
-          ctx.stderr(`Waiting for notifications from ${name} (Ctrl+C to stop)...\n`);
-        }
         // Open until the bridge stops (its followers are ended) or the connection drops.
-        await session.client.request("notifications", { follow: true });
+        const following = session.client.request("notifications", { follow: true })
+          .then(() => "ended" as const);
+        return await Promise.race([following, gone.promise]);
       });
+      if (outcome === "gone") return 0;
     } catch (error) {
       if (!(error instanceof BridgeConnectionLostError) && !isNetwork(error)) throw error;
       if (++failures > FOLLOW_RECONNECTS) throw error;

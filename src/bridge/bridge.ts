@@ -101,6 +101,26 @@ interface CachedList<T> {
   expiresAt?: number;
 }
 
+/** Longest a server's cache hint keeps a list (ms): a day, as the SDK caps it. */
+const MAX_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** A list walk in flight and the requests waiting for it. */
+interface SharedWalk<T> {
+  items: Promise<T[]>;
+  controller: AbortController;
+  waiters: number;
+}
+
+/** `promise`, or a rejection with the signal's reason once `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
+}
+
 /** What each cached list holds. */
 interface ListTypes {
   tools: Tool;
@@ -146,6 +166,8 @@ export class Bridge {
     resourceTemplates: 0,
     prompts: 0,
   };
+  /** The list walks in flight, by list. */
+  #walks: { [K in ListKind]?: SharedWalk<unknown> } = {};
   #notifications: NotificationEntry[] = [];
   /** CLIs following the notifications: how to tell each one, and how to end its request. */
   #followers = new Map<(entry: NotificationEntry) => void, () => void>();
@@ -293,11 +315,16 @@ export class Bridge {
       },
       setLogLevel: async (params, context) => {
         const connection = await this.#ready;
-        const scope = await connection.setLogLevel(params.level, sdkOptions(context));
-        await this.#patchOwn((record) => {
-          record.logLevel = params.level;
+        // After the restore of the predecessor's level, which would undo this one.
+        const change = this.#subscribing.then(async () => {
+          const scope = await connection.setLogLevel(params.level, sdkOptions(context));
+          await this.#patchOwn((record) => {
+            record.logLevel = params.level;
+          });
+          return scope;
         });
-        return { level: params.level, scope };
+        this.#subscribing = change.catch(() => {});
+        return { level: params.level, scope: await change };
       },
       catalog: async (params, context) => {
         const connection = await this.#ready;
@@ -323,6 +350,8 @@ export class Bridge {
         if (!params.follow) return result;
         const notify = context.notify;
         if (!notify) throw new McpcError("usage", "This connection cannot follow notifications");
+        // The history first, then each new one: registered in the same tick, nothing is missed.
+        for (const entry of this.#notifications) notify(entry);
         // The request stays open until the CLI cancels it or hangs up (Ctrl+C).
         await new Promise<void>((resolve) => {
           const follower = (entry: NotificationEntry) => notify(entry);
@@ -392,30 +421,67 @@ export class Bridge {
     context: RequestContext,
     refresh: boolean,
   ): Promise<ListTypes[K][]> {
-    const connection = await this.#ready;
+    await this.#ready;
     const cached = this.#lists[kind] as CachedList<ListTypes[K]> | undefined;
     const now = this.#deps.now();
     if (!refresh && cached && (cached.expiresAt === undefined || cached.expiresAt > now)) {
       return cached.items;
     }
+    // One walk per list at a time: requests that need it meanwhile share its answer (two walks
+    // of one list on one connection would also look like a cursor repeated to the watch).
+    let shared = this.#walks[kind] as SharedWalk<ListTypes[K]> | undefined;
+    if (!shared) {
+      shared = this.#startWalk(kind, sdkOptions(context).timeoutMs);
+      this.#walks[kind] = shared as SharedWalk<unknown>;
+    }
+    shared.waiters++;
+    try {
+      return await untilAborted(shared.items, context.signal);
+    } finally {
+      // The walk is cancelled on the server once nobody waits for it any more.
+      if (--shared.waiters === 0) shared.controller.abort(context.signal.reason);
+    }
+  }
+
+  /** Walks every page of list `kind` and caches the answer, unless the list changed meanwhile. */
+  #startWalk<K extends ListKind>(kind: K, timeoutMs?: number): SharedWalk<ListTypes[K]> {
+    const connection = this.#connection!;
+    const controller = new AbortController();
     const generation = this.#listGenerations[kind];
-    const options = sdkOptions(context);
-    const fetched =
-      await (kind === "tools"
+    const options = {
+      signal: controller.signal,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    };
+    const walk =
+      (kind === "tools"
         ? connection.listTools(options)
         : kind === "resources"
         ? connection.listResources(options)
         : kind === "resourceTemplates"
         ? connection.listResourceTemplates(options)
-        : connection.listPrompts(options)) as ListedItems<ListTypes[K]>;
-    if (generation === this.#listGenerations[kind] && fetched.ttlMs !== 0) {
-      const entry: CachedList<ListTypes[K]> = {
-        items: fetched.items,
-        ...(fetched.ttlMs !== undefined ? { expiresAt: this.#deps.now() + fetched.ttlMs } : {}),
-      };
-      (this.#lists as Record<ListKind, CachedList<unknown> | undefined>)[kind] = entry;
-    }
-    return fetched.items;
+        : connection.listPrompts(options)) as Promise<ListedItems<ListTypes[K]>>;
+    const shared: SharedWalk<ListTypes[K]> = {
+      controller,
+      waiters: 0,
+      items: walk.then((fetched) => {
+        if (generation === this.#listGenerations[kind] && fetched.ttlMs !== 0) {
+          const ttlMs = fetched.ttlMs === undefined
+            ? undefined
+            : Math.min(fetched.ttlMs, MAX_CACHE_TTL_MS);
+          const entry: CachedList<ListTypes[K]> = {
+            items: fetched.items,
+            ...(ttlMs !== undefined ? { expiresAt: this.#deps.now() + ttlMs } : {}),
+          };
+          (this.#lists as Record<ListKind, CachedList<unknown> | undefined>)[kind] = entry;
+        }
+        return fetched.items;
+      }).finally(() => {
+        if (this.#walks[kind] === (shared as SharedWalk<unknown>)) delete this.#walks[kind];
+      }),
+    };
+    // Every waiter may have given up: the failure is theirs to see, never an unhandled one.
+    shared.items.catch(() => {});
+    return shared;
   }
 
   /** The cached tools, listed now (within the request's signal and timeout) when there are none. */
@@ -522,20 +588,22 @@ export class Bridge {
    * predecessor followed and the log level set. Failures are logged; the
    * session works without them.
    */
-  async #restoreFollowed(connection: McpConnection): Promise<void> {
+  #restoreFollowed(connection: McpConnection): Promise<void> {
     const { config, log } = this.#deps;
-    const record = await this.#deps.store.get(config.sessionName).catch(() => undefined);
-    if (record?.logLevel) {
-      try {
-        await connection.setLogLevel(record.logLevel as LoggingLevel);
-        log.info(`Log level ${record.logLevel} set again`);
-      } catch (error) {
-        log.warn(`Cannot set the log level ${record.logLevel} again: ${String(error)}`);
+    // Chained at once: a subscribe or log level request that arrives meanwhile runs after this
+    // and builds on what it restored.
+    const restored = this.#subscribing.then(async () => {
+      const record = await this.#deps.store.get(config.sessionName).catch(() => undefined);
+      if (record?.logLevel) {
+        try {
+          await connection.setLogLevel(record.logLevel as LoggingLevel);
+          log.info(`Log level ${record.logLevel} set again`);
+        } catch (error) {
+          log.warn(`Cannot set the log level ${record.logLevel} again: ${String(error)}`);
+        }
       }
-    }
-    const uris = record?.subscriptions ?? [];
-    if (uris.length === 0) return;
-    const change = this.#subscribing.then(async () => {
+      const uris = record?.subscriptions ?? [];
+      if (uris.length === 0) return;
       try {
         await connection.setResourceSubscriptions(uris);
         this.#subscriptions = [...uris];
@@ -544,8 +612,8 @@ export class Bridge {
         log.warn(`Cannot subscribe again to ${uris.join(", ")}: ${String(error)}`);
       }
     });
-    this.#subscribing = change;
-    await change;
+    this.#subscribing = restored.catch(() => {});
+    return restored;
   }
 
   async #start(): Promise<McpConnection> {
@@ -609,6 +677,10 @@ export class Bridge {
     }
     this.#connection = connection;
     this.#connectMs = Math.round(performance.now() - started);
+    // Wired at once: a notification (or a failed change stream) may come any moment now.
+    connection.onNotification = (method, params) => this.#onNotification(method, params);
+    connection.onListenError = (error) =>
+      log.warn(`The server's change stream: ${error instanceof Error ? error.message : error}`);
     // Another bridge may have taken the session over while this one connected (a restart
     // racing a listing's retry): leave at once instead of at the next keepalive.
     const owner = await this.#deps.store.get(config.sessionName).catch(() => null);
@@ -628,9 +700,6 @@ export class Bridge {
       log.warn("MCP connection closed by the server");
       this.shutdown("MCP connection closed");
     };
-    connection.onNotification = (method, params) => this.#onNotification(method, params);
-    connection.onListenError = (error) =>
-      log.warn(`Cannot open the server's change stream: ${String(error)}`);
     const info = connection.initialize.serverInfo;
     log.info(
       `Connected to ${info.name} ${

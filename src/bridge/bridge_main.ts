@@ -30,6 +30,8 @@ import {
 
 /** How long the bridge waits for its start config on stdin (ms). */
 export const START_CONFIG_TIMEOUT_MS = 5_000;
+/** Notifications queued for one follower before new ones are dropped. */
+const MAX_QUEUED_NOTIFICATIONS = 1_000;
 /** Largest start config accepted on stdin (bytes). */
 const MAX_START_CONFIG_BYTES = 64 * 1024 * 1024;
 
@@ -244,6 +246,11 @@ function serveConnection(
         timeoutMs: message.timeoutMs,
         notify: (entry: NotificationEntry) => {
           if (channel.closed) return;
+          // A follower that stopped reading does not make the bridge hold an ever longer queue.
+          if (channel.queued >= MAX_QUEUED_NOTIFICATIONS) {
+            log.debug(`Dropped a notification for a follower that does not read`);
+            return;
+          }
           channel.send({ type: "notification", ...entry }).catch((error) =>
             log.debug(`Cannot forward a notification: ${errorText(error)}`)
           );

@@ -32,10 +32,16 @@ export class Channel {
   #stream: ByteStream;
   #closed = false;
   #writing: Promise<void> = Promise.resolve();
+  #queued = 0;
 
   constructor(stream: ByteStream, handlers: ChannelHandlers) {
     this.#stream = stream;
     this.#readLoop(handlers);
+  }
+
+  /** Messages sent but not written yet (a peer that stops reading makes this grow). */
+  get queued(): number {
+    return this.#queued;
   }
 
   /** Whether the channel has closed. */
@@ -53,7 +59,8 @@ export class Channel {
     if (frame.length > MAX_FRAME_BYTES) {
       return Promise.reject(new FrameTooLargeError(frame.length, MAX_FRAME_BYTES));
     }
-    const next = this.#writing.then(() => this.#writeAll(frame));
+    this.#queued++;
+    const next = this.#writing.then(() => this.#writeAll(frame)).finally(() => this.#queued--);
     this.#writing = next.catch(() => {});
     return next;
   }

@@ -121,14 +121,22 @@ function createContext(
   const flags = invocation.flags;
   // Store warnings (a corrupt file moved aside) are printed in JSON mode too: they name a backup.
   // Warnings and debug lines may quote a server or a file: no control sequence reaches the terminal.
-  const warn = (message: string) => writeText(Deno.stderr, `${safeText(message)}\n`);
+  const warn = (message: string) => {
+    writeText(Deno.stderr, `${safeText(message)}\n`);
+  };
+  let stdoutGone = false;
   return {
     paths,
     cwd,
     env,
     now: Date.now,
-    stdout: (text) => writeText(Deno.stdout, text),
-    stderr: (text) => writeText(Deno.stderr, safeText(text)),
+    stdout: (text) => {
+      if (!writeText(Deno.stdout, text)) stdoutGone = true;
+    },
+    stdoutGone: () => stdoutGone,
+    stderr: (text) => {
+      writeText(Deno.stderr, safeText(text));
+    },
     output: { json: flags.json, verbose: flags.verbose, theme, maxChars: flags.maxChars },
     debug: (message) => {
       if (flags.verbose && !flags.json) {

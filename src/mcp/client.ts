@@ -203,6 +203,14 @@ export class SessionNotResumedError extends Error {
   }
 }
 
+/** How the SSE streams of a Streamable HTTP connection are opened again after they drop. */
+const SSE_RECONNECTION = {
+  initialReconnectionDelay: 1_000,
+  maxReconnectionDelay: 30_000,
+  reconnectionDelayGrowFactor: 1.5,
+  maxRetries: Number.MAX_SAFE_INTEGER,
+};
+
 const TERMINATE_CAP_MS = 2_000;
 const CLOSE_CAP_MS = 1_000;
 /** Bound on closing a stdio server: stdin, 2 s, SIGTERM, 2 s, SIGKILL, and a margin. */
@@ -557,6 +565,9 @@ async function connectHttp(
   });
   const transport = new StreamableHTTPClientTransport(new URL(url), {
     requestInit: { headers: server.headers ?? {} },
+    // The GET stream carries a 2025-era server's notifications: it is opened again after any
+    // outage for as long as the bridge lives (the SDK's default gives up after two tries).
+    reconnectionOptions: SSE_RECONNECTION,
     sessionId: options.resume?.mcpSessionId,
     fetch: recorder.fetch,
   });
@@ -720,7 +731,7 @@ function wrap(
       );
     },
     async readResource(uri, options = {}) {
-      return await client.readResource({ uri }, cacheable(options));
+      return await client.readResource({ uri }, { ...sdkOptions(options), cacheMode: "bypass" });
     },
     async setResourceSubscriptions(uris, options = {}) {
       const next = [...new Set(uris)];
@@ -803,6 +814,8 @@ class ChangeStream {
   readonly #capabilities: ServerCapabilityFlags;
   readonly #connection: () => McpConnection;
   #current?: McpSubscription;
+  /** Streams this class closed itself (any other close is re-opened). */
+  readonly #closedByUs = new WeakSet<McpSubscription>();
   #resources: readonly string[] = [];
   #stopped = false;
   #retry?: ReturnType<typeof setTimeout>;
@@ -833,7 +846,13 @@ class ChangeStream {
     const previous = this.#resources;
     this.#resources = resources;
     try {
-      const honoured = await this.#open(options);
+      // Only the wait for the acknowledgement is bounded: the stream itself must outlive the
+      // request that opened it (its signal would close the stream once the CLI hangs up).
+      const honoured = await this.#open(
+        options.timeout === undefined ? {} : {
+          timeout: options.timeout,
+        },
+      );
       const refused = resources.filter((uri) => !honoured.includes(uri));
       if (refused.length > 0) {
         throw new McpcError(
@@ -854,7 +873,12 @@ class ChangeStream {
     clearTimeout(this.#retry);
     const current = this.#current;
     this.#current = undefined;
-    if (current) await settleWithin(current.close(), CLOSE_CAP_MS);
+    if (current) await this.#close(current);
+  }
+
+  #close(subscription: McpSubscription): Promise<void> {
+    this.#closedByUs.add(subscription);
+    return settleWithin(subscription.close(), CLOSE_CAP_MS);
   }
 
   #filter(): SubscriptionFilter {
@@ -868,27 +892,30 @@ class ChangeStream {
   }
 
   /** Opens a stream for the current filter, then closes the previous one; returns the honoured URIs. */
-  async #open(options: { signal?: AbortSignal; timeout?: number }): Promise<string[]> {
+  async #open(options: { timeout?: number }): Promise<string[]> {
     if (this.#stopped) return [];
     clearTimeout(this.#retry);
     const filter = this.#filter();
     const previous = this.#current;
     if (Object.keys(filter).length === 0) {
       this.#current = undefined;
-      if (previous) await settleWithin(previous.close(), CLOSE_CAP_MS);
+      if (previous) await this.#close(previous);
       return [];
     }
     const next = await this.#client.listen(filter, options);
     if (this.#stopped) {
-      await settleWithin(next.close(), CLOSE_CAP_MS);
+      await this.#close(next);
       return [];
     }
     this.#current = next;
     this.#delay = RELISTEN_FIRST_DELAY_MS;
-    if (previous) await settleWithin(previous.close(), CLOSE_CAP_MS);
+    if (previous) await this.#close(previous);
     next.closed.then((reason) => {
-      if (this.#current !== next || this.#stopped || reason === "local") return;
+      if (this.#current !== next || this.#stopped || this.#closedByUs.has(next)) return;
       this.#current = undefined;
+      this.#connection().onListenError?.(
+        new Error(`the server's change stream ended (${reason}); opening it again`),
+      );
       this.#schedule();
     });
     return [...(next.honoredFilter.resourceSubscriptions ?? [])];
@@ -905,7 +932,14 @@ class ChangeStream {
     const delay = this.#delay;
     this.#delay = Math.min(this.#delay * 2, RELISTEN_MAX_DELAY_MS);
     this.#retry = setTimeout(() => {
-      this.#open({}).catch((error) => this.#failed(error));
+      this.#open({}).then((honoured) => {
+        const refused = this.#resources.filter((uri) => !honoured.includes(uri));
+        if (refused.length > 0) {
+          this.#connection().onListenError?.(
+            new Error(`the server no longer accepts the subscription to ${refused.join(", ")}`),
+          );
+        }
+      }, (error) => this.#failed(error));
     }, delay);
     Deno.unrefTimer(this.#retry);
   }

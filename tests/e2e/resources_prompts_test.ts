@@ -371,3 +371,93 @@ for (const era of ["modern", "legacy"] as const) {
     }
   });
 }
+
+eraTest(
+  "a subscribe cancelled by its CLI, or racing a bridge restart, keeps every subscription working",
+  async (era) => {
+    await withDemo(era, async (harness) => {
+      assert.equal((await harness.run(["@d", "resources-subscribe", "demo://counter"])).code, 0);
+      // The CLI gives up at once; the change stream it touched must go on carrying updates.
+      await harness.run(["@d", "resources-subscribe", "demo://readme", "--timeout", "0.001"]);
+      const updates = async () =>
+        (await notifications(harness)).filter((entry) =>
+          entry.method === "notifications/resources/updated"
+        ).length;
+      const before = await updates();
+      await harness.run(["@d", "tools-call", "touch"]);
+      await waitFor(async () => (await updates()) > before, 10_000, "an update after the cancel");
+
+      // A subscribe that reaches a new bridge while it restores the old list adds to it.
+      await killBridge(harness);
+      const added = await harness.run(["@d", "resources-subscribe", "demo://logo.png"]);
+      assert.equal(added.code, 0, added.stderr);
+      await waitFor(
+        async () => {
+          const subscribed = (await harness.sessions()).sessions["@d"].subscriptions ?? [];
+          return subscribed.includes("demo://counter") && subscribed.includes("demo://logo.png");
+        },
+        10_000,
+        "both subscriptions in the record",
+      );
+      const restartedAt = new Date().toISOString();
+      await harness.run(["@d", "tools-call", "touch", "uri:=demo://logo.png"]);
+      await harness.run(["@d", "tools-call", "touch"]);
+      await waitFor(
+        async () => {
+          const uris = (await notifications(harness))
+            .filter((entry) =>
+              entry.at > restartedAt && entry.method === "notifications/resources/updated"
+            )
+            .map((entry) => entry.params?.uri);
+          return uris.includes("demo://logo.png") && uris.includes("demo://counter");
+        },
+        10_000,
+        "updates of both resources through the new bridge",
+      );
+    });
+  },
+);
+
+Deno.test("grep and lists honour --max-chars; --follow ends when its reader goes away", async () => {
+  await withDemo("modern", async (harness) => {
+    const grep = await harness.run(["@d", "grep", "e", "--max-chars", "60"]);
+    assert.equal(grep.code, 0, grep.stderr);
+    assert.match(grep.stdout, /output truncated/);
+    const all = await harness.run(["grep", "e", "--max-chars", "60"]);
+    assert.match(all.stdout, /output truncated/);
+    assert.equal((await harness.run(["@d", "resources-subscribe", "demo://counter"])).code, 0);
+    const child = new Deno.Command("sh", {
+      args: ["-c", `"${MCPC}" @d notifications --follow --json | head -1`],
+      cwd: harness.home,
+      env: { ...baseEnv(), MCPC_HOME_DIR: harness.home },
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const output = child.output();
+    const ended = (async () => {
+      for (let round = 0; round < 40; round++) {
+        await harness.run(["@d", "tools-call", "touch"]);
+        const done = await Promise.race([
+          output.then(() => true),
+          new Promise((resolve) => setTimeout(() => resolve(false), 500)),
+        ]);
+        if (done) return true;
+      }
+      return false;
+    })();
+    try {
+      assert.ok(await ended, "mcpc stopped once head had its line");
+      const { stdout } = await output;
+      assert.match(new TextDecoder().decode(stdout), /notifications\/resources\/updated/);
+    } finally {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already gone.
+      }
+      await output.catch(() => {});
+    }
+  });
+});
