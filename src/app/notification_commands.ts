@@ -14,14 +14,12 @@ import { McpcError, usageError } from "../errors.ts";
 import { renderNotificationLine, renderNotifications } from "../render/human/notifications.ts";
 import { renderForTerminal } from "../render/terminal_text.ts";
 import type { CommandOutput } from "./output.ts";
-import { withSession } from "./session_commands.ts";
+import { call, withSession } from "./session_commands.ts";
 
 /** `notifications` without `--follow`. */
 export function notificationsList(ctx: AppContext, name: string): Promise<CommandOutput> {
   return withSession(ctx, name, async (session) => {
-    const { notifications } = await session.client.request("notifications", { follow: false }, {
-      timeoutMs: ctx.timeoutMs,
-    });
+    const { notifications } = await call(ctx, session, "notifications", { follow: false });
     return {
       json: notifications,
       human: (theme) => renderNotifications(notifications, { sessionName: name, theme }),

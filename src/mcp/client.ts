@@ -101,8 +101,6 @@ export interface McpConnection {
   readonly resumed: boolean;
   /** How the server is reached. */
   readonly transport: TransportKind;
-  /** Lists every tool (all pages). */
-  listAllTools(options?: CallOptions): Promise<Tool[]>;
   /** Lists every tool (all pages) with the server's cache hint. */
   listTools(options?: CallOptions): Promise<ListedItems<Tool>>;
   /** Lists every resource (all pages). */
@@ -680,56 +678,41 @@ function wrap(
     get sessionId() {
       return hooks.sessionId();
     },
-    async listAllTools(options = {}) {
-      return (await connection.listTools(options)).items;
-    },
-    async listTools(options = {}) {
-      // listTools() walks every page and teaches the client each tool's `x-mcp-header`
-      // parameters (sent as Mcp-Param-* headers on 2026-07-28), leaving out tools whose
-      // declaration is invalid. A resumed 2025-era session skipped the handshake, so the
-      // client does not know the server has tools: there, list by method.
-      if (client.getServerCapabilities() !== undefined) {
-        const result = await client.listTools(undefined, cacheable(options));
-        return listed(result.tools, result);
-      }
-      return await walkByMethod(client, "tools/list", (page) => page.tools as Tool[], options);
-    },
-    async listResources(options = {}) {
-      if (client.getServerCapabilities() !== undefined) {
-        const result = await client.listResources(undefined, cacheable(options));
-        return listed(result.resources, result);
-      }
-      return await walkByMethod(
+    // The SDK's list calls walk every page; listTools() also teaches the client each tool's
+    // `x-mcp-header` parameters (sent as Mcp-Param-* headers on 2026-07-28), leaving out tools
+    // whose declaration is invalid.
+    listTools: (options = {}) =>
+      listEvery<Tool>(
+        client,
+        "tools/list",
+        "tools",
+        options,
+        (sdk) => client.listTools(undefined, sdk),
+      ),
+    listResources: (options = {}) =>
+      listEvery<Resource>(
         client,
         "resources/list",
-        (page) => page.resources as Resource[],
+        "resources",
         options,
-      );
-    },
-    async listResourceTemplates(options = {}) {
-      if (client.getServerCapabilities() !== undefined) {
-        const result = await client.listResourceTemplates(undefined, cacheable(options));
-        return listed(result.resourceTemplates, result);
-      }
-      return await walkByMethod(
+        (sdk) => client.listResources(undefined, sdk),
+      ),
+    listResourceTemplates: (options = {}) =>
+      listEvery<ResourceTemplate>(
         client,
         "resources/templates/list",
-        (page) => page.resourceTemplates as ResourceTemplate[],
+        "resourceTemplates",
         options,
-      );
-    },
-    async listPrompts(options = {}) {
-      if (client.getServerCapabilities() !== undefined) {
-        const result = await client.listPrompts(undefined, cacheable(options));
-        return listed(result.prompts, result);
-      }
-      return await walkByMethod(
+        (sdk) => client.listResourceTemplates(undefined, sdk),
+      ),
+    listPrompts: (options = {}) =>
+      listEvery<Prompt>(
         client,
         "prompts/list",
-        (page) => page.prompts as Prompt[],
+        "prompts",
         options,
-      );
-    },
+        (sdk) => client.listPrompts(undefined, sdk),
+      ),
     async readResource(uri, options = {}) {
       return await client.readResource({ uri }, { ...sdkOptions(options), cacheMode: "bypass" });
     },
@@ -950,17 +933,26 @@ function listed<T>(items: T[], result: Record<string, unknown>): ListedItems<T> 
   return typeof result.ttlMs === "number" ? { items, ttlMs: result.ttlMs } : { items };
 }
 
+/** A list method and the key of its items. */
+type ListMethod = "tools/list" | "resources/list" | "resources/templates/list" | "prompts/list";
+
 /**
- * Walks every page of a list by method name (a resumed 2025-era session,
- * whose client never learnt the server's capabilities); the transport's
- * cursor watch bounds the walk.
+ * Every item of a list: through the SDK's list call (`viaSdk`, which walks
+ * the pages), or, on a resumed 2025-era session whose client skipped the
+ * handshake and so does not know the server's capabilities, by method name
+ * page after page. The transport's cursor watch bounds either walk.
  */
-async function walkByMethod<T>(
+async function listEvery<T>(
   client: McpcClient,
-  method: "tools/list" | "resources/list" | "resources/templates/list" | "prompts/list",
-  items: (page: Record<string, unknown>) => T[],
+  method: ListMethod,
+  key: string,
   options: CallOptions,
+  viaSdk: (sdk: ReturnType<typeof cacheable>) => Promise<object>,
 ): Promise<ListedItems<T>> {
+  if (client.getServerCapabilities() !== undefined) {
+    const result = await viaSdk(cacheable(options)) as Record<string, unknown>;
+    return listed(result[key] as T[], result);
+  }
   const all: T[] = [];
   let cursor: string | undefined;
   let first: Record<string, unknown> | undefined;
@@ -970,7 +962,7 @@ async function walkByMethod<T>(
       sdkOptions(options),
     ) as Record<string, unknown>;
     first ??= page;
-    all.push(...items(page));
+    all.push(...(page[key] as T[]));
     cursor = typeof page.nextCursor === "string" ? page.nextCursor : undefined;
   } while (cursor);
   return listed(all, first);

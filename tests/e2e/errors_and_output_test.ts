@@ -7,12 +7,10 @@
 import assert from "node:assert/strict";
 import { startDemoHttpServer } from "../../scripts/demo_server.ts";
 import {
-  baseEnv,
   DEMO_SERVER,
   denoEntry,
   everythingStdioEntry,
   Harness,
-  MCPC,
   STDIO_FIXTURE,
   waitFor,
   writeConfig,
@@ -69,14 +67,13 @@ Deno.test("--timeout accepts decimals and an expired request exits 3", async () 
 for (const json of [false, true]) {
   Deno.test(`Ctrl+C cancels the request and exits 130${json ? " (--json)" : ""}`, async () => {
     await withDemo(async (harness, server) => {
-      const child = new Deno.Command(MCPC, {
-        args: ["@e", "tools-call", "slow", "ms:=30000", ...(json ? ["--json"] : [])],
-        env: { ...baseEnv(), MCPC_HOME_DIR: harness.home },
-        clearEnv: true,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      const child = harness.spawn([
+        "@e",
+        "tools-call",
+        "slow",
+        "ms:=30000",
+        ...(json ? ["--json"] : []),
+      ]);
       await waitFor(() => server.stats().slowStarted === 1, 20_000, "the call to start");
       // scripts/mcpc execs deno, so the child PID is mcpc itself.
       Deno.kill(child.pid, "SIGINT");

@@ -100,6 +100,24 @@ export class Harness {
     };
   }
 
+  /**
+   * Starts `mcpc args...` in this home without waiting for it (stdout and
+   * stderr piped), for tests that signal it or read it as it runs; the test
+   * stops it.
+   */
+  spawn(args: string[]): Deno.ChildProcess {
+    const [program, ...leading] = this.launcher;
+    return new Deno.Command(program, {
+      args: [...leading, ...args],
+      cwd: this.home,
+      env: { ...baseEnv(), MCPC_HOME_DIR: this.home },
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  }
+
   /** Runs with `--json` and parses stdout. */
   async json<T = unknown>(args: string[], options: RunOptions = {}): Promise<T> {
     const result = await this.run(["--json", ...args], options);

@@ -6,14 +6,12 @@
 
 import assert from "node:assert/strict";
 import {
-  baseEnv,
   DEMO_SERVER,
   denoEntry,
   everythingStdioEntry,
   groupMembers,
   Harness,
   isAlive,
-  MCPC,
   STDIO_FIXTURE,
   waitFor,
   writeConfig,
@@ -255,15 +253,7 @@ Deno.test("close while connect is still starting the server leaves no process an
 Deno.test("Ctrl+C during connect abandons it: no session, no bridge, no server left", async () => {
   await withHarness(async (harness, config) => {
     await writeConfig(config, { slow: shEntry(`sleep 30; exec ${DEMO_COMMAND}`) });
-    const child = new Deno.Command(MCPC, {
-      args: ["connect", `${config}:slow`, "@int"],
-      env: { ...baseEnv(), MCPC_HOME_DIR: harness.home },
-      clearEnv: true,
-      cwd: harness.home,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const child = harness.spawn(["connect", `${config}:slow`, "@int"]);
     const pgid = await serverGroup(harness, "@int");
     const bridge = await bridgeOf(harness, "@int");
     Deno.kill(child.pid, "SIGINT");

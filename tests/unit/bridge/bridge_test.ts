@@ -122,7 +122,7 @@ class FakeConnection implements McpConnection {
   toolCalls: { name: string; args: Record<string, unknown>; options?: CallOptions }[] = [];
   pingCalls: (CallOptions | undefined)[] = [];
   closeCalls: ({ endSession?: boolean } | undefined)[] = [];
-  /** Thrown by `listAllTools`, `callTool` and `ping` when set. */
+  /** Thrown by `listTools`, `callTool` and `ping` when set. */
   failure?: unknown;
   /** Replaces the default `callTool` answer. */
   callToolImpl?: (options?: CallOptions) => Promise<CallToolResult>;
@@ -134,14 +134,10 @@ class FakeConnection implements McpConnection {
     this.sessionId = fields.sessionId;
   }
 
-  listAllTools(options?: CallOptions): Promise<Tool[]> {
+  listTools(options?: CallOptions): Promise<ListedItems<Tool>> {
     this.listCalls.push(options);
     if (this.failure !== undefined) return Promise.reject(this.failure);
-    return Promise.resolve(structuredClone(this.tools));
-  }
-
-  async listTools(options?: CallOptions): Promise<ListedItems<Tool>> {
-    return { items: await this.listAllTools(options) };
+    return Promise.resolve({ items: structuredClone(this.tools) });
   }
 
   listResources(): Promise<ListedItems<Resource>> {

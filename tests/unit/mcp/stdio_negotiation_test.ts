@@ -101,7 +101,7 @@ for (const mode of ["modern", "both"] as const) {
         assert.equal(connection.transport, "stdio");
         assert.equal(await f.spawns(), 2, "the sibling, then the server");
         await assertEchoes(connection, `hello ${mode}`);
-        assert.ok((await connection.listAllTools()).some((tool) => tool.name === "echo"));
+        assert.ok((await connection.listTools()).items.some((tool) => tool.name === "echo"));
         await connection.ping({ timeoutMs: 10_000 });
       });
     } finally {
