@@ -190,8 +190,14 @@ for (const transport of ["stdio", "http"] as const) {
           `only error and worse after logging-set-level error, got ${level}`,
         );
       }
+      // The bridge writes notification times into the record within 250 ms.
+      await waitFor(
+        async () => (await harness.sessions()).sessions["@ev"].notifications?.resources?.updatedAt,
+        5_000,
+        "the update in the record",
+      );
       const details = await harness.run(["@ev"]);
-      assert.match(details.stdout, /Notifications:\n\* resources updated /);
+      assert.match(details.stdout, /Notifications:\n(\* .*\n)*\* resources updated /);
       const record = (await harness.sessions()).sessions["@ev"];
       assert.ok(record.notifications?.resources?.updatedAt);
       const log = await Deno.readTextFile(`${harness.home}/logs/bridge-@ev.log`);

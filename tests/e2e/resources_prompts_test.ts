@@ -134,6 +134,12 @@ eraTest("a subscription and the log level outlive a bridge restart", async (era)
     );
     const before = await notifications(harness);
     assert.ok(!before.some((entry) => entry.params?.data === "quiet one"), "info is below warning");
+    // The bridge writes notification times into the record within 250 ms.
+    await waitFor(
+      async () => (await harness.sessions()).sessions["@d"].notifications?.resources?.updatedAt,
+      5_000,
+      "the update in the record",
+    );
     const details = await harness.run(["@d"]);
     assert.match(details.stdout, /Notifications:\n\* resources updated `demo:\/\/counter` /);
     const log = await Deno.readTextFile(`${harness.home}/logs/bridge-@d.log`);
@@ -238,15 +244,7 @@ eraTest("list changes refresh the bridge's caches and are recorded", async (era)
 eraTest("notifications --follow prints new notifications as they come", async (era) => {
   await withDemo(era, async (harness) => {
     assert.equal((await harness.run(["@d", "resources-subscribe", "demo://counter"])).code, 0);
-    const child = new Deno.Command(MCPC, {
-      args: ["@d", "notifications", "--follow", "--json"],
-      cwd: harness.home,
-      env: { ...baseEnv(), MCPC_HOME_DIR: harness.home },
-      clearEnv: true,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const child = harness.spawn(["@d", "notifications", "--follow", "--json"]);
     const lines: string[] = [];
     const reading = (async () => {
       const decoder = new TextDecoder();
