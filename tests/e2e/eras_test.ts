@@ -146,7 +146,15 @@ Deno.test("a 2026-07-28 tool list change arrives on the listen stream and reache
       10_000,
       "the new tool to show in the details",
     );
-    const record = (await h.sessions()).sessions["@lc"];
+    // The bridge writes notification times into the record within 250 ms.
+    const record = await waitFor(
+      async () => {
+        const stored = (await h.sessions()).sessions["@lc"];
+        return stored.notifications?.tools?.listChangedAt ? stored : undefined;
+      },
+      5_000,
+      "the change in the record",
+    );
     assert.ok(record.notifications?.tools?.listChangedAt, "the change is recorded");
     assert.ok((server.methods()["subscriptions/listen"] ?? 0) >= 1, "a listen stream was opened");
     assert.equal((await h.run(["@lc", "close"])).code, 0);

@@ -255,7 +255,15 @@ Deno.test("a tool list change reaches the cache: details, tools-get and the sche
       "v:=1",
     ]);
     assert.equal(after.content[0].text, '{"v":"1"}', "the new schema wants a string");
-    const record = (await harness.sessions()).sessions["@ch"];
+    // The bridge writes notification times into the record within 250 ms.
+    const record = await waitFor(
+      async () => {
+        const stored = (await harness.sessions()).sessions["@ch"];
+        return stored.notifications?.tools?.listChangedAt ? stored : undefined;
+      },
+      5_000,
+      "the change in the record",
+    );
     assert.ok(record.notifications?.tools?.listChangedAt, "the change is recorded");
   } finally {
     await harness.cleanup();
