@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import { startDemoHttpServer } from "../../scripts/demo_server.ts";
+import { startRecordingProxy } from "../fixtures/recording_proxy.ts";
 import {
   baseEnv,
   DEMO_SERVER,
@@ -458,4 +459,43 @@ Deno.test("grep and lists honour --max-chars; --follow ends when its reader goes
       await output.catch(() => {});
     }
   });
+});
+
+eraTest("resource updates come back after the network drops the stream", async (era) => {
+  const server = await startDemoHttpServer({ era });
+  let hop = await startRecordingProxy(server.url);
+  const harness = await Harness.create();
+  try {
+    const connect = await harness.run(["connect", hop.url, "@d"]);
+    assert.equal(connect.code, 0, connect.stderr);
+    assert.equal((await harness.run(["@d", "resources-subscribe", "demo://counter"])).code, 0);
+    const updatedSince = async (since: string) =>
+      (await notifications(harness)).some((entry) =>
+        entry.at > since && entry.method === "notifications/resources/updated" &&
+        entry.params?.uri === "demo://counter"
+      );
+    const startedAt = new Date().toISOString();
+    await harness.run(["@d", "tools-call", "touch"]);
+    await waitFor(() => updatedSince(startedAt), 10_000, "an update before the outage");
+
+    // The hop goes away mid-stream (both ends see the connection go) for a few seconds.
+    const port = hop.port;
+    await hop.close();
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    hop = await startRecordingProxy(server.url, { port });
+    // The bridge reopens the stream with a backoff that has reached a few seconds by now.
+    const reopenedAt = new Date().toISOString();
+    await waitFor(
+      async () => {
+        await harness.run(["@d", "tools-call", "touch"]);
+        return await updatedSince(reopenedAt);
+      },
+      30_000,
+      "an update through the reopened stream",
+    );
+  } finally {
+    await harness.cleanup();
+    await hop.close();
+    await server.close();
+  }
 });
