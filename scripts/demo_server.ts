@@ -63,7 +63,8 @@ import { serveStdio, StdioServerTransport } from "@modelcontextprotocol/server/s
 import { LOG_LEVELS } from "../src/mcp/log_levels.ts";
 
 /** Instructions sent in the handshake unless `--instructions` overrides them. */
-export const DEFAULT_INSTRUCTIONS = "Demo server for mcpc. Tools: echo, add, fail, slow.";
+export const DEFAULT_INSTRUCTIONS =
+  "Demo server for mcpc. Tools: echo, add, fail, slow, stats, and (unless started with --no-feature-tools) touch, change-lists, log, find. Resources and prompts: see demo://readme.";
 
 /** The `serverInfo` the demo server reports. */
 export const DEMO_SERVER_INFO = { name: "mcpc-demo-server", version: "1.0.0" } as const;
@@ -184,7 +185,7 @@ export const README_TEXT = [
   "",
   "A small MCP server to try mcpc against.",
   "",
-  "- Tools: echo, add, fail, slow, stats",
+  "- Tools: echo, add, fail, slow, stats; touch, change-lists, log, find (feature tools)",
   "- Resources: demo://readme, demo://logo.png, demo://counter, demo://greeting/{name}",
   "- Prompts: greet, review",
   "",

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { Client, SdkHttpError, StreamableHTTPClientTransport } from "../../../src/mcp/sdk.ts";
 import { StdioProcessTransport } from "../../../src/mcp/stdio_transport.ts";
-import { parseDemoArgs, startDemoHttpServer } from "../../../scripts/demo_server.ts";
+import {
+  DEFAULT_INSTRUCTIONS,
+  parseDemoArgs,
+  startDemoHttpServer,
+} from "../../../scripts/demo_server.ts";
 import { withDeadline } from "../../fakes/deadline.ts";
 import { textOf, withServer } from "../../fakes/demo_servers.ts";
 
@@ -69,10 +73,10 @@ Deno.test("startDemoHttpServer() serves the demo tools with annotations and serv
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
     await withClient(server.url, async (client) => {
       assert.deepEqual(client.getServerVersion(), { name: "mcpc-demo-server", version: "1.0.0" });
-      assert.equal(
-        client.getInstructions(),
-        "Demo server for mcpc. Tools: echo, add, fail, slow.",
-      );
+      assert.equal(client.getInstructions(), DEFAULT_INSTRUCTIONS);
+      for (const name of DEMO_TOOLS) {
+        assert.match(DEFAULT_INSTRUCTIONS, new RegExp(`\\b${name}\\b`));
+      }
       assert.deepEqual(client.getServerCapabilities()?.tools, { listChanged: true });
       assert.ok(client.getServerCapabilities()?.logging);
       const { tools } = await client.listTools();
