@@ -64,7 +64,7 @@ import { LOG_LEVELS } from "../src/mcp/log_levels.ts";
 
 /** Instructions sent in the handshake unless `--instructions` overrides them. */
 export const DEFAULT_INSTRUCTIONS =
-  "Demo server for mcpc. Tools: echo, add, fail, slow, stats, and (unless started with --no-feature-tools) touch, change-lists, log, find. Resources and prompts: see demo://readme.";
+  "Demo server for mcpc: tools, resources and prompts to try mcpc against (demo://readme lists them).";
 
 /** The `serverInfo` the demo server reports. */
 export const DEMO_SERVER_INFO = { name: "mcpc-demo-server", version: "1.0.0" } as const;

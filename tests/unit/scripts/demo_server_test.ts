@@ -4,6 +4,7 @@ import { StdioProcessTransport } from "../../../src/mcp/stdio_transport.ts";
 import {
   DEFAULT_INSTRUCTIONS,
   parseDemoArgs,
+  README_TEXT,
   startDemoHttpServer,
 } from "../../../scripts/demo_server.ts";
 import { withDeadline } from "../../fakes/deadline.ts";
@@ -75,7 +76,7 @@ Deno.test("startDemoHttpServer() serves the demo tools with annotations and serv
       assert.deepEqual(client.getServerVersion(), { name: "mcpc-demo-server", version: "1.0.0" });
       assert.equal(client.getInstructions(), DEFAULT_INSTRUCTIONS);
       for (const name of DEMO_TOOLS) {
-        assert.match(DEFAULT_INSTRUCTIONS, new RegExp(`\\b${name}\\b`));
+        assert.match(README_TEXT, new RegExp(`\\b${name}\\b`));
       }
       assert.deepEqual(client.getServerCapabilities()?.tools, { listChanged: true });
       assert.ok(client.getServerCapabilities()?.logging);
