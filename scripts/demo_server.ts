@@ -21,6 +21,9 @@
  *   level) and `find` (returns a `resource_link`); `--no-feature-tools` leaves
  *   them out.
  *
+ * It serves two skills (Skills extension, `scripts/demo_skills.ts`) unless
+ * `--no-skills`; `--tamper-skill` serves one of them tampered, for tests.
+ *
  * Resource, template and prompt lists come in pages of 50 (`nextCursor`).
  * 2025-era clients get notifications on their session (`resources/subscribe`,
  * `logging/setLevel`); 2026-07-28 clients on `subscriptions/listen` streams,
@@ -30,6 +33,7 @@
  * deno run --allow-all scripts/demo_server.ts [--stdio] [--era modern|legacy|both]
  *   [--host H] [--port P] [--require-bearer TOKEN] [--instructions TEXT]
  *   [--extra-tools N] [--extra-resources N] [--no-feature-tools] [--fail-start]
+ *   [--no-skills] [--tamper-skill digest|size|frontmatter]
  * ```
  *
  * HTTP mode prints one line `READY http://<host>:<port>/mcp` on stdout once
@@ -45,7 +49,9 @@ import process from "node:process";
 import { z } from "zod";
 import {
   createMcpHandler,
+  type ElicitResult,
   type GetPromptResult,
+  inputRequired,
   isInitializeRequest,
   isLegacyRequest,
   type McpHttpHandler,
@@ -61,6 +67,24 @@ import {
 } from "@modelcontextprotocol/server";
 import { serveStdio, StdioServerTransport } from "@modelcontextprotocol/server/stdio";
 import { LOG_LEVELS } from "../src/mcp/log_levels.ts";
+import { attachDemoSkills, SKILL_TAMPERS, type SkillTamper } from "./demo_skills.ts";
+
+/** The form the `ask` tool sends: every kind of field, with defaults (SEP-1034). */
+export const ASK_FORM_SCHEMA = {
+  type: "object" as const,
+  properties: {
+    name: { type: "string" as const, title: "Name", description: "Your name", minLength: 1 },
+    color: {
+      type: "string" as const,
+      title: "Favourite colour",
+      enum: ["red", "green", "blue"],
+      default: "green",
+    },
+    count: { type: "integer" as const, title: "Count", minimum: 1, maximum: 10, default: 3 },
+    subscribe: { type: "boolean" as const, title: "Subscribe", default: false },
+  },
+  required: ["name"],
+};
 
 /** Instructions sent in the handshake unless `--instructions` overrides them. */
 export const DEFAULT_INSTRUCTIONS =
@@ -101,6 +125,10 @@ export interface DemoServerOptions {
   featureTools?: boolean;
   /** The revisions served (default `both`). */
   era?: DemoEra;
+  /** Serve the demo skills (Skills extension, `scripts/demo_skills.ts`; default true). */
+  skills?: boolean;
+  /** Serve the skill `greeting-style` tampered this way (for tests). */
+  tamperSkill?: SkillTamper;
 }
 
 /** The era of one long-lived connection (a 2025-era session or a stdio client). */
@@ -185,7 +213,7 @@ export const README_TEXT = [
   "",
   "A small MCP server to try mcpc against.",
   "",
-  "- Tools: echo, add, fail, slow, stats; touch, change-lists, log, find (feature tools)",
+  "- Tools: echo, add, fail, slow, stats; touch, change-lists, log, progress, ask, find (feature tools)",
   "- Resources: demo://readme, demo://logo.png, demo://counter, demo://greeting/{name}",
   "- Prompts: greet, review",
   "",
@@ -353,6 +381,7 @@ export function createDemoMcpServer(
   catalog.addPrompts();
   for (let k = 1; k <= state.dynamicCount; k++) catalog.addDynamic(k);
   catalog.servePages();
+  if (options.skills ?? true) attachDemoSkills(server, { tamper: options.tamperSkill });
   const subscribed = serveSubscriptions(server);
   if (options.connection !== undefined) {
     followState(server, { state, catalog, subscribed, era: options.connection });
@@ -407,6 +436,55 @@ function registerFeatureTools(
     count("log");
     await ctx.mcpReq.log(level, message, logger);
     return { content: [{ type: "text", text: "logged" }] };
+  });
+
+  server.registerTool("progress", {
+    title: "Progress",
+    description: "Works for steps × ms milliseconds, reporting notifications/progress " +
+      "after each step (to a caller that sent a progressToken).",
+    inputSchema: {
+      steps: z.number().int().min(1).max(1000).default(5).describe("Number of steps"),
+      ms: z.number().int().min(0).max(60_000).default(200).describe("Duration of one step"),
+    },
+    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  }, async ({ steps, ms }, ctx) => {
+    count("progress");
+    const token = ctx.mcpReq._meta?.progressToken;
+    for (let step = 1; step <= steps; step++) {
+      await abortableDelay(ms, ctx.mcpReq.signal);
+      if (token !== undefined) {
+        await ctx.mcpReq.notify({
+          method: "notifications/progress",
+          params: { progressToken: token, progress: step, total: steps, message: `step ${step}` },
+        });
+      }
+    }
+    return { content: [{ type: "text", text: `done after ${steps} steps` }] };
+  });
+
+  server.registerTool("ask", {
+    title: "Ask",
+    description: "Asks the user for a name, a colour and a count (elicitation: a request " +
+      "on 2025-11-25, an input-required result on 2026-07-28) and echoes the answer.",
+    inputSchema: z.object({}),
+    annotations: { readOnlyHint: true, openWorldHint: false },
+  }, async (_args, ctx) => {
+    count("ask");
+    const form = {
+      message: "Who is asking?",
+      requestedSchema: ASK_FORM_SCHEMA,
+    };
+    let answer: ElicitResult | undefined;
+    if (ctx.mcpReq.envelope !== undefined) {
+      // 2026-07-28: ask with an input-required result; the client retries with the answer.
+      answer = ctx.mcpReq.inputResponses?.who as ElicitResult | undefined;
+      if (answer === undefined) {
+        return inputRequired({ inputRequests: { who: inputRequired.elicit(form) } });
+      }
+    } else {
+      answer = await ctx.mcpReq.elicitInput(form);
+    }
+    return { content: [{ type: "text", text: `answer: ${JSON.stringify(answer)}` }] };
   });
 
   server.registerTool("find", {
@@ -875,6 +953,20 @@ export function parseDemoArgs(args: readonly string[]): DemoCliOptions {
       case "--no-feature-tools":
         options.featureTools = false;
         break;
+      case "--no-skills":
+        options.skills = false;
+        break;
+      case "--tamper-skill": {
+        const tamper = value();
+        if (!(SKILL_TAMPERS as readonly string[]).includes(tamper)) {
+          const expected = SKILL_TAMPERS.join(", ");
+          throw new TypeError(
+            `Cannot parse "--tamper-skill": expected one of ${expected}, got "${tamper}"`,
+          );
+        }
+        options.tamperSkill = tamper as SkillTamper;
+        break;
+      }
       case "--era": {
         const era = value();
         if (!(DEMO_ERAS as readonly string[]).includes(era)) {

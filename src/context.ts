@@ -65,4 +65,9 @@ export interface AppContext {
    * e.g. abandoning a connect; returns a function that unregisters it.
    */
   onInterrupt: (cleanup: () => void | Promise<void>) => () => void;
+  /**
+   * Takes the next Ctrl+C: `handler` runs instead of the exit with 130 (once;
+   * a second Ctrl+C exits as usual). Returns a function that gives it back.
+   */
+  takeInterrupt: (handler: () => void) => () => void;
 }

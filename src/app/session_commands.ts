@@ -22,9 +22,17 @@ import type { CommandOutput } from "./output.ts";
 import { authFailure, type OpenSession, openSession } from "./session_bridge.ts";
 import type { MethodName, ParamsOf, ResultOf, ServerDetails } from "../bridge/protocol.ts";
 import { applyStringSchema } from "../mcp/argument_coercion.ts";
-import type { Tool } from "../mcp/types.ts";
+import type { CallToolResult, Tool } from "../mcp/types.ts";
+import { type InputFlags, startActivity } from "./activity.ts";
+import {
+  runsToolTasks,
+  runTaskToEnd,
+  startDetachedTask,
+  type TaskMode,
+  taskPlan,
+} from "./task_commands.ts";
 import { type SchemaFlags, toolSchemaCheck } from "./schema_option.ts";
-import { BridgeConnectionLostError } from "../bridge/client.ts";
+import { BridgeConnectionLostError, type RequestOptions } from "../bridge/client.ts";
 
 /** Runs `fn` with the session's bridge and words errors consistently (log hint, auth hint). */
 export async function withSession<T>(
@@ -120,12 +128,17 @@ export function call<M extends MethodName>(
   session: OpenSession,
   method: M,
   params: ParamsOf<M>,
+  hooks: RequestHooks = {},
 ): Promise<ResultOf<M>> {
   return session.client.request(method, params, {
     timeoutMs: requestTimeoutMs(ctx, session.record),
     timeoutLabel: timeoutLabel(ctx, session.record),
+    ...hooks,
   });
 }
+
+/** What a command takes while its request runs: progress, the server's questions, task changes. */
+export type RequestHooks = Pick<RequestOptions, "onProgress" | "onInput" | "onTask">;
 
 /** `mcpc @s`: server details and the cached tool list. */
 export function serverDetails(ctx: AppContext, name: string): Promise<CommandOutput> {
@@ -263,22 +276,48 @@ export async function toolsCall(
     arguments: Record<string, unknown>;
     typedText?: Record<string, string>;
     schema?: SchemaFlags;
+    /** `--task` / `--detach`. */
+    mode?: TaskMode;
+    /** `--input`, `--input-file`, `--on-input`. */
+    input?: InputFlags;
   },
 ): Promise<CommandOutput> {
   requireToolName(call_.tool, { command: "tools-call", session: name });
   const check = await toolSchemaCheck(ctx, call_.schema ?? {});
   return await withSession(ctx, name, async (session) => {
     const typedText = call_.typedText ?? {};
-    if (check) {
+    // The tool's definition matters for a schema check and, on a server with tasks, for its
+    // `taskSupport` (a tool that requires a task runs as one).
+    const tool = check || runsToolTasks(session.record)
+      ? await findTool(ctx, session, name, call_.tool, "tools-call")
+      : undefined;
+    if (check && tool) {
       // Checked against every page of the tool list, with the arguments as they will be sent.
-      const tool = await findTool(ctx, session, name, call_.tool, "tools-call");
       check(tool, applyStringSchema(call_.arguments, typedText, tool.inputSchema));
     }
-    const result = await call(ctx, session, "callTool", {
-      name: call_.tool,
+    const request = {
+      tool: call_.tool,
       arguments: call_.arguments,
       ...(Object.keys(typedText).length > 0 ? { typedText } : {}),
+      input: call_.input,
+    };
+    const plan = taskPlan(ctx, session.record, call_.mode ?? {}, tool);
+    if (plan === "detach") return await startDetachedTask(ctx, session, request);
+    if (plan === "task") return await runTaskToEnd(ctx, session, request);
+    const activity = startActivity(ctx, {
+      label: `Running tool ${call_.tool}`,
+      input: call_.input,
     });
+    let result: CallToolResult;
+    try {
+      result = await call(ctx, session, "callTool", {
+        name: call_.tool,
+        arguments: call_.arguments,
+        ...(Object.keys(typedText).length > 0 ? { typedText } : {}),
+      }, activity.hooks);
+    } finally {
+      activity.stop();
+    }
     return {
       json: result,
       human: (theme) =>

@@ -11,7 +11,17 @@ import { applyStringSchema } from "../mcp/argument_coercion.ts";
 import { classifyMcpError } from "../mcp/classify_error.ts";
 import { toolNotFoundMessage } from "../render/hints.ts";
 import { settleWithin } from "../platform/settle.ts";
-import type { FollowedNotification, ListedItems, McpConnection } from "../mcp/client.ts";
+import type {
+  CallOptions,
+  FollowedNotification,
+  ListedItems,
+  McpConnection,
+  ProgressReport,
+} from "../mcp/client.ts";
+import type { InputHandler } from "../mcp/input_router.ts";
+import type { CallToolResult, Task } from "../mcp/types.ts";
+import { awaitTask, noteTask, recordedTasks } from "./task_runner.ts";
+import { TERMINAL_STATUSES } from "../mcp/task_status.ts";
 import type { LoggingLevel, Prompt, Resource, ResourceTemplate, Tool } from "../mcp/sdk.ts";
 import type { ProcessGroupIdentity } from "../platform/process.ts";
 import type { NotificationTimes, SessionRecord } from "../session/session.ts";
@@ -83,6 +93,12 @@ export interface RequestContext {
   timeoutMs?: number;
   /** Sends a notification to the CLI that made this request (for `notifications --follow`). */
   notify?: (entry: NotificationEntry) => void;
+  /** Passes the server's progress reports to the CLI, when it shows them. */
+  onProgress?: (report: ProgressReport) => void;
+  /** Asks the CLI the server's questions, when it can answer them. */
+  onInput?: InputHandler;
+  /** Tells the CLI about the task made for its request (created, status changes). */
+  onTask?: (task: Task) => void;
 }
 
 /** How long notification times wait, to be written into the record together (ms). */
@@ -270,6 +286,58 @@ export class Bridge {
       listTools: async (params, context) => ({
         tools: await this.#list("tools", context, params.refresh),
       }),
+      callToolTask: async (params, context) => {
+        const connection = await this.#ready;
+        if (!connection.tasks.toolCall) {
+          throw new McpcError("usage", "The server does not support tasks", { userInput: true });
+        }
+        const tool = await this.#findTool(params.name, context);
+        const args = applyStringSchema(params.arguments, params.typedText, tool?.inputSchema);
+        const task = await connection.callToolAsTask(params.name, args, sdkOptions(context));
+        await this.#noteTask(task, params.name);
+        if (params.detach) return { task };
+        const result = await this.#awaitTask(connection, task, context);
+        return { task, result };
+      },
+      getTask: async (params, context) => {
+        const connection = await this.#ready;
+        this.#requireTasks(connection);
+        const task = await connection.getTask(params.taskId, sdkOptions(context));
+        await this.#noteTask(task);
+        return task;
+      },
+      taskResult: async (params, context) => {
+        const connection = await this.#ready;
+        this.#requireTasks(connection);
+        const task = await connection.getTask(params.taskId, sdkOptions(context));
+        return await this.#awaitTask(connection, task, context);
+      },
+      listTasks: async (_params, context) => {
+        const connection = await this.#ready;
+        if (connection.tasks.list) {
+          return { tasks: await connection.listTasks(sdkOptions(context)), source: "server" };
+        }
+        const record = await this.#deps.store.get(config.sessionName).catch(() => undefined);
+        return { tasks: recordedTasks(record, this.#deps.now()), source: "session" };
+      },
+      cancelTask: async (params, context) => {
+        const connection = await this.#ready;
+        this.#requireTasks(connection);
+        if (!connection.tasks.cancel) {
+          throw new McpcError("usage", "The server does not support cancelling tasks", {
+            userInput: true,
+          });
+        }
+        // A task that is over cannot be cancelled: its status is the answer.
+        const current = await connection.getTask(params.taskId, sdkOptions(context));
+        if (TERMINAL_STATUSES.has(current.status)) {
+          await this.#noteTask(current);
+          return current;
+        }
+        const task = await connection.cancelTask(params.taskId, sdkOptions(context));
+        await this.#noteTask(task);
+        return task;
+      },
       listResources: async (params, context) => ({
         resources: await this.#list("resources", context, params.refresh),
       }),
@@ -365,6 +433,25 @@ export class Bridge {
         });
         return result;
       },
+      listSkills: async (_params, context) => {
+        const connection = await this.#ready;
+        return await connection.skills.list(sdkOptions(context));
+      },
+      getSkill: async (params, context) => {
+        const connection = await this.#ready;
+        return { skill: await connection.skills.get(params.name, sdkOptions(context)) };
+      },
+      readSkillFile: async (params, context) => {
+        const connection = await this.#ready;
+        const { skill, uri, offset } = params;
+        try {
+          return await connection.skills.readChunk(skill, uri, offset, sdkOptions(context));
+        } catch (error) {
+          // A file that failed verification is the server's doing: the log keeps it.
+          if (error instanceof McpcError) this.#deps.log.warn(error.message);
+          throw error;
+        }
+      },
       ping: async (_params, context) => {
         const connection = await this.#ready;
         const started = performance.now();
@@ -377,6 +464,37 @@ export class Bridge {
         return Promise.resolve({ stopping: true as const });
       },
     };
+  }
+
+  #requireTasks(connection: McpConnection): void {
+    if (!connection.tasks.toolCall && !connection.tasks.list && !connection.tasks.cancel) {
+      throw new McpcError("usage", "The server does not support tasks", { userInput: true });
+    }
+  }
+
+  /** Waits for `task`'s outcome, telling the CLI and the record each status change. */
+  async #awaitTask(
+    connection: McpConnection,
+    task: Task,
+    context: RequestContext,
+  ): Promise<CallToolResult> {
+    const result = await awaitTask(connection, task, {
+      call: sdkOptions(context),
+      onTask: (now) => {
+        context.onTask?.(now);
+        if (now !== task) this.#noteTask(now);
+      },
+    });
+    // The outcome was fetched, so the task is over: keep its final status.
+    const final = await connection.getTask(task.taskId, { timeoutMs: FINAL_STATUS_TIMEOUT_MS })
+      .catch((): Task => ({ ...task, status: "completed" }));
+    await this.#noteTask(final);
+    return result;
+  }
+
+  /** Keeps `task` in the session record (tasks started through this session). */
+  #noteTask(task: Task, toolName?: string): Promise<void> {
+    return this.#patchOwn((record) => noteTask(record, task, toolName, this.#deps.now()));
   }
 
   /**
@@ -899,13 +1017,18 @@ export class Bridge {
 /** How long shutdown waits for a handshake in flight to finish (ms). */
 const READY_SETTLE_MS = 2_000;
 
+/** Bound on the `tasks/get` that reads a finished task's final status (ms). */
+const FINAL_STATUS_TIMEOUT_MS = 5_000;
+
 /** Longest timer the runtime keeps (ms); a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The SDK options for a request: the CLI's signal, and its timeout plus a margin (capped). */
-export function sdkOptions(context: RequestContext): { signal: AbortSignal; timeoutMs?: number } {
+export function sdkOptions(context: RequestContext): CallOptions & { signal: AbortSignal } {
   return {
     signal: context.signal,
+    ...(context.onProgress ? { onProgress: context.onProgress } : {}),
+    ...(context.onInput ? { onInput: context.onInput } : {}),
     timeoutMs: context.timeoutMs === undefined
       ? undefined
       : Math.min(context.timeoutMs + SDK_TIMEOUT_MARGIN_MS, MAX_TIMER_MS),
@@ -936,6 +1059,12 @@ function operationLabel(method: MethodName, params: unknown): string {
       return `Failed to get prompt ${(params as ParamsOf<"getPrompt">).name}`;
     case "setLogLevel":
       return "Failed to set the log level";
+    case "listSkills":
+      return "Failed to list skills";
+    case "getSkill":
+      return `Failed to get skill ${(params as ParamsOf<"getSkill">).name}`;
+    case "readSkillFile":
+      return `Failed to read skill file ${(params as ParamsOf<"readSkillFile">).uri}`;
     default:
       return `Request ${method} failed`;
   }

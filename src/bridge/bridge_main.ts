@@ -14,13 +14,16 @@ import { readAtMost } from "../platform/read_bounded.ts";
 import { BRIDGE_SUBCOMMAND } from "../platform/self_command.ts";
 import { bridgeLogPath, bridgeSocketPath, homePaths } from "../platform/paths.ts";
 import { connectMcp } from "../mcp/client.ts";
-import { Bridge } from "./bridge.ts";
+import { Bridge, type RequestContext } from "./bridge.ts";
+import type { ProgressReport } from "../mcp/client.ts";
+import type { ElicitRequestParams, ElicitResult, Task } from "../mcp/types.ts";
 import { Channel } from "./channel.ts";
 import { FrameTooLargeError, MAX_FRAME_BYTES } from "./framing.ts";
 import { type BridgeLog, openBridgeLog } from "./log.ts";
 import { exposedGc, IdleCollector } from "./idle_gc.ts";
 import { UNREF_TIMERS } from "./keepalive.ts";
 import {
+  type BridgeMessage,
   type BridgeStartConfig,
   HEARTBEAT_INTERVAL_MS,
   type NotificationEntry,
@@ -213,6 +216,32 @@ function serveConnection(
 ): void {
   const warn = (message: string) => log.warn(message);
   const inFlight = new Map<number, AbortController>();
+  // Questions asked of this CLI and not answered yet, by `requestId/inputId`.
+  const questions = new Map<string, (result: ElicitResult) => void>();
+  let nextInputId = 1;
+  /** Asks the CLI of request `id`; a request that ends first (cancel, hang-up) cancels the question. */
+  const askCli = (
+    id: number,
+    request: ElicitRequestParams,
+    signal: AbortSignal,
+    send: (message: BridgeMessage) => void,
+  ): Promise<ElicitResult> => {
+    if (signal.aborted) return Promise.resolve({ action: "cancel" });
+    const inputId = nextInputId++;
+    const key = `${id}/${inputId}`;
+    const { promise, resolve } = Promise.withResolvers<ElicitResult>();
+    const onAbort = () => {
+      questions.delete(key);
+      resolve({ action: "cancel" });
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    questions.set(key, (result) => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(result);
+    });
+    send({ type: "input", id, inputId, request });
+    return promise;
+  };
   // While requests run, a heartbeat tells the CLI this bridge is alive (a frozen one sends none).
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   const beatWhileBusy = () => {
@@ -238,12 +267,37 @@ function serveConnection(
         inFlight.get(message.id)?.abort(new DOMException("Cancelled by the CLI", "AbortError"));
         return;
       }
+      if (message.type === "input-response") {
+        const key = `${message.id}/${message.inputId}`;
+        const answer = questions.get(key);
+        questions.delete(key);
+        answer?.(message.result);
+        return;
+      }
       const controller = new AbortController();
       inFlight.set(message.id, controller);
       beatWhileBusy();
-      const context = {
+      const id = message.id;
+      const send = (outgoing: BridgeMessage) => {
+        if (channel.closed || controller.signal.aborted) return;
+        channel.send(outgoing).catch((error) =>
+          log.debug(`Cannot send ${outgoing.type} to the CLI: ${errorText(error)}`)
+        );
+      };
+      const context: RequestContext = {
         signal: controller.signal,
         timeoutMs: message.timeoutMs,
+        ...(message.accepts?.progress
+          ? {
+            onProgress: (report: ProgressReport) => send({ type: "progress", id, ...report }),
+          }
+          : {}),
+        ...(message.accepts?.input
+          ? {
+            onInput: (request: ElicitRequestParams) => askCli(id, request, controller.signal, send),
+          }
+          : {}),
+        onTask: (task: Task) => send({ type: "task", id, task }),
         notify: (entry: NotificationEntry) => {
           if (channel.closed) return;
           // A follower that stopped reading does not make the bridge hold an ever longer queue.

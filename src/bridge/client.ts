@@ -9,13 +9,16 @@
 import { McpcError, networkError, usageError } from "../errors.ts";
 import { Channel } from "./channel.ts";
 import { FrameTooLargeError, MAX_FRAME_BYTES } from "./framing.ts";
+import type { ElicitRequestParams, ElicitResult, Task } from "../mcp/types.ts";
 import {
   type BridgeMessage,
+  type InputRequestMessage,
   IPC_PROTOCOL_VERSION,
   type MethodName,
   type NotificationMessage,
   type ParamsOf,
   parseBridgeMessage,
+  type ProgressMessage,
   type RequestMessage,
   type ResultOf,
 } from "./protocol.ts";
@@ -41,6 +44,12 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Text naming the timeout in the error message (e.g. `--timeout 5`). */
   timeoutLabel?: string;
+  /** Receives the server's progress reports for this request (the bridge sends none otherwise). */
+  onProgress?: (progress: Omit<ProgressMessage, "type" | "id">) => void;
+  /** Answers the server's questions during this request (the bridge declines them otherwise). */
+  onInput?: (request: ElicitRequestParams) => Promise<ElicitResult>;
+  /** Receives the task the server made for this request, and its status changes. */
+  onTask?: (task: Task) => void;
 }
 
 /**
@@ -79,6 +88,7 @@ export class BridgeConnectionLostError extends McpcError {
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  options: RequestOptions;
 }
 
 /** Heartbeats a bridge may miss in a row before the CLI gives up on it. */
@@ -157,6 +167,12 @@ export class BridgeClient {
     const id = this.#nextId++;
     const message = { type: "request", id, method, params } as RequestMessage;
     if (options.timeoutMs !== undefined) message.timeoutMs = options.timeoutMs;
+    if (options.onProgress || options.onInput) {
+      message.accepts = {
+        ...(options.onProgress ? { progress: true } : {}),
+        ...(options.onInput ? { input: true } : {}),
+      };
+    }
     return new Promise<ResultOf<M>>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const settle = () => {
@@ -166,6 +182,7 @@ export class BridgeClient {
       };
       if (this.#pending.size === 0) this.#lastHeard = Date.now();
       this.#pending.set(id, {
+        options,
         resolve: (value) => {
           settle();
           resolve(value as ResultOf<M>);
@@ -251,6 +268,19 @@ export class BridgeClient {
     }
     const pending = this.#pending.get(message.id);
     if (!pending) return;
+    if (message.type === "progress") {
+      const { type: _, id: __, ...progress } = message;
+      pending.options.onProgress?.(progress);
+      return;
+    }
+    if (message.type === "task") {
+      pending.options.onTask?.(message.task);
+      return;
+    }
+    if (message.type === "input") {
+      this.#answer(message, pending);
+      return;
+    }
     if ("error" in message) {
       pending.reject(
         new McpcError(message.error.kind, message.error.message, {
@@ -259,6 +289,33 @@ export class BridgeClient {
         }),
       );
     } else pending.resolve(message.result);
+  }
+
+  /**
+   * Answers question `message` with the request's handler (declined when it has
+   * none). A handler that fails ends the request with its error: the question is
+   * cancelled and so is the request.
+   */
+  #answer(message: InputRequestMessage, pending: Pending): void {
+    const { id, inputId } = message;
+    const reply = (result: ElicitResult) =>
+      this.#channel.send({ type: "input-response", id, inputId, result }).catch(() => {});
+    const handler = pending.options.onInput;
+    if (!handler) {
+      reply({ action: "decline" });
+      return;
+    }
+    handler(message.request).then(
+      (result) => {
+        if (this.#pending.has(id)) reply(result);
+      },
+      (error) => {
+        if (!this.#pending.has(id)) return;
+        reply({ action: "cancel" });
+        this.#channel.send({ type: "cancel", id }).catch(() => {});
+        pending.reject(error);
+      },
+    );
   }
 
   #failAll(error: McpcError): void {

@@ -9,18 +9,22 @@
 import type { ErrorKind } from "../errors.ts";
 import type {
   CallToolResult,
+  ElicitRequestParams,
+  ElicitResult,
   GetPromptResult,
   LoggingLevel,
   Prompt,
   ReadResourceResult,
   Resource,
   ResourceTemplateType as ResourceTemplate,
+  Task,
   Tool,
 } from "@modelcontextprotocol/client";
 import type { EraVerdict, ServerConfig, StoredInitializeResult } from "../session/session.ts";
+import type { Skill, SkillFileChunk } from "../mcp/skill_types.ts";
 
 /** Version of this protocol; a bridge refuses clients that speak another one. */
-export const IPC_PROTOCOL_VERSION = 2;
+export const IPC_PROTOCOL_VERSION = 3;
 
 /** What the bridge reports about the server it is connected to. */
 export interface ServerDetails {
@@ -70,6 +74,35 @@ export interface MethodTable {
     };
     result: CallToolResult;
   };
+  /**
+   * Calls a tool as a task (the server must offer tasks for `tools/call`).
+   * With `detach`, answers as soon as the server made the task; otherwise
+   * sends each status change as a {@linkcode TaskMessage} and answers with
+   * the task's outcome.
+   */
+  callToolTask: {
+    params: {
+      name: string;
+      arguments: Record<string, unknown>;
+      typedText?: Record<string, string>;
+      detach: boolean;
+    };
+    result: { task: Task; result?: CallToolResult };
+  };
+  /** A task's current state. */
+  getTask: { params: { taskId: string }; result: Task };
+  /** Waits for a task's outcome, sending each status change as a {@linkcode TaskMessage}. */
+  taskResult: { params: { taskId: string }; result: CallToolResult };
+  /**
+   * The tasks of this session: the server's list when it serves one,
+   * otherwise those started through this session (from its record).
+   */
+  listTasks: {
+    params: Record<string, never>;
+    result: { tasks: Task[]; source: "server" | "session" };
+  };
+  /** Cancels a task. */
+  cancelTask: { params: { taskId: string }; result: Task };
   /** All resources (every page); `refresh` bypasses the bridge's cache. */
   listResources: { params: { refresh: boolean }; result: { resources: Resource[] } };
   /** All resource templates (every page); `refresh` bypasses the bridge's cache. */
@@ -119,6 +152,26 @@ export interface MethodTable {
     params: { follow: boolean };
     result: { notifications: NotificationEntry[]; since: string };
   };
+  /**
+   * The server's skills (Skills extension, SEP-2640), every page; `invalid`
+   * names the entries left out as invalid.
+   */
+  listSkills: {
+    params: Record<string, never>;
+    result: { skills: Skill[]; invalid: { index: number; uri?: string; reason: string }[] };
+  };
+  /** One skill's entry, by its `SKILL.md` URI (`skills/get`) or by a name in the listing. */
+  getSkill: { params: { name: string }; result: { skill: Skill } };
+  /**
+   * A piece (at most `SKILL_CHUNK_BYTES`, base64) of one file of `skill`,
+   * from `offset`. The bridge reads the whole file at offset 0, has it
+   * verified against `skill` (size, digest; for `SKILL.md` the frontmatter)
+   * and serves the later pieces from that copy.
+   */
+  readSkillFile: {
+    params: { skill: Skill; uri: string; offset: number };
+    result: SkillFileChunk;
+  };
   /** Pings the server. */
   ping: { params: Record<string, never>; result: { durationMs: number } };
   /** Stops the bridge gracefully (terminates the MCP session first). */
@@ -132,6 +185,17 @@ export type ParamsOf<M extends MethodName> = MethodTable[M]["params"];
 /** Result of method `M`. */
 export type ResultOf<M extends MethodName> = MethodTable[M]["result"];
 
+/**
+ * What a CLI can take while its request runs: progress reports
+ * ({@linkcode ProgressMessage}) and questions from the server
+ * ({@linkcode InputRequestMessage}), which it answers. A question to a CLI
+ * that takes none is declined by the bridge.
+ */
+export interface RequestAccepts {
+  progress?: boolean;
+  input?: boolean;
+}
+
 /** A request from the CLI. `timeoutMs` bounds the MCP request inside the bridge. */
 export type RequestMessage = {
   [M in MethodName]: {
@@ -140,8 +204,45 @@ export type RequestMessage = {
     method: M;
     params: ParamsOf<M>;
     timeoutMs?: number;
+    accepts?: RequestAccepts;
   };
 }[MethodName];
+
+/** The server's progress on request `id` (`notifications/progress`). */
+export interface ProgressMessage {
+  type: "progress";
+  id: number;
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+/**
+ * The server asks the user something while request `id` runs (an
+ * elicitation: a form or a URL to visit). The CLI answers with an
+ * {@linkcode InputResponseMessage} carrying the same `inputId`.
+ */
+export interface InputRequestMessage {
+  type: "input";
+  id: number;
+  inputId: number;
+  request: ElicitRequestParams;
+}
+
+/** The user's answer to question `inputId` of request `id`. */
+export interface InputResponseMessage {
+  type: "input-response";
+  id: number;
+  inputId: number;
+  result: ElicitResult;
+}
+
+/** The task the server made for request `id`, sent when it is created and on each status change. */
+export interface TaskMessage {
+  type: "task";
+  id: number;
+  task: Task;
+}
 
 /** The CLI gives up on request `id`; the bridge cancels it on the server. */
 export interface CancelMessage {
@@ -195,9 +296,15 @@ export interface HeartbeatMessage {
 export const HEARTBEAT_INTERVAL_MS = 5_000;
 
 /** Anything the CLI sends. */
-export type ClientMessage = RequestMessage | CancelMessage;
+export type ClientMessage = RequestMessage | CancelMessage | InputResponseMessage;
 /** Anything the bridge sends. */
-export type BridgeMessage = ResponseMessage | NotificationMessage | HeartbeatMessage;
+export type BridgeMessage =
+  | ResponseMessage
+  | NotificationMessage
+  | HeartbeatMessage
+  | ProgressMessage
+  | InputRequestMessage
+  | TaskMessage;
 
 /** Everything a bridge needs to start; sent on its stdin, never in argv or env. */
 export interface BridgeStartConfig {
@@ -226,6 +333,11 @@ const METHODS: ReadonlySet<string> = new Set<MethodName>([
   "serverDetails",
   "listTools",
   "callTool",
+  "callToolTask",
+  "getTask",
+  "taskResult",
+  "listTasks",
+  "cancelTask",
   "listResources",
   "listResourceTemplates",
   "listPrompts",
@@ -235,6 +347,9 @@ const METHODS: ReadonlySet<string> = new Set<MethodName>([
   "setLogLevel",
   "catalog",
   "notifications",
+  "listSkills",
+  "getSkill",
+  "readSkillFile",
   "ping",
   "shutdown",
 ]);
@@ -246,6 +361,12 @@ export function parseClientMessage(value: unknown): ClientMessage {
     throw new TypeError("Invalid IPC message: expected an object with a numeric id");
   }
   if (value.type === "cancel") return { type: "cancel", id: value.id };
+  if (value.type === "input-response") {
+    if (typeof value.inputId !== "number" || !isElicitResult(value.result)) {
+      throw new TypeError("Invalid IPC input response: inputId and an elicitation result required");
+    }
+    return { type: "input-response", id: value.id, inputId: value.inputId, result: value.result };
+  }
   if (value.type !== "request") {
     throw new TypeError(`Invalid IPC message type: ${JSON.stringify(value.type)}`);
   }
@@ -255,6 +376,9 @@ export function parseClientMessage(value: unknown): ClientMessage {
   if (!isRecord(value.params)) throw new TypeError("Invalid IPC request: params must be an object");
   if (value.timeoutMs !== undefined && typeof value.timeoutMs !== "number") {
     throw new TypeError("Invalid IPC request: timeoutMs must be a number");
+  }
+  if (value.accepts !== undefined && !isRecord(value.accepts)) {
+    throw new TypeError("Invalid IPC request: accepts must be an object");
   }
   return value as unknown as RequestMessage;
 }
@@ -270,6 +394,33 @@ export function parseBridgeMessage(value: unknown): BridgeMessage {
       params: value.params,
       ...(typeof value.at === "string" ? { at: value.at } : {}),
     };
+  }
+  if (value.type === "progress" && typeof value.id === "number") {
+    if (typeof value.progress !== "number") throw new TypeError("Invalid IPC progress message");
+    return {
+      type: "progress",
+      id: value.id,
+      progress: value.progress,
+      ...(typeof value.total === "number" ? { total: value.total } : {}),
+      ...(typeof value.message === "string" ? { message: value.message } : {}),
+    };
+  }
+  if (value.type === "input" && typeof value.id === "number") {
+    if (typeof value.inputId !== "number" || !isRecord(value.request)) {
+      throw new TypeError("Invalid IPC input request");
+    }
+    return {
+      type: "input",
+      id: value.id,
+      inputId: value.inputId,
+      request: value.request as unknown as ElicitRequestParams,
+    };
+  }
+  if (value.type === "task" && typeof value.id === "number") {
+    if (!isRecord(value.task) || typeof value.task.taskId !== "string") {
+      throw new TypeError("Invalid IPC task message");
+    }
+    return { type: "task", id: value.id, task: value.task as unknown as Task };
   }
   if (value.type !== "response" || typeof value.id !== "number") {
     throw new TypeError(`Invalid IPC message type: ${JSON.stringify(value.type)}`);
@@ -303,6 +454,12 @@ export function parseStartConfig(value: unknown): BridgeStartConfig {
     throw new TypeError("Invalid bridge start config: label missing");
   }
   return value as unknown as BridgeStartConfig;
+}
+
+function isElicitResult(value: unknown): value is ElicitResult {
+  return isRecord(value) &&
+    (value.action === "accept" || value.action === "decline" || value.action === "cancel") &&
+    (value.content === undefined || isRecord(value.content));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

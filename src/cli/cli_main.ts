@@ -43,8 +43,19 @@ export async function runCli(argv: string[]): Promise<number> {
   const cleanups = new Set<() => void | Promise<void>>();
   // Set once Ctrl+C was pressed: the command's own outcome is then moot, the handler exits.
   let interrupted: Promise<never> | undefined;
+  // A command that handles Ctrl+C itself (detaching from a task) takes the next one.
+  const takers: (() => void)[] = [];
   const onInterrupt = () => {
-    interrupted ??= interrupt();
+    const taker = takers.pop();
+    if (taker) taker();
+    else interrupted ??= interrupt();
+  };
+  const takeInterrupt = (handler: () => void) => {
+    takers.push(handler);
+    return () => {
+      const index = takers.lastIndexOf(handler);
+      if (index >= 0) takers.splice(index, 1);
+    };
   };
   const interrupt = async (): Promise<never> => {
     await settleWithin(Promise.all([...cleanups].map((cleanup) => cleanup())), 3_000);
@@ -63,9 +74,12 @@ export async function runCli(argv: string[]): Promise<number> {
       // Nothing is read from (or started because of) a home others could write to.
       await assertPrivateHome(homePaths(homeDir(env)));
     }
-    const ctx = createContext(env, invocation, createTheme(colors && !json), (cleanup) => {
-      cleanups.add(cleanup);
-      return () => cleanups.delete(cleanup);
+    const ctx = createContext(env, invocation, createTheme(colors && !json), {
+      onInterrupt: (cleanup) => {
+        cleanups.add(cleanup);
+        return () => cleanups.delete(cleanup);
+      },
+      takeInterrupt,
     });
     const code = await runInvocation(ctx, invocation);
     if (interrupted) await interrupted;
@@ -113,7 +127,7 @@ function createContext(
   env: Record<string, string>,
   invocation: Invocation,
   theme: Theme,
-  onInterrupt: AppContext["onInterrupt"],
+  interrupts: Pick<AppContext, "onInterrupt" | "takeInterrupt">,
 ): AppContext {
   const cwd = Deno.cwd();
   const home = homeDir(env);
@@ -153,7 +167,7 @@ function createContext(
     stdinIsTerminal: Deno.stdin.isTerminal(),
     stderrIsTerminal: Deno.stderr.isTerminal(),
     readStdin: () => new Response(Deno.stdin.readable).text(),
-    onInterrupt,
+    ...interrupts,
   };
 }
 

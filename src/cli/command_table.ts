@@ -48,7 +48,8 @@ export interface CommandSpec {
   /**
    * For session commands listed under "Available commands" in `mcpc @s`: the
    * server capability they need (a dotted path for a nested flag, e.g.
-   * `resources.subscribe`), or `true` when they need none. Unset: not listed.
+   * `resources.subscribe`; `extensions.<id>` for an extension), or `true` when they need
+   * none. Unset: not listed.
    */
   advertisedWith?: string | true;
 }
@@ -83,6 +84,9 @@ export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
   "--max-size",
   "--schema",
   "--schema-mode",
+  "--input",
+  "--input-file",
+  "--on-input",
   "-m",
   "--max-results",
 ]);
@@ -96,6 +100,19 @@ const SCHEMA_OPTIONS: OptionSpec[] = [
   {
     flags: "--schema-mode <mode>",
     description: "strict, compatible (default) or ignore",
+  },
+];
+
+/** How the server's questions (elicitations) are answered when no one can be asked. */
+const INPUT_OPTIONS: OptionSpec[] = [
+  {
+    flags: "--input <json>",
+    description: "Answer the server's first form with this JSON object (non-interactive runs)",
+  },
+  { flags: "--input-file <file>", description: "Like --input, with the JSON read from a file" },
+  {
+    flags: "--on-input <action>",
+    description: "decline (default) or cancel a question no one can answer",
   },
 ];
 
@@ -280,7 +297,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     advertisedWith: "tools",
     args: "<name> [args...]",
     summary: "Call a tool with key:=value pairs, inline JSON or JSON on stdin",
-    options: SCHEMA_OPTIONS,
+    options: [
+      ...SCHEMA_OPTIONS,
+      {
+        flags: "--task",
+        description: "Run as a task and wait for its outcome, showing its status",
+      },
+      { flags: "--detach", description: "Run as a task and print its id at once" },
+      ...INPUT_OPTIONS,
+    ],
     details: [
       "Arguments:",
       "  key:=value     value parsed as JSON when it parses (10, true, null, [1]), else a string;",
@@ -292,9 +317,58 @@ export const COMMANDS: readonly CommandSpec[] = [
       "",
       "--schema <file> checks the tool against a definition saved with",
       '"tools-get <name> --json" before calling it (exit 1 when it changed incompatibly).',
+      "",
+      "Tasks: on a server that offers them, --task runs the call as a task (a tool whose",
+      "taskSupport is required always runs as one); Ctrl+C or Esc then detaches, leaving the",
+      "task running, and prints how to follow it. --detach returns the task id at once.",
+      "On a server without tasks, both run the call as usual (with a warning).",
+      "",
+      "When the server asks a question (elicitation), mcpc asks you on a terminal; otherwise",
+      "--input answers the first form and other questions are declined (--on-input cancel",
+      "cancels them), with a note on stderr.",
     ].join("\n"),
     json:
       "CallToolResult (https://modelcontextprotocol.io/specification/2025-11-25/schema#calltoolresult)",
+  },
+  {
+    name: "tasks-list",
+    scope: "session",
+    advertisedWith: "tasks",
+    args: "",
+    summary: "List the server's tasks (or those started through this session)",
+    options: [],
+    json: "{ tasks: Task[] }",
+  },
+  {
+    name: "tasks-get",
+    example: "mcpc @myapp tasks-get 786512e2-9e0d-44bd-8f29-789f320fe840",
+    scope: "session",
+    advertisedWith: "tasks",
+    args: "<taskId>",
+    summary: "Show a task's status",
+    options: [],
+    json: "Task",
+  },
+  {
+    name: "tasks-result",
+    example: "mcpc @myapp tasks-result 786512e2-9e0d-44bd-8f29-789f320fe840",
+    scope: "session",
+    advertisedWith: "tasks",
+    args: "<taskId>",
+    summary: "Wait for a task's outcome (bounded by --timeout) and show it",
+    options: INPUT_OPTIONS,
+    details: "Exit code 2 when the result has isError: true.",
+    json: "CallToolResult",
+  },
+  {
+    name: "tasks-cancel",
+    example: "mcpc @myapp tasks-cancel 786512e2-9e0d-44bd-8f29-789f320fe840",
+    scope: "session",
+    advertisedWith: "tasks.cancel",
+    args: "<taskId>",
+    summary: "Cancel a task",
+    options: [],
+    json: "Task",
   },
   {
     name: "resources-list",
@@ -386,6 +460,43 @@ export const COMMANDS: readonly CommandSpec[] = [
     ].join("\n"),
     json:
       "GetPromptResult (https://modelcontextprotocol.io/specification/2025-11-25/schema#getpromptresult)",
+  },
+  {
+    name: "skills-list",
+    scope: "session",
+    advertisedWith: "extensions.io.modelcontextprotocol/skills",
+    args: "",
+    summary: "List the server's skills (the Skills extension)",
+    options: [],
+    details: "Only the listing is fetched: no skill file is read until skills-pull.",
+    json: "[Skill, ...] (https://modelcontextprotocol.io/seps/2640-skills-extension)",
+  },
+  {
+    name: "skills-get",
+    example: "mcpc @myapp skills-get pdf-processing",
+    scope: "session",
+    advertisedWith: "extensions.io.modelcontextprotocol/skills",
+    args: "<name>",
+    summary: "Show a skill's frontmatter and files (paths, sizes, digests)",
+    options: [],
+    details: "<name> is the skill's name, its path (acme/refunds) or the URI of its SKILL.md.",
+    json: 'Skill (uri, frontmatter, resources: [{ uri, digest, size }, ...] or "dynamic")',
+  },
+  {
+    name: "skills-pull",
+    example: "mcpc @myapp skills-pull pdf-processing ./skills/pdf-processing",
+    scope: "session",
+    advertisedWith: "extensions.io.modelcontextprotocol/skills",
+    args: "<name> [dir]",
+    summary: "Download a skill's files into dir (default: ./<name>), each one verified",
+    options: [{ flags: "--force", description: "Replace dir if it exists and is not empty" }],
+    details: [
+      "Every file is checked against the skill's entry (size and SHA-256 digest; for",
+      "SKILL.md also the frontmatter) before anything is written; a file that does not",
+      "match, or whose path would leave dir, fails the pull (exit 2) and nothing is written.",
+      "The files are written to a temporary folder next to dir, which then becomes dir.",
+    ].join("\n"),
+    json: "{ name, uri, path, files: [{ path, uri, size, digest }, ...] }",
   },
   {
     name: "logging-set-level",
@@ -482,7 +593,9 @@ export function advertisedCommands(capabilities: Record<string, unknown>): strin
 /** Whether the capability at dotted `path` is present and not `false`. */
 function hasCapability(capabilities: Record<string, unknown>, path: string): boolean {
   let value: unknown = capabilities;
-  for (const key of path.split(".")) {
+  // An extension's id holds dots: `extensions.<id>` names the whole id.
+  const keys = path.startsWith("extensions.") ? ["extensions", path.slice(11)] : path.split(".");
+  for (const key of keys) {
     if (typeof value !== "object" || value === null) return false;
     value = (value as Record<string, unknown>)[key];
   }

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { resolve } from "node:path";
+import { type InputFlags, ON_INPUT_ACTIONS, parseInputAnswer } from "../app/activity.ts";
 import type { CommandOutput } from "../app/output.ts";
 import type { AppContext } from "../context.ts";
 import { usageError } from "../errors.ts";
@@ -170,9 +172,19 @@ async function runSession(
           arguments: args,
           typedText: typedTextOf(raw),
           schema: schemaFlags(invocation),
+          mode: {
+            task: invocation.options.task === true,
+            detach: invocation.options.detach === true,
+          },
+          input: await inputFlags(ctx, invocation),
         }),
       );
     }
+    case "tasks-list":
+    case "tasks-get":
+    case "tasks-result":
+    case "tasks-cancel":
+      return print(ctx, await runTaskCommand(ctx, invocation));
     case "resources-list":
     case "resources-templates-list":
     case "resources-read":
@@ -197,6 +209,10 @@ async function runSession(
         }),
       );
     }
+    case "skills-list":
+    case "skills-get":
+    case "skills-pull":
+      return print(ctx, await runSkillCommand(ctx, invocation));
     case "logging-set-level": {
       const { loggingSetLevel } = await import("../app/prompt_commands.ts");
       return print(ctx, await loggingSetLevel(ctx, name, String(invocation.args[0])));
@@ -220,6 +236,60 @@ async function runSession(
     default:
       throw usageError(`Unknown command: ${invocation.command}`);
   }
+}
+
+/** The task commands (loaded only for them). */
+async function runTaskCommand(
+  ctx: AppContext,
+  invocation: Extract<Invocation, { kind: "session" }>,
+) {
+  const tasks = await import("../app/task_commands.ts");
+  const name = invocation.session;
+  const taskId = String(invocation.args[0] ?? "");
+  switch (invocation.command) {
+    case "tasks-list":
+      return await tasks.tasksList(ctx, name);
+    case "tasks-get":
+      return await tasks.tasksGet(ctx, name, taskId);
+    case "tasks-result":
+      return await tasks.tasksResult(ctx, name, taskId, await inputFlags(ctx, invocation));
+    default:
+      return await tasks.tasksCancel(ctx, name, taskId);
+  }
+}
+
+/** `--input`, `--input-file` and `--on-input`: how the server's questions are answered. */
+async function inputFlags(
+  ctx: AppContext,
+  invocation: { options: Record<string, unknown> },
+): Promise<InputFlags> {
+  const { input, inputFile, onInput } = invocation.options as Record<string, string | undefined>;
+  if (input !== undefined && inputFile !== undefined) {
+    throw usageError("Use --input or --input-file, not both", { userInput: true });
+  }
+  if (onInput !== undefined && !(ON_INPUT_ACTIONS as readonly string[]).includes(onInput)) {
+    throw usageError(
+      `Invalid --on-input value: ${onInput} (expected ${ON_INPUT_ACTIONS.join(" or ")})`,
+      { userInput: true },
+    );
+  }
+  let answer: Record<string, unknown> | undefined;
+  if (input !== undefined) answer = parseInputAnswer(input, "--input");
+  if (inputFile !== undefined) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(resolve(ctx.cwd, inputFile));
+    } catch (error) {
+      throw usageError(`Cannot read --input-file ${inputFile}: ${(error as Error).message}`, {
+        userInput: true,
+      });
+    }
+    answer = parseInputAnswer(text, `--input-file ${inputFile}`);
+  }
+  return {
+    ...(answer ? { answer } : {}),
+    ...(onInput ? { otherwise: onInput as InputFlags["otherwise"] } : {}),
+  };
 }
 
 /** The resource commands (loaded only for them). */
@@ -248,6 +318,27 @@ async function runResourceCommand(
         uri,
         invocation.command === "resources-subscribe",
       );
+  }
+}
+
+/** The skill commands (loaded only for them). */
+async function runSkillCommand(
+  ctx: AppContext,
+  invocation: Extract<Invocation, { kind: "session" }>,
+) {
+  const skills = await import("../app/skill_commands.ts");
+  const name = invocation.session;
+  const skill = String(invocation.args[0] ?? "");
+  switch (invocation.command) {
+    case "skills-list":
+      return await skills.skillsList(ctx, name);
+    case "skills-get":
+      return await skills.skillsGet(ctx, name, skill);
+    default:
+      return await skills.skillsPull(ctx, name, skill, {
+        dir: invocation.args[1] as string | undefined,
+        force: invocation.options.force === true,
+      });
   }
 }
 

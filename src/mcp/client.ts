@@ -46,6 +46,19 @@ import {
   StdioServerError,
 } from "./stdio_transport.ts";
 import { MAX_LIST_PAGES, watchCursors } from "./pagination_watch.ts";
+import { type InputHandler, InputRouter } from "./input_router.ts";
+import {
+  cancelTask,
+  createToolTask,
+  getTask,
+  listTasks,
+  taskResult,
+  type TaskSupport,
+  taskSupportOf,
+} from "./tasks.ts";
+import type { Task } from "./types.ts";
+import { type SkillAccess, skillAccess } from "./skills.ts";
+import { SKILLS_EXTENSION_ID } from "./skill_types.ts";
 import {
   type CallToolResult,
   type GetPromptResult,
@@ -66,6 +79,17 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** SDK-side bound for the request (ms). */
   timeoutMs?: number;
+  /** Asks the server for progress reports (`progressToken`) and receives them. */
+  onProgress?: (report: ProgressReport) => void;
+  /** Answers the server's questions while the request runs; without it they are declined. */
+  onInput?: InputHandler;
+}
+
+/** One `notifications/progress` of a request. */
+export interface ProgressReport {
+  progress: number;
+  total?: number;
+  message?: string;
 }
 
 /** Every item of a list (all pages) and the server's cache hint for it (2026-07-28). */
@@ -136,6 +160,24 @@ export interface McpConnection {
     args: Record<string, unknown>,
     options?: CallOptions & { tool?: Tool },
   ): Promise<CallToolResult>;
+  /** What the server's `tasks` capability offers (2025-11-25 tasks; none on 2026-07-28). */
+  readonly tasks: TaskSupport;
+  /** Calls a tool as a task: resolves with the task once the server made it. */
+  callToolAsTask(
+    name: string,
+    args: Record<string, unknown>,
+    options?: CallOptions & { ttlMs?: number },
+  ): Promise<Task>;
+  /** A task's current state. */
+  getTask(taskId: string, options?: CallOptions): Promise<Task>;
+  /** Waits for a task's outcome; the server's questions for it go to `onInput`. */
+  taskResult(taskId: string, options?: CallOptions): Promise<CallToolResult>;
+  /** Every task the server lists. */
+  listTasks(options?: CallOptions): Promise<Task[]>;
+  /** Cancels a task; resolves with its state afterwards. */
+  cancelTask(taskId: string, options?: CallOptions): Promise<Task>;
+  /** The server's skills (Skills extension, SEP-2640), fetched only when a skills command asks. */
+  readonly skills: SkillAccess;
   /** Pings the server. */
   ping(options?: CallOptions): Promise<void>;
   /** Closes the transport, first ending the MCP session (HTTP `DELETE`, bounded) unless told not to. */
@@ -293,9 +335,17 @@ class McpcClient extends Client {
   }
 }
 
-/** Only what mcpc implements (decisions.md §3.13): no sampling, elicitation, roots or tasks. */
-function clientCapabilities(): Record<string, never> {
-  return {};
+/**
+ * Only what mcpc implements (decisions.md §3.13): elicitation (forms and URLs, asked of the
+ * user at the CLI waiting for the request); no sampling or roots (a CLI has no model). The
+ * Skills extension is declared as SEP-2133 extensions are (an entry under `extensions`, which
+ * a server without it ignores); mcpc asks for skills only when a skills command runs.
+ */
+function clientCapabilities(): {
+  elicitation: { form: Record<string, never>; url: Record<string, never> };
+  extensions: Record<string, Record<string, never>>;
+} {
+  return { elicitation: { form: {}, url: {} }, extensions: { [SKILLS_EXTENSION_ID]: {} } };
 }
 
 /**
@@ -670,6 +720,10 @@ function wrap(
   const capabilities = initialize.capabilities as ServerCapabilityFlags;
   const changes = modern ? new ChangeStream(client, capabilities, () => connection) : undefined;
   let subscribed: readonly string[] = [];
+  // Both eras reach this one handler: a 2025-era `elicitation/create` request, and each
+  // elicitation of a 2026-07-28 input-required result (the SDK answers those rounds itself).
+  const questions = new InputRouter();
+  client.setRequestHandler("elicitation/create", (request) => questions.answer(request.params));
   const connection: McpConnection = {
     initialize,
     era,
@@ -713,9 +767,11 @@ function wrap(
         options,
         (sdk) => client.listPrompts(undefined, sdk),
       ),
-    async readResource(uri, options = {}) {
-      return await client.readResource({ uri }, { ...sdkOptions(options), cacheMode: "bypass" });
-    },
+    readResource: (uri, options = {}) =>
+      questions.run(
+        options.onInput,
+        () => client.readResource({ uri }, { ...sdkOptions(options), cacheMode: "bypass" }),
+      ),
     async setResourceSubscriptions(uris, options = {}) {
       const next = [...new Set(uris)];
       if (changes) {
@@ -730,9 +786,11 @@ function wrap(
       }
       subscribed = next;
     },
-    async getPrompt(name, args, options = {}) {
-      return await client.getPrompt({ name, arguments: args }, sdkOptions(options));
-    },
+    getPrompt: (name, args, options = {}) =>
+      questions.run(
+        options.onInput,
+        () => client.getPrompt({ name, arguments: args }, sdkOptions(options)),
+      ),
     async setLogLevel(level, options = {}) {
       if (modern) {
         client.logLevel = level;
@@ -741,13 +799,30 @@ function wrap(
       await client.setLoggingLevel(level, sdkOptions(options));
       return "session";
     },
-    async callTool(name, args, options = {}) {
-      const result = await client.callTool({ name, arguments: args }, {
-        ...sdkOptions(options),
-        ...(options.tool ? { toolDefinition: options.tool } : {}),
-      });
-      return result as CallToolResult;
-    },
+    callTool: (name, args, options = {}) =>
+      questions.run(options.onInput, async () => {
+        const result = await client.callTool({ name, arguments: args }, {
+          ...sdkOptions(options),
+          ...(options.tool ? { toolDefinition: options.tool } : {}),
+        });
+        return result as CallToolResult;
+      }),
+    // 2026-07-28 moved tasks to an extension, which mcpc does not declare: such a server runs
+    // every call to the end, so a 2026-era session has no task support to offer.
+    tasks: modern
+      ? { toolCall: false, list: false, cancel: false }
+      : taskSupportOf(initialize.capabilities),
+    callToolAsTask: (name, args, options = {}) =>
+      questions.run(options.onInput, () => {
+        const { onProgress: _, ...rest } = options;
+        return createToolTask(client, name, args, { ...sdkOptions(rest), ttlMs: options.ttlMs });
+      }),
+    getTask: (taskId, options = {}) => getTask(client, taskId, sdkOptions(options)),
+    taskResult: (taskId, options = {}) =>
+      questions.run(options.onInput, () => taskResult(client, taskId, sdkOptions(options))),
+    listTasks: (options = {}) => listTasks(client, sdkOptions(options)),
+    cancelTask: (taskId, options = {}) => cancelTask(client, taskId, sdkOptions(options)),
+    skills: skillAccess(client, initialize.capabilities),
     async ping(options = {}) {
       // 2026-07-28 has no ping: a `server/discover` round trip shows the server answers.
       if (modern) await client.discover(sdkOptions(options));
@@ -977,8 +1052,24 @@ function cacheable(options: CallOptions): {
   return { ...sdkOptions(options), cacheMode: "refresh" };
 }
 
-function sdkOptions(options: CallOptions): { signal?: AbortSignal; timeout?: number } {
-  return { signal: options.signal, timeout: options.timeoutMs };
+function sdkOptions(
+  options: CallOptions,
+): { signal?: AbortSignal; timeout?: number; onprogress?: (report: ProgressReport) => void } {
+  const { onProgress } = options;
+  return {
+    signal: options.signal,
+    timeout: options.timeoutMs,
+    ...(onProgress
+      ? {
+        onprogress: ({ progress, total, message }: ProgressReport) =>
+          onProgress({
+            progress,
+            ...(total !== undefined ? { total } : {}),
+            ...(message !== undefined ? { message } : {}),
+          }),
+      }
+      : {}),
+  };
 }
 
 async function closeQuietly(client: McpcClient): Promise<void> {

@@ -14,6 +14,7 @@ export {
   SdkError,
   SdkErrorCode,
   SdkHttpError,
+  specTypeSchemas,
   StreamableHTTPClientTransport,
   UnauthorizedError,
   UnsupportedProtocolVersionError,

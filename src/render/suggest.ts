@@ -5,7 +5,7 @@
  * @module
  */
 
-const LIST_SHORTHANDS = new Set(["tools", "resources", "prompts"]);
+const LIST_SHORTHANDS = new Set(["tools", "resources", "prompts", "skills"]);
 const MAX_DISTANCE = 3;
 
 /**
@@ -19,7 +19,7 @@ function allowedDistance(word: string): number {
 
 /**
  * Suggests the candidate the user probably meant: reversed hyphen parts
- * (`list-tools`), a bare `tools`/`resources`/`prompts`, or the closest candidate
+ * (`list-tools`), a bare `tools`/`resources`/`prompts`/`skills`, or the closest candidate
  * within a typo's reach (edits, counting a swap of neighbours as one; see
  * {@linkcode allowedDistance}). Case-insensitive; returns the candidate as given.
  */

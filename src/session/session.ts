@@ -6,6 +6,7 @@
  */
 
 import { REDACTED, redactUrl } from "../config/redact_url.ts";
+import { TERMINAL_STATUSES } from "../mcp/task_status.ts";
 
 export { REDACTED };
 
@@ -132,8 +133,8 @@ export interface SessionRecord {
   subscriptions?: string[];
   /** The log level set with `logging-set-level`, set again after bridge restarts. */
   logLevel?: string;
-  /** Tasks started through this bridge. */
-  activeTasks?: Record<string, unknown>;
+  /** Tasks started through this bridge, by task id (finished ones are forgotten after a day). */
+  activeTasks?: Record<string, ActiveTask>;
   /** Creation time (ISO). */
   createdAt: string;
   /** Last successful contact with the server (ISO). */
@@ -154,6 +155,48 @@ export interface SessionRecord {
   configFile?: string;
   /** The entry of {@linkcode SessionRecord.configFile}. */
   configEntry?: string;
+}
+
+/** A task started through a session's bridge, as its record keeps it. */
+export interface ActiveTask {
+  taskId: string;
+  /** The tool the task runs. */
+  toolName: string;
+  /** When the server made it (ISO). */
+  createdAt: string;
+  /** Its last status the bridge saw (e.g. `working`, `completed`). */
+  status?: string;
+  /** When the bridge last saw it change (ISO). */
+  updatedAt?: string;
+}
+
+/** How long a finished task stays in the record (ms). */
+export const FINISHED_TASK_RETENTION_MS = 24 * 60 * 60 * 1000;
+/** How long an unfinished task stays in the record (ms): servers keep tasks for hours, not weeks. */
+export const UNFINISHED_TASK_RETENTION_MS = 7 * FINISHED_TASK_RETENTION_MS;
+
+/** Whether a task status is final. */
+export function isFinishedStatus(status: string | undefined): boolean {
+  return status !== undefined && TERMINAL_STATUSES.has(status);
+}
+
+/**
+ * The record's tasks without those to forget at `now`: finished more than a
+ * day ago, or started more than a week ago and never seen finished.
+ */
+export function retainedTasks(
+  tasks: Record<string, ActiveTask> | undefined,
+  now: number,
+): Record<string, ActiveTask> {
+  const kept: Record<string, ActiveTask> = {};
+  for (const [id, task] of Object.entries(tasks ?? {})) {
+    const age = (iso: string | undefined) => now - Date.parse(iso ?? "");
+    const forget = isFinishedStatus(task.status)
+      ? !(age(task.updatedAt ?? task.createdAt) <= FINISHED_TASK_RETENTION_MS)
+      : !(age(task.createdAt) <= UNFINISHED_TASK_RETENTION_MS);
+    if (!forget) kept[id] = task;
+  }
+  return kept;
 }
 
 /** When notifications of one kind last arrived (ISO times). */

@@ -1,8 +1,10 @@
 /**
  * The client command the official MCP conformance tool runs for each client
  * scenario. It uses mcpc the way a person would: `connect <url> @conf`,
- * `tools-list`, a `tools-call` per planned call (`plan.ts`), then `close`, all
- * through `scripts/mcpc --json` in a private, temporary `MCPC_HOME_DIR`.
+ * `tools-list`, a `tools-call` per planned call (`plan.ts`); on a server that
+ * declares the Skills extension `skills-list` and a `skills-pull` per planned
+ * pull (into the temporary home); then `close`, all through
+ * `scripts/mcpc --json` in a private, temporary `MCPC_HOME_DIR`.
  *
  * Usage (by the tool): `adapter.ts <server-url>` with `MCP_CONFORMANCE_SCENARIO`
  * and, for some scenarios, `MCP_CONFORMANCE_CONTEXT` in the environment. The
@@ -16,7 +18,8 @@
  * @module
  */
 
-import { type ListedTool, planCalls } from "./plan.ts";
+import { declaresSkills } from "../../src/mcp/skill_types.ts";
+import { type ListedSkill, type ListedTool, planCalls, planSkillPulls } from "./plan.ts";
 
 const MCPC = new URL("../../scripts/mcpc", import.meta.url).pathname;
 const SESSION = "@conf";
@@ -128,7 +131,46 @@ async function runFlow(home: string, url: string, scenario: string): Promise<str
     ]);
     if (result.code !== 0) failed.push(failure(`tools-call ${call.name}`, result));
   }
+  if (declaresSkills(capabilitiesOf(connect.stdout))) {
+    failed.push(...await runSkills(withLogin, home, scenario));
+  }
   return failed;
+}
+
+/** `skills-list`, then each planned `skills-pull` into a folder of the home. */
+async function runSkills(
+  run: (args: string[]) => Promise<CommandResult>,
+  home: string,
+  scenario: string,
+): Promise<string[]> {
+  const list = await run([SESSION, "skills-list"]);
+  if (list.code !== 0) return [failure("skills-list", list)];
+  let skills: ListedSkill[];
+  try {
+    skills = JSON.parse(list.stdout) as ListedSkill[];
+  } catch {
+    return ["skills-list: the output is not JSON"];
+  }
+  const failed: string[] = [];
+  for (const [index, skill] of planSkillPulls(scenario, skills).entries()) {
+    const pull = await run([SESSION, "skills-pull", skill, `${home}/skills/${index}`]);
+    if (pull.code !== 0) failed.push(failure(`skills-pull ${skill}`, pull));
+  }
+  return failed;
+}
+
+/** The server capabilities in `connect --json` output (`[{ capabilities, ... }]`). */
+function capabilitiesOf(stdout: string): Record<string, unknown> | undefined {
+  try {
+    const document = JSON.parse(stdout) as unknown;
+    const first = Array.isArray(document) ? document[0] : document;
+    const capabilities = (first as { capabilities?: unknown } | undefined)?.capabilities;
+    return typeof capabilities === "object" && capabilities !== null
+      ? capabilities as Record<string, unknown>
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `step: message`, the message taken from mcpc's `--json` error document when there is one. */

@@ -1,8 +1,9 @@
 /**
- * Which `tools-call`s the conformance adapter makes, decided from what a user
- * would see: the tools `tools-list --json` shows and the scenario's published
- * instructions (its `MCP_CONFORMANCE_CONTEXT`, or its description). Nothing
- * here speaks MCP: it only chooses tool names and argument objects.
+ * Which `tools-call`s and `skills-pull`s the conformance adapter makes,
+ * decided from what a user would see: the tools `tools-list --json` shows, the
+ * skills `skills-list --json` shows, and the scenario's published instructions
+ * (its `MCP_CONFORMANCE_CONTEXT`, or its description). Nothing here speaks
+ * MCP: it only chooses tool names, argument objects and skill names.
  *
  * Layer: pure.
  * @module
@@ -126,6 +127,32 @@ function sampleValue(property: Record<string, unknown>): unknown {
     default:
       return "sample";
   }
+}
+
+/** A skill as `mcpc --json @session skills-list` prints it (only the fields used here). */
+export interface ListedSkill {
+  /** The URI of its `SKILL.md`. */
+  uri: string;
+  /** Its frontmatter; `name` is what a user types. */
+  frontmatter: { name: string };
+}
+
+/**
+ * Scenarios whose description is about what a client must not fetch before a
+ * skill is loaded: the user only lists the skills (a pull would load one).
+ */
+const SKILLS_LIST_ONLY = new Set(["sep-2640-client-no-prefetch"]);
+
+/**
+ * The `skills-pull`s for `scenario` given the listed `skills`: each skill once,
+ * by name (by URI where two share a name), or none in a list-only scenario.
+ */
+export function planSkillPulls(scenario: string, skills: readonly ListedSkill[]): string[] {
+  if (SKILLS_LIST_ONLY.has(scenario)) return [];
+  const names = skills.map((skill) => skill.frontmatter.name);
+  return skills.map((skill, index) =>
+    names.indexOf(names[index]) === names.lastIndexOf(names[index]) ? names[index] : skill.uri
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -88,11 +88,13 @@ eraTest("session commands work in human and JSON mode", async (era) => {
     const tools = await harness.json<{ name: string }[]>(["@demo", "tools-list"]);
     assert.deepEqual(tools.map((tool) => tool.name).sort(), [
       "add",
+      "ask",
       "change-lists",
       "echo",
       "fail",
       "find",
       "log",
+      "progress",
       "slow",
       "stats",
       "touch",

@@ -15,6 +15,10 @@ export interface ToolCallResultOptions {
   toolName: string;
   sessionName: string;
   theme: Theme;
+  /** Replaces the success banner (e.g. a task's). */
+  successBanner?: string;
+  /** Replaces the error banner. */
+  errorBanner?: string;
 }
 
 /** Deep equality of two JSON values (key order does not matter). */
@@ -104,8 +108,10 @@ export function renderToolCallResult(
 ): string {
   const { toolName, sessionName, theme } = options;
   const banner = result.isError
-    ? theme.red(`✗ Tool ${toolName} returned an error`)
-    : theme.green(`✓ Tool ${toolName} executed successfully with these results:`);
+    ? theme.red(options.errorBanner ?? `✗ Tool ${toolName} returned an error`)
+    : theme.green(
+      options.successBanner ?? `✓ Tool ${toolName} executed successfully with these results:`,
+    );
   const parts = [banner, "", renderToolResultBody(result, theme)];
   if (result.isError) {
     parts.push(

@@ -8,6 +8,7 @@ import {
   NOTIFICATION_HISTORY,
 } from "../../../src/bridge/bridge.ts";
 import { FIRST_KEEPALIVE_MS } from "../../../src/bridge/keepalive.ts";
+import type { SkillAccess } from "../../../src/mcp/skills.ts";
 import type { BridgeLog } from "../../../src/bridge/log.ts";
 import {
   type BridgeStartConfig,
@@ -38,8 +39,10 @@ import type {
   ReadResourceResult,
   Resource,
   ResourceTemplate,
+  Task,
   Tool,
 } from "../../../src/mcp/types.ts";
+import type { TaskSupport } from "../../../src/mcp/tasks.ts";
 import type {
   EraVerdict,
   SessionRecord,
@@ -108,6 +111,12 @@ class FakeConnection implements McpConnection {
   onClose?: () => void;
   onNotification?: McpConnection["onNotification"];
   onListenError?: (error: unknown) => void;
+  /** Skills are not faked here (tests/unit/mcp/skills_test.ts covers them): any use fails. */
+  skills: SkillAccess = {
+    list: () => Promise.reject(new Error("skills are not faked")),
+    get: () => Promise.reject(new Error("skills are not faked")),
+    readChunk: () => Promise.reject(new Error("skills are not faked")),
+  };
   tools: Tool[] = TOOLS;
   resources: Resource[] = [{ uri: "demo://a", name: "a" }];
   /** The cache hint each resource listing carries, when set. */
@@ -188,6 +197,64 @@ class FakeConnection implements McpConnection {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.callToolImpl) return this.callToolImpl(options);
     return Promise.resolve({ content: [{ type: "text", text: `called ${name}` }] });
+  }
+
+  tasks: TaskSupport = { toolCall: true, list: false, cancel: true };
+  /** The statuses the created task goes through, one per `tasks/get`. */
+  taskSteps: Task["status"][] = ["working", "completed"];
+  taskCalls: string[] = [];
+  #task?: Task;
+  #step = 0;
+
+  callToolAsTask(name: string, args: Record<string, unknown>): Promise<Task> {
+    this.taskCalls.push(`create ${name}`);
+    this.toolCalls.push({ name, args });
+    this.#task = {
+      taskId: "task-1",
+      status: "working",
+      statusMessage: "step 0",
+      createdAt: NOW_ISO,
+      lastUpdatedAt: NOW_ISO,
+      ttl: 60_000,
+      pollInterval: 1,
+    };
+    this.#step = 0;
+    return Promise.resolve(structuredClone(this.#task));
+  }
+
+  getTask(taskId: string): Promise<Task> {
+    this.taskCalls.push(`get ${taskId}`);
+    if (!this.#task || taskId !== this.#task.taskId) {
+      return Promise.reject(new ProtocolError(ProtocolErrorCode.InvalidParams, "No such task"));
+    }
+    this.#step = Math.min(this.#step + 1, this.taskSteps.length - 1);
+    this.#task = {
+      ...this.#task,
+      status: this.taskSteps[this.#step],
+      statusMessage: `step ${this.#step}`,
+    };
+    return Promise.resolve(structuredClone(this.#task));
+  }
+
+  /** Answers once the steps reached a final status, or when the call's signal aborts. */
+  async taskResult(taskId: string, options?: CallOptions): Promise<CallToolResult> {
+    this.taskCalls.push(`result ${taskId}`);
+    while (!["completed", "failed", "cancelled"].includes(this.#task?.status ?? "")) {
+      if (options?.signal?.aborted) throw options.signal.reason;
+      await delay(5);
+    }
+    return { content: [{ type: "text", text: `outcome of ${taskId}` }] };
+  }
+
+  listTasks(): Promise<Task[]> {
+    this.taskCalls.push("list");
+    return Promise.resolve(this.#task ? [structuredClone(this.#task)] : []);
+  }
+
+  cancelTask(taskId: string): Promise<Task> {
+    this.taskCalls.push(`cancel ${taskId}`);
+    this.#task = { ...this.#task!, status: "cancelled" };
+    return Promise.resolve(structuredClone(this.#task));
   }
 
   ping(options?: CallOptions): Promise<void> {
@@ -284,7 +351,21 @@ async function withBridge(
       await withDeadline(settled(bridge.ready), WAIT_MS, "the bridge start");
       await bridge.shutdown("test");
     }
-    await Deno.remove(dir, { recursive: true });
+    await removeDir(dir);
+  }
+}
+
+/** Removes `dir`, retrying briefly while a lock or temp file of the store is being removed. */
+async function removeDir(dir: string): Promise<void> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await Deno.remove(dir, { recursive: true });
+    } catch (error) {
+      if (attempt >= 20 || !(error instanceof Error && /not empty/i.test(error.message))) {
+        throw error;
+      }
+      await delay(25);
+    }
   }
 }
 
@@ -1334,5 +1415,88 @@ Deno.test("Bridge writes a burst of notification times into the record once, wit
     );
     const record = await store.get(NAME);
     assert.ok(record?.notifications?.prompts?.listChangedAt);
+  });
+});
+
+Deno.test("Bridge callToolTask with detach answers with the task and records it", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge, store }) => {
+    const answer = resultOf(
+      await request(bridge, "callToolTask", { name: "echo", arguments: {}, detach: true }),
+    ) as { task: Task; result?: CallToolResult };
+    assert.equal(answer.task.taskId, "task-1");
+    assert.equal(answer.task.status, "working");
+    assert.equal(answer.result, undefined);
+    assert.deepEqual(connection.taskCalls, ["create echo"], "a detached task is not waited for");
+    const record = await store.get(NAME);
+    assert.equal(record?.activeTasks?.["task-1"]?.toolName, "echo");
+    assert.equal(record?.activeTasks?.["task-1"]?.status, "working");
+  });
+});
+
+Deno.test("Bridge callToolTask waits for the outcome and reports each status change", async () => {
+  const connection = new FakeConnection();
+  connection.taskSteps = ["working", "input_required", "working", "completed"];
+  await withBridge({ connection }, async ({ bridge, store }) => {
+    const seen: string[] = [];
+    const answer = resultOf(
+      await bridge.handle("callToolTask", { name: "echo", arguments: {}, detach: false }, {
+        ...context(),
+        onTask: (task) => seen.push(`${task.status}: ${task.statusMessage}`),
+      }),
+    ) as { task: Task; result?: CallToolResult };
+    assert.deepEqual(answer.result?.content, [{ type: "text", text: "outcome of task-1" }]);
+    assert.equal(seen[0], "working: step 0", "the task as created comes first");
+    assert.ok(seen.includes("input_required: step 1"), seen.join(", "));
+    assert.equal((await store.get(NAME))?.activeTasks?.["task-1"]?.status, "completed");
+  });
+});
+
+Deno.test("Bridge task wait stopped by the CLI leaves the task running on the server", async () => {
+  const connection = new FakeConnection();
+  connection.taskSteps = ["working"];
+  await withBridge({ connection }, async ({ bridge }) => {
+    const controller = new AbortController();
+    const pending = request(bridge, "taskResult", { taskId: "task-1" }, context(controller.signal));
+    // No task yet: the id is unknown to the server.
+    assert.match(errorOf(await pending).message, /No such task/);
+    await request(bridge, "callToolTask", { name: "echo", arguments: {}, detach: true });
+    const waiting = request(bridge, "taskResult", { taskId: "task-1" }, context(controller.signal));
+    await delay(50);
+    controller.abort(new DOMException("Cancelled by the CLI", "AbortError"));
+    await withDeadline(waiting, WAIT_MS, "the stopped wait");
+    assert.ok(!connection.taskCalls.some((call) => call.startsWith("cancel")), "not cancelled");
+  });
+});
+
+Deno.test("Bridge listTasks uses the server's list, or the session's tasks without one", async () => {
+  const connection = new FakeConnection();
+  await withBridge({ connection }, async ({ bridge }) => {
+    await request(bridge, "callToolTask", { name: "add", arguments: {}, detach: true });
+    const local = resultOf(await request(bridge, "listTasks")) as {
+      tasks: Task[];
+      source: string;
+    };
+    assert.equal(local.source, "session");
+    assert.deepEqual(local.tasks.map((task) => task.taskId), ["task-1"]);
+    assert.ok(!connection.taskCalls.includes("list"));
+    connection.tasks = { ...connection.tasks, list: true };
+    const listed = resultOf(await request(bridge, "listTasks")) as { source: string };
+    assert.equal(listed.source, "server");
+    assert.ok(connection.taskCalls.includes("list"));
+  });
+});
+
+Deno.test("Bridge task calls on a server without tasks fail as usage errors, sending nothing", async () => {
+  const connection = new FakeConnection();
+  connection.tasks = { toolCall: false, list: false, cancel: false };
+  await withBridge({ connection }, async ({ bridge }) => {
+    const call = errorOf(
+      await request(bridge, "callToolTask", { name: "echo", arguments: {}, detach: true }),
+    );
+    assert.equal(call.kind, "usage");
+    assert.match(call.message, /does not support tasks/);
+    assert.equal(errorOf(await request(bridge, "getTask", { taskId: "x" })).kind, "usage");
+    assert.deepEqual(connection.taskCalls, []);
   });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { planCalls, sampleArguments } from "../../conformance/plan.ts";
+import { planCalls, planSkillPulls, sampleArguments } from "../../conformance/plan.ts";
 
 Deno.test("sampleArguments() fills required properties by type and leaves optional ones out", () => {
   assert.deepEqual(
@@ -61,4 +61,24 @@ Deno.test("planCalls() echoes the focal schema for json-schema-2020-12-preservat
 
 Deno.test("planCalls() only lists for json-schema-ref-no-deref", () => {
   assert.deepEqual(planCalls("json-schema-ref-no-deref", [{ name: "lookup_user" }]), []);
+});
+
+Deno.test("planSkillPulls() pulls each listed skill, by URI where names collide", () => {
+  const skill = (uri: string, name: string) => ({ uri, frontmatter: { name } });
+  assert.deepEqual(
+    planSkillPulls("sep-2640-client-verify-digest", [
+      skill("skill://pdf-processing/SKILL.md", "pdf-processing"),
+      skill("skill://a/refunds/SKILL.md", "refunds"),
+      skill("skill://b/refunds/SKILL.md", "refunds"),
+    ]),
+    ["pdf-processing", "skill://a/refunds/SKILL.md", "skill://b/refunds/SKILL.md"],
+  );
+});
+
+Deno.test("planSkillPulls() only lists for sep-2640-client-no-prefetch", () => {
+  const listed = [{
+    uri: "skill://pdf-processing/SKILL.md",
+    frontmatter: { name: "pdf-processing" },
+  }];
+  assert.deepEqual(planSkillPulls("sep-2640-client-no-prefetch", listed), []);
 });

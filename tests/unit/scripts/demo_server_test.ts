@@ -23,6 +23,8 @@ const DEMO_TOOLS = [
   "touch",
   "change-lists",
   "log",
+  "progress",
+  "ask",
   "find",
 ];
 

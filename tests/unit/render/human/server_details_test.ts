@@ -88,6 +88,10 @@ Deno.test("renderServerDetails() shows a server with every capability", () => {
       "Available commands:",
       // Only commands mcpc has: tasks commands come later.
       ...TOOL_COMMANDS,
+      "* `mcpc @s tasks-list`",
+      "* `mcpc @s tasks-get <taskId>`",
+      "* `mcpc @s tasks-result <taskId>`",
+      "* `mcpc @s tasks-cancel <taskId>`",
       "* `mcpc @s resources-list`",
       "* `mcpc @s resources-templates-list`",
       "* `mcpc @s resources-read <uri> [-o]`",
