@@ -15,6 +15,15 @@ import type { ElicitRequestParams, ElicitResult, Task } from "../mcp/types.ts";
 import { summaryLine } from "../render/human/misc.ts";
 import { taskStatusLine } from "../render/human/tasks.ts";
 import type { RequestHooks } from "./session_commands.ts";
+import { createProgressDisplay } from "../cli/progress_display.ts";
+import {
+  answerFromJson,
+  askForm,
+  askUrl,
+  type FormSchema,
+  terminalIo,
+} from "../cli/elicitation_form.ts";
+import { openBrowser } from "../auth/browser.ts";
 
 /** What to do with the server's questions (`--input`, `--input-file`, `--on-input`). */
 export interface InputFlags {
@@ -45,6 +54,8 @@ export interface ActivityOptions {
   label: string;
   /** How the server's questions are answered. */
   input?: InputFlags;
+  /** Shown at the end of the progress line, e.g. `(Ctrl+C to detach)`. */
+  hint?: string;
   /** Called with each task change (after the display is updated). */
   onTask?: (task: Task) => void;
 }
@@ -54,6 +65,31 @@ export function startActivity(ctx: AppContext, options: ActivityOptions): Activi
   let task: Task | undefined;
   let answeredFirstForm = false;
   const debug = (message: string) => ctx.debug(message);
+  // A person watches stderr: show progress there (never in --json runs, which scripts read).
+  const display = createProgressDisplay({
+    label: options.label,
+    hint: options.hint,
+    enabled: ctx.stderrIsTerminal && !ctx.output.json,
+  });
+  // Questions are asked only where someone can answer: stdin and stderr both terminals.
+  const interactive = ctx.stdinIsTerminal && ctx.stderrIsTerminal;
+  const ask = async (request: ElicitRequestParams): Promise<ElicitResult> => {
+    display.pause();
+    try {
+      const io = terminalIo((text) => ctx.stderr(text));
+      if (request.mode === "url") {
+        return await askUrl(request, io, async (url) => {
+          await openBrowser(url, ctx.env);
+        });
+      }
+      return await askForm(
+        { message: request.message, requestedSchema: request.requestedSchema as FormSchema },
+        io,
+      );
+    } finally {
+      display.resume();
+    }
+  };
   const activity: Activity = {
     get task() {
       return task;
@@ -63,24 +99,34 @@ export function startActivity(ctx: AppContext, options: ActivityOptions): Activi
         const total = report.total !== undefined ? `/${report.total}` : "";
         const message = report.message ? ` ${summaryLine(report.message)}` : "";
         debug(`Progress: ${report.progress}${total}${message}`);
+        display.update(report);
       },
       onTask: (next) => {
         task = next;
         debug(`Task ${next.taskId}: ${taskStatusLine(next)}`);
+        display.update({ status: next.status, message: next.statusMessage });
         options.onTask?.(next);
       },
-      onInput: (request) => {
+      onInput: async (request) => {
         if (request.mode !== "url" && options.input?.answer && !answeredFirstForm) {
           answeredFirstForm = true;
-          return Promise.resolve(formAnswer(request, options.input.answer));
+          try {
+            return answerFromJson(
+              request.requestedSchema as FormSchema,
+              options.input.answer,
+            );
+          } catch (error) {
+            throw usageError((error as Error).message, { userInput: true });
+          }
         }
+        if (interactive) return await ask(request);
         const action = options.input?.otherwise ?? "decline";
         activity.note(unansweredNote(request, action));
-        return Promise.resolve({ action });
+        return { action };
       },
     },
-    note: (line) => ctx.stderr(`${line}\n`),
-    stop: () => {},
+    note: (line) => display.log(line),
+    stop: () => display.stop(),
   };
   return activity;
 }
@@ -91,11 +137,6 @@ export function unansweredNote(request: ElicitRequestParams, action: "decline" |
   return `Note: the server asked ${what} ("${summaryLine(request.message)}"); ` +
     `${action === "decline" ? "declined" : "cancelled"}: this run is not interactive ` +
     `(answer a form with --input '<json>', or choose --on-input decline|cancel)`;
-}
-
-/** `--input`'s answer to a form: accepted as given (the server checks it against its schema). */
-function formAnswer(_request: ElicitRequestParams, answer: Record<string, unknown>): ElicitResult {
-  return { action: "accept", content: answer as ElicitResult["content"] };
 }
 
 /** Parses `--input '<json>'` (or the text of `--input-file`): one JSON object. */

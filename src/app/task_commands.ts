@@ -116,6 +116,7 @@ export async function runTaskToEnd(
   let release: (() => void) | undefined;
   const activity = startActivity(ctx, {
     label: `Running tool ${request.tool}`,
+    hint: "(Ctrl+C to detach)",
     input: request.input,
     onTask: (task) => {
       release ??= ctx.takeInterrupt(() => detached.resolve(task));

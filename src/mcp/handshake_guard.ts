@@ -146,7 +146,7 @@ export class GuardedTransport implements GuardableTransport {
     inner.onmessage = (message, extra) => {
       const failure = this.#guard.received(message);
       if (failure) this.fail(failure);
-      else this.onmessage?.(message, extra);
+      else this.onmessage?.(completeByDefault(message), extra);
     };
     inner.onerror = (error) => {
       // Before the handshake is answered, a transport error (an unreadable answer, a dropped
@@ -211,4 +211,18 @@ export class GuardedTransport implements GuardableTransport {
   setProtocolVersion(version: string): void {
     this.#inner.setProtocolVersion?.(version);
   }
+}
+
+/**
+ * A result without `resultType` is a complete one (SEP-2322: the client
+ * assumes `complete` when it is not given). The SDK rejects such a result
+ * from a 2026-07-28 server; earlier revisions have no `resultType`, and the
+ * SDK drops it from their results, so stating it changes nothing there.
+ */
+export function completeByDefault(message: JSONRPCMessage): JSONRPCMessage {
+  if (!("result" in message) || !("id" in message)) return message;
+  const result = message.result as unknown;
+  if (typeof result !== "object" || result === null || Array.isArray(result)) return message;
+  if ("resultType" in result) return message;
+  return { ...message, result: { ...result, resultType: "complete" } } as JSONRPCMessage;
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  completeByDefault,
   type GuardableTransport,
   GuardedTransport,
   HandshakeError,
@@ -159,4 +160,20 @@ Deno.test("GuardedTransport lets an HTTP refusal of the probe pass, not an unrea
   inner.onerror?.(unreadable);
   assert.equal(guarded.failure as Error | undefined, unreadable);
   assert.equal(inner.closed, 1);
+});
+
+Deno.test("completeByDefault() states resultType complete only where a result has none", () => {
+  assert.deepEqual(completeByDefault({ jsonrpc: "2.0", id: 1, result: { content: [] } }), {
+    jsonrpc: "2.0",
+    id: 1,
+    result: { content: [], resultType: "complete" },
+  });
+  const asking = {
+    jsonrpc: "2.0" as const,
+    id: 2,
+    result: { resultType: "input_required", requestState: "s" },
+  };
+  assert.equal(completeByDefault(asking), asking, "another result type is left alone");
+  const note = { jsonrpc: "2.0" as const, method: "notifications/progress", params: {} };
+  assert.equal(completeByDefault(note), note);
 });
