@@ -65,8 +65,10 @@ Deno.test("a 2026-07-28 server: discover, no initialize, no session id; calls, p
     assert.equal(again.code, 0, again.stderr);
     assert.equal(server.methods()["initialize"], undefined);
 
-    // mcpc declares only what it implements: no sampling, elicitation, roots or tasks.
-    assert.deepEqual(server.declaredCapabilities(), ["{}"]);
+    // mcpc declares only what it implements: elicitation and skills; no sampling, roots or tasks.
+    assert.deepEqual(server.declaredCapabilities(), [
+      '{"elicitation":{"form":{},"url":{}},"extensions":{"io.modelcontextprotocol/skills":{}}}',
+    ]);
     assert.equal((await h.run(["@m", "close"])).code, 0);
     assert.deepEqual(await h.bridgePids(), []);
   } finally {

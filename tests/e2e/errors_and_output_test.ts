@@ -218,7 +218,12 @@ Deno.test("the client declares no capabilities it does not implement", async () 
       "tools-call",
       "client-capabilities",
     ]);
-    assert.deepEqual(JSON.parse(result.content[0].text), {});
+    // Elicitation (forms and URLs) and the skills extension, which mcpc implements; no sampling,
+    // roots or tasks capability.
+    assert.deepEqual(JSON.parse(result.content[0].text), {
+      elicitation: { form: {}, url: {} },
+      extensions: { "io.modelcontextprotocol/skills": {} },
+    });
   } finally {
     await harness.cleanup();
   }
