@@ -95,10 +95,20 @@ export function answerFromJson(schema: FormSchema, answer: Record<string, unknow
   const content = applyDefaults(schema, answer);
   const validate = ajv.compile({ ...schema, type: "object" });
   if (!validate(content)) {
-    const problems = (validate.errors ?? []).map((error) =>
-      `${error.instancePath || "(form)"} ${error.message ?? "is invalid"}`.trim()
+    const problems = new Set<string>();
+    for (const error of validate.errors ?? []) {
+      const name = error.instancePath.split("/")[1];
+      const choices = name ? choicesOf(schema.properties?.[name] ?? {}) : undefined;
+      // A choice field fails several ways at once (const, oneOf): name the allowed values instead.
+      problems.add(
+        choices && ["const", "enum", "oneOf", "anyOf"].includes(error.keyword)
+          ? `${name} must be one of: ${choices.map((choice) => String(choice.value)).join(", ")}`
+          : `${name ?? "(form)"} ${error.message ?? "is invalid"}`,
+      );
+    }
+    throw new InputAnswerError(
+      `--input does not fit the server's form: ${[...problems].join("; ")}`,
     );
-    throw new InputAnswerError(`--input does not fit the server's form: ${problems.join("; ")}`);
   }
   return { action: "accept", content: content as ElicitResult["content"] };
 }

@@ -56,6 +56,8 @@ export interface ProgressDisplay {
 }
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+/** How long a request runs before the display appears (ms): a quick call shows nothing. */
+export const FIRST_DRAW_DELAY_MS = 500;
 /** Shortest time between two redraws (ms): at most 10 a second. */
 export const REDRAW_INTERVAL_MS = 100;
 const BAR_WIDTH = 20;
@@ -134,7 +136,9 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
   };
   const schedule = () => {
     if (stopped || paused || pending !== undefined) return;
-    const wait = options.immediate ? 0 : Math.max(0, lastDraw + REDRAW_INTERVAL_MS - now());
+    const wait = options.immediate
+      ? 0
+      : Math.max(0, lastDraw + REDRAW_INTERVAL_MS - now(), started + FIRST_DRAW_DELAY_MS - now());
     if (wait === 0 && options.immediate) return draw();
     pending = setTimeout(draw, wait);
   };

@@ -90,10 +90,24 @@ Deno.test("a tool that requires a task runs as one; --detach, tasks-* and questi
       "topic:=cats",
       "ambiguous:=true",
       "--input",
-      '{"interpretation":"pets"}',
+      '{"interpretation":"historical"}',
     ]);
     assert.equal(answered.code, 0, answered.stderr);
-    assert.match(answered.stdout, /Research Report: cats \(pets\)/);
+    assert.match(answered.stdout, /Research Report: cats \(historical\)/);
+    const wrong = await harness.run([
+      "@ev",
+      "tools-call",
+      RESEARCH,
+      "topic:=cats",
+      "ambiguous:=true",
+      "--input",
+      '{"interpretation":"pets"}',
+    ]);
+    assert.equal(wrong.code, 1, "an answer that does not fit the form is the user's error");
+    assert.match(
+      wrong.stderr,
+      /--input does not fit the server's form: interpretation must be one of: technical, historical, current/,
+    );
     const declined = await harness.run([
       "@ev",
       "tools-call",

@@ -50,7 +50,7 @@ eraTest("on a terminal, progress is drawn and erased and a form is asked", async
       "@d",
       "tools-call",
       "progress",
-      "steps:=4",
+      "steps:=6",
       "ms:=150",
     ]);
     assert.equal(progress.code, 0, progress.screen);

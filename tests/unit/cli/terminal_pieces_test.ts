@@ -86,6 +86,10 @@ Deno.test("applyDefaults() and answerFromJson() fill in every default (SEP-1034)
     content: { name: "Ada", color: "green", count: 5, ok: false },
   });
   assert.throws(() => answerFromJson(FORM, { count: 0 }), /does not fit the server's form: .*name/);
+  assert.throws(
+    () => answerFromJson(FORM, { name: "A", size: "m" }),
+    /: size must be one of: s, l$/,
+  );
 });
 
 Deno.test("parseField() reads every kind of field and says why an answer does not fit", () => {
