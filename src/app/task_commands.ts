@@ -11,7 +11,7 @@
  */
 
 import type { AppContext } from "../context.ts";
-import { usageError } from "../errors.ts";
+import { McpcError, usageError } from "../errors.ts";
 import { taskSupportOf, TERMINAL_STATUSES } from "../mcp/task_status.ts";
 import type { CallToolResult, Task, Tool } from "../mcp/types.ts";
 import { renderToolCallResult } from "../render/human/tool_result.ts";
@@ -132,6 +132,14 @@ export async function runTaskToEnd(
         detach: false,
       }, activity.hooks).then((answer) => answer.result!).catch(async (error) => {
         const task = activity.task;
+        if (task && error instanceof McpcError && !(error instanceof BridgeConnectionLostError)) {
+          // Waiting stopped (a timeout, a server error on the wait): the task itself goes on.
+          throw new McpcError(error.kind, error.message, {
+            cause: error,
+            hint: `Task ${task.taskId} may still be running; follow it with ` +
+              `mcpc ${name} tasks-get ${task.taskId} or tasks-result ${task.taskId}`,
+          });
+        }
         if (!(error instanceof BridgeConnectionLostError) || !task) throw error;
         // The bridge died while the task ran: a new bridge waits for the same task.
         ctx.debug(`The bridge went away during task ${task.taskId}; waiting through a new one`);

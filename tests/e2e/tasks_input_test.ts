@@ -118,6 +118,18 @@ Deno.test("a tool that requires a task runs as one; --detach, tasks-* and questi
     assert.equal(declined.code, 0, declined.stderr);
     assert.match(declined.stderr, /Note: the server asked for input \(".*multiple interpretations/);
     assert.match(declined.stdout, /User declined/);
+    // A wait that times out says the task goes on, and how to follow it.
+    const late = await harness.run([
+      "@ev",
+      "tools-call",
+      RESEARCH,
+      "topic:=owls",
+      "--timeout",
+      "1",
+    ]);
+    assert.equal(late.code, 3, late.stderr);
+    assert.match(late.stderr, /timed out after 1 s/);
+    assert.match(late.stderr, /Task \S+ may still be running; follow it with mcpc @ev tasks-get/);
     const json = await harness.run(["--json", "@ev", "tools-call", RESEARCH, "topic:=cats"]);
     assert.doesNotMatch(json.stderr, /must run as a task/, "--json keeps stderr for errors");
     assert.ok(Array.isArray(JSON.parse(json.stdout).content));
