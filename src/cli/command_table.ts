@@ -319,7 +319,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       '"tools-get <name> --json" before calling it (exit 1 when it changed incompatibly).',
       "",
       "Tasks: on a server that offers them, --task runs the call as a task (a tool whose",
-      "taskSupport is required always runs as one); Ctrl+C or Esc then detaches, leaving the",
+      "taskSupport is required always runs as one); Ctrl+C then detaches, leaving the",
       "task running, and prints how to follow it. --detach returns the task id at once.",
       "On a server without tasks, both run the call as usual (with a warning).",
       "",

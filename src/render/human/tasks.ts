@@ -54,7 +54,7 @@ export function renderTaskStarted(task: Task, sessionName: string, theme: Theme)
   return `${theme.green(`✓ Task started: ${id}`)}\n\n${taskHint(sessionName, id, task.status)}`;
 }
 
-/** Ctrl+C or Esc during `tools-call --task`: the task goes on, and how to follow it. */
+/** Ctrl+C during `tools-call --task`: the task goes on, and how to follow it. */
 export function renderTaskDetached(taskId: string, sessionName: string, theme: Theme): string {
   const id = safeText(taskId);
   return `${theme.cyan(`ℹ Detached. Task ${id} continues in background`)}\n\n${
