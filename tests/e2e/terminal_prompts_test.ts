@@ -56,6 +56,7 @@ eraTest("on a terminal, progress is drawn and erased and a form is asked", async
     assert.equal(progress.code, 0, progress.screen);
     assert.match(progress.screen, /\[█+░*\] \d+% Running tool progress \(0:0\d\) - step \d/);
     // The line is erased before the result is printed.
+    // deno-lint-ignore no-control-regex -- the erase sequence is what this checks
     assert.match(progress.screen, /\r\x1b\[2K(\x1b\[32m)?✓ Tool progress executed/);
 
     // Name, colour (3: blue), count (empty: the default 3), subscribe (y), then accept.

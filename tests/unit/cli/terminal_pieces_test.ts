@@ -25,7 +25,7 @@ Deno.test("progressLine() draws a bar with a total, a spinner and elapsed time w
   const cut = progressLine("Running tool x", { message: "m".repeat(100) }, 0, 0, 30);
   assert.equal([...cut].length, 29);
   assert.ok(cut.endsWith("…"));
-  assert.doesNotMatch(progressLine("a\x1b[31mb", {}, 0, 0, 80), /\x1b/, "server text is made safe");
+  assert.ok(!progressLine("a\x1b[31mb", {}, 0, 0, 80).includes("\x1b"), "server text is made safe");
 });
 
 Deno.test("createProgressDisplay() writes nothing when disabled and erases what it drew on stop", () => {
