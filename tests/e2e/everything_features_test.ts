@@ -5,42 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  everythingStdioEntry,
-  freePort,
-  Harness,
-  startEverythingHttp,
-  waitFor,
-  writeConfig,
-} from "./harness.ts";
-
-type Transport = "stdio" | "http";
-
-/** Connects `@ev` to server-everything over `transport` and runs `fn`; cleans everything up. */
-async function withEverything(
-  transport: Transport,
-  fn: (harness: Harness) => Promise<void>,
-): Promise<void> {
-  const harness = await Harness.create();
-  const server = transport === "http"
-    ? await startEverythingHttp("streamableHttp", freePort())
-    : undefined;
-  try {
-    let target: string;
-    if (server) {
-      target = server.url;
-    } else {
-      target = `${harness.home}/mcp.json:everything`;
-      await writeConfig(`${harness.home}/mcp.json`, { everything: everythingStdioEntry() });
-    }
-    const connect = await harness.run(["connect", target, "@ev"]);
-    assert.equal(connect.code, 0, connect.stderr);
-    await fn(harness);
-  } finally {
-    await harness.cleanup();
-    await server?.stop();
-  }
-}
+import { waitFor, withEverything } from "./harness.ts";
 
 interface Entry {
   at: string;

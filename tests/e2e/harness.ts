@@ -6,6 +6,7 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import type { SessionsFile } from "../../src/session/session.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -462,5 +463,29 @@ export function eraTest(
 ): void {
   for (const era of SERVER_ERAS) {
     Deno.test({ ...options, name: `${name} [${era}]`, fn: () => fn(era) });
+  }
+}
+
+/** `@ev` connected to server-everything over `transport`, for `fn`; cleans everything up. */
+export async function withEverything(
+  transport: "stdio" | "http",
+  fn: (harness: Harness) => Promise<void>,
+): Promise<void> {
+  const harness = await Harness.create();
+  const server = transport === "http"
+    ? await startEverythingHttp("streamableHttp", freePort())
+    : undefined;
+  try {
+    let target = server?.url;
+    if (!target) {
+      target = `${harness.home}/mcp.json:everything`;
+      await writeConfig(`${harness.home}/mcp.json`, { everything: everythingStdioEntry() });
+    }
+    const connect = await harness.run(["connect", target, "@ev"]);
+    assert.equal(connect.code, 0, connect.stderr);
+    await fn(harness);
+  } finally {
+    await harness.cleanup();
+    await server?.stop();
   }
 }

@@ -8,40 +8,37 @@
 
 import assert from "node:assert/strict";
 import { startDemoHttpServer } from "../../scripts/demo_server.ts";
-import {
-  eraTest,
-  everythingStdioEntry,
-  freePort,
-  Harness,
-  isAlive,
-  startEverythingHttp,
-  waitFor,
-  writeConfig,
-} from "./harness.ts";
+import { eraTest, Harness, isAlive, waitFor, withEverything } from "./harness.ts";
 
 const RESEARCH = "simulate-research-query";
 
-/** `@ev` on server-everything over stdio (or HTTP when given), for `fn`; cleans up. */
-async function withEverything(
-  transport: "stdio" | "http",
-  fn: (harness: Harness) => Promise<void>,
+/** A `tools-call --task` running in the background, once the server made its task. */
+interface RunningTask {
+  child: Deno.ChildProcess;
+  stdout: Promise<string>;
+  stderr: Promise<string>;
+}
+
+/** Starts `tools-call RESEARCH topic:=<topic> --task`, runs `fn` once the task exists, then stops the CLI. */
+async function withRunningTask(
+  harness: Harness,
+  topic: string,
+  fn: (running: RunningTask) => Promise<void>,
 ): Promise<void> {
-  const harness = await Harness.create();
-  const server = transport === "http"
-    ? await startEverythingHttp("streamableHttp", freePort())
-    : undefined;
+  const child = harness.spawn(["@ev", "tools-call", RESEARCH, `topic:=${topic}`, "--task"]);
+  const running = { child, stdout: textOf(child.stdout), stderr: textOf(child.stderr) };
   try {
-    let target = server?.url;
-    if (!target) {
-      target = `${harness.home}/mcp.json:everything`;
-      await writeConfig(`${harness.home}/mcp.json`, { everything: everythingStdioEntry() });
-    }
-    const connect = await harness.run(["connect", target, "@ev"]);
-    assert.equal(connect.code, 0, connect.stderr);
-    await fn(harness);
+    await waitFor(
+      async () => Object.keys((await harness.sessions()).sessions["@ev"].activeTasks ?? {}).length,
+      20_000,
+      "the task to exist",
+    );
+    await fn(running);
   } finally {
-    await harness.cleanup();
-    await server?.stop();
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await child.status;
   }
 }
 
@@ -138,16 +135,7 @@ Deno.test("a tool that requires a task runs as one; --detach, tasks-* and questi
 
 Deno.test("Ctrl+C during --task detaches: exit 0, the task goes on and its result is there", async () => {
   await withEverything("stdio", async (harness) => {
-    const child = harness.spawn(["@ev", "tools-call", RESEARCH, "topic:=birds", "--task"]);
-    const stdout = textOf(child.stdout);
-    const stderr = textOf(child.stderr);
-    try {
-      await waitFor(
-        async () =>
-          Object.keys((await harness.sessions()).sessions["@ev"].activeTasks ?? {}).length,
-        20_000,
-        "the task to exist",
-      );
+    await withRunningTask(harness, "birds", async ({ child, stdout, stderr }) => {
       child.kill("SIGINT");
       const status = await child.status;
       const out = await stdout;
@@ -157,39 +145,20 @@ Deno.test("Ctrl+C during --task detaches: exit 0, the task goes on and its resul
       const result = await harness.run(["@ev", "tasks-result", taskId]);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /Research Report: birds/);
-    } finally {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already gone */ }
-      await child.status;
-    }
+    });
   });
 });
 
 Deno.test("a bridge that dies during --task is restarted and the task's real result fetched", async () => {
   await withEverything("http", async (harness) => {
-    const child = harness.spawn(["@ev", "tools-call", RESEARCH, "topic:=fish", "--task"]);
-    const stdout = textOf(child.stdout);
-    const stderr = textOf(child.stderr);
-    try {
-      await waitFor(
-        async () =>
-          Object.keys((await harness.sessions()).sessions["@ev"].activeTasks ?? {}).length,
-        20_000,
-        "the task to exist",
-      );
+    await withRunningTask(harness, "fish", async ({ child, stdout, stderr }) => {
       const pid = (await harness.sessions()).sessions["@ev"].pid!;
       Deno.kill(pid, "SIGKILL");
       await waitFor(() => !isAlive(pid), 10_000, "the bridge to die");
       const status = await child.status;
       assert.equal(status.code, 0, await stderr);
       assert.match(await stdout, /Research Report: fish/, "the server's result, not a made-up one");
-    } finally {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already gone */ }
-      await child.status;
-    }
+    });
   });
 });
 
