@@ -111,7 +111,7 @@ export function startActivity(ctx: AppContext, options: ActivityOptions): Activi
         if (request.mode !== "url" && options.input?.answer && !answeredFirstForm) {
           answeredFirstForm = true;
           try {
-            return answerFromJson(
+            return await answerFromJson(
               request.requestedSchema as FormSchema,
               options.input.answer,
             );

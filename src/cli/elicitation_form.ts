@@ -13,7 +13,7 @@
  * @module
  */
 
-import { Ajv2020 } from "ajv/dist/2020";
+import type { Ajv2020 } from "ajv/dist/2020";
 import type { ElicitResult } from "../mcp/types.ts";
 import { safeText } from "../render/safe_text.ts";
 
@@ -85,15 +85,25 @@ export function applyDefaults(
   return filled;
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false, logger: false });
+/** The JSON Schema checker, loaded on the first `--input` answer (ajv is not for every run). */
+let checker: Promise<Ajv2020> | undefined;
+function formChecker(): Promise<Ajv2020> {
+  checker ??= import("ajv/dist/2020").then(({ Ajv2020 }) =>
+    new Ajv2020({ allErrors: true, strict: false, validateFormats: false, logger: false })
+  );
+  return checker;
+}
 
 /**
  * `--input`'s answer to a form: the given object with defaults filled in,
  * checked against the form's schema; throws one line listing what is wrong.
  */
-export function answerFromJson(schema: FormSchema, answer: Record<string, unknown>): ElicitResult {
+export async function answerFromJson(
+  schema: FormSchema,
+  answer: Record<string, unknown>,
+): Promise<ElicitResult> {
   const content = applyDefaults(schema, answer);
-  const validate = ajv.compile({ ...schema, type: "object" });
+  const validate = (await formChecker()).compile({ ...schema, type: "object" });
   if (!validate(content)) {
     const problems = new Set<string>();
     for (const error of validate.errors ?? []) {
