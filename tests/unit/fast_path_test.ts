@@ -1,5 +1,5 @@
 /**
- * A session command must not load the MCP SDK, zod, logtape or the bridge:
+ * A session command must not load the MCP SDK, zod, ajv, logtape or the bridge:
  * they may only be reached through dynamic `import()` from the CLI path.
  */
 
@@ -16,7 +16,7 @@ interface InfoModule {
 
 const ROOT = new URL("../../", import.meta.url);
 const HEAVY =
-  /@modelcontextprotocol\/(sdk|client|server|core)|npm:\/?zod|@logtape|\/src\/mcp\/sdk\.ts|\/src\/bridge\/bridge_main\.ts/;
+  /@modelcontextprotocol\/(sdk|client|server|core)|npm:\/?zod|npm:\/?ajv|@logtape|\/src\/mcp\/sdk\.ts|\/src\/bridge\/bridge_main\.ts/;
 
 async function moduleGraph(entry: string): Promise<Map<string, InfoModule>> {
   const { stdout, code } = await new Deno.Command(Deno.execPath(), {
