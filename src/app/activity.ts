@@ -71,6 +71,8 @@ export function startActivity(ctx: AppContext, options: ActivityOptions): Activi
     hint: options.hint,
     enabled: ctx.stderrIsTerminal && !ctx.output.json,
   });
+  // Ctrl+C exits from the signal handler, past the command's own stop(): erase the line first.
+  const release = ctx.onInterrupt(() => display.stop());
   // Questions are asked only where someone can answer: stdin and stderr both terminals.
   const interactive = ctx.stdinIsTerminal && ctx.stderrIsTerminal;
   const ask = async (request: ElicitRequestParams): Promise<ElicitResult> => {
@@ -126,7 +128,10 @@ export function startActivity(ctx: AppContext, options: ActivityOptions): Activi
       },
     },
     note: (line) => display.log(line),
-    stop: () => display.stop(),
+    stop: () => {
+      release();
+      display.stop();
+    },
   };
   return activity;
 }

@@ -29,6 +29,7 @@ import { type InputFlags, startActivity } from "./activity.ts";
 import type { CommandOutput } from "./output.ts";
 import { type OpenSession, openSession } from "./session_bridge.ts";
 import { call, withSession } from "./session_commands.ts";
+import { watchEscape } from "../cli/terminal_input.ts";
 
 /** How `tools-call` was asked to run the tool. */
 export interface TaskMode {
@@ -114,12 +115,26 @@ export async function runTaskToEnd(
   const started = ctx.now();
   const detached = Promise.withResolvers<Task>();
   let release: (() => void) | undefined;
+  // On a terminal Esc detaches too (the keyboard is watched once the task exists).
+  const escapes = ctx.stdinIsTerminal && ctx.stderrIsTerminal;
+  let unwatch: (() => void) | undefined;
+  let restoreOnExit: (() => void) | undefined;
+  let isDetached = false;
+  const detach = (task: Task) => {
+    isDetached = true;
+    detached.resolve(task);
+  };
   const activity = startActivity(ctx, {
     label: `Running tool ${request.tool}`,
-    hint: "(Ctrl+C to detach)",
+    hint: escapes ? "(Ctrl+C or Esc to detach)" : "(Ctrl+C to detach)",
     input: request.input,
     onTask: (task) => {
-      release ??= ctx.takeInterrupt(() => detached.resolve(task));
+      release ??= ctx.takeInterrupt(() => detach(task));
+      if (escapes && !unwatch) {
+        unwatch = watchEscape(() => detach(activity.task ?? task));
+        // A second Ctrl+C exits from the signal handler: leave the terminal as it was.
+        restoreOnExit = ctx.onInterrupt(() => unwatch?.());
+      }
     },
   });
   try {
@@ -140,7 +155,8 @@ export async function runTaskToEnd(
               `mcpc ${name} tasks-get ${task.taskId} or tasks-result ${task.taskId}`,
           });
         }
-        if (!(error instanceof BridgeConnectionLostError) || !task) throw error;
+        // Detached: the CLI let go of the wait, nothing to resume.
+        if (isDetached || !(error instanceof BridgeConnectionLostError) || !task) throw error;
         // The bridge died while the task ran: a new bridge waits for the same task.
         ctx.debug(`The bridge went away during task ${task.taskId}; waiting through a new one`);
         return await awaitThroughNewBridge(ctx, name, task.taskId, activity.hooks);
@@ -163,6 +179,8 @@ export async function runTaskToEnd(
     });
   } finally {
     release?.();
+    unwatch?.();
+    restoreOnExit?.();
     activity.stop();
   }
 }

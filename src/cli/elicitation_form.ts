@@ -16,6 +16,7 @@
 import type { Ajv2020 } from "ajv/dist/2020";
 import type { ElicitResult } from "../mcp/types.ts";
 import { safeText } from "../render/safe_text.ts";
+import { readTerminalLine } from "./terminal_input.ts";
 
 /** A form field's schema, as the elicitation spec allows (flat, primitive). */
 export interface FieldSchema {
@@ -273,33 +274,15 @@ async function askAction(io: PromptIo, question: string): Promise<ElicitResult["
   }
 }
 
-let lines: ReadableStreamDefaultReader<string> | undefined;
-let buffered = "";
-
 /** Line input from stdin and prompts on stderr (one reader for the whole run). */
 export function terminalIo(write: (text: string) => void): PromptIo {
   return {
     write,
     readLine: async () => {
-      lines ??= Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
-      while (true) {
-        const newline = buffered.indexOf("\n");
-        if (newline >= 0) {
-          const line = buffered.slice(0, newline).replace(/\r$/, "");
-          buffered = buffered.slice(newline + 1);
-          // Ctrl+C or Esc typed at a prompt ends the form.
-          if (line.includes("\x03") || line.includes("\x1b")) return null;
-          return line;
-        }
-        const { value, done } = await lines.read();
-        if (done) {
-          if (buffered === "") return null;
-          const last = buffered;
-          buffered = "";
-          return last;
-        }
-        buffered += value;
-      }
+      const line = await readTerminalLine();
+      // Ctrl+C or Esc typed at a prompt ends the form.
+      if (line !== null && (line.includes("\x03") || line.includes("\x1b"))) return null;
+      return line;
     },
   };
 }

@@ -46,7 +46,7 @@ import {
   StdioServerError,
 } from "./stdio_transport.ts";
 import { MAX_LIST_PAGES, watchCursors } from "./pagination_watch.ts";
-import { type InputHandler, InputRouter } from "./input_router.ts";
+import { type InputHandler, InputRouter, type UnroutedReason } from "./input_router.ts";
 import {
   cancelTask,
   createToolTask,
@@ -299,6 +299,13 @@ export async function connectMcp(
     throw new ServerSilentError(who, options.resume ? "ping" : "initialize", timeout);
   }
 }
+
+/** Why a question nobody was asked got declined, as the bridge log says it. */
+const UNROUTED: Record<UnroutedReason, string> = {
+  "no-listener": "no command in flight takes questions",
+  "task-not-waited-on": "nobody is waiting on the task it is about",
+  ambiguous: "several commands in flight take questions and it names none of them",
+};
 
 /** How a client picks the protocol revision (the SDK's options for it). */
 type VersionOptions = Pick<ClientOptions, "versionNegotiation" | "supportedProtocolVersions">;
@@ -722,7 +729,11 @@ function wrap(
   let subscribed: readonly string[] = [];
   // Both eras reach this one handler: a 2025-era `elicitation/create` request, and each
   // elicitation of a 2026-07-28 input-required result (the SDK answers those rounds itself).
-  const questions = new InputRouter();
+  const questions = new InputRouter((reason, request) =>
+    client.onerror?.(
+      new Error(`declined a question from the server (${UNROUTED[reason]}): ${request.message}`),
+    )
+  );
   client.setRequestHandler("elicitation/create", (request) => questions.answer(request.params));
   const connection: McpConnection = {
     initialize,
@@ -819,7 +830,11 @@ function wrap(
       }),
     getTask: (taskId, options = {}) => getTask(client, taskId, sdkOptions(options)),
     taskResult: (taskId, options = {}) =>
-      questions.run(options.onInput, () => taskResult(client, taskId, sdkOptions(options))),
+      questions.run(
+        options.onInput,
+        () => taskResult(client, taskId, sdkOptions(options)),
+        taskId,
+      ),
     listTasks: (options = {}) => listTasks(client, sdkOptions(options)),
     cancelTask: (taskId, options = {}) => cancelTask(client, taskId, sdkOptions(options)),
     skills: skillAccess(client, initialize.capabilities),

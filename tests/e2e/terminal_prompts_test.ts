@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { startDemoHttpServer } from "../../scripts/demo_server.ts";
-import { baseEnv, eraTest, Harness, MCPC } from "./harness.ts";
+import { baseEnv, eraTest, Harness, MCPC, withEverything } from "./harness.ts";
 
 /** Bound on one run under the terminal. */
 const RUN_TIMEOUT_MS = 30_000;
@@ -39,6 +39,90 @@ async function onTerminal(
     await writer.close().catch(() => {});
   }
 }
+
+/** A key typed once the screen shows `after`. */
+interface Keystroke {
+  after: RegExp;
+  type: string;
+}
+
+/** Runs `mcpc args...` on a pseudo-terminal, typing each keystroke once its cue is on screen. */
+async function onTerminalTyping(
+  harness: Harness,
+  args: string[],
+  keystrokes: Keystroke[],
+): Promise<{ code: number; screen: string }> {
+  const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+  // `exec`: mcpc alone gets the terminal's Ctrl+C (a waiting `sh -c` would exit 130 on it).
+  const child = new Deno.Command("script", {
+    args: ["-qefc", `exec ${[MCPC, ...args].map(quote).join(" ")}`, "/dev/null"],
+    cwd: harness.home,
+    env: { ...baseEnv(), MCPC_HOME_DIR: harness.home, TERM: "xterm" },
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const timer = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS);
+  let screen = "";
+  const pending = [...keystrokes];
+  try {
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      screen += chunk;
+      while (pending.length > 0 && pending[0].after.test(screen)) {
+        await writer.write(new TextEncoder().encode(pending.shift()!.type));
+      }
+    }
+    const status = await child.status;
+    assert.deepEqual(pending, [], `keys never typed (their cue never showed):\n${screen}`);
+    return { code: status.code, screen };
+  } finally {
+    clearTimeout(timer);
+    await writer.close().catch(() => {});
+  }
+}
+
+eraTest(
+  "on a terminal, Ctrl+C during a call erases the progress line and exits 130",
+  async (era) => {
+    const server = await startDemoHttpServer({ era });
+    const harness = await Harness.create();
+    try {
+      assert.equal((await harness.run(["connect", server.url, "@d"])).code, 0);
+      const run = await onTerminalTyping(
+        harness,
+        ["@d", "tools-call", "progress", "steps:=40", "ms:=250"],
+        [{ after: /Running tool progress \(0:0\d\) - step \d/, type: "\x03" }],
+      );
+      assert.equal(run.code, 130, run.screen);
+      // deno-lint-ignore no-control-regex -- the erase sequence is what this checks
+      assert.match(run.screen, /\r\x1b\[2KInterrupted/, "the line is erased before the message");
+    } finally {
+      await harness.cleanup();
+      await server.close();
+    }
+  },
+);
+
+Deno.test("on a terminal, Esc during --task detaches (and Ctrl+C still does)", async () => {
+  await withEverything("stdio", async (harness) => {
+    for (const key of ["\x1b", "\x03"]) {
+      const run = await onTerminalTyping(
+        harness,
+        ["@ev", "tools-call", "simulate-research-query", "topic:=newts", "--task"],
+        // The status shows once the task exists (the hint after it is cut to the width).
+        [{ after: /Running tool simulate-research-query \(0:0\d\) working/, type: key }],
+      );
+      assert.equal(run.code, 0, `${JSON.stringify(key)}: ${run.screen}`);
+      const taskId = run.screen.match(/Detached\. Task (\S+) continues in background/)?.[1];
+      assert.ok(taskId, run.screen);
+      const result = await harness.run(["@ev", "tasks-result", taskId]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /Research Report: newts/);
+    }
+  });
+});
 
 eraTest("on a terminal, progress is drawn and erased and a form is asked", async (era) => {
   const server = await startDemoHttpServer({ era });

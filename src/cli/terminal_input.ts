@@ -1,0 +1,103 @@
+/**
+ * The terminal's keyboard, shared by everything that reads it in one run:
+ * form prompts read lines, and a `--task` wait watches for a lone Esc key.
+ * One reader pumps stdin; while keys are watched the terminal is in cbreak
+ * mode (keys arrive at once, unechoed; Ctrl+C still raises SIGINT), and
+ * reading a line switches back to line mode for its duration.
+ *
+ * Layer: edge (Deno.stdin).
+ * @module
+ */
+
+/** The input of one key watch: called once, on a lone Esc. */
+export type EscapeHandler = () => void;
+
+let reader: ReadableStreamDefaultReader<string> | undefined;
+let buffered = "";
+let ended = false;
+/** Wakes the line reader that waits for more input. */
+let wake: (() => void) | undefined;
+let pumping: Promise<void> | undefined;
+let onEscape: EscapeHandler | undefined;
+/** Line reads in progress (cbreak mode is off while any runs). */
+let readingLines = 0;
+
+function setCbreak(on: boolean): void {
+  try {
+    Deno.stdin.setRaw(on, { cbreak: true });
+  } catch {
+    // Not a terminal (or it went away): nothing to switch.
+  }
+}
+
+function pump(): Promise<void> {
+  reader ??= Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
+  const stream = reader;
+  pumping ??= (async () => {
+    try {
+      while (true) {
+        const { value, done } = await stream.read();
+        if (done) break;
+        // A key watch sees each chunk as typed: a lone Esc (arrow keys start with Esc too,
+        // but come with more in the same chunk).
+        if (readingLines === 0 && onEscape) {
+          if (value === "\x1b") {
+            const handler = onEscape;
+            onEscape = undefined;
+            handler();
+          }
+          continue;
+        }
+        buffered += value;
+        wake?.();
+      }
+    } catch {
+      // stdin failed: treated as its end.
+    }
+    ended = true;
+    wake?.();
+  })();
+  return pumping;
+}
+
+/**
+ * Watches for a lone Esc while the returned function is not called: `handler`
+ * runs once when it is pressed. Other keys are dropped. Only for a run whose
+ * stdin is a terminal.
+ */
+export function watchEscape(handler: EscapeHandler): () => void {
+  onEscape = handler;
+  if (readingLines === 0) setCbreak(true);
+  void pump();
+  return () => {
+    if (onEscape === handler) onEscape = undefined;
+    if (readingLines === 0) setCbreak(false);
+  };
+}
+
+/** The next line typed (without its end); `null` at the end of input. */
+export async function readTerminalLine(): Promise<string | null> {
+  readingLines++;
+  if (readingLines === 1 && onEscape) setCbreak(false);
+  try {
+    void pump();
+    while (true) {
+      const newline = buffered.indexOf("\n");
+      if (newline >= 0) {
+        const line = buffered.slice(0, newline).replace(/\r$/, "");
+        buffered = buffered.slice(newline + 1);
+        return line;
+      }
+      if (ended) {
+        const last = buffered;
+        buffered = "";
+        return last === "" ? null : last;
+      }
+      await new Promise<void>((resolve) => wake = resolve);
+      wake = undefined;
+    }
+  } finally {
+    readingLines--;
+    if (readingLines === 0 && onEscape) setCbreak(true);
+  }
+}
