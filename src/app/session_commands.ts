@@ -109,7 +109,10 @@ export function explainSessionError(
     return authFailure(record, logPath, { cause: error });
   }
   if (error.kind === "network" || error.userInput) return error;
-  return new McpcError(error.kind, appendLogHint(error.message, logPath), { cause: error });
+  return new McpcError(error.kind, appendLogHint(error.message, logPath), {
+    cause: error,
+    ...(error.hint ? { hint: error.hint } : {}),
+  });
 }
 
 /** The request timeout for a session: `--timeout`, else the config entry's, else the default. */

@@ -149,10 +149,17 @@ export async function runTaskToEnd(
         const task = activity.task;
         if (task && error instanceof McpcError && !(error instanceof BridgeConnectionLostError)) {
           // Waiting stopped (a timeout, a server error on the wait): the task itself goes on.
+          // A usage error once the task exists is an --input answer the form refused: the
+          // bridge keeps the question for the next command waiting on the task.
+          const hint = error.kind === "usage"
+            ? `Task ${task.taskId} still waits for that answer; give it with ` +
+              `mcpc ${name} tasks-result ${task.taskId} --input '<json>'`
+            : `Task ${task.taskId} may still be running; follow it with ` +
+              `mcpc ${name} tasks-get ${task.taskId} or tasks-result ${task.taskId}`;
           throw new McpcError(error.kind, error.message, {
             cause: error,
-            hint: `Task ${task.taskId} may still be running; follow it with ` +
-              `mcpc ${name} tasks-get ${task.taskId} or tasks-result ${task.taskId}`,
+            hint,
+            userInput: error.userInput,
           });
         }
         // Detached: the CLI let go of the wait, nothing to resume.
@@ -194,6 +201,18 @@ async function awaitThroughNewBridge(
   const session = await openSession(ctx, name);
   try {
     return await call(ctx, session, "taskResult", { taskId }, hooks);
+  } catch (error) {
+    // A stdio server is a child of the bridge: it died with it, and its tasks with it.
+    if (
+      !(error instanceof McpcError) || error.kind !== "server" || !session.record.server.command
+    ) {
+      throw error;
+    }
+    throw new McpcError(error.kind, error.message, {
+      cause: error,
+      hint: `The bridge of ${name} stopped while task ${taskId} ran, and its stdio server ` +
+        `stopped with it; the restarted server does not know the task. Run the tool again.`,
+    });
   } finally {
     session.client.close();
   }

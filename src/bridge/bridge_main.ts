@@ -17,6 +17,7 @@ import { connectMcp } from "../mcp/client.ts";
 import { Bridge, type RequestContext } from "./bridge.ts";
 import type { ProgressReport } from "../mcp/client.ts";
 import type { ElicitRequestParams, ElicitResult, Task } from "../mcp/types.ts";
+import { UnansweredError } from "../mcp/input_router.ts";
 import { Channel } from "./channel.ts";
 import { FrameTooLargeError, MAX_FRAME_BYTES } from "./framing.ts";
 import { type BridgeLog, openBridgeLog } from "./log.ts";
@@ -217,27 +218,32 @@ function serveConnection(
   const warn = (message: string) => log.warn(message);
   const inFlight = new Map<number, AbortController>();
   // Questions asked of this CLI and not answered yet, by `requestId/inputId`.
-  const questions = new Map<string, (result: ElicitResult) => void>();
+  const questions = new Map<string, (result: ElicitResult | undefined) => void>();
   let nextInputId = 1;
-  /** Asks the CLI of request `id`; a request that ends first (cancel, hang-up) cancels the question. */
+  /**
+   * Asks the CLI of request `id`. A CLI that gives the question up, or a
+   * request that ends first (cancel, hang-up), leaves it unanswered: the
+   * connection's router cancels a plain request's question and holds a task's.
+   */
   const askCli = (
     id: number,
     request: ElicitRequestParams,
     signal: AbortSignal,
     send: (message: BridgeMessage) => void,
   ): Promise<ElicitResult> => {
-    if (signal.aborted) return Promise.resolve({ action: "cancel" });
+    if (signal.aborted) return Promise.reject(new UnansweredError());
     const inputId = nextInputId++;
     const key = `${id}/${inputId}`;
-    const { promise, resolve } = Promise.withResolvers<ElicitResult>();
+    const { promise, resolve, reject } = Promise.withResolvers<ElicitResult>();
     const onAbort = () => {
       questions.delete(key);
-      resolve({ action: "cancel" });
+      reject(new UnansweredError());
     };
     signal.addEventListener("abort", onAbort, { once: true });
     questions.set(key, (result) => {
       signal.removeEventListener("abort", onAbort);
-      resolve(result);
+      if (result) resolve(result);
+      else reject(new UnansweredError());
     });
     send({ type: "input", id, inputId, request });
     return promise;

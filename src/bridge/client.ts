@@ -294,12 +294,18 @@ export class BridgeClient {
   /**
    * Answers question `message` with the request's handler (declined when it has
    * none). A handler that fails ends the request with its error: the question is
-   * cancelled and so is the request.
+   * given up unanswered (the bridge cancels a plain request's question and keeps
+   * a task's for whoever waits on the task next) and the request is cancelled.
    */
   #answer(message: InputRequestMessage, pending: Pending): void {
     const { id, inputId } = message;
-    const reply = (result: ElicitResult) =>
-      this.#channel.send({ type: "input-response", id, inputId, result }).catch(() => {});
+    const reply = (result?: ElicitResult) =>
+      this.#channel.send({
+        type: "input-response",
+        id,
+        inputId,
+        ...(result ? { result } : {}),
+      }).catch(() => {});
     const handler = pending.options.onInput;
     if (!handler) {
       reply({ action: "decline" });
@@ -311,7 +317,7 @@ export class BridgeClient {
       },
       (error) => {
         if (!this.#pending.has(id)) return;
-        reply({ action: "cancel" });
+        reply();
         this.#channel.send({ type: "cancel", id }).catch(() => {});
         pending.reject(error);
       },

@@ -234,7 +234,8 @@ export interface InputResponseMessage {
   type: "input-response";
   id: number;
   inputId: number;
-  result: ElicitResult;
+  /** The answer; absent when the CLI gives the question up unanswered (the bridge holds a task's). */
+  result?: ElicitResult;
 }
 
 /** The task the server made for request `id`, sent when it is created and on each status change. */
@@ -362,10 +363,15 @@ export function parseClientMessage(value: unknown): ClientMessage {
   }
   if (value.type === "cancel") return { type: "cancel", id: value.id };
   if (value.type === "input-response") {
-    if (typeof value.inputId !== "number" || !isElicitResult(value.result)) {
-      throw new TypeError("Invalid IPC input response: inputId and an elicitation result required");
+    const result = value.result;
+    if (typeof value.inputId !== "number" || (result !== undefined && !isElicitResult(result))) {
+      throw new TypeError(
+        "Invalid IPC input response: inputId and an elicitation result (or none)",
+      );
     }
-    return { type: "input-response", id: value.id, inputId: value.inputId, result: value.result };
+    return result === undefined
+      ? { type: "input-response", id: value.id, inputId: value.inputId }
+      : { type: "input-response", id: value.id, inputId: value.inputId, result };
   }
   if (value.type !== "request") {
     throw new TypeError(`Invalid IPC message type: ${JSON.stringify(value.type)}`);

@@ -46,7 +46,12 @@ import {
   StdioServerError,
 } from "./stdio_transport.ts";
 import { MAX_LIST_PAGES, watchCursors } from "./pagination_watch.ts";
-import { type InputHandler, InputRouter, type UnroutedReason } from "./input_router.ts";
+import {
+  type InputHandler,
+  InputRouter,
+  MAX_HELD_PER_TASK,
+  type UnroutedReason,
+} from "./input_router.ts";
 import {
   cancelTask,
   createToolTask,
@@ -303,7 +308,7 @@ export async function connectMcp(
 /** Why a question nobody was asked got declined, as the bridge log says it. */
 const UNROUTED: Record<UnroutedReason, string> = {
   "no-listener": "no command in flight takes questions",
-  "task-not-waited-on": "nobody is waiting on the task it is about",
+  "too-many-held": `${MAX_HELD_PER_TASK} questions about its task already wait for an answer`,
   ambiguous: "several commands in flight take questions and it names none of them",
 };
 

@@ -8,8 +8,11 @@
  *    request's handler.
  * 2. A question naming a task (`_meta["io.modelcontextprotocol/related-task"]`,
  *    as a task in `input_required` sends it, often on a stream no request
- *    owns) goes to the request waiting on that task; with none waiting, it
- *    is declined.
+ *    owns) goes to the request waiting on that task. With none waiting, it
+ *    is held until one waits (as SEP-1686 has a task wait for its requestor
+ *    to call `tasks/result`), and so is a task's question its asker left
+ *    without answering ({@linkcode UnansweredError}): answering for someone
+ *    who left could cancel their work.
  * 3. Any other question (stdio and the standalone stream carry no request
  *    context) goes to the one request in flight that takes questions; with
  *    none, or with several (it cannot be told whose it is), it is declined.
@@ -28,23 +31,48 @@ export type InputHandler = (request: ElicitRequestParams) => Promise<ElicitResul
 export const RELATED_TASK_KEY = "io.modelcontextprotocol/related-task";
 
 /** Why a question was declined without asking anyone. */
-export type UnroutedReason = "no-listener" | "task-not-waited-on" | "ambiguous";
+export type UnroutedReason = "no-listener" | "ambiguous" | "too-many-held";
+
+/** Thrown by a handler whose asker left without answering (it went away or gave up). */
+export class UnansweredError extends Error {
+  constructor(message = "The question was left without an answer") {
+    super(message);
+    this.name = "UnansweredError";
+  }
+}
+
+/** The most questions held for one task; more are declined. */
+export const MAX_HELD_PER_TASK = 16;
+
+/** A question held until someone waits on its task. */
+interface Held {
+  request: ElicitRequestParams;
+  settle: (answer: Promise<ElicitResult>) => void;
+}
 
 /** A request in flight that takes questions. */
 interface Listener {
   handler: InputHandler;
   taskId?: string;
+  /** Set once its asker left a question unanswered: it is asked no more. */
+  left?: boolean;
 }
 
 /** One connection's routing of questions to the requests in flight. */
 export class InputRouter {
   readonly #current = new AsyncLocalStorage<Listener>();
   readonly #active: Listener[] = [];
+  readonly #held = new Map<string, Held[]>();
   readonly #onUnrouted?: (reason: UnroutedReason, request: ElicitRequestParams) => void;
 
   /** `onUnrouted` hears of every question declined because nobody could be asked. */
   constructor(onUnrouted?: (reason: UnroutedReason, request: ElicitRequestParams) => void) {
     this.#onUnrouted = onUnrouted;
+  }
+
+  /** How many questions are held for `taskId` (until someone waits on it). */
+  heldFor(taskId: string): number {
+    return this.#held.get(taskId)?.length ?? 0;
   }
 
   /**
@@ -59,6 +87,7 @@ export class InputRouter {
     if (!handler) return await fn();
     const listener: Listener = taskId === undefined ? { handler } : { handler, taskId };
     this.#active.push(listener);
+    if (taskId !== undefined) this.#offerHeld(listener, taskId);
     try {
       return await this.#current.run(listener, fn);
     } finally {
@@ -71,27 +100,72 @@ export class InputRouter {
     return this.#active.length > 0;
   }
 
-  /** The answer to `request`, from the handler it belongs to; declined when there is none. */
-  async answer(request: ElicitRequestParams): Promise<ElicitResult> {
+  /**
+   * The answer to `request`, from the handler it belongs to; declined when
+   * there is none, held when it is about a task nobody waits on.
+   */
+  answer(request: ElicitRequestParams): Promise<ElicitResult> {
     const routed = this.#route(request);
-    if ("reason" in routed) {
-      this.#onUnrouted?.(routed.reason, request);
-      return { action: "decline" };
-    }
-    return await routed.handler(request);
+    if ("reason" in routed) return Promise.resolve(this.#decline(routed.reason, request));
+    if ("hold" in routed) return this.#hold(routed.hold, request);
+    return this.#ask(routed, request);
   }
 
-  #route(request: ElicitRequestParams): Listener | { reason: UnroutedReason } {
-    const own = this.#current.getStore();
-    if (own) return own;
-    const taskId = relatedTaskId(request);
-    if (taskId !== undefined) {
-      const waiting = this.#active.findLast((listener) => listener.taskId === taskId);
-      return waiting ?? { reason: "task-not-waited-on" };
+  async #ask(listener: Listener, request: ElicitRequestParams): Promise<ElicitResult> {
+    try {
+      return await listener.handler(request);
+    } catch (error) {
+      if (!(error instanceof UnansweredError)) throw error;
+      listener.left = true;
+      const taskId = relatedTaskId(request) ?? listener.taskId;
+      // A plain request's asker left: the request is over, so is its question.
+      if (taskId === undefined) return { action: "cancel" };
+      return await this.#hold(taskId, request);
     }
-    if (this.#active.length === 0) return { reason: "no-listener" };
-    if (this.#active.length > 1) return { reason: "ambiguous" };
-    return this.#active[0];
+  }
+
+  #decline(reason: UnroutedReason, request: ElicitRequestParams): ElicitResult {
+    this.#onUnrouted?.(reason, request);
+    return { action: "decline" };
+  }
+
+  /** Holds `request` until a request waits on `taskId` (declined past the bound). */
+  #hold(taskId: string, request: ElicitRequestParams): Promise<ElicitResult> {
+    const held = this.#held.get(taskId) ?? [];
+    if (held.length >= MAX_HELD_PER_TASK) {
+      return Promise.resolve(this.#decline("too-many-held", request));
+    }
+    const { promise, resolve } = Promise.withResolvers<ElicitResult>();
+    held.push({ request, settle: (answer) => resolve(answer) });
+    this.#held.set(taskId, held);
+    // Someone may already be waiting (the question was left by another of its waiters).
+    const waiting = this.#waitingOn(taskId);
+    if (waiting) this.#offerHeld(waiting, taskId);
+    return promise;
+  }
+
+  /** Puts the questions held for `taskId` to `listener`, who now waits on it. */
+  #offerHeld(listener: Listener, taskId: string): void {
+    const held = this.#held.get(taskId);
+    if (!held) return;
+    this.#held.delete(taskId);
+    for (const { request, settle } of held) settle(this.#ask(listener, request));
+  }
+
+  #route(request: ElicitRequestParams): Listener | { hold: string } | { reason: UnroutedReason } {
+    const own = this.#current.getStore();
+    if (own && !own.left) return own;
+    const taskId = relatedTaskId(request) ?? own?.taskId;
+    if (taskId !== undefined) return this.#waitingOn(taskId) ?? { hold: taskId };
+    const askable = this.#active.filter((listener) => !listener.left);
+    if (askable.length === 0) return { reason: "no-listener" };
+    if (askable.length > 1) return { reason: "ambiguous" };
+    return askable[0];
+  }
+
+  /** The newest request waiting on `taskId` that can still be asked. */
+  #waitingOn(taskId: string): Listener | undefined {
+    return this.#active.findLast((listener) => listener.taskId === taskId && !listener.left);
   }
 }
 

@@ -105,6 +105,19 @@ Deno.test("a tool that requires a task runs as one; --detach, tasks-* and questi
       wrong.stderr,
       /--input does not fit the server's form: interpretation must be one of: technical, historical, current/,
     );
+    // The task is not cancelled for the typo: its question waits for the next command to answer.
+    const waiting = wrong.stderr.match(/Task (\S+) still waits for that answer; give it with/)?.[1];
+    assert.ok(waiting, wrong.stderr);
+    assert.match(wrong.stderr, new RegExp(`mcpc @ev tasks-result ${waiting} --input '<json>'`));
+    const later = await harness.run([
+      "@ev",
+      "tasks-result",
+      waiting,
+      "--input",
+      '{"interpretation":"technical"}',
+    ]);
+    assert.equal(later.code, 0, later.stderr);
+    assert.match(later.stdout, /Research Report: cats \(technical\)/);
     const declined = await harness.run([
       "@ev",
       "tools-call",
@@ -158,6 +171,23 @@ Deno.test("a bridge that dies during --task is restarted and the task's real res
       const status = await child.status;
       assert.equal(status.code, 0, await stderr);
       assert.match(await stdout, /Research Report: fish/, "the server's result, not a made-up one");
+    });
+  });
+});
+
+Deno.test("a stdio server's task lost with its bridge: a clear error, not a hang", async () => {
+  await withEverything("stdio", async (harness) => {
+    await withRunningTask(harness, "moles", async ({ child, stderr }) => {
+      const pid = (await harness.sessions()).sessions["@ev"].pid!;
+      Deno.kill(pid, "SIGKILL");
+      await waitFor(() => !isAlive(pid), 10_000, "the bridge to die");
+      const status = await child.status;
+      const text = await stderr;
+      assert.equal(status.code, 2, text);
+      assert.match(
+        text,
+        /its stdio server stopped with it; the restarted server does not know the task/,
+      );
     });
   });
 });

@@ -40,7 +40,9 @@ export function taskHint(sessionName: string, taskId: string, status: string | u
   const lines = [
     "Available commands:",
     `  mcpc ${sessionName} tasks-get ${taskId}`,
-    `  mcpc ${sessionName} tasks-result ${taskId}`,
+    status === "input_required"
+      ? `  mcpc ${sessionName} tasks-result ${taskId}   # the server asks for input: answer it here`
+      : `  mcpc ${sessionName} tasks-result ${taskId}`,
   ];
   if (status === undefined || !TERMINAL_STATUSES.has(status)) {
     lines.push(`  mcpc ${sessionName} tasks-cancel ${taskId}`);

@@ -36,6 +36,29 @@ for (const request of REQUESTS) {
   });
 }
 
+Deno.test("parseClientMessage() accepts an input response with an answer, or without one", () => {
+  const answer = { action: "accept", content: { name: "Ada" } };
+  assert.deepEqual(
+    parseClientMessage({ type: "input-response", id: 3, inputId: 1, result: answer }),
+    { type: "input-response", id: 3, inputId: 1, result: answer },
+  );
+  assert.deepEqual(
+    parseClientMessage({ type: "input-response", id: 3, inputId: 2 }),
+    { type: "input-response", id: 3, inputId: 2 },
+    "a question given up unanswered",
+  );
+  assert.throws(
+    () =>
+      parseClientMessage({
+        type: "input-response",
+        id: 3,
+        inputId: 2,
+        result: { action: "maybe" },
+      }),
+    /Invalid IPC input response/,
+  );
+});
+
 Deno.test("parseClientMessage() accepts a cancel and keeps only type and id", () => {
   assert.deepEqual(parseClientMessage({ type: "cancel", id: 7, extra: "x" }), {
     type: "cancel",

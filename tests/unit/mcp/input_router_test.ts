@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import {
   InputRouter,
+  MAX_HELD_PER_TASK,
   RELATED_TASK_KEY,
+  UnansweredError,
   type UnroutedReason,
 } from "../../../src/mcp/input_router.ts";
 import type { ElicitRequestParams, ElicitResult } from "../../../src/mcp/types.ts";
@@ -60,12 +62,67 @@ Deno.test("a question about a task goes to the command waiting on that task, not
   });
 });
 
-Deno.test("a question about a task nobody waits on is declined, even with one listener", async () => {
+Deno.test("a question about a task nobody waits on is held for the next command waiting on it", async () => {
   const { router, declined } = routerHearingDeclines();
-  await withInFlight(router, [{ name: "waiting on t1", taskId: "t1" }], async () => {
-    assert.deepEqual(await router.answer(question("q", "t2")), { action: "decline" });
+  let answered = false;
+  const held = router.answer(question("q", "t1")).finally(() => answered = true);
+  await withInFlight(router, [{ name: "a plain call" }], async () => {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(answered, false, "not put to a command that does not wait on the task");
+    assert.equal(router.heldFor("t1"), 1);
   });
-  assert.deepEqual(declined, ["task-not-waited-on"]);
+  await router.run(answerer("tasks-result t1"), () => held, "t1");
+  assert.deepEqual(await held, { action: "accept", content: { by: "tasks-result t1" } });
+  assert.equal(router.heldFor("t1"), 0);
+  assert.deepEqual(declined, []);
+});
+
+Deno.test("a task's question its asker left unanswered goes to the next waiter, not back to it", async () => {
+  const { router } = routerHearingDeclines();
+  let asksOfLeaver = 0;
+  const leaver = () => {
+    asksOfLeaver++;
+    return Promise.reject(new UnansweredError());
+  };
+  const { promise: leaverDone, resolve: finishLeaver } = Promise.withResolvers<void>();
+  const leaving = router.run(leaver, () => leaverDone, "t1");
+  const answer = router.answer(question("q", "t1"));
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(asksOfLeaver, 1);
+  assert.equal(router.heldFor("t1"), 1);
+  await router.run(answerer("next"), () => answer, "t1");
+  assert.deepEqual(await answer, { action: "accept", content: { by: "next" } });
+  finishLeaver();
+  await leaving;
+  assert.equal(asksOfLeaver, 1);
+});
+
+Deno.test("a plain request's question its asker left unanswered is cancelled", async () => {
+  const { router } = routerHearingDeclines();
+  const answer = await router.run(
+    () => Promise.reject(new UnansweredError()),
+    () => router.answer(question("q")),
+  );
+  assert.deepEqual(answer, { action: "cancel" });
+});
+
+Deno.test("a handler's other failures reach the server's request as errors", async () => {
+  const { router } = routerHearingDeclines();
+  await assert.rejects(
+    router.run(() => Promise.reject(new Error("broken")), () => router.answer(question("q"))),
+    /broken/,
+  );
+});
+
+Deno.test(`at most ${MAX_HELD_PER_TASK} questions are held for one task; more are declined`, async () => {
+  const { router, declined } = routerHearingDeclines();
+  const held = Array.from(
+    { length: MAX_HELD_PER_TASK },
+    (_, i) => router.answer(question(`${i}`, "t1")),
+  );
+  assert.deepEqual(await router.answer(question("one more", "t1")), { action: "decline" });
+  assert.deepEqual(declined, ["too-many-held"]);
+  await router.run(answerer("waiter"), () => Promise.all(held), "t1");
 });
 
 Deno.test("a question without context goes to the only listener", async () => {
@@ -96,8 +153,8 @@ Deno.test("a question with nobody in flight is declined", async () => {
 
 Deno.test("a finished request no longer takes questions", async () => {
   const { router, declined } = routerHearingDeclines();
-  await router.run(answerer("done"), () => Promise.resolve(), "t1");
+  await router.run(answerer("done"), () => Promise.resolve());
   assert.equal(router.listening, false);
-  assert.deepEqual(await router.answer(question("q", "t1")), { action: "decline" });
-  assert.deepEqual(declined, ["task-not-waited-on"]);
+  assert.deepEqual(await router.answer(question("q")), { action: "decline" });
+  assert.deepEqual(declined, ["no-listener"]);
 });
