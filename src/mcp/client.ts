@@ -63,6 +63,7 @@ import {
 } from "./tasks.ts";
 import type { Task } from "./types.ts";
 import { type SkillAccess, skillAccess } from "./skills.ts";
+import { TaskProgress } from "./task_progress.ts";
 import { SKILLS_EXTENSION_ID } from "./skill_types.ts";
 import {
   type CallToolResult,
@@ -734,6 +735,8 @@ function wrap(
   let subscribed: readonly string[] = [];
   // Both eras reach this one handler: a 2025-era `elicitation/create` request, and each
   // elicitation of a 2026-07-28 input-required result (the SDK answers those rounds itself).
+  const progress = new TaskProgress();
+  followTaskProgress(client, progress);
   const questions = new InputRouter((reason, request) =>
     client.onerror?.(
       new Error(`declined a question from the server (${UNROUTED[reason]}): ${request.message}`),
@@ -829,15 +832,36 @@ function wrap(
       ? { toolCall: false, list: false, cancel: false }
       : taskSupportOf(initialize.capabilities),
     callToolAsTask: (name, args, options = {}) =>
-      questions.run(options.onInput, () => {
-        const { onProgress: _, ...rest } = options;
-        return createToolTask(client, name, args, { ...sdkOptions(rest), ttlMs: options.ttlMs });
+      questions.run(options.onInput, async () => {
+        // The task's progress outlives this call: it comes with a token of mcpc's own.
+        const { onProgress, ...rest } = options;
+        const progressToken = progress.open(onProgress);
+        let taskId: string | undefined;
+        try {
+          const task = await createToolTask(client, name, args, {
+            ...sdkOptions(rest),
+            ttlMs: options.ttlMs,
+            progressToken,
+          });
+          taskId = task.taskId;
+          return task;
+        } finally {
+          progress.created(progressToken, taskId);
+        }
       }),
     getTask: (taskId, options = {}) => getTask(client, taskId, sdkOptions(options)),
     taskResult: (taskId, options = {}) =>
       questions.run(
         options.onInput,
-        () => taskResult(client, taskId, sdkOptions(options)),
+        async () => {
+          const { onProgress, ...rest } = options;
+          const stop = onProgress ? progress.wait(taskId, onProgress) : undefined;
+          try {
+            return await taskResult(client, taskId, sdkOptions(rest));
+          } finally {
+            stop?.();
+          }
+        },
         taskId,
       ),
     listTasks: (options = {}) => listTasks(client, sdkOptions(options)),
@@ -1089,6 +1113,25 @@ function sdkOptions(
           }),
       }
       : {}),
+  };
+}
+
+/**
+ * Hands the progress notifications of mcpc's task tokens to `progress`
+ * before the SDK sees them (it knows only the tokens of requests in flight).
+ */
+function followTaskProgress(client: McpcClient, progress: TaskProgress): void {
+  const transport = client.transport;
+  const deliver = transport?.onmessage;
+  if (!transport || !deliver) return;
+  transport.onmessage = (message, extra) => {
+    const notification = message as { method?: unknown; params?: unknown };
+    if (
+      notification.method === "notifications/progress" &&
+      typeof notification.params === "object" && notification.params !== null &&
+      progress.take(notification.params as Parameters<TaskProgress["take"]>[0])
+    ) return;
+    deliver.call(transport, message, extra);
   };
 }
 

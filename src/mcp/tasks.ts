@@ -27,13 +27,18 @@ export async function createToolTask(
   client: Client,
   name: string,
   args: Record<string, unknown>,
-  options: TaskRequestOptions & { ttlMs?: number },
+  options: TaskRequestOptions & { ttlMs?: number; progressToken?: string },
 ): Promise<Task> {
-  const { ttlMs, ...sdk } = options;
+  const { ttlMs, progressToken, ...sdk } = options;
   const created = await client.request(
     {
       method: "tools/call",
-      params: { name, arguments: args, task: ttlMs === undefined ? {} : { ttl: ttlMs } },
+      params: {
+        name,
+        arguments: args,
+        task: ttlMs === undefined ? {} : { ttl: ttlMs },
+        ...(progressToken === undefined ? {} : { _meta: { progressToken } }),
+      },
     } as never,
     specTypeSchemas.CreateTaskResult,
     sdk,

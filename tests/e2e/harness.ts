@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import type { SessionsFile } from "../../src/session/session.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+export const ROOT = new URL("../../", import.meta.url).pathname;
 /** The launcher the tests run. */
 export const MCPC = `${ROOT}scripts/mcpc`;
 /** The bundled demo server script. */
