@@ -294,9 +294,12 @@ export class Bridge {
         const tool = await this.#findTool(params.name, context);
         const args = applyStringSchema(params.arguments, params.typedText, tool?.inputSchema);
         const task = await connection.callToolAsTask(params.name, args, sdkOptions(context));
+        // The waiting CLI hears of the task first: should the bridge die from here on, the CLI
+        // knows which task to wait for through a new one.
+        if (!params.detach) context.onTask?.(task);
         await this.#noteTask(task, params.name);
         if (params.detach) return { task };
-        const result = await this.#awaitTask(connection, task, context);
+        const result = await this.#awaitTask(connection, task, context, true);
         return { task, result };
       },
       getTask: async (params, context) => {
@@ -477,11 +480,12 @@ export class Bridge {
     connection: McpConnection,
     task: Task,
     context: RequestContext,
+    announced = false,
   ): Promise<CallToolResult> {
     const result = await awaitTask(connection, task, {
       call: sdkOptions(context),
       onTask: (now) => {
-        context.onTask?.(now);
+        if (!(announced && now === task)) context.onTask?.(now);
         if (now !== task) this.#noteTask(now);
       },
     });

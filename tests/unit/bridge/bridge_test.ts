@@ -1452,6 +1452,19 @@ Deno.test("Bridge callToolTask waits for the outcome and reports each status cha
   });
 });
 
+Deno.test("Bridge callToolTask tells the waiting CLI of the new task once", async () => {
+  const connection = new FakeConnection();
+  connection.taskSteps = ["working", "completed"];
+  await withBridge({ connection }, async ({ bridge }) => {
+    const seen: string[] = [];
+    await bridge.handle("callToolTask", { name: "echo", arguments: {}, detach: false }, {
+      ...context(),
+      onTask: (task) => seen.push(task.status),
+    });
+    assert.deepEqual(seen, ["working", "completed"]);
+  });
+});
+
 Deno.test("Bridge task wait stopped by the CLI leaves the task running on the server", async () => {
   const connection = new FakeConnection();
   connection.taskSteps = ["working"];
