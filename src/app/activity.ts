@@ -75,7 +75,14 @@ export function startActivity(ctx: AppContext, options: ActivityOptions): Activi
   const release = ctx.onInterrupt(() => display.stop());
   // Questions are asked only where someone can answer: stdin and stderr both terminals.
   const interactive = ctx.stdinIsTerminal && ctx.stderrIsTerminal;
-  const ask = async (request: ElicitRequestParams): Promise<ElicitResult> => {
+  // One question at a time on the terminal (held questions can arrive together).
+  let asking: Promise<unknown> = Promise.resolve();
+  const ask = (request: ElicitRequestParams): Promise<ElicitResult> => {
+    const turn = asking.then(() => askNow(request));
+    asking = turn.catch(() => {});
+    return turn;
+  };
+  const askNow = async (request: ElicitRequestParams): Promise<ElicitResult> => {
     display.pause();
     try {
       const io = terminalIo((text) => ctx.stderr(text));

@@ -318,6 +318,13 @@ function serveConnection(
       };
       bridge.handle(message.method, message.params, context).then(async (outcome) => {
         inFlight.delete(message.id);
+        // Questions still open when the request ended (a timeout, say) are left unanswered:
+        // the router cancels a plain request's and keeps a task's for its next waiter.
+        for (const [key, settle] of [...questions]) {
+          if (!key.startsWith(`${message.id}/`)) continue;
+          questions.delete(key);
+          settle(undefined);
+        }
         beatWhileBusy();
         if (channel.closed) return;
         try {

@@ -15,8 +15,11 @@ export type EscapeHandler = () => void;
 let reader: ReadableStreamDefaultReader<string> | undefined;
 let buffered = "";
 let ended = false;
-/** Wakes the line reader that waits for more input. */
-let wake: (() => void) | undefined;
+/** Wake the line readers that wait for more input. */
+const wakers = new Set<() => void>();
+function wakeAll(): void {
+  for (const wake of [...wakers]) wake();
+}
 let pumping: Promise<void> | undefined;
 let onEscape: EscapeHandler | undefined;
 /** Line reads in progress (cbreak mode is off while any runs). */
@@ -49,13 +52,13 @@ function pump(): Promise<void> {
           continue;
         }
         buffered += value;
-        wake?.();
+        wakeAll();
       }
     } catch {
       // stdin failed: treated as its end.
     }
     ended = true;
-    wake?.();
+    wakeAll();
   })();
   return pumping;
 }
@@ -93,8 +96,13 @@ export async function readTerminalLine(): Promise<string | null> {
         buffered = "";
         return last === "" ? null : last;
       }
-      await new Promise<void>((resolve) => wake = resolve);
-      wake = undefined;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          wakers.delete(wake);
+          resolve();
+        };
+        wakers.add(wake);
+      });
     }
   } finally {
     readingLines--;

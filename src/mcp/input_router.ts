@@ -108,6 +108,7 @@ export class InputRouter {
     const routed = this.#route(request);
     if ("reason" in routed) return Promise.resolve(this.#decline(routed.reason, request));
     if ("hold" in routed) return this.#hold(routed.hold, request);
+    if ("left" in routed) return Promise.resolve({ action: "cancel" });
     return this.#ask(routed, request);
   }
 
@@ -152,11 +153,15 @@ export class InputRouter {
     for (const { request, settle } of held) settle(this.#ask(listener, request));
   }
 
-  #route(request: ElicitRequestParams): Listener | { hold: string } | { reason: UnroutedReason } {
+  #route(
+    request: ElicitRequestParams,
+  ): Listener | { hold: string } | { reason: UnroutedReason } | { left: true } {
     const own = this.#current.getStore();
     if (own && !own.left) return own;
     const taskId = relatedTaskId(request) ?? own?.taskId;
     if (taskId !== undefined) return this.#waitingOn(taskId) ?? { hold: taskId };
+    // A plain request whose asker left: its questions are its own, never another command's.
+    if (own) return { left: true };
     const askable = this.#active.filter((listener) => !listener.left);
     if (askable.length === 0) return { reason: "no-listener" };
     if (askable.length > 1) return { reason: "ambiguous" };

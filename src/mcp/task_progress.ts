@@ -24,13 +24,15 @@ export const MAX_TRACKED_TASKS = 1_000;
 /** One connection's task progress routing. */
 export class TaskProgress {
   #next = 1;
+  readonly #run = crypto.randomUUID().slice(0, 8);
   readonly #creating = new Map<string, ProgressListener | undefined>();
   readonly #taskOfToken = new Map<string, string>();
   readonly #waiters = new Map<string, ProgressListener[]>();
 
   /** A fresh token for a task call; `listener` hears its progress until {@linkcode created}. */
   open(listener?: ProgressListener): string {
-    const token = `${TASK_PROGRESS_PREFIX}${this.#next++}`;
+    // Unique across bridges: a resumed session may still get a former bridge's tokens.
+    const token = `${TASK_PROGRESS_PREFIX}${this.#run}-${this.#next++}`;
     this.#creating.set(token, listener);
     return token;
   }

@@ -36,7 +36,7 @@ Deno.test("a task's progress after it was made reaches the CLI; --json stays cle
       "steady",
     ]);
     assert.equal(json.content[0].text, "steady done");
-    // A detached task's progress has nobody to go to; the one waiting later gets what follows.
+    // A detached task: its progress has nobody to go to, and a later tasks-result gets the result.
     const detached = await harness.run(["@t", "tools-call", "steady", "--detach"]);
     assert.equal(detached.code, 0, detached.stderr);
     const taskId = detached.stdout.match(/✓ Task started: (\S+)/)![1];

@@ -158,3 +158,21 @@ Deno.test("a finished request no longer takes questions", async () => {
   assert.deepEqual(await router.answer(question("q")), { action: "decline" });
   assert.deepEqual(declined, ["no-listener"]);
 });
+
+Deno.test("a left plain request's later questions are cancelled, never put to another command", async () => {
+  const { router } = routerHearingDeclines();
+  let otherAsked = false;
+  const { promise: otherDone, resolve: finishOther } = Promise.withResolvers<void>();
+  const other = router.run(() => {
+    otherAsked = true;
+    return Promise.resolve({ action: "accept" as const });
+  }, () => otherDone);
+  const answers = await router.run(
+    () => Promise.reject(new UnansweredError()),
+    async () => [await router.answer(question("first")), await router.answer(question("second"))],
+  );
+  finishOther();
+  await other;
+  assert.deepEqual(answers, [{ action: "cancel" }, { action: "cancel" }]);
+  assert.equal(otherAsked, false);
+});
