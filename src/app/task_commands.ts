@@ -2,7 +2,7 @@
  * Tasks (reference.md §8.3, 2025-11-25 revision): `tools-call --task` and
  * `--detach`, a `taskSupport: required` tool run as a task on its own, and
  * `tasks-list`, `tasks-get`, `tasks-result`, `tasks-cancel`. While a task
- * runs, Ctrl+C detaches: the task goes on and mcpc
+ * runs, Ctrl+C (and Esc on a terminal) detaches: the task goes on and mcpc
  * prints how to follow it. If the bridge dies meanwhile, mcpc restarts it and
  * waits for the same task's real outcome (`tasks/result`).
  *
@@ -104,7 +104,7 @@ export async function startDetachedTask(
 
 /**
  * `tools-call --task`: runs the tool as a task and waits for its outcome,
- * showing its status. Ctrl+C, once the task exists, detaches.
+ * showing its status. Ctrl+C or Esc, once the task exists, detaches.
  */
 export async function runTaskToEnd(
   ctx: AppContext,

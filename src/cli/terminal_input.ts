@@ -12,18 +12,19 @@
 /** The input of one key watch: called once, on a lone Esc. */
 export type EscapeHandler = () => void;
 
-let reader: ReadableStreamDefaultReader<string> | undefined;
 let buffered = "";
 let ended = false;
-/** Wake the line readers that wait for more input. */
-const wakers = new Set<() => void>();
-function wakeAll(): void {
-  for (const wake of [...wakers]) wake();
-}
+/** The loop reading stdin, once started. */
 let pumping: Promise<void> | undefined;
 let onEscape: EscapeHandler | undefined;
 /** Line reads in progress (cbreak mode is off while any runs). */
 let readingLines = 0;
+/** Wake the line readers that wait for more input. */
+const wakers = new Set<() => void>();
+
+function wakeAll(): void {
+  for (const wake of [...wakers]) wake();
+}
 
 function setCbreak(on: boolean): void {
   try {
@@ -33,10 +34,10 @@ function setCbreak(on: boolean): void {
   }
 }
 
-function pump(): Promise<void> {
-  reader ??= Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
-  const stream = reader;
+/** Starts reading stdin (once per run). */
+function pump(): void {
   pumping ??= (async () => {
+    const stream = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
     try {
       while (true) {
         const { value, done } = await stream.read();
@@ -60,7 +61,6 @@ function pump(): Promise<void> {
     ended = true;
     wakeAll();
   })();
-  return pumping;
 }
 
 /**
@@ -71,7 +71,7 @@ function pump(): Promise<void> {
 export function watchEscape(handler: EscapeHandler): () => void {
   onEscape = handler;
   if (readingLines === 0) setCbreak(true);
-  void pump();
+  pump();
   return () => {
     if (onEscape === handler) onEscape = undefined;
     if (readingLines === 0) setCbreak(false);
@@ -83,7 +83,7 @@ export async function readTerminalLine(): Promise<string | null> {
   readingLines++;
   if (readingLines === 1 && onEscape) setCbreak(false);
   try {
-    void pump();
+    pump();
     while (true) {
       const newline = buffered.indexOf("\n");
       if (newline >= 0) {

@@ -17,18 +17,16 @@
  *    context) goes to the one request in flight that takes questions; with
  *    none, or with several (it cannot be told whose it is), it is declined.
  *
- * Layer: edge (node:async_hooks).
+ * Layer: edge (node:async_hooks; the SDK's name of the related-task key).
  * @module
  */
 
 import { AsyncLocalStorage } from "node:async_hooks";
+import { RELATED_TASK_META_KEY } from "./sdk.ts";
 import type { ElicitRequestParams, ElicitResult } from "./types.ts";
 
 /** Answers one question from the server. */
 export type InputHandler = (request: ElicitRequestParams) => Promise<ElicitResult>;
-
-/** The `_meta` key a server puts on messages about a task (SEP-1686). */
-export const RELATED_TASK_KEY = "io.modelcontextprotocol/related-task";
 
 /** Why a question was declined without asking anyone. */
 export type UnroutedReason = "no-listener" | "ambiguous" | "too-many-held";
@@ -176,7 +174,7 @@ export class InputRouter {
 
 /** The task a message says it is about, if any. */
 export function relatedTaskId(params: { _meta?: Record<string, unknown> } | undefined) {
-  const related = params?._meta?.[RELATED_TASK_KEY];
+  const related = params?._meta?.[RELATED_TASK_META_KEY];
   if (typeof related !== "object" || related === null) return undefined;
   const taskId = (related as { taskId?: unknown }).taskId;
   return typeof taskId === "string" ? taskId : undefined;

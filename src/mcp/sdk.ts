@@ -11,6 +11,7 @@ export {
   LOG_LEVEL_META_KEY,
   ProtocolError,
   ProtocolErrorCode,
+  RELATED_TASK_META_KEY,
   SdkError,
   SdkErrorCode,
   SdkHttpError,

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import {
   InputRouter,
   MAX_HELD_PER_TASK,
-  RELATED_TASK_KEY,
   UnansweredError,
   type UnroutedReason,
 } from "../../../src/mcp/input_router.ts";
+import { RELATED_TASK_META_KEY } from "../../../src/mcp/sdk.ts";
 import type { ElicitRequestParams, ElicitResult } from "../../../src/mcp/types.ts";
 
 function question(message: string, taskId?: string): ElicitRequestParams {
@@ -13,7 +13,7 @@ function question(message: string, taskId?: string): ElicitRequestParams {
     mode: "form",
     message,
     requestedSchema: { type: "object", properties: {} },
-    ...(taskId ? { _meta: { [RELATED_TASK_KEY]: { taskId } } } : {}),
+    ...(taskId ? { _meta: { [RELATED_TASK_META_KEY]: { taskId } } } : {}),
   } as ElicitRequestParams;
 }
 
