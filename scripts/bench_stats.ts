@@ -109,6 +109,8 @@ export interface BenchReport {
   rssSamples: number;
   /** Warm calls a bridge has served when its memory is sampled. */
   rssCalls: number;
+  /** How long the bridge had been idle when it was sampled again (settled), in ms. */
+  rssSettleMs: number;
   /** Versions of both implementations and their runtimes. */
   versions: BenchVersions;
   /** One section per kind of server. */
@@ -234,7 +236,8 @@ export function formatMarkdownReport(report: BenchReport): string {
     `- Runs: ${report.runs} timed per metric (plus 1 discarded warm-up run each), taken in ` +
       "rounds over all subjects; " +
       `bridge memory: median of ${report.rssSamples} samples, taken after connect + ` +
-      `${report.rssCalls} warm calls.`,
+      `${report.rssCalls} warm calls and again once the bridge was idle ` +
+      `${report.rssSettleMs / 1000} s.`,
     "- Ratio: original/ours, so above 1 means ours is faster (times) or smaller (memory).",
     `- Versions: ours mcpc ${versions.ours} (${versions.oursForm}) on ${versions.deno}; ` +
       `original @apify/mcpc ${versions.original} on node ${versions.node}.`,

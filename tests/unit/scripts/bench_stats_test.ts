@@ -56,6 +56,7 @@ function report(sections: BenchSection[]): BenchReport {
     runs: 5,
     rssSamples: 3,
     rssCalls: 20,
+    rssSettleMs: 3000,
     versions: {
       deno: "deno 2.9.6",
       node: "v20.20.2",
@@ -195,7 +196,10 @@ Deno.test("formatMarkdownReport() prints one table per section with medians and 
   assert.ok(text.indexOf("### legacy server") > text.indexOf("- note about modern"));
   assert.match(text, /\| `tools_call` \| 40\.0 ms \| 500\.0 ms \| 12\.50× \|/);
   assert.match(text, /Runs: 5 timed per metric/);
-  assert.match(text, /median of 3 samples, taken after connect \+ 20 warm calls/);
+  assert.match(
+    text,
+    /median of 3 samples, taken after connect \+ 20 warm calls and again once the bridge was idle 3 s/,
+  );
   assert.match(
     text,
     /ours mcpc 0\.1\.0 \(from source\) on deno 2\.9\.6; original @apify\/mcpc 0\.2\.6 on node v20/,
