@@ -71,10 +71,39 @@ function pump(): void {
 export function watchEscape(handler: EscapeHandler): () => void {
   onEscape = handler;
   if (readingLines === 0) setCbreak(true);
+  const unguard = restoreOnSignals();
   pump();
   return () => {
+    unguard();
     if (onEscape === handler) onEscape = undefined;
     if (readingLines === 0) setCbreak(false);
+  };
+}
+
+/** Signals that end a run, with the exit code a shell reports for each (128 + its number). */
+const ENDING_SIGNALS: readonly [Deno.Signal, number][] = [
+  ["SIGTERM", 143],
+  ["SIGHUP", 129],
+  ["SIGQUIT", 131],
+];
+
+/**
+ * While keys are watched, a signal that ends the run first gives the
+ * terminal its line mode back (a killed mcpc would leave the shell without
+ * echo), then exits as the signal would. Returns the function that stops this.
+ */
+function restoreOnSignals(): () => void {
+  if (Deno.build.os === "windows") return () => {};
+  const removers = ENDING_SIGNALS.map(([signal, code]) => {
+    const listener = () => {
+      setCbreak(false);
+      Deno.exit(code);
+    };
+    Deno.addSignalListener(signal, listener);
+    return () => Deno.removeSignalListener(signal, listener);
+  });
+  return () => {
+    for (const remove of removers) remove();
   };
 }
 

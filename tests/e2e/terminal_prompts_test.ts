@@ -40,22 +40,28 @@ async function onTerminal(
   }
 }
 
-/** A key typed once the screen shows `after`. */
+/** A key typed (or something done) once the screen shows `after`. */
 interface Keystroke {
   after: RegExp;
-  type: string;
+  type: string | (() => void);
 }
 
-/** Runs `mcpc args...` on a pseudo-terminal, typing each keystroke once its cue is on screen. */
+/**
+ * Runs `mcpc args...` on a pseudo-terminal, typing each keystroke once its
+ * cue is on screen. With `then`, the shell runs that command line after
+ * mcpc (on the same terminal) instead of being replaced by mcpc.
+ */
 async function onTerminalTyping(
   harness: Harness,
   args: string[],
   keystrokes: Keystroke[],
+  then?: string,
 ): Promise<{ code: number; screen: string }> {
   const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+  const mcpc = [MCPC, ...args].map(quote).join(" ");
   // `exec`: mcpc alone gets the terminal's Ctrl+C (a waiting `sh -c` would exit 130 on it).
   const child = new Deno.Command("script", {
-    args: ["-qefc", `exec ${[MCPC, ...args].map(quote).join(" ")}`, "/dev/null"],
+    args: ["-qefc", then === undefined ? `exec ${mcpc}` : `${mcpc}; ${then}`, "/dev/null"],
     cwd: harness.home,
     env: { ...baseEnv(), MCPC_HOME_DIR: harness.home, TERM: "xterm" },
     clearEnv: true,
@@ -71,7 +77,9 @@ async function onTerminalTyping(
     for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
       screen += chunk;
       while (pending.length > 0 && pending[0].after.test(screen)) {
-        await writer.write(new TextEncoder().encode(pending.shift()!.type));
+        const { type } = pending.shift()!;
+        if (typeof type === "function") type();
+        else await writer.write(new TextEncoder().encode(type));
       }
     }
     const status = await child.status;
@@ -122,6 +130,57 @@ Deno.test("on a terminal, Esc during --task detaches (and Ctrl+C still does)", a
       assert.match(result.stdout, /Research Report: newts/);
     }
   });
+});
+
+/** The PIDs of the processes whose command line contains `text`. */
+async function pidsOf(text: string): Promise<number[]> {
+  const { stdout } = await new Deno.Command("pgrep", { args: ["-f", text], stdout: "piped" })
+    .output();
+  return new TextDecoder().decode(stdout).split("\n").filter(Boolean).map(Number);
+}
+
+/** Whether `stty -a` output shows the terminal back in line mode with echo. */
+function lineMode(screen: string): boolean {
+  const settings = screen.slice(screen.lastIndexOf("speed"));
+  return /(^|\s)icanon\b/.test(settings) && /(^|\s)echo\b/.test(settings);
+}
+
+Deno.test("on a terminal, Esc and SIGTERM during --task leave the terminal in line mode", async () => {
+  const server = await startDemoHttpServer({ era: "modern" });
+  const harness = await Harness.create();
+  try {
+    assert.equal((await harness.run(["connect", server.url, "@d"])).code, 0);
+    const cue = /Running tool research \(0:0\d\) working/;
+    const esc = await onTerminalTyping(
+      harness,
+      ["@d", "tools-call", "research", "topic:=escape", "steps:=40", "--task"],
+      [{ after: cue, type: "\x1b" }],
+      'echo "rc=$?"; stty -a',
+    );
+    assert.match(esc.screen, /Detached\. Task \S+ continues in background/);
+    assert.match(esc.screen, /rc=0/);
+    assert.ok(lineMode(esc.screen), esc.screen);
+
+    const term = await onTerminalTyping(
+      harness,
+      ["@d", "tools-call", "research", "topic:=terminated", "steps:=40", "--task"],
+      [{
+        after: cue,
+        type: async () => {
+          // mcpc itself (deno running main.ts), not the shell or `script` around it.
+          const pids = await pidsOf("main\\.ts @d tools-call research topic:=terminated");
+          assert.equal(pids.length, 1, `one mcpc: ${pids}`);
+          Deno.kill(pids[0], "SIGTERM");
+        },
+      }],
+      'echo "rc=$?"; stty -a',
+    );
+    assert.match(term.screen, /rc=143/, term.screen);
+    assert.ok(lineMode(term.screen), `the terminal is back in line mode:\n${term.screen}`);
+  } finally {
+    await harness.cleanup();
+    await server.close();
+  }
 });
 
 eraTest("on a terminal, progress is drawn and erased and a form is asked", async (era) => {
