@@ -18,8 +18,9 @@
  *   `notifications/resources/updated`), `change-lists` (adds a tool, a
  *   resource and a prompt `dynamic-K` and sends the three `list_changed`
  *   notifications), `log` (sends `notifications/message` at the client's
- *   level) and `find` (returns a `resource_link`); `--no-feature-tools` leaves
- *   them out.
+ *   level), `find` (returns a `resource_link`) and `research` (a task for
+ *   2026-07-28 clients with the Tasks extension, `scripts/demo_tasks.ts`);
+ *   `--no-feature-tools` leaves them out.
  *
  * It serves two skills (Skills extension, `scripts/demo_skills.ts`) unless
  * `--no-skills`; `--tamper-skill` serves one of them tampered, for tests.
@@ -68,6 +69,7 @@ import {
 import { serveStdio, StdioServerTransport } from "@modelcontextprotocol/server/stdio";
 import { LOG_LEVELS } from "../src/mcp/log_levels.ts";
 import { attachDemoSkills, SKILL_TAMPERS, type SkillTamper } from "./demo_skills.ts";
+import { attachDemoTasks, DemoTaskStore } from "./demo_tasks.ts";
 
 /** The form the `ask` tool sends: every kind of field, with defaults (SEP-1034). */
 export const ASK_FORM_SCHEMA = {
@@ -121,7 +123,7 @@ export interface DemoServerOptions {
   extraTools?: number;
   /** Number of extra text resources `demo://item/1..N` to serve (default 0). */
   extraResources?: number;
-  /** Register the tools `touch`, `change-lists`, `log` and `find` (default true). */
+  /** Register the tools `touch`, `change-lists`, `log`, `find` and `research` (default true). */
   featureTools?: boolean;
   /** The revisions served (default `both`). */
   era?: DemoEra;
@@ -164,6 +166,8 @@ export interface DemoState {
   dynamicCount: number;
   /** Every connection or listen bus to tell about changes. */
   readonly listeners: Set<DemoListener>;
+  /** The tasks of `research` (2026-07-28 Tasks extension). */
+  readonly tasks: DemoTaskStore;
 }
 
 /** Options for {@linkcode startDemoHttpServer}. */
@@ -213,7 +217,8 @@ export const README_TEXT = [
   "",
   "A small MCP server to try mcpc against.",
   "",
-  "- Tools: echo, add, fail, slow, stats; touch, change-lists, log, progress, ask, find (feature tools)",
+  "- Tools: echo, add, fail, slow, stats; touch, change-lists, log, progress, ask, find, research " +
+  "(feature tools; research runs as a task for 2026-07-28 clients with the Tasks extension)",
   "- Resources: demo://readme, demo://logo.png, demo://counter, demo://greeting/{name}",
   "- Prompts: greet, review",
   "",
@@ -233,7 +238,7 @@ export function createDemoStats(): DemoStats {
 
 /** Creates the shared state of one demo server: counter 0, nothing added yet. */
 export function createDemoState(stats: DemoStats = createDemoStats()): DemoState {
-  return { stats, counter: 0, dynamicCount: 0, listeners: new Set() };
+  return { stats, counter: 0, dynamicCount: 0, listeners: new Set(), tasks: new DemoTaskStore() };
 }
 
 /** Bumps the counter (for `demo://counter`) and tells every listener `uri` changed; returns the counter. */
@@ -362,7 +367,10 @@ export function createDemoMcpServer(
     annotations: { readOnlyHint: true, openWorldHint: false },
   }, () => ({ content: [{ type: "text", text: JSON.stringify(snapshotDemoStats(stats)) }] }));
 
-  if (options.featureTools ?? true) registerFeatureTools(server, state, count);
+  if (options.featureTools ?? true) {
+    registerFeatureTools(server, state, count);
+    attachDemoTasks(server, state.tasks, { extension: options.connection !== "legacy", count });
+  }
 
   const extraTools = options.extraTools ?? 0;
   for (let i = 1; i <= extraTools; i++) {
@@ -829,6 +837,7 @@ export async function startDemoHttpServer(
   const close = async () => {
     if (modernListener) state.listeners.delete(modernListener);
     await Promise.allSettled([legacy?.close(), modern?.close()]);
+    state.tasks.close();
     await httpServer.shutdown();
   };
   return {

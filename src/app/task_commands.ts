@@ -39,11 +39,14 @@ export interface TaskMode {
   detach?: boolean;
 }
 
-/** Whether the session's server runs `tools/call` as tasks (2025-11-25 `tasks` capability). */
+/**
+ * Whether the session's server runs `tools/call` as tasks: the 2025-11-25
+ * `tasks` capability, or on a 2026-era session the Tasks extension.
+ */
 export function runsToolTasks(record: SessionRecord): boolean {
-  if (record.era?.kind === "modern") return false;
-  if (record.protocolVersion && isModernRevision(record.protocolVersion)) return false;
-  return taskSupportOf(record.initializeResult?.capabilities ?? {}).toolCall;
+  const modern = record.era?.kind === "modern" ||
+    (record.protocolVersion !== undefined && isModernRevision(record.protocolVersion));
+  return taskSupportOf(record.initializeResult?.capabilities ?? {}, modern).toolCall;
 }
 
 /**
@@ -90,12 +93,14 @@ export async function startDetachedTask(
   session: OpenSession,
   request: TaskCall,
 ): Promise<CommandOutput> {
-  const { task } = await call(ctx, session, "callToolTask", {
+  const started = ctx.now();
+  const { task, result } = await call(ctx, session, "callToolTask", {
     name: request.tool,
     arguments: request.arguments,
     ...(request.typedText ? { typedText: request.typedText } : {}),
     detach: true,
   });
+  if (!task) return ranWithoutTask(ctx, result!, request.tool, session.record.name, started);
   return {
     json: { taskId: task.taskId, status: task.status },
     human: (theme) => renderTaskStarted(task, session.record.name, theme),
@@ -145,7 +150,10 @@ export async function runTaskToEnd(
         arguments: request.arguments,
         ...(request.typedText ? { typedText: request.typedText } : {}),
         detach: false,
-      }, activity.hooks).then((answer) => answer.result!).catch(async (error) => {
+      }, activity.hooks).then((answer) => {
+        if (!answer.task) noteNoTask(ctx, request.tool);
+        return answer.result!;
+      }).catch(async (error) => {
         const task = activity.task;
         if (task && error instanceof McpcError && !(error instanceof BridgeConnectionLostError)) {
           // Waiting stopped (a timeout, a server error on the wait): the task itself goes on.
@@ -216,6 +224,29 @@ async function awaitThroughNewBridge(
   } finally {
     session.client.close();
   }
+}
+
+/** Says on stderr (for a person) that the server answered a task call at once. */
+function noteNoTask(ctx: AppContext, tool: string): void {
+  if (!ctx.output.json) {
+    ctx.stderr(`ℹ The server ran tool ${tool} at once, without a task (servers decide that)\n`);
+  }
+}
+
+/** `--detach` on a call the server ran to the end at once: its result, as a plain call shows it. */
+function ranWithoutTask(
+  ctx: AppContext,
+  result: CallToolResult,
+  tool: string,
+  sessionName: string,
+  started: number,
+): CommandOutput {
+  noteNoTask(ctx, tool);
+  const elapsed = formatElapsed(ctx.now() - started);
+  return toolResultOutput(result, tool, sessionName, {
+    successBanner: `✓ Tool ${tool} executed successfully (${elapsed}) with these results:`,
+    errorBanner: `✗ Tool ${tool} returned an error (${elapsed})`,
+  });
 }
 
 function toolResultOutput(

@@ -293,7 +293,13 @@ export class Bridge {
         }
         const tool = await this.#findTool(params.name, context);
         const args = applyStringSchema(params.arguments, params.typedText, tool?.inputSchema);
-        const task = await connection.callToolAsTask(params.name, args, sdkOptions(context));
+        const made = await connection.callToolAsTask(params.name, args, {
+          ...sdkOptions(context),
+          ...(tool ? { tool } : {}),
+        });
+        // A 2026-era server decides itself whether a call becomes a task: it may just answer.
+        if (!("task" in made)) return { result: made.result };
+        const task = made.task;
         // The waiting CLI hears of the task first: should the bridge die from here on, the CLI
         // knows which task to wait for through a new one.
         if (!params.detach) context.onTask?.(task);
@@ -357,6 +363,11 @@ export class Bridge {
         return await connection.callTool(params.name, args, {
           ...sdkOptions(context),
           ...(tool ? { tool } : {}),
+          // A 2026-era server may run the call as a task: the CLI shows its status meanwhile.
+          onTask: (task) => {
+            context.onTask?.(task);
+            this.#noteTask(task, params.name);
+          },
         });
       },
       readResource: async (params, context) => {
@@ -482,16 +493,21 @@ export class Bridge {
     context: RequestContext,
     announced = false,
   ): Promise<CallToolResult> {
+    let last = task;
     const result = await awaitTask(connection, task, {
       call: sdkOptions(context),
       onTask: (now) => {
+        last = now;
         if (!(announced && now === task)) context.onTask?.(now);
         if (now !== task) this.#noteTask(now);
       },
     });
-    // The outcome was fetched, so the task is over: keep its final status.
-    const final = await connection.getTask(task.taskId, { timeoutMs: FINAL_STATUS_TIMEOUT_MS })
-      .catch((): Task => ({ ...task, status: "completed" }));
+    // The outcome was fetched, so the task is over: keep its final status (a 2026-era wait
+    // saw it with the outcome).
+    const final = TERMINAL_STATUSES.has(last.status) ? last : await connection.getTask(
+      task.taskId,
+      { timeoutMs: FINAL_STATUS_TIMEOUT_MS },
+    ).catch((): Task => ({ ...task, status: "completed" }));
     await this.#noteTask(final);
     return result;
   }

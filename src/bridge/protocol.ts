@@ -87,7 +87,8 @@ export interface MethodTable {
       typedText?: Record<string, string>;
       detach: boolean;
     };
-    result: { task: Task; result?: CallToolResult };
+    /** No `task`: the server (2026-07-28, its own choice) ran the call to the end at once. */
+    result: { task?: Task; result?: CallToolResult };
   };
   /** A task's current state. */
   getTask: { params: { taskId: string }; result: Task };

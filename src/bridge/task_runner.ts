@@ -8,15 +8,10 @@
  */
 
 import type { CallOptions, McpConnection } from "../mcp/client.ts";
-import { TERMINAL_STATUSES } from "../mcp/task_status.ts";
+import { pollDelay, sleep, TERMINAL_STATUSES } from "../mcp/task_status.ts";
 import type { CallToolResult, Task } from "../mcp/types.ts";
 import { type ActiveTask, retainedTasks, type SessionRecord } from "../session/session.ts";
 
-/** Poll interval when the server suggests none (ms). */
-export const DEFAULT_POLL_MS = 2_000;
-/** Bounds on the server's suggested poll interval (ms). */
-export const MIN_POLL_MS = 500;
-export const MAX_POLL_MS = 10_000;
 /** Bound on one `tasks/get` of the status poll (ms). */
 const POLL_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -30,7 +25,8 @@ export interface AwaitTaskOptions {
 
 /**
  * Waits for `task`'s outcome with `tasks/result`, polling `tasks/get`
- * meanwhile to report status changes. Stopping the wait (the call's signal)
+ * meanwhile to report status changes (on a 2026-era server, polling
+ * `tasks/get` alone, whose last answer carries the outcome). Stopping the wait (the call's signal)
  * leaves the task running on the server.
  */
 export async function awaitTask(
@@ -39,6 +35,19 @@ export async function awaitTask(
   options: AwaitTaskOptions,
 ): Promise<CallToolResult> {
   options.onTask?.(task);
+  if (connection.tasks.polled) {
+    // The 2026 extension: the wait is the poll, and it reports what it sees.
+    let last = task;
+    return await connection.taskResult(task.taskId, {
+      ...options.call,
+      onTask: (now) => {
+        if (now.status !== last.status || now.statusMessage !== last.statusMessage) {
+          options.onTask?.(now);
+        }
+        last = now;
+      },
+    });
+  }
   const stop = new AbortController();
   const poll = pollStatus(connection, task, options, stop.signal);
   try {
@@ -71,28 +80,6 @@ async function pollStatus(
     }
     last = now;
   }
-}
-
-/** The server's suggested poll interval, bounded. */
-export function pollDelay(task: Task): number {
-  const suggested = typeof task.pollInterval === "number" ? task.pollInterval : DEFAULT_POLL_MS;
-  return Math.min(Math.max(suggested, MIN_POLL_MS), MAX_POLL_MS);
-}
-
-/** Resolves true after `ms`, or false as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** Records (or updates) `task` in the record's tasks, forgetting those past their time. */

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { TASKS_EXTENSION_ID } from "../mcp/task_status.ts";
+
 /** One option of a command. */
 export interface OptionSpec {
   /** Commander flag syntax, e.g. `-H, --header <header>`. */
@@ -48,10 +50,10 @@ export interface CommandSpec {
   /**
    * For session commands listed under "Available commands" in `mcpc @s`: the
    * server capability they need (a dotted path for a nested flag, e.g.
-   * `resources.subscribe`; `extensions.<id>` for an extension), or `true` when they need
-   * none. Unset: not listed.
+   * `resources.subscribe`; `extensions.<id>` for an extension; several: any of them), or
+   * `true` when they need none. Unset: not listed.
    */
-  advertisedWith?: string | true;
+  advertisedWith?: string | readonly string[] | true;
 }
 
 /** Options accepted by every command. */
@@ -92,6 +94,9 @@ export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
 ]);
 
 /** `--schema` and `--schema-mode`, shared by the commands that check a saved definition. */
+/** The 2026-07-28 Tasks extension, as a capability path of `advertisedWith`. */
+const TASKS_EXTENSION_PATH = `extensions.${TASKS_EXTENSION_ID}`;
+
 const SCHEMA_OPTIONS: OptionSpec[] = [
   {
     flags: "--schema <file>",
@@ -322,7 +327,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       "taskSupport is required always runs as one); Ctrl+C (or Esc, on a terminal) then",
       "detaches, leaving the task running, and prints how to follow it. --detach returns",
       "the task id at once.",
-      "On a server without tasks, both run the call as usual (with a warning).",
+      "On a server without tasks, both run the call as usual (with a warning). A 2026-07-28",
+      "server decides itself whether a call becomes a task: it may answer at once, and it may",
+      "run any call as one (mcpc then follows it to the end; Ctrl+C cancels it).",
       "",
       "When the server asks a question (elicitation), mcpc asks you on a terminal; otherwise",
       "--input answers the first form and other questions are declined (--on-input cancel",
@@ -334,7 +341,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "tasks-list",
     scope: "session",
-    advertisedWith: "tasks",
+    advertisedWith: ["tasks", TASKS_EXTENSION_PATH],
     args: "",
     summary: "List the server's tasks (or those started through this session)",
     options: [],
@@ -344,7 +351,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "tasks-get",
     example: "mcpc @myapp tasks-get 786512e2-9e0d-44bd-8f29-789f320fe840",
     scope: "session",
-    advertisedWith: "tasks",
+    advertisedWith: ["tasks", TASKS_EXTENSION_PATH],
     args: "<taskId>",
     summary: "Show a task's status",
     options: [],
@@ -354,7 +361,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "tasks-result",
     example: "mcpc @myapp tasks-result 786512e2-9e0d-44bd-8f29-789f320fe840",
     scope: "session",
-    advertisedWith: "tasks",
+    advertisedWith: ["tasks", TASKS_EXTENSION_PATH],
     args: "<taskId>",
     summary: "Wait for a task's outcome (bounded by --timeout) and show it",
     options: INPUT_OPTIONS,
@@ -365,7 +372,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "tasks-cancel",
     example: "mcpc @myapp tasks-cancel 786512e2-9e0d-44bd-8f29-789f320fe840",
     scope: "session",
-    advertisedWith: "tasks.cancel",
+    advertisedWith: ["tasks.cancel", TASKS_EXTENSION_PATH],
     args: "<taskId>",
     summary: "Cancel a task",
     options: [],
@@ -584,9 +591,9 @@ export function sessionSyntax(spec: CommandSpec): string {
 /** The session commands worth trying on a server with `capabilities`, as written in help. */
 export function advertisedCommands(capabilities: Record<string, unknown>): string[] {
   return commandsFor("session")
-    .filter((spec) =>
-      spec.advertisedWith === true ||
-      (spec.advertisedWith !== undefined && hasCapability(capabilities, spec.advertisedWith))
+    .filter(({ advertisedWith: needs }) =>
+      needs === true ||
+      (needs !== undefined && [needs].flat().some((path) => hasCapability(capabilities, path)))
     )
     .map(sessionSyntax);
 }

@@ -62,6 +62,17 @@ import {
   taskSupportOf,
 } from "./tasks.ts";
 import type { Task } from "./types.ts";
+import {
+  createdTaskOf,
+  type FollowOptions,
+  invalidCreatedTask,
+  type ModernTask,
+  ModernTasks,
+  type RawRequestOptions,
+  RawRequests,
+  takeTaskCreation,
+  withTasksExtension,
+} from "./modern_tasks.ts";
 import { type SkillAccess, skillAccess } from "./skills.ts";
 import { TaskProgress } from "./task_progress.ts";
 import { SKILLS_EXTENSION_ID } from "./skill_types.ts";
@@ -89,7 +100,15 @@ export interface CallOptions {
   onProgress?: (report: ProgressReport) => void;
   /** Answers the server's questions while the request runs; without it they are declined. */
   onInput?: InputHandler;
+  /**
+   * Told of the task a call became and of its status changes (a 2026-era
+   * server may run any `tools/call` as a task; the call follows it to its end).
+   */
+  onTask?: (task: Task) => void;
 }
+
+/** What a call made as a task gave: the task, or (a 2026-era server's choice) the result itself. */
+export type TaskCallOutcome = { task: Task } | { result: CallToolResult };
 
 /** One `notifications/progress` of a request. */
 export interface ProgressReport {
@@ -166,17 +185,24 @@ export interface McpConnection {
     args: Record<string, unknown>,
     options?: CallOptions & { tool?: Tool },
   ): Promise<CallToolResult>;
-  /** What the server's `tasks` capability offers (2025-11-25 tasks; none on 2026-07-28). */
+  /** What the server offers for tasks (2025-11-25 `tasks`, or the 2026-07-28 Tasks extension). */
   readonly tasks: TaskSupport;
-  /** Calls a tool as a task: resolves with the task once the server made it. */
+  /**
+   * Calls a tool as a task: resolves with the task once the server made it
+   * (a 2026-era server may answer with the result instead).
+   */
   callToolAsTask(
     name: string,
     args: Record<string, unknown>,
-    options?: CallOptions & { ttlMs?: number },
-  ): Promise<Task>;
+    options?: CallOptions & { ttlMs?: number; tool?: Tool },
+  ): Promise<TaskCallOutcome>;
   /** A task's current state. */
   getTask(taskId: string, options?: CallOptions): Promise<Task>;
-  /** Waits for a task's outcome; the server's questions for it go to `onInput`. */
+  /**
+   * Waits for a task's outcome; the server's questions for it go to
+   * `onInput`. On a 2026-era server the wait polls, telling `onTask` each
+   * status it sees.
+   */
   taskResult(taskId: string, options?: CallOptions): Promise<CallToolResult>;
   /** Every task the server lists. */
   listTasks(options?: CallOptions): Promise<Task[]>;
@@ -341,10 +367,22 @@ class McpcClient extends Client {
   /** The level sent with each request on a 2026-07-28 connection, once set. */
   logLevel?: LoggingLevel;
 
+  /**
+   * Each 2026-era request declares the Tasks extension (mcpc follows a task
+   * any `tools/call` may become) and carries the log level, once set.
+   */
   protected override _outboundMetaEnvelope(): Readonly<Record<string, unknown>> | undefined {
     const envelope = super._outboundMetaEnvelope();
-    if (!envelope || this.logLevel === undefined) return envelope;
-    return { ...envelope, [LOG_LEVEL_META_KEY]: this.logLevel };
+    if (!envelope) return envelope;
+    const declared = withTasksExtension(envelope);
+    return this.logLevel === undefined
+      ? declared
+      : { ...declared, [LOG_LEVEL_META_KEY]: this.logLevel };
+  }
+
+  /** The `_meta` envelope of the requests mcpc sends on the transport itself. */
+  requestEnvelope(): Readonly<Record<string, unknown>> {
+    return this._outboundMetaEnvelope() ?? {};
   }
 }
 
@@ -737,12 +775,22 @@ function wrap(
   // elicitation of a 2026-07-28 input-required result (the SDK answers those rounds itself).
   const progress = new TaskProgress();
   followTaskProgress(client, progress);
+  // 2026-07-28 tasks: `tasks/*` go on the transport directly, and the call that made a task
+  // comes back to its caller as an error carrying the task.
+  const raw = modern
+    ? new RawRequests(() => client.transport, () => client.requestEnvelope())
+    : undefined;
+  const modernTasks = raw ? new ModernTasks(raw) : undefined;
+  if (raw) takeModernAnswers(client, raw);
   const questions = new InputRouter((reason, request) =>
     client.onerror?.(
       new Error(`declined a question from the server (${UNROUTED[reason]}): ${request.message}`),
     )
   );
   client.setRequestHandler("elicitation/create", (request) => questions.answer(request.params));
+  // A 2026-era task's questions come with its `tasks/get` answers: the waiting command is asked.
+  const ask = (options: CallOptions): InputHandler =>
+    options.onInput ?? ((request) => questions.answer(request));
   const connection: McpConnection = {
     initialize,
     era,
@@ -820,19 +868,23 @@ function wrap(
     },
     callTool: (name, args, options = {}) =>
       questions.run(options.onInput, async () => {
-        const result = await client.callTool({ name, arguments: args }, {
-          ...sdkOptions(options),
-          ...(options.tool ? { toolDefinition: options.tool } : {}),
+        const started = Date.now();
+        const made = await callOrTask(client, name, args, options);
+        if ("result" in made) return made.result;
+        // The server chose to run the call as a task: the call follows it to its end, and
+        // giving the call up (Ctrl+C, --timeout) cancels the task.
+        return await modernTasks!.follow(made.created, {
+          ...followOptions(options, started, ask(options)),
+          cancelOnStop: true,
         });
-        return result as CallToolResult;
       }),
-    // 2026-07-28 moved tasks to an extension, which mcpc does not declare: such a server runs
-    // every call to the end, so a 2026-era session has no task support to offer.
-    tasks: modern
-      ? { toolCall: false, list: false, cancel: false }
-      : taskSupportOf(initialize.capabilities),
+    tasks: taskSupportOf(initialize.capabilities, modern),
     callToolAsTask: (name, args, options = {}) =>
       questions.run(options.onInput, async () => {
+        if (modern) {
+          const made = await callOrTask(client, name, args, options);
+          return "result" in made ? made : { task: made.created.task };
+        }
         // The task's progress outlives this call: it comes with a token of mcpc's own.
         const { onProgress, ...rest } = options;
         const progressToken = progress.open(onProgress);
@@ -844,16 +896,27 @@ function wrap(
             progressToken,
           });
           taskId = task.taskId;
-          return task;
+          return { task };
         } finally {
           progress.created(progressToken, taskId);
         }
       }),
-    getTask: (taskId, options = {}) => getTask(client, taskId, sdkOptions(options)),
+    getTask: async (taskId, options = {}) =>
+      modernTasks
+        ? (await modernTasks.get(taskId, rawOptions(options))).task
+        : await getTask(client, taskId, sdkOptions(options)),
     taskResult: (taskId, options = {}) =>
       questions.run(
         options.onInput,
         async () => {
+          if (modernTasks) {
+            const started = Date.now();
+            const first = await modernTasks.get(taskId, rawOptions(options));
+            return await modernTasks.follow(first, {
+              ...followOptions(options, started, ask(options)),
+              cancelOnStop: false,
+            });
+          }
           const { onProgress, ...rest } = options;
           const stop = onProgress ? progress.wait(taskId, onProgress) : undefined;
           try {
@@ -865,7 +928,12 @@ function wrap(
         taskId,
       ),
     listTasks: (options = {}) => listTasks(client, sdkOptions(options)),
-    cancelTask: (taskId, options = {}) => cancelTask(client, taskId, sdkOptions(options)),
+    async cancelTask(taskId, options = {}) {
+      if (!modernTasks) return await cancelTask(client, taskId, sdkOptions(options));
+      // The extension's cancel is an acknowledgement: the task's state afterwards says the rest.
+      await modernTasks.cancel(taskId, rawOptions(options));
+      return (await modernTasks.get(taskId, rawOptions(options))).task;
+    },
     skills: skillAccess(client, initialize.capabilities),
     async ping(options = {}) {
       // 2026-07-28 has no ping: a `server/discover` round trip shows the server answers.
@@ -874,6 +942,7 @@ function wrap(
     },
     async close(options = {}) {
       client.onclose = undefined;
+      raw?.failAll(new SdkError(SdkErrorCode.ConnectionClosed, "Connection closed"));
       await changes?.stop();
       if (hooks.terminate && options.endSession !== false) {
         await settleWithin(hooks.terminate(), TERMINATE_CAP_MS);
@@ -881,7 +950,10 @@ function wrap(
       await hooks.close();
     },
   };
-  client.onclose = () => connection.onClose?.();
+  client.onclose = () => {
+    raw?.failAll(new SdkError(SdkErrorCode.ConnectionClosed, "Connection closed"));
+    connection.onClose?.();
+  };
   for (const method of FOLLOWED_NOTIFICATIONS) {
     client.setNotificationHandler(method, (notification) => {
       const { _meta: _, ...params } = (notification.params ?? {}) as Record<string, unknown>;
@@ -1113,6 +1185,64 @@ function sdkOptions(
           }),
       }
       : {}),
+  };
+}
+
+/**
+ * A `tools/call`: its result, or (2026-07-28) the task the server made of
+ * it. A malformed task fails as any invalid result does.
+ */
+async function callOrTask(
+  client: McpcClient,
+  name: string,
+  args: Record<string, unknown>,
+  options: CallOptions & { tool?: Tool },
+): Promise<{ result: CallToolResult } | { created: ModernTask }> {
+  try {
+    const result = await client.callTool({ name, arguments: args }, {
+      ...sdkOptions(options),
+      ...(options.tool ? { toolDefinition: options.tool } : {}),
+    });
+    return { result: result as CallToolResult };
+  } catch (error) {
+    const created = createdTaskOf(error);
+    if (created) return { created };
+    throw invalidCreatedTask(error) ?? error;
+  }
+}
+
+/** How a 2026-era task is followed for a call begun at `started`: what is left of its bound. */
+function followOptions(
+  options: CallOptions,
+  started: number,
+  ask: InputHandler,
+): Omit<FollowOptions, "cancelOnStop"> {
+  return {
+    signal: options.signal,
+    ...(options.timeoutMs === undefined
+      ? {}
+      : { timeoutMs: Math.max(0, options.timeoutMs - (Date.now() - started)) }),
+    ...(options.onTask ? { onTask: options.onTask } : {}),
+    ask,
+  };
+}
+
+function rawOptions(options: CallOptions): RawRequestOptions {
+  return { signal: options.signal, timeoutMs: options.timeoutMs };
+}
+
+/**
+ * Takes the answers to mcpc's own requests off the transport before the SDK
+ * sees them, and turns a `tools/call` answer that made a task into the error
+ * that carries it back to the caller (2026-07-28).
+ */
+function takeModernAnswers(client: McpcClient, raw: RawRequests): void {
+  const transport = client.transport;
+  const deliver = transport?.onmessage;
+  if (!transport || !deliver) return;
+  transport.onmessage = (message, extra) => {
+    if (raw.take(message)) return;
+    deliver.call(transport, takeTaskCreation(message), extra);
   };
 }
 

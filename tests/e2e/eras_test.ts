@@ -65,8 +65,11 @@ Deno.test("a 2026-07-28 server: discover, no initialize, no session id; calls, p
     assert.equal(again.code, 0, again.stderr);
     assert.equal(server.methods()["initialize"], undefined);
 
-    // mcpc declares only what it implements: elicitation and skills; no sampling, roots or tasks.
-    assert.deepEqual(server.declaredCapabilities(), [
+    // mcpc declares only what it implements: elicitation, skills and, once the era is known,
+    // the Tasks extension (the SDK's discover probe carries the rest); no sampling or roots.
+    assert.deepEqual(server.declaredCapabilities().sort(), [
+      '{"elicitation":{"form":{},"url":{}},"extensions":{"io.modelcontextprotocol/skills":{},' +
+      '"io.modelcontextprotocol/tasks":{}}}',
       '{"elicitation":{"form":{},"url":{}},"extensions":{"io.modelcontextprotocol/skills":{}}}',
     ]);
     assert.equal((await h.run(["@m", "close"])).code, 0);

@@ -10,6 +10,7 @@
 import type { Tool } from "../../mcp/types.ts";
 import type { Theme } from "../theme.ts";
 import { fence } from "./misc.ts";
+import { safeText } from "../safe_text.ts";
 import { type NotificationSummary, renderLastNotifications } from "./notifications.ts";
 import { renderToolsSummary } from "./tools.ts";
 
@@ -71,6 +72,8 @@ function capabilityLines(capabilities: Record<string, unknown>): string[] {
   if (capabilities.completions) lines.push("* completions");
   const tasks = asRecord(capabilities.tasks);
   if (tasks) lines.push(withFeatures("tasks", Object.keys(asRecord(tasks.requests) ?? {})));
+  const extensions = Object.keys(asRecord(capabilities.extensions) ?? {});
+  if (extensions.length > 0) lines.push(withFeatures("extensions", extensions.map(safeText)));
   return lines.length === 0 ? ["* (none)"] : lines;
 }
 

@@ -199,14 +199,14 @@ class FakeConnection implements McpConnection {
     return Promise.resolve({ content: [{ type: "text", text: `called ${name}` }] });
   }
 
-  tasks: TaskSupport = { toolCall: true, list: false, cancel: true };
+  tasks: TaskSupport = { toolCall: true, list: false, cancel: true, polled: false };
   /** The statuses the created task goes through, one per `tasks/get`. */
   taskSteps: Task["status"][] = ["working", "completed"];
   taskCalls: string[] = [];
   #task?: Task;
   #step = 0;
 
-  callToolAsTask(name: string, args: Record<string, unknown>): Promise<Task> {
+  callToolAsTask(name: string, args: Record<string, unknown>): Promise<{ task: Task }> {
     this.taskCalls.push(`create ${name}`);
     this.toolCalls.push({ name, args });
     this.#task = {
@@ -219,7 +219,7 @@ class FakeConnection implements McpConnection {
       pollInterval: 1,
     };
     this.#step = 0;
-    return Promise.resolve(structuredClone(this.#task));
+    return Promise.resolve({ task: structuredClone(this.#task) });
   }
 
   getTask(taskId: string): Promise<Task> {
@@ -239,6 +239,19 @@ class FakeConnection implements McpConnection {
   /** Answers once the steps reached a final status, or when the call's signal aborts. */
   async taskResult(taskId: string, options?: CallOptions): Promise<CallToolResult> {
     this.taskCalls.push(`result ${taskId}`);
+    if (this.tasks.polled) {
+      // The 2026 extension: the wait is the poll, and it tells onTask each state it sees,
+      // starting with the one it found.
+      options?.onTask?.(structuredClone(this.#task!));
+      while (!["completed", "failed", "cancelled"].includes(this.#task!.status)) {
+        await delay(5);
+        this.taskCalls.push(`poll ${taskId}`);
+        this.#step = Math.min(this.#step + 1, this.taskSteps.length - 1);
+        this.#task = { ...this.#task!, status: this.taskSteps[this.#step] };
+        options?.onTask?.(structuredClone(this.#task));
+      }
+      return { content: [{ type: "text", text: `outcome of ${taskId}` }] };
+    }
     while (!["completed", "failed", "cancelled"].includes(this.#task?.status ?? "")) {
       if (options?.signal?.aborted) throw options.signal.reason;
       await delay(5);
@@ -1465,6 +1478,21 @@ Deno.test("Bridge callToolTask tells the waiting CLI of the new task once", asyn
   });
 });
 
+Deno.test("Bridge callToolTask on a 2026 server reports what the polling wait sees, each change once", async () => {
+  const connection = new FakeConnection();
+  connection.tasks = { ...connection.tasks, polled: true };
+  connection.taskSteps = ["working", "working", "input_required", "completed"];
+  await withBridge({ connection }, async ({ bridge }) => {
+    const seen: string[] = [];
+    await bridge.handle("callToolTask", { name: "echo", arguments: {}, detach: false }, {
+      ...context(),
+      onTask: (task) => seen.push(task.status),
+    });
+    assert.deepEqual(seen, ["working", "input_required", "completed"]);
+    assert.ok(!connection.taskCalls.includes("get task-1"), "no tasks/get beside the wait's own");
+  });
+});
+
 Deno.test("Bridge task wait stopped by the CLI leaves the task running on the server", async () => {
   const connection = new FakeConnection();
   connection.taskSteps = ["working"];
@@ -1502,7 +1530,7 @@ Deno.test("Bridge listTasks uses the server's list, or the session's tasks witho
 
 Deno.test("Bridge task calls on a server without tasks fail as usage errors, sending nothing", async () => {
   const connection = new FakeConnection();
-  connection.tasks = { toolCall: false, list: false, cancel: false };
+  connection.tasks = { toolCall: false, list: false, cancel: false, polled: false };
   await withBridge({ connection }, async ({ bridge }) => {
     const call = errorOf(
       await request(bridge, "callToolTask", { name: "echo", arguments: {}, detach: true }),

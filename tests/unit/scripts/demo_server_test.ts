@@ -26,6 +26,7 @@ const DEMO_TOOLS = [
   "progress",
   "ask",
   "find",
+  "research",
 ];
 
 async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {

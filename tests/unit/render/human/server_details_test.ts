@@ -166,3 +166,38 @@ Deno.test("protocolLine() shows a 2026-07-28 session without a session id", () =
   assert.equal(protocolLine("2026-07-28"), "2026-07-28");
   assert.equal(protocolLine("2025-11-25", "short"), "2025-11-25 (MCP session short)");
 });
+
+Deno.test("renderServerDetails() names the extensions and offers the task commands of the 2026 one", () => {
+  const text = renderServerDetails(
+    details({
+      initialize: {
+        protocolVersion: "2026-07-28",
+        capabilities: {
+          tools: {},
+          extensions: {
+            "io.modelcontextprotocol/skills": {},
+            "io.modelcontextprotocol/tasks": {},
+            "evil/\u001b[31mred": {},
+          },
+        },
+        serverInfo: { name: "modern", version: "2.0.0" },
+      },
+    }),
+    plain,
+  );
+  assert.match(
+    text,
+    /^\* extensions \(io\.modelcontextprotocol\/skills, io\.modelcontextprotocol\/tasks, evil\/\S*red\)$/m,
+  );
+  assert.ok(!text.includes("\u001b"), "a server's names cannot paint the terminal");
+  for (
+    const command of [
+      "tasks-list",
+      "tasks-get <taskId>",
+      "tasks-result <taskId>",
+      "tasks-cancel <taskId>",
+    ]
+  ) {
+    assert.ok(text.includes(`* \`mcpc @s ${command}\``), command);
+  }
+});
