@@ -49,7 +49,9 @@ import { MAX_LIST_PAGES, watchCursors } from "./pagination_watch.ts";
 import {
   type InputHandler,
   InputRouter,
+  MAX_HELD,
   MAX_HELD_PER_TASK,
+  relatedTaskId,
   type UnroutedReason,
 } from "./input_router.ts";
 import {
@@ -335,7 +337,8 @@ export async function connectMcp(
 /** Why a question nobody was asked got declined, as the bridge log says it. */
 const UNROUTED: Record<UnroutedReason, string> = {
   "no-listener": "no command in flight takes questions",
-  "too-many-held": `${MAX_HELD_PER_TASK} questions about its task already wait for an answer`,
+  "too-many-held": `too many questions already wait for an answer (at most ${MAX_HELD_PER_TASK} ` +
+    `per task, ${MAX_HELD} in all)`,
   ambiguous: "several commands in flight take questions and it names none of them",
 };
 
@@ -787,7 +790,10 @@ function wrap(
       new Error(`declined a question from the server (${UNROUTED[reason]}): ${request.message}`),
     )
   );
-  client.setRequestHandler("elicitation/create", (request) => questions.answer(request.params));
+  client.setRequestHandler(
+    "elicitation/create",
+    (request, ctx) => questions.answer(request.params, ctx.mcpReq.signal),
+  );
   // A 2026-era task's questions come with its `tasks/get` answers: the waiting command is asked.
   const ask = (options: CallOptions): InputHandler =>
     options.onInput ?? ((request) => questions.answer(request));
@@ -1259,7 +1265,10 @@ function followTaskProgress(client: McpcClient, progress: TaskProgress): void {
     if (
       notification.method === "notifications/progress" &&
       typeof notification.params === "object" && notification.params !== null &&
-      progress.take(notification.params as Parameters<TaskProgress["take"]>[0])
+      progress.take(
+        notification.params as Parameters<TaskProgress["take"]>[0],
+        relatedTaskId(notification.params as { _meta?: Record<string, unknown> }),
+      )
     ) return;
     deliver.call(transport, message, extra);
   };

@@ -41,11 +41,15 @@ export class UnansweredError extends Error {
 
 /** The most questions held for one task; more are declined. */
 export const MAX_HELD_PER_TASK = 16;
+/** The most questions held for all tasks together; more are declined. */
+export const MAX_HELD = 256;
 
 /** A question held until someone waits on its task. */
 interface Held {
   request: ElicitRequestParams;
   settle: (answer: Promise<ElicitResult>) => void;
+  /** Aborts when the server gives the question up. */
+  signal?: AbortSignal;
 }
 
 /** A request in flight that takes questions. */
@@ -100,17 +104,23 @@ export class InputRouter {
 
   /**
    * The answer to `request`, from the handler it belongs to; declined when
-   * there is none, held when it is about a task nobody waits on.
+   * there is none, held when it is about a task nobody waits on. `signal`
+   * aborts when the server no longer waits (it cancelled the question): a
+   * held question is then dropped.
    */
-  answer(request: ElicitRequestParams): Promise<ElicitResult> {
+  answer(request: ElicitRequestParams, signal?: AbortSignal): Promise<ElicitResult> {
     const routed = this.#route(request);
     if ("reason" in routed) return Promise.resolve(this.#decline(routed.reason, request));
-    if ("hold" in routed) return this.#hold(routed.hold, request);
+    if ("hold" in routed) return this.#hold(routed.hold, request, signal);
     if ("left" in routed) return Promise.resolve({ action: "cancel" });
-    return this.#ask(routed, request);
+    return this.#ask(routed, request, signal);
   }
 
-  async #ask(listener: Listener, request: ElicitRequestParams): Promise<ElicitResult> {
+  async #ask(
+    listener: Listener,
+    request: ElicitRequestParams,
+    signal?: AbortSignal,
+  ): Promise<ElicitResult> {
     try {
       return await listener.handler(request);
     } catch (error) {
@@ -119,7 +129,7 @@ export class InputRouter {
       const taskId = relatedTaskId(request) ?? listener.taskId;
       // A plain request's asker left: the request is over, so is its question.
       if (taskId === undefined) return { action: "cancel" };
-      return await this.#hold(taskId, request);
+      return await this.#hold(taskId, request, signal);
     }
   }
 
@@ -128,14 +138,33 @@ export class InputRouter {
     return { action: "decline" };
   }
 
-  /** Holds `request` until a request waits on `taskId` (declined past the bound). */
-  #hold(taskId: string, request: ElicitRequestParams): Promise<ElicitResult> {
+  /** Holds `request` until a request waits on `taskId` (declined past the bounds). */
+  #hold(taskId: string, request: ElicitRequestParams, signal?: AbortSignal): Promise<ElicitResult> {
     const held = this.#held.get(taskId) ?? [];
-    if (held.length >= MAX_HELD_PER_TASK) {
+    if (held.length >= MAX_HELD_PER_TASK || this.#heldTotal() >= MAX_HELD) {
       return Promise.resolve(this.#decline("too-many-held", request));
     }
+    if (signal?.aborted) return Promise.resolve({ action: "cancel" });
     const { promise, resolve } = Promise.withResolvers<ElicitResult>();
-    held.push({ request, settle: (answer) => resolve(answer) });
+    const entry: Held = {
+      request,
+      signal,
+      settle: (answer) => {
+        signal?.removeEventListener("abort", drop);
+        resolve(answer);
+      },
+    };
+    // The server gave the question up: nobody is asked it any more.
+    const drop = () => {
+      const list = this.#held.get(taskId);
+      const at = list?.indexOf(entry) ?? -1;
+      if (at < 0) return;
+      list!.splice(at, 1);
+      if (list!.length === 0) this.#held.delete(taskId);
+      resolve({ action: "cancel" });
+    };
+    signal?.addEventListener("abort", drop, { once: true });
+    held.push(entry);
     this.#held.set(taskId, held);
     // Someone may already be waiting (the question was left by another of its waiters).
     const waiting = this.#waitingOn(taskId);
@@ -143,12 +172,18 @@ export class InputRouter {
     return promise;
   }
 
+  #heldTotal(): number {
+    let total = 0;
+    for (const held of this.#held.values()) total += held.length;
+    return total;
+  }
+
   /** Puts the questions held for `taskId` to `listener`, who now waits on it. */
   #offerHeld(listener: Listener, taskId: string): void {
     const held = this.#held.get(taskId);
     if (!held) return;
     this.#held.delete(taskId);
-    for (const { request, settle } of held) settle(this.#ask(listener, request));
+    for (const { request, settle, signal } of held) settle(this.#ask(listener, request, signal));
   }
 
   #route(

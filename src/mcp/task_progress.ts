@@ -5,6 +5,10 @@
  * the token. mcpc gives each task call a token of its own and routes what
  * arrives for it: to the call while the task is being made, then to whoever
  * waits on the task (the newest waiter); with nobody waiting it is dropped.
+ * A token mcpc does not know (a former bridge's, after a restart resumed the
+ * session) is placed by the task the notification names
+ * (`_meta["io.modelcontextprotocol/related-task"]`, which SEP-1686 has every
+ * task notification carry).
  *
  * Layer: domain (pure; the connection feeds it the notifications).
  * @module
@@ -40,12 +44,7 @@ export class TaskProgress {
   /** The call with `token` made task `taskId` (or failed: no `taskId`). */
   created(token: string, taskId?: string): void {
     this.#creating.delete(token);
-    if (taskId === undefined) return;
-    this.#taskOfToken.set(token, taskId);
-    if (this.#taskOfToken.size > MAX_TRACKED_TASKS) {
-      const oldest = this.#taskOfToken.keys().next().value!;
-      this.#taskOfToken.delete(oldest);
-    }
+    if (taskId !== undefined) this.#remember(token, taskId);
   }
 
   /** `listener` hears task `taskId`'s progress until the returned function is called. */
@@ -64,9 +63,10 @@ export class TaskProgress {
 
   /**
    * Takes a `notifications/progress` whose token is one of ours (true: it was
-   * handled here, even if nobody listens); false for anyone else's.
+   * handled here, even if nobody listens), or that names a task someone
+   * waits on (`relatedTask`); false for anyone else's.
    */
-  take(params: { progressToken?: unknown } & ProgressReport): boolean {
+  take(params: { progressToken?: unknown } & ProgressReport, relatedTask?: string): boolean {
     const token = params.progressToken;
     if (typeof token !== "string") return false;
     const report: ProgressReport = {
@@ -78,9 +78,24 @@ export class TaskProgress {
       this.#creating.get(token)?.(report);
       return true;
     }
-    const taskId = this.#taskOfToken.get(token);
-    if (taskId === undefined) return token.startsWith(TASK_PROGRESS_PREFIX);
+    let taskId = this.#taskOfToken.get(token);
+    const ours = token.startsWith(TASK_PROGRESS_PREFIX);
+    if (
+      taskId === undefined && relatedTask !== undefined && (ours || this.#waiters.has(relatedTask))
+    ) {
+      taskId = relatedTask;
+      this.#remember(token, taskId);
+    }
+    if (taskId === undefined) return ours;
     this.#waiters.get(taskId)?.at(-1)?.(report);
     return true;
+  }
+
+  #remember(token: string, taskId: string): void {
+    this.#taskOfToken.set(token, taskId);
+    if (this.#taskOfToken.size > MAX_TRACKED_TASKS) {
+      const oldest = this.#taskOfToken.keys().next().value!;
+      this.#taskOfToken.delete(oldest);
+    }
   }
 }

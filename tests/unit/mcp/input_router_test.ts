@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   InputRouter,
+  MAX_HELD,
   MAX_HELD_PER_TASK,
   UnansweredError,
   type UnroutedReason,
@@ -123,6 +124,46 @@ Deno.test(`at most ${MAX_HELD_PER_TASK} questions are held for one task; more ar
   assert.deepEqual(await router.answer(question("one more", "t1")), { action: "decline" });
   assert.deepEqual(declined, ["too-many-held"]);
   await router.run(answerer("waiter"), () => Promise.all(held), "t1");
+});
+
+Deno.test(`at most ${MAX_HELD} questions are held for all tasks together`, async () => {
+  const { router, declined } = routerHearingDeclines();
+  const perTask = MAX_HELD_PER_TASK;
+  const held = Array.from(
+    { length: MAX_HELD },
+    (_, i) => router.answer(question(`${i}`, `t${Math.floor(i / perTask)}`)),
+  );
+  assert.deepEqual(await router.answer(question("one more", "t-new")), { action: "decline" });
+  assert.deepEqual(declined, ["too-many-held"]);
+  for (let t = 0; t < MAX_HELD / perTask; t++) {
+    await router.run(answerer("waiter"), () => Promise.resolve(), `t${t}`);
+  }
+  assert.equal((await Promise.all(held)).length, MAX_HELD);
+});
+
+Deno.test("a held question the server gives up is dropped, never asked", async () => {
+  const router = new InputRouter();
+  const gaveUp = new AbortController();
+  const dropped = router.answer(question("stale", "t1"), gaveUp.signal);
+  const kept = router.answer(question("fresh", "t1"));
+  assert.equal(router.heldFor("t1"), 2);
+  gaveUp.abort();
+  assert.deepEqual(await dropped, { action: "cancel" });
+  assert.equal(router.heldFor("t1"), 1);
+  const asked: string[] = [];
+  await router.run(
+    (request) => {
+      asked.push(request.message);
+      return Promise.resolve({ action: "accept", content: {} });
+    },
+    () => kept.then(() => {}),
+    "t1",
+  );
+  assert.deepEqual(asked, ["fresh"]);
+  const late = new AbortController();
+  late.abort();
+  assert.deepEqual(await router.answer(question("late", "t2"), late.signal), { action: "cancel" });
+  assert.equal(router.heldFor("t2"), 0);
 });
 
 Deno.test("a question without context goes to the only listener", async () => {

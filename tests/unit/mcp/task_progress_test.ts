@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import type { ProgressReport } from "../../../src/mcp/client.ts";
-import { MAX_TRACKED_TASKS, TaskProgress } from "../../../src/mcp/task_progress.ts";
+import {
+  MAX_TRACKED_TASKS,
+  TASK_PROGRESS_PREFIX,
+  TaskProgress,
+} from "../../../src/mcp/task_progress.ts";
 
 function recorder(): { heard: ProgressReport[]; listener: (report: ProgressReport) => void } {
   const heard: ProgressReport[] = [];
@@ -59,4 +63,23 @@ Deno.test(`TaskProgress: remembers at most ${MAX_TRACKED_TASKS} tasks, forgettin
   progress.take({ progressToken: tokens.at(-1)!, progress: 1 });
   assert.deepEqual(oldest.heard, []);
   assert.deepEqual(newest.heard, [{ progress: 1 }]);
+});
+
+Deno.test("TaskProgress places a token it does not know by the task the notification names", () => {
+  const progress = new TaskProgress();
+  const heard: number[] = [];
+  const stop = progress.wait("t-old", (report) => heard.push(report.progress));
+  // A former bridge's token (the session was resumed after a restart).
+  const former = `${TASK_PROGRESS_PREFIX}0000aaaa-7`;
+  assert.equal(progress.take({ progressToken: former, progress: 1 }), true, "ours, unplaced");
+  assert.deepEqual(heard, [], "without the task's name it cannot be placed");
+  assert.equal(progress.take({ progressToken: former, progress: 2 }, "t-old"), true);
+  assert.equal(progress.take({ progressToken: former, progress: 3 }), true, "learned");
+  assert.deepEqual(heard, [2, 3]);
+  // Another client's token about a task someone here waits on is taken too; one about a task
+  // nobody waits on is left to the SDK.
+  assert.equal(progress.take({ progressToken: "theirs", progress: 4 }, "t-old"), true);
+  assert.equal(progress.take({ progressToken: "other", progress: 5 }, "t-none"), false);
+  assert.deepEqual(heard, [2, 3, 4]);
+  stop();
 });
