@@ -178,6 +178,8 @@ export interface DemoHttpServerOptions extends DemoServerOptions {
   port?: number;
   /** When set, every request to `/mcp` must carry `Authorization: Bearer <token>`. */
   requireBearer?: string;
+  /** Hears of each request before it is served (tests look at its headers). */
+  onRequest?: (request: Request) => void;
 }
 
 /** A running HTTP demo server. */
@@ -807,6 +809,7 @@ export async function startDemoHttpServer(
   const { promise: listening, resolve: onListening } = Promise.withResolvers<number>();
 
   const handle = async (req: Request): Promise<Response> => {
+    options.onRequest?.(req);
     if (new URL(req.url).pathname !== "/mcp") {
       await req.body?.cancel();
       return new Response("Not Found\n", { status: 404 });

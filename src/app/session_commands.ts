@@ -25,7 +25,7 @@ import { applyStringSchema } from "../mcp/argument_coercion.ts";
 import type { CallToolResult, Tool } from "../mcp/types.ts";
 import { type InputFlags, startActivity } from "./activity.ts";
 import {
-  runsToolTasks,
+  followsTaskSupport,
   runTaskToEnd,
   startDetachedTask,
   type TaskMode,
@@ -289,9 +289,9 @@ export async function toolsCall(
   const check = await toolSchemaCheck(ctx, call_.schema ?? {});
   return await withSession(ctx, name, async (session) => {
     const typedText = call_.typedText ?? {};
-    // The tool's definition matters for a schema check and, on a server with tasks, for its
-    // `taskSupport` (a tool that requires a task runs as one).
-    const tool = check || runsToolTasks(session.record)
+    // The tool's definition matters for a schema check and, on a 2025-era server with tasks,
+    // for its `taskSupport` (a tool that requires a task runs as one).
+    const tool = check || followsTaskSupport(session.record)
       ? await findTool(ctx, session, name, call_.tool, "tools-call")
       : undefined;
     if (check && tool) {

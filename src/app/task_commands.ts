@@ -44,9 +44,22 @@ export interface TaskMode {
  * `tasks` capability, or on a 2026-era session the Tasks extension.
  */
 export function runsToolTasks(record: SessionRecord): boolean {
-  const modern = record.era?.kind === "modern" ||
+  return taskSupportOf(record.initializeResult?.capabilities ?? {}, isModernSession(record))
+    .toolCall;
+}
+
+/**
+ * Whether a tool's `execution.taskSupport` decides how it runs: on a
+ * 2025-era server with tasks (a 2026-era server decides itself).
+ */
+export function followsTaskSupport(record: SessionRecord): boolean {
+  return !isModernSession(record) && runsToolTasks(record);
+}
+
+/** Whether the session speaks 2026-07-28 (or later). */
+function isModernSession(record: SessionRecord): boolean {
+  return record.era?.kind === "modern" ||
     (record.protocolVersion !== undefined && isModernRevision(record.protocolVersion));
-  return taskSupportOf(record.initializeResult?.capabilities ?? {}, modern).toolCall;
 }
 
 /**
@@ -72,7 +85,7 @@ export function taskPlan(
     return undefined;
   }
   if (asked) return asked;
-  if (supported && tool?.execution?.taskSupport === "required") {
+  if (followsTaskSupport(record) && tool?.execution?.taskSupport === "required") {
     note(`ℹ Tool ${tool.name} must run as a task; running it as one (Ctrl+C detaches)`);
     return "task";
   }
@@ -315,9 +328,10 @@ export function tasksCancel(
   requireTaskId(taskId, name, "tasks-cancel");
   return withSession(ctx, name, async (session) => {
     const task = await call(ctx, session, "cancelTask", { taskId });
+    const eventual = isModernSession(session.record);
     return {
       json: task,
-      human: (theme) => renderTaskCancelled(task, theme),
+      human: (theme) => renderTaskCancelled(task, theme, { eventual }),
       exitCode: task.status === "cancelled" || !TERMINAL_STATUSES.has(task.status) ? 0 : 1,
     };
   });

@@ -343,7 +343,10 @@ export class Bridge {
           await this.#noteTask(current);
           return current;
         }
-        const task = await connection.cancelTask(params.taskId, sdkOptions(context));
+        const task = await connection.cancelTask(params.taskId, {
+          ...sdkOptions(context),
+          known: current,
+        });
         await this.#noteTask(task);
         return task;
       },

@@ -73,6 +73,7 @@ import {
   type RawRequestOptions,
   RawRequests,
   takeTaskCreation,
+  taskOfAnswer,
   withTasksExtension,
 } from "./modern_tasks.ts";
 import { type SkillAccess, skillAccess } from "./skills.ts";
@@ -208,8 +209,11 @@ export interface McpConnection {
   taskResult(taskId: string, options?: CallOptions): Promise<CallToolResult>;
   /** Every task the server lists. */
   listTasks(options?: CallOptions): Promise<Task[]>;
-  /** Cancels a task; resolves with its state afterwards. */
-  cancelTask(taskId: string, options?: CallOptions): Promise<Task>;
+  /**
+   * Cancels a task; resolves with its state afterwards (`known`, its state
+   * before, when a 2026-era server no longer tells it).
+   */
+  cancelTask(taskId: string, options?: CallOptions & { known?: Task }): Promise<Task>;
   /** The server's skills (Skills extension, SEP-2640), fetched only when a skills command asks. */
   readonly skills: SkillAccess;
   /** Pings the server. */
@@ -784,7 +788,7 @@ function wrap(
     ? new RawRequests(() => client.transport, () => client.requestEnvelope())
     : undefined;
   const modernTasks = raw ? new ModernTasks(raw) : undefined;
-  if (raw) takeModernAnswers(client, raw);
+  if (raw) takeModernAnswers(client, raw, modernTasks!);
   const questions = new InputRouter((reason, request) =>
     client.onerror?.(
       new Error(`declined a question from the server (${UNROUTED[reason]}): ${request.message}`),
@@ -875,7 +879,7 @@ function wrap(
     callTool: (name, args, options = {}) =>
       questions.run(options.onInput, async () => {
         const started = Date.now();
-        const made = await callOrTask(client, name, args, options);
+        const made = await callOrTask(client, name, args, options, modern);
         if ("result" in made) return made.result;
         // The server chose to run the call as a task: the call follows it to its end, and
         // giving the call up (Ctrl+C, --timeout) cancels the task.
@@ -888,7 +892,7 @@ function wrap(
     callToolAsTask: (name, args, options = {}) =>
       questions.run(options.onInput, async () => {
         if (modern) {
-          const made = await callOrTask(client, name, args, options);
+          const made = await callOrTask(client, name, args, options, true);
           return "result" in made ? made : { task: made.created.task };
         }
         // The task's progress outlives this call: it comes with a token of mcpc's own.
@@ -936,9 +940,15 @@ function wrap(
     listTasks: (options = {}) => listTasks(client, sdkOptions(options)),
     async cancelTask(taskId, options = {}) {
       if (!modernTasks) return await cancelTask(client, taskId, sdkOptions(options));
-      // The extension's cancel is an acknowledgement: the task's state afterwards says the rest.
+      // The extension's cancel is an acknowledgement: the task's state afterwards says the rest
+      // (a server that forgets a cancelled task at once leaves the state known before).
       await modernTasks.cancel(taskId, rawOptions(options));
-      return (await modernTasks.get(taskId, rawOptions(options))).task;
+      try {
+        return (await modernTasks.get(taskId, rawOptions(options))).task;
+      } catch (error) {
+        if (options.known) return options.known;
+        throw error;
+      }
     },
     skills: skillAccess(client, initialize.capabilities),
     async ping(options = {}) {
@@ -1195,14 +1205,16 @@ function sdkOptions(
 }
 
 /**
- * A `tools/call`: its result, or (2026-07-28) the task the server made of
- * it. A malformed task fails as any invalid result does.
+ * A `tools/call`: its result, or (on a 2026-era connection, `modern`) the
+ * task the server made of it. A malformed task fails as any invalid result
+ * does.
  */
 async function callOrTask(
   client: McpcClient,
   name: string,
   args: Record<string, unknown>,
   options: CallOptions & { tool?: Tool },
+  modern: boolean,
 ): Promise<{ result: CallToolResult } | { created: ModernTask }> {
   try {
     const result = await client.callTool({ name, arguments: args }, {
@@ -1211,6 +1223,7 @@ async function callOrTask(
     });
     return { result: result as CallToolResult };
   } catch (error) {
+    if (!modern) throw error;
     const created = createdTaskOf(error);
     if (created) return { created };
     throw invalidCreatedTask(error) ?? error;
@@ -1237,20 +1250,52 @@ function rawOptions(options: CallOptions): RawRequestOptions {
   return { signal: options.signal, timeoutMs: options.timeoutMs };
 }
 
+/** Requests given up (`notifications/cancelled` sent) whose late answers are watched for a task. */
+const MAX_ABANDONED = 1_000;
+
 /**
  * Takes the answers to mcpc's own requests off the transport before the SDK
  * sees them, and turns a `tools/call` answer that made a task into the error
- * that carries it back to the caller (2026-07-28).
+ * that carries it back to the caller (2026-07-28). A task made by a call
+ * given up meanwhile (its answer comes after the SDK's
+ * `notifications/cancelled`) is nobody's: it is cancelled.
  */
-function takeModernAnswers(client: McpcClient, raw: RawRequests): void {
+export function takeModernAnswers(
+  client: Pick<McpcClient, "transport">,
+  raw: RawRequests,
+  tasks: Pick<ModernTasks, "cancel">,
+): void {
   const transport = client.transport;
   const deliver = transport?.onmessage;
-  if (!transport || !deliver) return;
+  const send = transport?.send;
+  if (!transport || !deliver || !send) return;
+  const abandoned = new Set<unknown>();
+  transport.send = (message, options) => {
+    const notification = message as { method?: string; params?: { requestId?: unknown } };
+    if (notification.method === "notifications/cancelled") {
+      abandoned.add(notification.params?.requestId);
+      if (abandoned.size > MAX_ABANDONED) abandoned.delete(abandoned.values().next().value);
+    }
+    return send.call(transport, message, options);
+  };
   transport.onmessage = (message, extra) => {
     if (raw.take(message)) return;
-    deliver.call(transport, takeTaskCreation(message), extra);
+    const id = (message as { id?: unknown }).id;
+    const rewritten = takeTaskCreation(message);
+    if (id !== undefined && abandoned.delete(id)) {
+      const created = taskOfAnswer(rewritten);
+      if (created) {
+        tasks.cancel(created.task.taskId, { timeoutMs: ABANDONED_CANCEL_TIMEOUT_MS }).catch(
+          () => {},
+        );
+      }
+    }
+    deliver.call(transport, rewritten, extra);
   };
 }
+
+/** Bound on cancelling the task of a call given up (ms). */
+const ABANDONED_CANCEL_TIMEOUT_MS = 5_000;
 
 /**
  * Hands the progress notifications of mcpc's task tokens to `progress`

@@ -77,9 +77,12 @@ const STATUSES = ["working", "input_required", "completed", "cancelled", "failed
  * Reads a 2026-era task (`CreateTaskResult` or `tasks/get` result) into the
  * task mcpc shows (the 2025 field names: `ttl`, `pollInterval`) and its
  * payload; throws the SDK's invalid-result error, naming the field, when it
- * is not one.
+ * is not one. Only `tasks/get` must carry what its status implies (the
+ * result, the error, the questions): the `CreateTaskResult` of a
+ * `tools/call` is a bare task.
  */
 export function parseModernTask(value: unknown, method: string): ModernTask {
+  const bare = method !== "tasks/get";
   const invalid = (detail: string) =>
     new SdkError(SdkErrorCode.InvalidResult, `Invalid result for ${method}: ${detail}`);
   const raw = asRecord(value);
@@ -114,16 +117,20 @@ export function parseModernTask(value: unknown, method: string): ModernTask {
   const parsed: ModernTask = { task };
   if (status === "completed") {
     const result = asRecord(raw.result);
-    if (!result) throw invalid("result: a completed task must carry its result");
-    parsed.result = result;
+    if (!result && !(bare && raw.result === undefined)) {
+      throw invalid("result: a completed task must carry its result");
+    }
+    if (result) parsed.result = result;
   } else if (status === "failed") {
     const error = asRecord(raw.error);
+    if (bare && raw.error === undefined) return parsed;
     if (!error || typeof error.code !== "number" || typeof error.message !== "string") {
       throw invalid("error: a failed task must carry its JSON-RPC error");
     }
     parsed.error = { code: error.code, message: error.message, data: error.data };
   } else if (status === "input_required") {
     const requests = asRecord(raw.inputRequests);
+    if (bare && raw.inputRequests === undefined) return parsed;
     if (!requests) throw invalid("inputRequests: an input_required task must carry its requests");
     parsed.inputRequests = {};
     for (const [key, entry] of Object.entries(requests)) {
@@ -140,8 +147,13 @@ export function parseModernTask(value: unknown, method: string): ModernTask {
 
 /** Where a rewritten `tools/call` answer keeps the task it made. */
 const CREATED_TASK_KEY = "mcpc/createdTask";
-/** The code of the error a rewritten `tools/call` answer becomes (never on the wire). */
-const CREATED_TASK_CODE = -32099;
+/** Where a rewritten `tools/call` answer keeps why its task was not one. */
+const INVALID_TASK_KEY = "mcpc/invalidCreatedTask";
+/**
+ * The code of the error a rewritten `tools/call` answer becomes (never on
+ * the wire; the rewrite is told by its `data` keys, not by this code).
+ */
+const CREATED_TASK_CODE = -32603;
 
 /**
  * A `tools/call` answer that made a task (`resultType: "task"`), as the
@@ -158,10 +170,11 @@ export function takeTaskCreation<T>(message: T): T {
   try {
     data = { [CREATED_TASK_KEY]: parseModernTask(result, "tools/call") };
   } catch (error) {
+    const message = (error as Error).message;
     return {
       jsonrpc: "2.0",
       id: response.id,
-      error: { code: CREATED_TASK_CODE, message: (error as Error).message, data: {} },
+      error: { code: CREATED_TASK_CODE, message, data: { [INVALID_TASK_KEY]: message } },
     } as T;
   }
   return {
@@ -173,8 +186,15 @@ export function takeTaskCreation<T>(message: T): T {
 
 /** The task a rewritten `tools/call` answer carries, if `error` is one. */
 export function createdTaskOf(error: unknown): ModernTask | undefined {
-  if (!(error instanceof ProtocolError) || error.code !== CREATED_TASK_CODE) return undefined;
-  return asRecord(error.data)?.[CREATED_TASK_KEY] as ModernTask | undefined;
+  if (!(error instanceof ProtocolError)) return undefined;
+  return taskOfAnswer({ error: { data: error.data } });
+}
+
+/** The task an answer rewritten by {@linkcode takeTaskCreation} carries, if any. */
+export function taskOfAnswer(message: unknown): ModernTask | undefined {
+  const error = asRecord(asRecord(message)?.error);
+  const task = asRecord(error?.data)?.[CREATED_TASK_KEY];
+  return asRecord(task)?.task ? task as ModernTask : undefined;
 }
 
 /**
@@ -182,9 +202,11 @@ export function createdTaskOf(error: unknown): ModernTask | undefined {
  * the SDK's own invalid-result error (so it reads like any other).
  */
 export function invalidCreatedTask(error: unknown): SdkError | undefined {
-  if (!(error instanceof ProtocolError) || error.code !== CREATED_TASK_CODE) return undefined;
-  if (createdTaskOf(error)) return undefined;
-  return new SdkError(SdkErrorCode.InvalidResult, error.message);
+  if (!(error instanceof ProtocolError)) return undefined;
+  const message = asRecord(error.data)?.[INVALID_TASK_KEY];
+  return typeof message === "string"
+    ? new SdkError(SdkErrorCode.InvalidResult, message)
+    : undefined;
 }
 
 /** The transport surface raw requests need (the SDK's `Transport`). */
@@ -330,11 +352,21 @@ export interface FollowOptions {
   cancelOnStop: boolean;
 }
 
+/** An answer to one of a task's questions, and whether the server has been sent it. */
+interface Answer {
+  response: ElicitResult;
+  sent: boolean;
+}
+
 /** The Tasks extension's requests on one 2026-era connection. */
 export class ModernTasks {
   readonly #raw: RawRequests;
-  /** Question keys already answered, per task: the server may list them until it catches up. */
-  readonly #answered = new Map<string, Set<string>>();
+  /**
+   * The answers given, per task and question key: the server may list an
+   * answered question until it catches up, and an answer whose `tasks/update`
+   * failed is sent again without asking twice.
+   */
+  readonly #answers = new Map<string, Map<string, Answer>>();
 
   constructor(raw: RawRequests) {
     this.#raw = raw;
@@ -348,7 +380,7 @@ export class ModernTasks {
   /** Asks the server to cancel the task (`tasks/cancel`: an acknowledgement, honoured in time). */
   async cancel(taskId: string, options: RawRequestOptions = {}): Promise<void> {
     await this.#raw.request("tasks/cancel", { taskId }, options);
-    this.#answered.delete(taskId);
+    this.#answers.delete(taskId);
   }
 
   /**
@@ -373,10 +405,23 @@ export class ModernTasks {
           options.onTask?.(task);
         }
         reported = task;
+        if (lacksDetail(current)) {
+          // A bare CreateTaskResult already at an end or asking: `tasks/get` says the rest.
+          current = await this.get(taskId, {
+            signal: options.signal,
+            timeoutMs: POLL_REQUEST_TIMEOUT_MS,
+          });
+          continue;
+        }
         const outcome = this.#outcome(current);
         if (outcome) return outcome;
-        const answered = task.status === "input_required" &&
-          await this.#answer(current, options);
+        let answered = false;
+        if (task.status === "input_required") {
+          const sent = await this.#answer(current, options);
+          if ("failed" in sent) {
+            if (++failures >= MAX_POLL_FAILURES) throw sent.failed;
+          } else answered = sent.count > 0;
+        }
         const pause = answered ? MIN_POLL_MS : pollDelay(task);
         const left = deadline === undefined ? Infinity : deadline - Date.now();
         await sleep(Math.max(0, Math.min(pause, left)), options.signal ?? NEVER);
@@ -407,19 +452,19 @@ export class ModernTasks {
   #outcome(current: ModernTask): CallToolResult | undefined {
     const { task } = current;
     if (task.status === "completed") {
-      this.#answered.delete(task.taskId);
+      this.#answers.delete(task.taskId);
       const result = current.result!;
       return (Array.isArray(result.content)
         ? result
         : { ...result, content: [] }) as CallToolResult;
     }
     if (task.status === "failed") {
-      this.#answered.delete(task.taskId);
+      this.#answers.delete(task.taskId);
       const { code, message, data } = current.error!;
       throw ProtocolError.fromError(code, `Task ${task.taskId} failed: ${message}`, data);
     }
     if (task.status === "cancelled") {
-      this.#answered.delete(task.taskId);
+      this.#answers.delete(task.taskId);
       const why = task.statusMessage ? ` (${task.statusMessage})` : "";
       throw new McpcError("server", `Task ${task.taskId} was cancelled${why}`);
     }
@@ -427,17 +472,25 @@ export class ModernTasks {
   }
 
   /**
-   * Puts the task's new questions to the user and sends the answers
-   * (`tasks/update`); returns whether any were sent. A question its asker
-   * left unanswered stays open on the server for the next wait.
+   * Puts the task's new questions to the user and sends the answers not sent
+   * yet (`tasks/update`): the number sent, or the failure of a send that may
+   * be tried again (the answers are kept for the next poll). A question its
+   * asker left unanswered stays open on the server for the next wait.
    */
-  async #answer(current: ModernTask, options: FollowOptions): Promise<boolean> {
+  async #answer(
+    current: ModernTask,
+    options: FollowOptions,
+  ): Promise<{ count: number } | { failed: unknown }> {
     const taskId = current.task.taskId;
-    const answered = this.#answeredKeys(taskId);
-    const responses: Record<string, ElicitResult> = {};
+    const answers = this.#answersFor(taskId);
+    const unsent: Record<string, ElicitResult> = {};
     let left: unknown;
     for (const [key, request] of Object.entries(current.inputRequests ?? {})) {
-      if (answered.has(key)) continue;
+      const known = answers.get(key);
+      if (known) {
+        if (!known.sent) unsent[key] = known.response;
+        continue;
+      }
       if (request.method !== "elicitation/create") {
         throw new McpcError(
           "server",
@@ -446,42 +499,59 @@ export class ModernTasks {
         );
       }
       try {
-        responses[key] = await options.ask(request.params as unknown as ElicitRequestParams);
+        const response = await options.ask(request.params as unknown as ElicitRequestParams);
+        answers.set(key, { response, sent: false });
+        unsent[key] = response;
       } catch (error) {
         if (!(error instanceof UnansweredError)) throw error;
         left = error;
         break;
       }
     }
-    const keys = Object.keys(responses);
+    const keys = Object.keys(unsent);
     if (keys.length > 0) {
-      await this.#raw.request("tasks/update", { taskId, inputResponses: responses }, {
-        signal: options.signal,
-        timeoutMs: POLL_REQUEST_TIMEOUT_MS,
-      });
-      for (const key of keys) answered.add(key);
+      try {
+        await this.#raw.request("tasks/update", { taskId, inputResponses: unsent }, {
+          signal: options.signal,
+          timeoutMs: POLL_REQUEST_TIMEOUT_MS,
+        });
+        for (const key of keys) answers.get(key)!.sent = true;
+      } catch (error) {
+        // Sent again by the next poll that still lists them (a server ignores a repeat).
+        if (left || options.signal?.aborted || !transient(error)) throw error;
+        return { failed: error };
+      }
     }
     if (left) throw left;
-    return keys.length > 0;
+    return { count: keys.length };
   }
 
-  #answeredKeys(taskId: string): Set<string> {
-    let keys = this.#answered.get(taskId);
-    if (!keys) {
-      if (this.#answered.size >= MAX_REMEMBERED_TASKS) {
-        this.#answered.delete(this.#answered.keys().next().value!);
+  #answersFor(taskId: string): Map<string, Answer> {
+    let answers = this.#answers.get(taskId);
+    if (!answers) {
+      if (this.#answers.size >= MAX_REMEMBERED_TASKS) {
+        this.#answers.delete(this.#answers.keys().next().value!);
       }
-      keys = new Set();
-      this.#answered.set(taskId, keys);
+      answers = new Map();
+      this.#answers.set(taskId, answers);
     }
-    return keys;
+    return answers;
   }
+}
+
+/** Whether a task's state lacks what its status implies (a bare CreateTaskResult's may). */
+function lacksDetail({ task, result, error, inputRequests }: ModernTask): boolean {
+  return (task.status === "completed" && !result) || (task.status === "failed" && !error) ||
+    (task.status === "input_required" && !inputRequests);
 }
 
 /** Whether a failed poll may succeed if tried again (not an answer of the server's). */
 function transient(error: unknown): boolean {
   if (error instanceof ProtocolError) return false;
-  if (error instanceof SdkError) return error.code !== SdkErrorCode.InvalidResult;
+  if (error instanceof SdkError) {
+    return error.code !== SdkErrorCode.InvalidResult && error.code !== SdkErrorCode.NotConnected &&
+      error.code !== SdkErrorCode.ConnectionClosed;
+  }
   return true;
 }
 

@@ -40,7 +40,7 @@ eraTest("connect prints the server details and lists the session as live", async
     const connect = await harness.run(["connect", server.url, "@demo"]);
     assert.equal(connect.code, 0, connect.stderr);
     assert.match(connect.stdout, /Server: mcpc-demo-server \(version: 1\.0\.0\)/);
-    assert.match(connect.stdout, /Tools \(11\):/);
+    assert.match(connect.stdout, /Tools \(12\):/);
     assert.match(connect.stdout, /\* `mcpc @demo resources-subscribe <uri>`/);
     assert.match(connect.stdout, /✓ Session @demo created/);
     const listing = await harness.run([]);
@@ -95,6 +95,7 @@ eraTest("session commands work in human and JSON mode", async (era) => {
       "find",
       "log",
       "progress",
+      "research",
       "slow",
       "stats",
       "touch",

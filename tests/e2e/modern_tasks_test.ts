@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { startDemoHttpServer } from "../../scripts/demo_server.ts";
-import { DEMO_SERVER, denoEntry, Harness, writeConfig } from "./harness.ts";
+import { DEMO_SERVER, denoEntry, Harness, isAlive, waitFor, writeConfig } from "./harness.ts";
 
 interface TaskJson {
   taskId: string;
@@ -24,12 +24,28 @@ interface ToolResultJson {
 
 const TRANSPORTS = ["http", "stdio"] as const;
 
+/** The `Mcp-Method` and `Mcp-Name` headers of one HTTP request. */
+interface SeenHeaders {
+  method: string | null;
+  name: string | null;
+}
+
 /** `@t` connected to a modern-only demo server over `transport`, for `fn`. */
 async function withModernDemo(
   transport: typeof TRANSPORTS[number],
-  fn: (h: Harness) => Promise<void>,
+  fn: (h: Harness, seen: SeenHeaders[]) => Promise<void>,
 ): Promise<void> {
-  const server = transport === "http" ? await startDemoHttpServer({ era: "modern" }) : undefined;
+  const seen: SeenHeaders[] = [];
+  const server = transport === "http"
+    ? await startDemoHttpServer({
+      era: "modern",
+      onRequest: (request) =>
+        seen.push({
+          method: request.headers.get("mcp-method"),
+          name: request.headers.get("mcp-name"),
+        }),
+    })
+    : undefined;
   const h = await Harness.create();
   try {
     let target = server?.url;
@@ -41,7 +57,7 @@ async function withModernDemo(
     }
     const connect = await h.run(["connect", target, "@t"]);
     assert.equal(connect.code, 0, connect.stderr);
-    await fn(h);
+    await fn(h, seen);
     assert.equal((await h.run(["@t", "close"])).code, 0);
     assert.deepEqual(await h.bridgePids(), []);
   } finally {
@@ -52,7 +68,7 @@ async function withModernDemo(
 
 for (const transport of TRANSPORTS) {
   Deno.test(`2026 tasks: --task waits for the result, --detach and tasks-result follow it [${transport}]`, async () => {
-    await withModernDemo(transport, async (h) => {
+    await withModernDemo(transport, async (h, seen) => {
       const waited = await h.json<ToolResultJson>([
         "@t",
         "tools-call",
@@ -91,6 +107,13 @@ for (const transport of TRANSPORTS) {
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /Task \S+ completed with these results/);
       assert.match(result.stdout, /Research on owls \(quick\): 6 steps done/);
+      if (transport === "http") {
+        // Each poll names its task for the load balancers in front of the server (SEP-2663).
+        const polls = seen.filter((headers) => headers.method === "tasks/get");
+        assert.ok(polls.length >= 2, `polls seen: ${polls.length}`);
+        const names = new Set(polls.map((headers) => headers.name));
+        assert.deepEqual([...names].sort(), [recorded[0].taskId, detached.taskId].sort());
+      }
     });
   });
 
@@ -184,6 +207,33 @@ Deno.test("2026 tasks: tasks-cancel stops a task; a plain call's --timeout cance
     const last = tasks.find((task) => task.taskId !== taskId)!;
     const state = await h.json<TaskJson>(["@t", "tasks-get", last.taskId]);
     assert.equal(state.status, "cancelled", "a plain call given up cancels its task");
+  });
+});
+
+Deno.test("2026 tasks: a bridge that dies during --task is restarted and the task followed to its end", async () => {
+  await withModernDemo("http", async (h) => {
+    const child = h.spawn(["@t", "tools-call", "research", "topic:=whales", "steps:=12", "--task"]);
+    const stdout = new Response(child.stdout).text();
+    const stderr = new Response(child.stderr).text();
+    try {
+      await waitFor(
+        async () => Object.keys((await h.sessions()).sessions["@t"].activeTasks ?? {}).length,
+        20_000,
+        "the task to exist",
+      );
+      const pid = (await h.sessions()).sessions["@t"].pid!;
+      Deno.kill(pid, "SIGKILL");
+      await waitFor(() => !isAlive(pid), 10_000, "the bridge to die");
+      const status = await child.status;
+      assert.equal(status.code, 0, await stderr);
+      assert.match(await stdout, /Research on whales \(quick\): 12 steps done/);
+      assert.notEqual((await h.sessions()).sessions["@t"].pid, pid, "a new bridge");
+    } finally {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await child.status;
+    }
   });
 });
 

@@ -106,11 +106,15 @@ export function renderTask(task: Task, sessionName: string, theme: Theme): strin
 }
 
 /** `tasks-cancel`: cancelled, or the status that kept it from being cancelled. */
-export function renderTaskCancelled(task: Task, theme: Theme): string {
+export function renderTaskCancelled(
+  task: Task,
+  theme: Theme,
+  options: { eventual?: boolean } = {},
+): string {
   const id = safeText(task.taskId);
   if (task.status === "cancelled") return theme.green(`✓ Task ${id} cancelled`);
-  // A 2026-era server acknowledges a cancel and honours it in its own time.
-  if (!TERMINAL_STATUSES.has(task.status)) {
+  // A 2026-era server acknowledges a cancel and honours it in its own time (`eventual`).
+  if (options.eventual && !TERMINAL_STATUSES.has(task.status)) {
     return theme.green(
       `✓ Cancellation of task ${id} requested (status now: ${task.status}; ` +
         "the server stops it in its own time)",

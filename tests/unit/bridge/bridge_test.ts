@@ -245,6 +245,7 @@ class FakeConnection implements McpConnection {
       options?.onTask?.(structuredClone(this.#task!));
       while (!["completed", "failed", "cancelled"].includes(this.#task!.status)) {
         await delay(5);
+        if (options?.signal?.aborted) throw options.signal.reason;
         this.taskCalls.push(`poll ${taskId}`);
         this.#step = Math.min(this.#step + 1, this.taskSteps.length - 1);
         this.#task = { ...this.#task!, status: this.taskSteps[this.#step] };

@@ -343,3 +343,72 @@ Deno.test("ModernTasks.follow() refuses sampling and roots questions, and stops 
   );
   assert.deepEqual(server.methods(), [], "nothing answered, so no tasks/update");
 });
+
+Deno.test("a CreateTaskResult may be a bare task at any status; follow() asks tasks/get for the rest", async () => {
+  const bare = parseModernTask(wireTask("completed"), "tools/call");
+  assert.equal(bare.result, undefined);
+  assert.equal(parseModernTask(wireTask("input_required"), "tools/call").inputRequests, undefined);
+  assert.throws(() => parseModernTask(wireTask("completed"), "tasks/get"), /must carry its result/);
+  const server = new ScriptedServer(() =>
+    wireTask("completed", { result: { content: [{ type: "text", text: "fetched" }] } })
+  );
+  const result = await new ModernTasks(server.raw).follow(bare, {
+    ask: () => Promise.reject(new Error("no")),
+    cancelOnStop: false,
+  });
+  assert.deepEqual(result.content, [{ type: "text", text: "fetched" }]);
+  assert.deepEqual(server.methods(), ["tasks/get"]);
+});
+
+Deno.test("a tasks/update lost to the network is sent again, without asking twice", async () => {
+  let accepted: unknown;
+  const asking = wireTask("input_required", {
+    inputRequests: { q: { method: "elicitation/create", params: { message: "Go?" } } },
+  });
+  const server = new ScriptedServer((method, params) => {
+    if (method === "tasks/update") {
+      accepted = params.inputResponses;
+      return {};
+    }
+    return accepted ? wireTask("completed", { result: { content: [] } }) : asking;
+  });
+  // The first update fails with something the network could cause, not the server's answer.
+  const raw = server.raw;
+  const request = raw.request.bind(raw);
+  let failedOnce = false;
+  raw.request = (method, params, options) => {
+    if (method === "tasks/update" && !failedOnce) {
+      failedOnce = true;
+      return Promise.reject(new TypeError("connection reset"));
+    }
+    return request(method, params, options);
+  };
+  let asked = 0;
+  await new ModernTasks(raw).follow(parseModernTask(asking, "tasks/get"), {
+    ask: () => {
+      asked++;
+      return Promise.resolve({ action: "accept", content: { go: true } });
+    },
+    cancelOnStop: false,
+  });
+  assert.equal(asked, 1, "asked once");
+  assert.deepEqual(accepted, { q: { action: "accept", content: { go: true } } });
+});
+
+Deno.test("follow() stops at once when the connection is gone (no retries)", async () => {
+  const server = new ScriptedServer(() => undefined);
+  const raw = server.raw;
+  let polls = 0;
+  raw.request = () => {
+    polls++;
+    return Promise.reject(new SdkError(SdkErrorCode.ConnectionClosed, "Connection closed"));
+  };
+  await assert.rejects(
+    new ModernTasks(raw).follow(parseModernTask(wireTask("working"), "tools/call"), {
+      ask: () => Promise.reject(new Error("no")),
+      cancelOnStop: false,
+    }),
+    /Connection closed/,
+  );
+  assert.equal(polls, 1);
+});
