@@ -31,6 +31,8 @@ import {
   Client,
   type ClientOptions,
   type PriorDiscovery,
+  ProtocolError,
+  ProtocolErrorCode,
   SdkError,
   SdkErrorCode,
   StreamableHTTPClientTransport,
@@ -337,6 +339,12 @@ export async function connectMcp(
     throw new ServerSilentError(who, options.resume ? "ping" : "initialize", timeout);
   }
 }
+
+/** Why mcpc refuses the server's requests it never offered to take. */
+const UNOFFERED: Record<string, string> = {
+  "sampling/createMessage": "mcpc offers no sampling: a command-line client has no model",
+  "roots/list": "mcpc shares no roots",
+};
 
 /** Why a question nobody was asked got declined, as the bridge log says it. */
 const UNROUTED: Record<UnroutedReason, string> = {
@@ -798,6 +806,16 @@ function wrap(
     "elicitation/create",
     (request, ctx) => questions.answer(request.params, ctx.mcpReq.signal),
   );
+  // A command-line client has no model and shares no roots (decisions.md §3.13): a server that
+  // asks anyway gets the standard "method not found", in words it can pass on to its user.
+  client.fallbackRequestHandler = (request) => {
+    const reason = UNOFFERED[request.method] ?? "mcpc does not take this request";
+    client.onerror?.(new Error(`refused the server's ${request.method}: ${reason}`));
+    throw new ProtocolError(
+      ProtocolErrorCode.MethodNotFound,
+      `Method not found: ${request.method} (${reason})`,
+    );
+  };
   // A 2026-era task's questions come with its `tasks/get` answers: the waiting command is asked.
   const ask = (options: CallOptions): InputHandler =>
     options.onInput ?? ((request) => questions.answer(request));

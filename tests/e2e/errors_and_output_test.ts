@@ -207,7 +207,7 @@ Deno.test("server-everything over stdio: schema-aware arguments and the tool lis
   }
 });
 
-Deno.test("the client declares no capabilities it does not implement", async () => {
+Deno.test("the client declares no capabilities it does not implement, and refuses their requests", async () => {
   const harness = await Harness.create();
   try {
     const config = `${harness.home}/mcp.json`;
@@ -224,6 +224,27 @@ Deno.test("the client declares no capabilities it does not implement", async () 
       elicitation: { form: {}, url: {} },
       extensions: { "io.modelcontextprotocol/skills": {} },
     });
+    // A server that asks anyway gets the standard "method not found", in words it can pass on.
+    for (
+      const [method, why] of [
+        ["sampling/createMessage", /mcpc offers no sampling: a command-line client has no model/],
+        ["roots/list", /mcpc shares no roots/],
+      ] as const
+    ) {
+      const asked = await harness.json<{ content: { text: string }[] }>([
+        "@caps",
+        "tools-call",
+        "ask-client",
+        `method:=${method}`,
+      ]);
+      const reply = JSON.parse(asked.content[0].text) as {
+        error?: { code: number; message: string };
+      };
+      assert.equal(reply.error?.code, -32601, asked.content[0].text);
+      assert.match(reply.error!.message, why);
+    }
+    const log = await Deno.readTextFile(`${harness.home}/logs/bridge-@caps.log`);
+    assert.match(log, /refused the server's sampling\/createMessage/);
   } finally {
     await harness.cleanup();
   }
