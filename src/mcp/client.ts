@@ -342,8 +342,8 @@ export async function connectMcp(
 
 /** Why mcpc refuses the server's requests it never offered to take. */
 const UNOFFERED: Record<string, string> = {
-  "sampling/createMessage": "mcpc offers no sampling: a command-line client has no model",
-  "roots/list": "mcpc shares no roots",
+  "sampling/createMessage": "no sampling here: this command-line client (mcpc) has no model",
+  "roots/list": "no roots here: this command-line client (mcpc) shares none",
 };
 
 /** Why a question nobody was asked got declined, as the bridge log says it. */
@@ -809,7 +809,7 @@ function wrap(
   // A command-line client has no model and shares no roots (decisions.md §3.13): a server that
   // asks anyway gets the standard "method not found", in words it can pass on to its user.
   client.fallbackRequestHandler = (request) => {
-    const reason = UNOFFERED[request.method] ?? "mcpc does not take this request";
+    const reason = UNOFFERED[request.method] ?? "this client (mcpc) does not take it";
     client.onerror?.(new Error(`refused the server's ${request.method}: ${reason}`));
     throw new ProtocolError(
       ProtocolErrorCode.MethodNotFound,

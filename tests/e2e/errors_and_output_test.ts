@@ -227,8 +227,8 @@ Deno.test("the client declares no capabilities it does not implement, and refuse
     // A server that asks anyway gets the standard "method not found", in words it can pass on.
     for (
       const [method, why] of [
-        ["sampling/createMessage", /mcpc offers no sampling: a command-line client has no model/],
-        ["roots/list", /mcpc shares no roots/],
+        ["sampling/createMessage", /no sampling here: this command-line client \(mcpc\) has no/],
+        ["roots/list", /no roots here: this command-line client \(mcpc\) shares none/],
       ] as const
     ) {
       const asked = await harness.json<{ content: { text: string }[] }>([
