@@ -230,8 +230,12 @@ export const README_TEXT = [
 export const LOGO_PNG_BASE64 =
   "iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAHklEQVR42mNQcFhAEmIY5Br+NzBgRaMa6KthiKYlAJqYH9D8YQgMAAAAAElFTkSuQmCC";
 
-/** How long 2026-07-28 clients may cache resource lists (`ttlMs`). */
-const RESOURCE_LIST_TTL_MS = 30_000;
+/**
+ * How long 2026-07-28 clients may cache the tool, resource, template and
+ * prompt lists (`ttlMs`): the server announces every change
+ * (`list_changed`), so a cached list is dropped when it changes.
+ */
+const LIST_TTL_MS = 30_000;
 
 /** Creates an empty counter set. */
 export function createDemoStats(): DemoStats {
@@ -297,8 +301,10 @@ export function createDemoMcpServer(
     },
     instructions: options.instructions ?? DEFAULT_INSTRUCTIONS,
     cacheHints: {
-      "resources/list": { ttlMs: RESOURCE_LIST_TTL_MS },
-      "resources/templates/list": { ttlMs: RESOURCE_LIST_TTL_MS },
+      "tools/list": { ttlMs: LIST_TTL_MS },
+      "resources/list": { ttlMs: LIST_TTL_MS },
+      "resources/templates/list": { ttlMs: LIST_TTL_MS },
+      "prompts/list": { ttlMs: LIST_TTL_MS },
     },
   });
   const count = (name: string) => {
