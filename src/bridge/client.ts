@@ -54,7 +54,8 @@ export interface RequestOptions {
 
 /**
  * Why a bridge could not be used (nothing was sent to it):
- * - `absent`: nothing listens on the socket (the bridge is gone);
+ * - `absent`: nothing listens on the socket, or it closed the connection
+ *   without answering (the bridge is gone or going);
  * - `foreign`: something answered but it is not this session's bridge;
  * - `unresponsive`: our bridge's socket accepted the connection but the
  *   bridge did not answer in time (busy or hung; it is still alive).
@@ -147,8 +148,12 @@ export class BridgeClient {
     } catch (error) {
       client.close();
       if (error instanceof BridgeUnreachableError) throw error;
-      // An error answer means an incompatible process; silence means a busy bridge.
-      const reason = error instanceof McpcError && error.kind !== "network"
+      // An error answer means an incompatible process; silence means a busy bridge. A socket
+      // that accepted and then closed without a word belongs to a bridge on its way out (a
+      // killed process drops its connections before its listening socket): as good as gone.
+      const reason = error instanceof BridgeConnectionLostError
+        ? "absent"
+        : error instanceof McpcError && error.kind !== "network"
         ? "foreign"
         : "unresponsive";
       throw new BridgeUnreachableError(`Bridge at ${socketPath} did not answer`, reason, {

@@ -219,6 +219,21 @@ Deno.test("BridgeClient.connect() gives up on a silent socket after timeoutMs", 
   }
 });
 
+Deno.test("BridgeClient.connect() takes a socket that closes without a word for a bridge on its way out", async () => {
+  // A killed bridge drops its connections before its listening socket: a connect in between
+  // is accepted, then closed. That bridge is going, not busy: "absent", so it gets restarted.
+  const bridge = await FakeBridge.start((_request, channel) => channel.close());
+  try {
+    await assert.rejects(bounded(connect(bridge), "connect"), (error: unknown) => {
+      assert.ok(error instanceof BridgeUnreachableError);
+      assert.equal(error.reason, "absent");
+      return true;
+    });
+  } finally {
+    await bridge.stop();
+  }
+});
+
 Deno.test("BridgeClient.request() resolves with the result of the matching id", async () => {
   const held: RequestMessage[] = [];
   const hello = answering();
