@@ -74,7 +74,7 @@ export async function listSessions(ctx: AppContext): Promise<SessionListing> {
 }
 
 /** Carries out a cleanup effect (bridge launches happen under the lock). */
-async function applyEffect(ctx: AppContext, effect: ConsolidationEffect): Promise<void> {
+export async function applyEffect(ctx: AppContext, effect: ConsolidationEffect): Promise<void> {
   switch (effect.type) {
     case "removeSocket":
       await Deno.remove(bridgeSocketPath(ctx.paths.home, effect.sessionName, effect.pid))

@@ -32,29 +32,12 @@ export async function logout(
   const serverUrl = parseServerUrl(target.url).url;
   const profile = input.profile ?? DEFAULT_PROFILE;
   if (!isValidProfileName(profile)) throw usageError(`Invalid profile name: "${profile}"`);
-  const deleted = await ctx.profiles.delete(serverUrl, profile);
-  // Secrets go even when the profile entry was already gone (an interrupted logout), and under
-  // the refresh lock: a bridge refreshing right now cannot write its new tokens back after this.
-  const secrets = new ProfileSecrets(ctx.secrets, serverUrl, profile);
-  await openRefreshLock(refreshLockPath(ctx.paths.home)).update(async () => {
-    await secrets.deleteTokens();
-    await secrets.deleteClient();
-    await secrets.deleteDpopKey();
-    await secrets.deleteClientKey();
-  });
-  if (!deleted) {
+  if (!await removeProfile(ctx, serverUrl, profile)) {
     throw usageError(`Profile ${profile} for ${serverUrl} not found`, {
       hint: "Run mcpc to list the saved profiles.",
     });
   }
-  const key = profileKey(serverUrl);
-  const affected = Object.values(await ctx.sessions.readAll())
-    .filter((record) =>
-      record.profileName === profile && record.server?.url !== undefined &&
-      sameKey(record.server.url, key)
-    )
-    .map((record) => record.name)
-    .sort();
+  const affected = await sessionsUsing(ctx, [{ serverUrl, name: profile }]);
   const relogin = loginCommand(serverUrl, profile);
   return {
     json: { profile, serverUrl, deleted: true, affectedSessions: affected },
@@ -73,6 +56,43 @@ export async function logout(
           : []),
       ].join("\n"),
   };
+}
+
+/**
+ * Deletes the profile and its secrets; returns whether the profile existed.
+ * The secrets go even when the entry was already gone (an interrupted
+ * logout), and under the refresh lock: a bridge refreshing right now cannot
+ * write its new tokens back after this.
+ */
+export async function removeProfile(
+  ctx: AppContext,
+  serverUrl: string,
+  profile: string,
+): Promise<boolean> {
+  const deleted = await ctx.profiles.delete(serverUrl, profile);
+  const secrets = new ProfileSecrets(ctx.secrets, serverUrl, profile);
+  await openRefreshLock(refreshLockPath(ctx.paths.home)).update(async () => {
+    await secrets.deleteTokens();
+    await secrets.deleteClient();
+    await secrets.deleteDpopKey();
+    await secrets.deleteClientKey();
+  });
+  return deleted !== undefined;
+}
+
+/** The sessions (sorted names) that use one of `profiles`. */
+export async function sessionsUsing(
+  ctx: AppContext,
+  profiles: readonly { serverUrl: string; name: string }[],
+): Promise<string[]> {
+  const keys = profiles.map((profile) => ({ key: profileKey(profile.serverUrl), ...profile }));
+  return Object.values(await ctx.sessions.readAll())
+    .filter((record) =>
+      record.server?.url !== undefined &&
+      keys.some(({ key, name }) => record.profileName === name && sameKey(record.server.url!, key))
+    )
+    .map((record) => record.name)
+    .sort();
 }
 
 function sameKey(url: string, key: string): boolean {

@@ -270,6 +270,27 @@ export const COMMANDS: readonly CommandSpec[] = [
     json: "{ profile, serverUrl, deleted: true, affectedSessions }",
   },
   {
+    name: "clean",
+    example: "mcpc clean",
+    scope: "top",
+    args: "[resources...]",
+    summary: "Clean up stale sessions, logs and sockets, or remove sessions, profiles, logs",
+    options: [],
+    details: [
+      "Resources:",
+      "  (none)     safe cleanup: mark dead bridges crashed, delete expired and",
+      "             unauthorized sessions, remove logs of deleted sessions older than",
+      "             7 days and sockets no bridge owns older than 5 minutes",
+      "  sessions   close every session (its bridge stopped, its secrets deleted)",
+      "  profiles   delete every OAuth profile and its tokens",
+      "  logs       delete every bridge log, live sessions' too",
+      "  all        all of these, then the emptied folders",
+      "Several resources can be given. clean restarts no bridge.",
+    ].join("\n"),
+    json:
+      "{ crashedBridges, expiredSessions, orphanedBridgeLogs, orphanedSockets, sessions, profiles, logs, affectedSessions? }",
+  },
+  {
     name: "help",
     scope: "top",
     args: "[command]",

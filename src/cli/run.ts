@@ -113,6 +113,10 @@ async function runTop(
       const { closeSessions } = await import("../app/close_session.ts");
       return print(ctx, await closeSessions(ctx, all ? "all" : names));
     }
+    case "clean": {
+      const { clean } = await import("../app/clean.ts");
+      return print(ctx, await clean(ctx, (invocation.args[0] as string[] | undefined) ?? []));
+    }
     case "grep": {
       const { grepAll } = await import("../app/grep.ts");
       return print(ctx, await grepAll(ctx, grepRequest(invocation)));
