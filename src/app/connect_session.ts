@@ -64,6 +64,24 @@ export interface ConnectRequest {
   protocolVersion?: string;
   /** `--profile <name>` (a name), `--no-profile` (`false`), or neither. */
   profile?: string | false;
+  /**
+   * A bulk connect's entry: return as soon as the bridge listens (it goes on
+   * connecting on its own) or the session is found active, with a
+   * {@linkcode StartedSession} as `json`; no server details are fetched.
+   */
+  background?: boolean;
+}
+
+/** What a background connect did. */
+export interface StartedSession {
+  sessionName: string;
+  /** `connecting`: a bridge was started; `active`: a live bridge with the same settings was found. */
+  status: "connecting" | "active";
+}
+
+function started(sessionName: string, status: StartedSession["status"]): CommandOutput {
+  const json: StartedSession = { sessionName, status };
+  return { json, human: () => `${sessionName} ${status}` };
 }
 
 interface ResolvedTarget {
@@ -129,6 +147,10 @@ export async function connectSession(
         await sameSecrets(ctx, name, resolved);
       const healthy = existing.status === "active" || isTransient(existing.status);
       if (reached instanceof BridgeClient) {
+        if (healthy && unchanged && request.background) {
+          reached.close();
+          return started(name, "active");
+        }
         if (healthy && unchanged) return await alreadyActive(ctx, existing, reached, notices);
         reached.close();
       }
@@ -155,7 +177,7 @@ export async function connectSession(
     }
   }
   await storeSecrets(ctx, name, resolved);
-  const started = ctx.now();
+  const startedAt = ctx.now();
   // Ctrl+C abandons the attempt: the bridge stops (and its server with it), a new session goes.
   let spawned: number | undefined;
   const created = existing === undefined;
@@ -178,7 +200,8 @@ export async function connectSession(
       if (created) await forgetSession(ctx, name);
       throw error;
     }
-    ctx.debug(`Bridge of ${name} started (pid ${pid}) in ${ctx.now() - started} ms`);
+    ctx.debug(`Bridge of ${name} started (pid ${pid}) in ${ctx.now() - startedAt} ms`);
+    if (request.background) return started(name, "connecting");
     return await reportConnect(ctx, { ...record, pid }, { notices, created });
   } finally {
     abandon();

@@ -155,6 +155,10 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'OAuth profile from "mcpc login" (default: the "default" profile if saved)',
       },
       { flags: "--no-profile", description: "Connect without an OAuth profile" },
+      {
+        flags: "--stdio",
+        description: "With a config file: also connect its stdio entries (they run commands)",
+      },
     ],
     details: [
       "Server formats:",
@@ -162,6 +166,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       "  https://host/path              Streamable HTTP endpoint",
       "  ./mcp.json:entry               Entry of a config file (mcpServers or servers);",
       "                                 stdio entries start the command, ${VAR} is substituted",
+      "  ./mcp.json                     Every entry of the file, each as @<entry>, in parallel;",
+      "                                 stdio entries only with --stdio; returns once the",
+      "                                 bridges are started (mcpc lists how they fare)",
       "",
       "Session name:",
       "  Omit @session to reuse the session of the same URL or config file entry, or get",
@@ -181,7 +188,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "  bridge's environment, sessions.json and logs.",
     ].join("\n"),
     json:
-      "[{ _mcpc: { sessionName, server, status, protocolVersion }, protocolVersion, capabilities, serverInfo, instructions, toolNames }]",
+      "[{ _mcpc: { sessionName, server, status, protocolVersion }, protocolVersion, capabilities, serverInfo, instructions, toolNames }]; for a config file [{ sessionName, entry, target, status, reason?, error? }]",
   },
   {
     name: "close",

@@ -47,6 +47,27 @@ async function runTop(
   const [first, second] = invocation.args as (string | undefined)[];
   switch (invocation.command) {
     case "connect": {
+      const { parseServerArg } = await import("../config/server_target.ts");
+      if (parseServerArg(first!)?.type === "config-file") {
+        if (second !== undefined) {
+          throw usageError(
+            `A config file connects each entry under its own name: drop ${second}, or name ` +
+              `one entry: mcpc connect ${first}:<entry> ${second}`,
+          );
+        }
+        const { connectConfigFile } = await import("../app/connect_config.ts");
+        return print(
+          ctx,
+          await connectConfigFile(ctx, {
+            file: first!,
+            stdio: invocation.options.stdio === true,
+            protocolVersion: invocation.options.protocolVersion as string | undefined,
+          }),
+        );
+      }
+      if (invocation.options.stdio === true) {
+        throw usageError("--stdio applies to a whole config file: mcpc connect <file> --stdio");
+      }
       const { connectSession } = await import("../app/connect_session.ts");
       return print(
         ctx,

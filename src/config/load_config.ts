@@ -87,6 +87,34 @@ export async function loadConfigTarget(
   return { server, templates: templatedFields(config, entry), realPath };
 }
 
+/** One entry of a config file, as a bulk connect sees it before resolving it. */
+export interface ConfigFileEntry {
+  /** The entry's name in the file. */
+  name: string;
+  /** A stdio entry (`command`), else HTTP (`url`). */
+  stdio: boolean;
+  /** What it connects to, as written: the URL, or the command line. */
+  target: string;
+}
+
+/** A config file read whole (`mcpc connect <file>`): its absolute path and entries in order. */
+export async function loadConfigFile(
+  file: string,
+  options: Pick<LoadConfigEntryOptions, "cwd" | "env">,
+): Promise<{ filePath: string; entries: ConfigFileEntry[] }> {
+  const filePath = resolveConfigPath(file, { ...options, warn: () => {} });
+  const { text } = await readConfigText(filePath);
+  const config = parseMcpConfig(text, filePath);
+  const entries = Object.entries(config.servers).map(([name, raw]): ConfigFileEntry => {
+    const entry = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+    const stdio = entry.url === undefined && entry.command !== undefined;
+    const args = Array.isArray(entry.args) ? entry.args.map(String) : [];
+    const target = stdio ? [String(entry.command), ...args].join(" ") : String(entry.url ?? "");
+    return { name, stdio, target };
+  });
+  return { filePath, entries };
+}
+
 /** What makes the config file changeable by others, as a clause. */
 function unsafeConfigFact(filePath: string, reason: UnsafeReason, uid: number): string {
   if (reason.problem === "owner") {
