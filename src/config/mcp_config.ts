@@ -83,6 +83,7 @@ export function resolveConfigEntry(
   const hasCommand = raw.command !== undefined && raw.command !== null;
   if (hasUrl && hasCommand) throw invalid('set either "url" or "command", not both');
   if (!hasUrl && !hasCommand) throw invalid('missing "url" or "command"');
+  checkTransportType(raw.type, hasUrl, invalid);
 
   const warned = new Set<string>();
   const substitute = (value: string, field: string): string => {
@@ -104,7 +105,8 @@ export function resolveConfigEntry(
       );
     }
   };
-  const tools = { substitute, invalid, warn: options.warn, entry };
+  const home = options.lookupEnv("HOME");
+  const tools = { substitute, invalid, warn: options.warn, entry, home };
   return hasUrl ? httpServer(raw, tools) : stdioServer(raw, tools);
 }
 
@@ -114,6 +116,49 @@ interface EntryTools {
   invalid: (detail: string) => McpcError;
   warn: (message: string) => void;
   entry: string;
+  /** `HOME`, for a leading `~/` in `command` and `args`. */
+  home: string | undefined;
+}
+
+/** The `"type"` values of config files that name Streamable HTTP. */
+const HTTP_TYPES = new Set(["http", "streamable-http", "streamableHttp", "streamable_http"]);
+
+/**
+ * Checks an entry's `"type"` (VS Code, Cursor and Claude write one) against
+ * what it holds: `stdio` wants a command, `http`/`streamable-http` a URL;
+ * legacy HTTP+SSE (`sse`) is refused with the reason.
+ */
+function checkTransportType(
+  type: unknown,
+  hasUrl: boolean,
+  invalid: (detail: string) => McpcError,
+): void {
+  if (type === undefined || type === null) return;
+  if (typeof type !== "string") throw invalid('"type" must be a string');
+  if (type === "sse") {
+    throw invalid(
+      'legacy SSE ("type": "sse") is not supported: mcpc speaks Streamable HTTP; give the ' +
+        'server\'s Streamable HTTP endpoint with "type": "http"',
+    );
+  }
+  if (type === "stdio") {
+    if (hasUrl) throw invalid('"type" is "stdio" but the entry has a "url"');
+    return;
+  }
+  if (HTTP_TYPES.has(type)) {
+    if (!hasUrl) throw invalid(`"type" is "${type}" but the entry has no "url"`);
+    return;
+  }
+  throw invalid(
+    `unknown "type" ${JSON.stringify(type)}: expected stdio, http or streamable-http`,
+  );
+}
+
+/** `value` with a leading `~/` (or a lone `~`) made `HOME`. */
+function expandHome(value: string, home: string | undefined): string {
+  if (!home) return value;
+  if (value === "~") return home;
+  return value.startsWith("~/") ? `${home.replace(/\/$/, "")}/${value.slice(2)}` : value;
 }
 
 function httpServer(raw: Record<string, unknown>, tools: EntryTools): ServerConfig {
@@ -165,7 +210,9 @@ function httpServer(raw: Record<string, unknown>, tools: EntryTools): ServerConf
 }
 
 function stdioServer(raw: Record<string, unknown>, tools: EntryTools): ServerConfig {
-  const command = typeof raw.command === "string" ? tools.substitute(raw.command, '"command"') : "";
+  const command = typeof raw.command === "string"
+    ? expandHome(tools.substitute(raw.command, '"command"'), tools.home)
+    : "";
   if (command.trim() === "") throw tools.invalid('"command" must be a non-empty string');
   // A NUL byte cannot be passed to a process; spawning would fail later, in the bridge.
   if (command.includes("\0")) throw tools.invalid('"command" contains a NUL character');
@@ -176,7 +223,7 @@ function stdioServer(raw: Record<string, unknown>, tools: EntryTools): ServerCon
     const args: unknown[] = raw.args;
     server.args = args.map((arg, index) => {
       if (typeof arg !== "string") throw tools.invalid(message);
-      const value = tools.substitute(arg, `"args" item ${index + 1}`);
+      const value = expandHome(tools.substitute(arg, `"args" item ${index + 1}`), tools.home);
       if (value.includes("\0")) {
         throw tools.invalid(`"args" item ${index + 1} contains a NUL character`);
       }

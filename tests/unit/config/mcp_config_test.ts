@@ -412,3 +412,45 @@ Deno.test("resolveConfigEntry() refuses a substituted value over 1 MiB, naming t
     invalidEntry('"args" item 1 is over the 1 MiB limit after substituting ${CHUNK}'),
   );
 });
+
+Deno.test('resolveConfigEntry() checks "type" against the entry and refuses legacy SSE', () => {
+  const url = { url: "https://mcp.example.com/mcp" };
+  const stdio = { command: "server" };
+  for (const type of ["http", "streamable-http", "streamableHttp"]) {
+    const server = resolveConfigEntry(configOf({ s: { ...url, type } }), "s", options());
+    assert.equal(server.url, "https://mcp.example.com/mcp");
+  }
+  assert.equal(
+    resolveConfigEntry(configOf({ s: { ...stdio, type: "stdio" } }), "s", options()).command,
+    "server",
+  );
+  assertUsageError(
+    () => resolveConfigEntry(configOf({ s: { ...url, type: "sse" } }), "s", options()),
+    invalidEntry(
+      'legacy SSE ("type": "sse") is not supported: mcpc speaks Streamable HTTP; give the ' +
+        'server\'s Streamable HTTP endpoint with "type": "http"',
+    ),
+  );
+  assertUsageError(
+    () => resolveConfigEntry(configOf({ s: { ...url, type: "stdio" } }), "s", options()),
+    invalidEntry('"type" is "stdio" but the entry has a "url"'),
+  );
+  assertUsageError(
+    () => resolveConfigEntry(configOf({ s: { ...stdio, type: "http" } }), "s", options()),
+    invalidEntry('"type" is "http" but the entry has no "url"'),
+  );
+  assertUsageError(
+    () => resolveConfigEntry(configOf({ s: { ...url, type: "websocket" } }), "s", options()),
+    invalidEntry('unknown "type" "websocket": expected stdio, http or streamable-http'),
+  );
+});
+
+Deno.test("resolveConfigEntry() expands a leading ~/ in command and args to HOME", () => {
+  const server = resolveConfigEntry(
+    configOf({ s: { command: "~/bin/server", args: ["--root", "~/data", "a~/b", "~"] } }),
+    "s",
+    options({ HOME: "/home/ada" }),
+  );
+  assert.equal(server.command, "/home/ada/bin/server");
+  assert.deepEqual(server.args, ["--root", "/home/ada/data", "a~/b", "/home/ada"]);
+});
