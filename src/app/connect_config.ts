@@ -34,6 +34,8 @@ export interface ConnectFileRequest {
 /** One entry's outcome, as `--json` prints it. */
 export interface BulkEntry {
   sessionName: string;
+  /** The config file it comes from (absolute path). */
+  file: string;
   /** The entry's name in the file. */
   entry: string;
   /** What it connects to (a URL with its secrets redacted, or the command line). */
@@ -55,7 +57,7 @@ export async function connectConfigFile(
     env: (name) => ctx.env[name],
   });
   if (entries.length === 0) throw usageError(`No servers found in config file: ${filePath}`);
-  const planned = plan(entries, request.stdio);
+  const planned = planBulk(entries.map((entry) => ({ ...entry, file: filePath })), request.stdio);
   const toConnect = planned.filter((entry) => entry.status !== "skipped");
   const stdioSkipped = planned.filter((entry) => entry.reason === "stdio");
   if (toConnect.length === 0 && stdioSkipped.length === planned.length) {
@@ -65,7 +67,7 @@ export async function connectConfigFile(
         `Pass --stdio to include them: mcpc connect ${request.file} --stdio`,
     );
   }
-  const results = await Promise.all(toConnect.map((entry) => connectEntry(ctx, request, entry)));
+  const results = await connectPlanned(ctx, toConnect, request.protocolVersion);
   const outcome = [...results, ...planned.filter((entry) => entry.status === "skipped")];
   if (
     results.length > 0 && results.every((entry) => entry.status === "failed") && !ctx.output.json
@@ -88,13 +90,19 @@ export async function connectConfigFile(
   };
 }
 
-/** Names every entry and decides which are skipped (stdio without `--stdio`, duplicate names). */
-function plan(entries: readonly ConfigFileEntry[], stdio: boolean): BulkEntry[] {
+/**
+ * Names every entry (in order: an earlier one keeps a name both would get)
+ * and decides which are skipped: stdio without `--stdio`, duplicate names.
+ */
+export function planBulk(
+  entries: readonly (ConfigFileEntry & { file: string })[],
+  stdio: boolean,
+): BulkEntry[] {
   const taken = new Set<string>();
   return entries.map((entry): BulkEntry => {
     const sessionName = `@${sanitizeNamePart(entry.name)}`;
     const target = entry.stdio ? entry.target : redactUrl(entry.target);
-    const base = { sessionName, entry: entry.name, target };
+    const base = { sessionName, file: entry.file, entry: entry.name, target };
     if (entry.stdio && !stdio) return { ...base, status: "skipped", reason: "stdio" };
     if (taken.has(sessionName)) return { ...base, status: "skipped", reason: "duplicate" };
     taken.add(sessionName);
@@ -102,18 +110,27 @@ function plan(entries: readonly ConfigFileEntry[], stdio: boolean): BulkEntry[] 
   });
 }
 
+/** Connects the entries in parallel, each in the background. */
+export function connectPlanned(
+  ctx: AppContext,
+  entries: readonly BulkEntry[],
+  protocolVersion: string | undefined,
+): Promise<BulkEntry[]> {
+  return Promise.all(entries.map((entry) => connectEntry(ctx, entry, protocolVersion)));
+}
+
 /** Connects one entry in the background; a failure is the entry's, not the command's. */
 async function connectEntry(
   ctx: AppContext,
-  request: ConnectFileRequest,
   entry: BulkEntry,
+  protocolVersion: string | undefined,
 ): Promise<BulkEntry> {
   try {
     const output = await connectSession(ctx, {
-      target: `${request.file}:${entry.entry}`,
+      target: `${entry.file}:${entry.entry}`,
       sessionName: entry.sessionName,
       headers: [],
-      ...(request.protocolVersion ? { protocolVersion: request.protocolVersion } : {}),
+      ...(protocolVersion ? { protocolVersion } : {}),
       background: true,
     });
     const started = output.json as StartedSession;
@@ -160,7 +177,7 @@ export function badge(entry: BulkEntry, theme: Theme): string {
 }
 
 /** `✓ 2 connecting`, or `⚠ 1 already active, 1 failed` when not all are connecting. */
-function summary(results: readonly BulkEntry[], theme: Theme): string {
+export function summary(results: readonly BulkEntry[], theme: Theme): string {
   const count = (status: BulkEntry["status"]) =>
     results.filter((entry) => entry.status === status).length;
   const parts = [

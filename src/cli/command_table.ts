@@ -138,7 +138,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "connect",
     example: "mcpc connect mcp.example.com @myapp",
     scope: "top",
-    args: "<server> [@session]",
+    args: "[server] [@session]",
     summary: "Connect to an MCP server and start a named @session",
     options: [
       {
@@ -169,6 +169,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       "  ./mcp.json                     Every entry of the file, each as @<entry>, in parallel;",
       "                                 stdio entries only with --stdio; returns once the",
       "                                 bridges are started (mcpc lists how they fare)",
+      "  (none)                         Every entry of the config files found in the usual",
+      "                                 places (.mcp.json, .cursor/, .vscode/, .kiro/,",
+      "                                 Windsurf, Claude; the project's before the user's)",
       "",
       "Session name:",
       "  Omit @session to reuse the session of the same URL or config file entry, or get",

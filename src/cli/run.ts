@@ -47,8 +47,18 @@ async function runTop(
   const [first, second] = invocation.args as (string | undefined)[];
   switch (invocation.command) {
     case "connect": {
+      if (first === undefined) {
+        const { connectDiscovered } = await import("../app/connect_discover.ts");
+        return print(
+          ctx,
+          await connectDiscovered(ctx, {
+            stdio: invocation.options.stdio === true,
+            protocolVersion: invocation.options.protocolVersion as string | undefined,
+          }),
+        );
+      }
       const { parseServerArg } = await import("../config/server_target.ts");
-      if (parseServerArg(first!)?.type === "config-file") {
+      if (parseServerArg(first)?.type === "config-file") {
         if (second !== undefined) {
           throw usageError(
             `A config file connects each entry under its own name: drop ${second}, or name ` +
@@ -72,7 +82,7 @@ async function runTop(
       return print(
         ctx,
         await connectSession(ctx, {
-          target: first!,
+          target: first,
           sessionName: second,
           headers: (invocation.options.header as string[] | undefined) ?? [],
           protocolVersion: invocation.options.protocolVersion as string | undefined,

@@ -137,7 +137,7 @@ function checkTransportType(
   if (typeof type !== "string") throw invalid('"type" must be a string');
   if (type === "sse") {
     throw invalid(
-      'legacy SSE ("type": "sse") is not supported: mcpc speaks Streamable HTTP; give the ' +
+      'legacy SSE ("type": "sse") is not supported, only Streamable HTTP: give the ' +
         'server\'s Streamable HTTP endpoint with "type": "http"',
     );
   }

@@ -427,7 +427,7 @@ Deno.test('resolveConfigEntry() checks "type" against the entry and refuses lega
   assertUsageError(
     () => resolveConfigEntry(configOf({ s: { ...url, type: "sse" } }), "s", options()),
     invalidEntry(
-      'legacy SSE ("type": "sse") is not supported: mcpc speaks Streamable HTTP; give the ' +
+      'legacy SSE ("type": "sse") is not supported, only Streamable HTTP: give the ' +
         'server\'s Streamable HTTP endpoint with "type": "http"',
     ),
   );
