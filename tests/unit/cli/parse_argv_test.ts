@@ -389,8 +389,8 @@ Deno.test("parseArgv() rejects a top-only command after @session", () => {
 
 Deno.test("parseArgv() turns a missing argument into a usage error", () => {
   const error = assertUsageError(
-    ["connect"],
-    "Missing required argument: server\n\nExample: mcpc connect mcp.example.com @myapp",
+    ["login"],
+    "Missing required argument: server\n\nExample: mcpc login mcp.example.com",
   );
   assert.match(error.hint ?? "", /^Run "mcpc --help" for usage information\./);
   const sessionError = assertUsageError(
@@ -641,4 +641,12 @@ Deno.test("parseArgv() reads the options of the new session commands", () => {
   const all = top(parse(["grep", "x", "--tools"]));
   assert.equal(all.command, "grep");
   assert.equal(all.options.tools, true);
+});
+
+Deno.test("parseArgv() takes connect without a server (config discovery) and with --stdio", () => {
+  const bare = parse(["connect"]);
+  assert.equal(bare.kind, "top");
+  assert.deepEqual((bare as { args: unknown[] }).args, [undefined, undefined]);
+  const stdio = parse(["connect", "./mcp.json", "--stdio"]);
+  assert.equal((stdio as { options: Record<string, unknown> }).options.stdio, true);
 });
