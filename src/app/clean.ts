@@ -17,7 +17,7 @@ import type { AppContext } from "../context.ts";
 import { McpcError, usageError } from "../errors.ts";
 import { consolidateSessions, type ConsolidationEffect } from "../session/consolidate.ts";
 import type { SessionRecord } from "../session/session.ts";
-import { closeSession, removeSockets } from "./close_session.ts";
+import { closeSession } from "./close_session.ts";
 import { applyEffect } from "./list_sessions.ts";
 import { removeProfile, sessionsUsing } from "./logout.ts";
 import type { CommandOutput } from "./output.ts";
@@ -213,10 +213,11 @@ async function safeCleanup(ctx: AppContext): Promise<Partial<CleanCounts>> {
   const crashedBridges = effects.filter((effect) => effect.type === "removeSocket").length;
   await Promise.all(effects.map((effect: ConsolidationEffect) => applyEffect(ctx, effect)));
   for (const record of dropped) {
-    // A bridge may still linger for an expired session: nothing is left running.
+    // A bridge may still linger for an expired session: nothing is left running (it removes
+    // its own socket; a dead one's went with the consolidation above).
     await stopBridgeProcess(ctx, record);
-    await removeSockets(ctx, record.name);
-    await forgetSecrets(ctx, record.name);
+    // A connect may have made the session anew meanwhile: its secrets are its own then.
+    if (await ctx.sessions.get(record.name) === undefined) await forgetSecrets(ctx, record.name);
   }
   const owners = { ...records };
   return {

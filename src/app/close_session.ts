@@ -88,7 +88,7 @@ export async function closeSession(ctx: AppContext, name: string): Promise<Comma
 }
 
 /** Removes every socket file of session `name` (any PID). */
-export async function removeSockets(ctx: AppContext, name: string): Promise<void> {
+async function removeSockets(ctx: AppContext, name: string): Promise<void> {
   try {
     for await (const entry of Deno.readDir(ctx.paths.bridgesDir)) {
       if (entry.name.startsWith(`${name}.`) && entry.name.endsWith(".sock")) {

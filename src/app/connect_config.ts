@@ -21,6 +21,8 @@ import { safeText } from "../render/safe_text.ts";
 import { sanitizeNamePart } from "../session/naming.ts";
 import { connectSession, type StartedSession } from "./connect_session.ts";
 import type { CommandOutput } from "./output.ts";
+import { openSession } from "./session_bridge.ts";
+import { serverDetailsOutput } from "./session_commands.ts";
 
 /** What `connect <file>` was asked. */
 export interface ConnectFileRequest {
@@ -61,13 +63,13 @@ export async function connectConfigFile(
   const toConnect = planned.filter((entry) => entry.status !== "skipped");
   const stdioSkipped = planned.filter((entry) => entry.reason === "stdio");
   if (toConnect.length === 0 && stdioSkipped.length === planned.length) {
-    if (ctx.output.json) return { json: planned, human: () => "" };
+    if (ctx.output.json) return { json: await jsonOutcome(ctx, planned), human: () => "" };
     throw usageError(
       `All ${planned.length} server(s) in ${filePath} use stdio transport.\n` +
         `Pass --stdio to include them: mcpc connect ${request.file} --stdio`,
     );
   }
-  const results = await connectPlanned(ctx, toConnect, request.protocolVersion);
+  const results = await connectPlanned(ctx, toConnect, request);
   const outcome = [...results, ...planned.filter((entry) => entry.status === "skipped")];
   if (
     results.length > 0 && results.every((entry) => entry.status === "failed") && !ctx.output.json
@@ -78,7 +80,7 @@ export async function connectConfigFile(
     });
   }
   return {
-    json: outcome,
+    json: ctx.output.json ? await jsonOutcome(ctx, outcome) : outcome,
     human: (theme) =>
       renderBulk(
         filePath,
@@ -88,6 +90,70 @@ export async function connectConfigFile(
         theme,
       ),
   };
+}
+
+/** One entry of a bulk connect's `--json` (reference.md §3.2.2). */
+export interface BulkJsonEntry {
+  _mcpc: {
+    sessionName: string;
+    configFile: string;
+    entry: string;
+    status: "created" | "active" | "failed" | "skipped";
+    skipReason?: string;
+    error?: string;
+    [key: string]: unknown;
+  };
+  /** The server's details (those of `mcpc @s --json`), when it answered. */
+  protocolVersion?: string;
+  serverInfo?: { name: string; version?: string };
+  [key: string]: unknown;
+}
+
+/** How long `--json` waits for each started bridge's server details (ms). */
+export const DETAILS_WAIT_MS = 10_000;
+
+/**
+ * The `--json` of a bulk connect (reference.md §3.2.2): one entry per
+ * config entry, `_mcpc` first (`created`, `active`, `failed` or `skipped`,
+ * with `skipReason` or `error`), with the server's details read from each
+ * started bridge. A server that has not answered within
+ * {@linkcode DETAILS_WAIT_MS} is `created` without details (its bridge goes
+ * on connecting); one that failed is `failed`.
+ */
+export function jsonOutcome(
+  ctx: AppContext,
+  entries: readonly BulkEntry[],
+): Promise<BulkJsonEntry[]> {
+  return Promise.all(entries.map(async (entry): Promise<BulkJsonEntry> => {
+    const mcpc = { sessionName: entry.sessionName, configFile: entry.file, entry: entry.entry };
+    if (entry.status === "skipped") {
+      return { _mcpc: { ...mcpc, status: "skipped", skipReason: entry.reason } };
+    }
+    if (entry.status === "failed") {
+      return { _mcpc: { ...mcpc, status: "failed", error: entry.error } };
+    }
+    const status: "active" | "created" = entry.status === "active" ? "active" : "created";
+    try {
+      const session = await openSession(ctx, entry.sessionName);
+      try {
+        const details = await session.client.request("serverDetails", {}, {
+          timeoutMs: DETAILS_WAIT_MS,
+        });
+        const json = serverDetailsOutput(session.record, details, {
+          logPath: session.logPath,
+          status,
+        }).json as { _mcpc: Record<string, unknown> };
+        return { ...json, _mcpc: { ...json._mcpc, ...mcpc, status } };
+      } finally {
+        session.client.close();
+      }
+    } catch (error) {
+      if (!(error instanceof McpcError)) throw error;
+      // Still connecting after the wait: the bridge goes on; anything else is a failure.
+      if (/timed out/.test(error.message)) return { _mcpc: { ...mcpc, status } };
+      return { _mcpc: { ...mcpc, status: "failed", error: error.message.split("\n")[0] } };
+    }
+  }));
 }
 
 /**
@@ -114,24 +180,29 @@ export function planBulk(
 export function connectPlanned(
   ctx: AppContext,
   entries: readonly BulkEntry[],
-  protocolVersion: string | undefined,
+  options: { stdio: boolean; protocolVersion?: string },
 ): Promise<BulkEntry[]> {
-  return Promise.all(entries.map((entry) => connectEntry(ctx, entry, protocolVersion)));
+  const warned = new Set<string>();
+  return Promise.all(entries.map((entry) => connectEntry(ctx, entry, { ...options, warned })));
 }
 
 /** Connects one entry in the background; a failure is the entry's, not the command's. */
 async function connectEntry(
   ctx: AppContext,
   entry: BulkEntry,
-  protocolVersion: string | undefined,
+  options: { stdio: boolean; protocolVersion?: string; warned: Set<string> },
 ): Promise<BulkEntry> {
   try {
     const output = await connectSession(ctx, {
       target: `${entry.file}:${entry.entry}`,
+      configEntry: { file: entry.file, entry: entry.entry },
       sessionName: entry.sessionName,
       headers: [],
-      ...(protocolVersion ? { protocolVersion } : {}),
+      ...(options.protocolVersion ? { protocolVersion: options.protocolVersion } : {}),
       background: true,
+      // The plan read the file once; it is read again for each entry: what runs is checked again.
+      refuseStdio: !options.stdio,
+      warned: options.warned,
     });
     const started = output.json as StartedSession;
     return { ...entry, status: started.status };

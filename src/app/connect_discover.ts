@@ -19,7 +19,14 @@ import type { AppContext } from "../context.ts";
 import { McpcError, usageError } from "../errors.ts";
 import type { Theme } from "../render/theme.ts";
 import { safeText } from "../render/safe_text.ts";
-import { badge, type BulkEntry, connectPlanned, planBulk, summary } from "./connect_config.ts";
+import {
+  badge,
+  type BulkEntry,
+  connectPlanned,
+  jsonOutcome,
+  planBulk,
+  summary,
+} from "./connect_config.ts";
 import type { CommandOutput } from "./output.ts";
 
 /** Where to look, as {@linkcode discoveryPaths} needs it. */
@@ -109,11 +116,11 @@ export async function connectDiscovered(
     request.stdio,
   );
   const toConnect = planned.filter((entry) => entry.status !== "skipped");
-  const results = await connectPlanned(ctx, toConnect, request.protocolVersion);
+  const results = await connectPlanned(ctx, toConnect, request);
   const byKey = new Map(results.map((entry) => [`${entry.file}\0${entry.entry}`, entry]));
   const outcome = planned.map((entry) => byKey.get(`${entry.file}\0${entry.entry}`) ?? entry);
   return {
-    json: outcome,
+    json: ctx.output.json ? await jsonOutcome(ctx, outcome) : outcome,
     human: (theme) => renderDiscovery(found, planned, results, theme),
   };
 }

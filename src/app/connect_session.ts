@@ -70,6 +70,12 @@ export interface ConnectRequest {
    * {@linkcode StartedSession} as `json`; no server details are fetched.
    */
   background?: boolean;
+  /** A bulk connect's entry, as data (a path may hold `:`); `target` is then only shown. */
+  configEntry?: { file: string; entry: string };
+  /** A bulk connect without `--stdio`: an entry that turns out to run a command is refused. */
+  refuseStdio?: boolean;
+  /** Warnings already printed by this bulk connect (each is printed once). */
+  warned?: Set<string>;
 }
 
 /** What a background connect did. */
@@ -246,7 +252,9 @@ function otherServerError(record: SessionRecord, typed: string, server: ServerCo
 }
 
 async function resolveTarget(ctx: AppContext, request: ConnectRequest): Promise<ResolvedTarget> {
-  const target = parseServerArg(request.target);
+  const target = request.configEntry
+    ? { type: "config" as const, ...request.configEntry }
+    : parseServerArg(request.target);
   if (!target) throw usageError(invalidServerMessage(request.target));
   const headers = headerFlags(request.headers);
   if (target.type === "config-file") {
@@ -255,7 +263,11 @@ async function resolveTarget(ctx: AppContext, request: ConnectRequest): Promise<
         `Name one entry instead: mcpc connect ${target.file}:<entry>`,
     );
   }
-  const warn = (message: string) => ctx.output.json || ctx.stderr(`${message}\n`);
+  const warn = (message: string) => {
+    if (request.warned?.has(message)) return;
+    request.warned?.add(message);
+    if (!ctx.output.json) ctx.stderr(`${message}\n`);
+  };
   let server: ServerConfig;
   let nameBase: string;
   let templates: TemplatedFields = {};
@@ -278,6 +290,11 @@ async function resolveTarget(ctx: AppContext, request: ConnectRequest): Promise<
       warn,
     });
     ({ server, templates } = loaded);
+    if (request.refuseStdio && server.command !== undefined) {
+      throw usageError(
+        `Server "${target.entry}" runs a command (stdio); pass --stdio to include it`,
+      );
+    }
     config = { file: loaded.realPath, entry: target.entry };
     nameBase = sanitizeNamePart(target.entry);
   }

@@ -47,6 +47,21 @@ async function runTop(
   const [first, second] = invocation.args as (string | undefined)[];
   switch (invocation.command) {
     case "connect": {
+      const bulk = first === undefined || (await import("../config/server_target.ts"))
+            .parseServerArg(first)?.type === "config-file";
+      if (bulk) {
+        // Each entry brings its own headers and settings: these apply to one server only.
+        const given = [
+          ["header", "-H/--header"],
+          ["profile", "--profile/--no-profile"],
+        ].filter(([key]) => invocation.options[key] !== undefined).map(([, flag]) => flag);
+        if (given.length > 0) {
+          throw usageError(
+            `${given.join(" and ")} apply to one server, not to every entry of config files: ` +
+              "set them in the file's entries, or connect one entry (mcpc connect <file>:<entry>)",
+          );
+        }
+      }
       if (first === undefined) {
         const { connectDiscovered } = await import("../app/connect_discover.ts");
         return print(

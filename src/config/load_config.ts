@@ -107,7 +107,9 @@ export async function loadConfigFile(
   const config = parseMcpConfig(text, filePath);
   const entries = Object.entries(config.servers).map(([name, raw]): ConfigFileEntry => {
     const entry = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
-    const stdio = entry.url === undefined && entry.command !== undefined;
+    // As resolveConfigEntry reads it: a `null` url is no url.
+    const stdio = (entry.url === undefined || entry.url === null) &&
+      entry.command !== undefined && entry.command !== null;
     const args = Array.isArray(entry.args) ? entry.args.map(String) : [];
     const target = stdio ? [String(entry.command), ...args].join(" ") : String(entry.url ?? "");
     return { name, stdio, target };

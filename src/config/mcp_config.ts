@@ -83,7 +83,7 @@ export function resolveConfigEntry(
   const hasCommand = raw.command !== undefined && raw.command !== null;
   if (hasUrl && hasCommand) throw invalid('set either "url" or "command", not both');
   if (!hasUrl && !hasCommand) throw invalid('missing "url" or "command"');
-  checkTransportType(raw.type, hasUrl, invalid);
+  checkTransportType(raw.type, hasUrl, invalid, (message) => options.warn(`${message} "${entry}"`));
 
   const warned = new Set<string>();
   const substitute = (value: string, field: string): string => {
@@ -126,12 +126,14 @@ const HTTP_TYPES = new Set(["http", "streamable-http", "streamableHttp", "stream
 /**
  * Checks an entry's `"type"` (VS Code, Cursor and Claude write one) against
  * what it holds: `stdio` wants a command, `http`/`streamable-http` a URL;
- * legacy HTTP+SSE (`sse`) is refused with the reason.
+ * legacy HTTP+SSE (`sse`) is refused with the reason; another value is
+ * ignored with a warning (reference.md §8.5: other keys are ignored).
  */
 function checkTransportType(
   type: unknown,
   hasUrl: boolean,
   invalid: (detail: string) => McpcError,
+  warn: (message: string) => void,
 ): void {
   if (type === undefined || type === null) return;
   if (typeof type !== "string") throw invalid('"type" must be a string');
@@ -149,9 +151,8 @@ function checkTransportType(
     if (!hasUrl) throw invalid(`"type" is "${type}" but the entry has no "url"`);
     return;
   }
-  throw invalid(
-    `unknown "type" ${JSON.stringify(type)}: expected stdio, http or streamable-http`,
-  );
+  // Other tools write their own values: the entry's url or command decides.
+  warn(`Ignoring the unknown "type" ${JSON.stringify(type)} of this server entry`);
 }
 
 /** `value` with a leading `~/` (or a lone `~`) made `HOME`. */

@@ -62,6 +62,10 @@ Deno.test("clean without a target removes only what is stale and restarts nothin
     await oldFile(`${h.home}/bridges/@gone.4242.sock`, 10 * 60_000);
     await oldFile(`${h.home}/bridges/@young.4343.sock`, 10_000);
     const socketOfDead = `${h.home}/bridges/@dead.${deadPid}.sock`;
+    // A live bridge's socket is never an orphan, however old.
+    const socketOfLive = `${h.home}/bridges/@live.${before["@live"].pid}.sock`;
+    const longAgo = new Date(Date.now() - DAY_MS);
+    await Deno.utime(socketOfLive, longAgo, longAgo);
 
     const result = await h.json<CleanJson>(["clean"]);
     assert.deepEqual(result, {
@@ -79,6 +83,8 @@ Deno.test("clean without a target removes only what is stale and restarts nothin
     assert.equal(after["@dead"].pid, undefined, "clean restarts nothing");
     assert.ok(isAlive(after["@live"].pid!), "a live session is left alone");
     assert.ok(!await exists(socketOfDead), "the dead bridge's socket is gone");
+    assert.ok(await exists(socketOfLive), "a live bridge's old socket stays");
+    assert.equal((await h.run(["@live", "ping"])).code, 0, "and the live session answers");
     assert.ok(!await exists(`${h.home}/logs/bridge-@gone.log`));
     assert.ok(!await exists(`${h.home}/logs/bridge-@gone.log.2`));
     assert.ok(await exists(`${h.home}/logs/bridge-@recent.log`), "a recent orphan log stays");

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { startDemoHttpServer } from "../../scripts/demo_server.ts";
-import type { BulkEntry } from "../../src/app/connect_config.ts";
+import type { BulkJsonEntry as JsonEntry } from "../../src/app/connect_config.ts";
 import { DEMO_SERVER, denoEntry, Harness, waitFor, writeConfig } from "./harness.ts";
 
 /** An HTTP endpoint that takes requests and never answers them (until closed). */
@@ -77,13 +77,26 @@ Deno.test("connect <file> connects every entry in parallel and returns before sl
     assert.equal(details.protocolVersion, "2025-11-25");
 
     // Again, with --stdio: the live ones are reused, the stdio entry joins.
-    const again = await h.json<BulkEntry[]>(["connect", file, "--stdio"]);
-    const status = Object.fromEntries(again.map((entry) => [entry.entry, entry.status]));
-    assert.equal(status["new.one"], "active");
-    assert.equal(status.old, "active");
-    assert.equal(status.local, "connecting");
-    assert.equal(status["new-one"], "skipped");
-    assert.equal(again.find((entry) => entry.entry === "new-one")?.reason, "duplicate");
+    // --json reads each started bridge's details, as a single connect prints them.
+    const again = await h.json<JsonEntry[]>(["connect", file, "--stdio"]);
+    const byEntry = Object.fromEntries(again.map((entry) => [entry._mcpc.entry, entry]));
+    assert.equal(byEntry["new.one"]._mcpc.status, "active");
+    assert.equal(byEntry["new.one"].protocolVersion, "2026-07-28");
+    assert.equal(byEntry.old._mcpc.status, "active");
+    assert.equal(byEntry.old.protocolVersion, "2025-11-25");
+    assert.equal(byEntry.old.serverInfo?.name, "mcpc-demo-server");
+    assert.equal(byEntry.local._mcpc.status, "created");
+    assert.equal(byEntry.local.protocolVersion !== undefined, true, "the stdio server answered");
+    assert.deepEqual(byEntry["new-one"], {
+      _mcpc: {
+        sessionName: "@new-one",
+        configFile: await Deno.realPath(file),
+        entry: "new-one",
+        status: "skipped",
+        skipReason: "duplicate",
+      },
+    });
+    assert.equal(byEntry.slow._mcpc.status, "active", "its bridge runs, still connecting");
     await waitFor(
       async () => (await h.run(["@local", "tools-call", "echo", "message:=hi"])).code === 0,
       20_000,
@@ -110,11 +123,14 @@ Deno.test("connect <file>: only stdio, empty, a session name or --stdio alone ar
       refused.stderr,
       /Pass --stdio to include them: mcpc connect .*stdio\.json --stdio/,
     );
-    const listed = await h.json<BulkEntry[]>(["connect", onlyStdio]);
-    assert.deepEqual(listed.map((entry) => [entry.sessionName, entry.status, entry.reason]), [
-      ["@a", "skipped", "stdio"],
-      ["@b", "skipped", "stdio"],
-    ]);
+    const listed = await h.json<JsonEntry[]>(["connect", onlyStdio]);
+    assert.deepEqual(
+      listed.map(({ _mcpc }) => [_mcpc.sessionName, _mcpc.status, _mcpc.skipReason]),
+      [
+        ["@a", "skipped", "stdio"],
+        ["@b", "skipped", "stdio"],
+      ],
+    );
 
     const empty = `${h.home}/empty.json`;
     await writeConfig(empty, {});
@@ -145,5 +161,31 @@ Deno.test("connect <file> whose every entry fails says so, naming each", async (
     assert.match(run.stderr, /@nope: /);
   } finally {
     await h.cleanup();
+  }
+});
+
+Deno.test("connect <file>: an entry with a null url and a command is stdio, never run without --stdio", async () => {
+  const server = await startDemoHttpServer({ era: "modern" });
+  const h = await Harness.create();
+  try {
+    const marker = `${h.home}/ran`;
+    const file = `${h.home}/mcp.json`;
+    await writeConfig(file, {
+      sneaky: { url: null, command: "sh", args: ["-c", `touch ${marker}`] },
+      web: { url: server.url, headers: { "X-Key": "${MCPC_TEST_NO_SUCH_VAR}" } },
+      web2: { url: server.url, headers: { "X-Key": "${MCPC_TEST_NO_SUCH_VAR}" } },
+    });
+    const run = await h.run(["connect", file]);
+    assert.equal(run.code, 0, run.stderr);
+    const warnings = run.stderr.match(/Environment variable not found: MCPC_TEST_NO_SUCH_VAR/g);
+    assert.equal(warnings?.length, 1, `one warning per variable, not per entry:\n${run.stderr}`);
+    assert.match(run.stdout, /skipping 1 stdio server\(s\) \(sneaky\)/);
+    assert.match(run.stdout, /● @web connecting/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(await Deno.lstat(marker).then(() => true, () => false), false, "not run");
+    assert.deepEqual(Object.keys((await h.sessions()).sessions).sort(), ["@web", "@web2"]);
+  } finally {
+    await h.cleanup();
+    await server.close();
   }
 });

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { startDemoHttpServer } from "../../scripts/demo_server.ts";
-import type { BulkEntry } from "../../src/app/connect_config.ts";
+import type { BulkJsonEntry as JsonEntry } from "../../src/app/connect_config.ts";
 import { discoveryPaths } from "../../src/app/connect_discover.ts";
 import { DEMO_SERVER, denoEntry, Harness, waitFor } from "./harness.ts";
 
@@ -91,10 +91,13 @@ Deno.test("connect without a server finds the config files of every standard pla
       "every session to be live",
     );
 
-    const again = await h.json<BulkEntry[]>(["connect"], { cwd: project, env: withHome(user) });
-    assert.equal(again.filter((entry) => entry.status === "active").length, 11);
+    const again = await h.json<JsonEntry[]>(["connect"], { cwd: project, env: withHome(user) });
+    assert.equal(again.filter((entry) => entry._mcpc.status === "active").length, 11);
     assert.deepEqual(
-      again.filter((entry) => entry.status === "skipped").map((entry) => entry.reason).sort(),
+      again.filter((entry) => entry._mcpc.status === "skipped").map((entry) =>
+        entry._mcpc.skipReason
+      )
+        .sort(),
       ["duplicate", "stdio"],
     );
   } finally {

@@ -439,10 +439,12 @@ Deno.test('resolveConfigEntry() checks "type" against the entry and refuses lega
     () => resolveConfigEntry(configOf({ s: { ...stdio, type: "http" } }), "s", options()),
     invalidEntry('"type" is "http" but the entry has no "url"'),
   );
-  assertUsageError(
-    () => resolveConfigEntry(configOf({ s: { ...url, type: "websocket" } }), "s", options()),
-    invalidEntry('unknown "type" "websocket": expected stdio, http or streamable-http'),
-  );
+  const warned = options();
+  const local = resolveConfigEntry(configOf({ s: { ...stdio, type: "local" } }), "s", warned);
+  assert.equal(local.command, "server", "another tool's own type is ignored");
+  assert.deepEqual(warned.warnings, [
+    'Ignoring the unknown "type" "local" of this server entry "s"',
+  ]);
 });
 
 Deno.test("resolveConfigEntry() expands a leading ~/ in command and args to HOME", () => {
