@@ -191,7 +191,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "  bridge's environment, sessions.json and logs.",
     ].join("\n"),
     json:
-      "[{ _mcpc: { sessionName, server, status, protocolVersion }, protocolVersion, capabilities, serverInfo, instructions, toolNames }]; for a config file [{ sessionName, entry, target, status, reason?, error? }]",
+      "[{ _mcpc: { sessionName, server, status, protocolVersion }, protocolVersion, capabilities, serverInfo, instructions, toolNames }]; for config files each entry's _mcpc also has configFile, entry, status created|active|failed|skipped, skipReason?, error?",
   },
   {
     name: "close",
