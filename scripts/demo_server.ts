@@ -180,6 +180,8 @@ export interface DemoHttpServerOptions extends DemoServerOptions {
   requireBearer?: string;
   /** Hears of each request before it is served (tests look at its headers). */
   onRequest?: (request: Request) => void;
+  /** Serve HTTPS with this certificate and key (PEM); the URL is then `https://`. */
+  tls?: { cert: string; key: string };
 }
 
 /** A running HTTP demo server. */
@@ -839,6 +841,7 @@ export async function startDemoHttpServer(
     hostname: host,
     port: options.port ?? 0,
     onListen: ({ port }) => onListening(port),
+    ...(options.tls ?? {}),
   }, handle);
   const port = await listening;
 
@@ -850,7 +853,7 @@ export async function startDemoHttpServer(
     await httpServer.shutdown();
   };
   return {
-    url: `http://${urlHost(host)}:${port}/mcp`,
+    url: `${options.tls ? "https" : "http"}://${urlHost(host)}:${port}/mcp`,
     era,
     sessionCount: () => legacy?.count() ?? 0,
     stats: () => snapshotDemoStats(stats),

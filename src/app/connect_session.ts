@@ -48,6 +48,7 @@ import {
   stopBridgeProcess,
 } from "./session_bridge.ts";
 import { BridgeClient } from "../bridge/client.ts";
+import { resolve } from "node:path";
 import type { ServerDetails } from "../bridge/protocol.ts";
 import { requestTimeoutMs, serverDetailsOutput } from "./session_commands.ts";
 import { handshakeWaitMs, withWaitingNote } from "./waiting_note.ts";
@@ -64,6 +65,8 @@ export interface ConnectRequest {
   protocolVersion?: string;
   /** `--profile <name>` (a name), `--no-profile` (`false`), or neither. */
   profile?: string | false;
+  /** `--ca-file <pem>`: CA certificates the server's certificate may also chain to. */
+  caFile?: string;
   /**
    * A bulk connect's entry: return as soon as the bridge listens (it goes on
    * connecting on its own) or the session is found active, with a
@@ -305,6 +308,12 @@ async function resolveTarget(ctx: AppContext, request: ConnectRequest): Promise<
     server.headers = withHeaders(server.headers ?? {}, headers);
   }
   if (ctx.timeoutExplicit) server.timeout = ctx.timeoutMs / 1000;
+  if (request.caFile !== undefined) {
+    if (!server.url) {
+      throw usageError("--ca-file applies to HTTP servers only, not to stdio servers");
+    }
+    server.caFile = await checkedCaFile(request.caFile, ctx.cwd);
+  }
   if (request.protocolVersion !== undefined) {
     server.protocolVersion = checkedProtocolVersion(request.protocolVersion);
   }
@@ -356,6 +365,26 @@ async function chooseProfile(
   // server must not get this login's token unasked.
   if (!found || new URL(found.serverUrl).search !== new URL(server.url).search) return undefined;
   return DEFAULT_PROFILE;
+}
+
+/** The absolute path of a `--ca-file` that holds PEM certificates, or a usage error saying why not. */
+async function checkedCaFile(file: string, cwd: string): Promise<string> {
+  const path = resolve(cwd, file);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    throw usageError(
+      `Cannot read --ca-file ${path}: ${error instanceof Error ? error.message : error}`,
+      { userInput: true },
+    );
+  }
+  if (!text.includes("-----BEGIN CERTIFICATE-----")) {
+    throw usageError(`--ca-file ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`, {
+      userInput: true,
+    });
+  }
+  return path;
 }
 
 /** A `--protocol-version` mcpc speaks, or a usage error listing those it does. */

@@ -159,6 +159,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         flags: "--stdio",
         description: "With a config file: also connect its stdio entries (they run commands)",
       },
+      {
+        flags: "--ca-file <pem>",
+        description:
+          "Also trust the CA certificates in this PEM file for the server (kept as a path)",
+      },
     ],
     details: [
       "Server formats:",

@@ -102,6 +102,7 @@ async function runTop(
           headers: (invocation.options.header as string[] | undefined) ?? [],
           protocolVersion: invocation.options.protocolVersion as string | undefined,
           profile: invocation.options.profile as string | false | undefined,
+          caFile: invocation.options.caFile as string | undefined,
         }),
       );
     }

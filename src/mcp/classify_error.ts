@@ -254,8 +254,11 @@ function classifyByMessage(
     // An untrusted or invalid certificate stays so until someone changes it.
     return {
       kind: "usage",
-      message:
-        `TLS/SSL error at ${where}. Check the server's certificate.\n  Original error: ${message}`,
+      message: `TLS/SSL error at ${where}. Check the server's certificate` +
+        (/UnknownIssuer/i.test(message)
+          ? " (signed by a private CA? trust it with connect --ca-file <pem>, or DENO_CERT=<pem>)"
+          : "") +
+        `.\n  Original error: ${message}`,
     };
   }
   if (/timed? ?out/i.test(message)) {

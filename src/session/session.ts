@@ -45,6 +45,12 @@ export interface ServerConfig {
   timeout?: number;
   /** The only MCP revision to speak (`connect --protocol-version`): no negotiation. */
   protocolVersion?: string;
+  /**
+   * A PEM file of CA certificates the server's certificate may also chain to
+   * (`connect --ca-file`), besides the system's; kept as a path, read by
+   * each bridge that starts.
+   */
+  caFile?: string;
 }
 
 /**
