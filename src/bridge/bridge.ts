@@ -21,6 +21,7 @@ import type {
 import type { InputHandler } from "../mcp/input_router.ts";
 import type { CallToolResult, Task } from "../mcp/types.ts";
 import { awaitTask, noteTask, recordedTasks } from "./task_runner.ts";
+import { proxyFor, type ProxyInUse } from "../config/proxy_env.ts";
 import { TERMINAL_STATUSES } from "../mcp/task_status.ts";
 import type { LoggingLevel, Prompt, Resource, ResourceTemplate, Tool } from "../mcp/sdk.ts";
 import type { ProcessGroupIdentity } from "../platform/process.ts";
@@ -515,6 +516,13 @@ export class Bridge {
     return result;
   }
 
+  /** The outbound proxy the server's requests go through, for messages (`{}`: none). */
+  #proxy(): { proxy?: ProxyInUse } {
+    const url = this.#deps.config.server.url;
+    const proxy = url === undefined ? undefined : proxyFor(url, Deno.env.toObject());
+    return proxy ? { proxy } : {};
+  }
+
   /** Keeps `task` in the session record (tasks started through this session). */
   #noteTask(task: Task, toolName?: string): Promise<void> {
     return this.#patchOwn((record) => noteTask(record, task, toolName, this.#deps.now()));
@@ -792,6 +800,7 @@ export class Bridge {
         url: config.label,
         hadSession: config.resume !== undefined,
         phase: "connect",
+        ...this.#proxy(),
       });
       log.error(`Connection failed: ${classified.message}`);
       // Giving up the PID says "no attempt runs": the next command or listing starts a new
@@ -879,6 +888,7 @@ export class Bridge {
         const classified = classifyMcpError(error, {
           url: config.label,
           hadSession: connection.sessionId !== undefined,
+          ...this.#proxy(),
         });
         log.warn(`Keepalive ping failed: ${classified.message}`);
         if (!classified.sessionStatus) return true;
@@ -919,6 +929,7 @@ export class Bridge {
       url: this.#deps.config.label,
       hadSession: this.#connection?.sessionId !== undefined,
       operation,
+      ...this.#proxy(),
     });
     if (signal?.aborted) {
       // The CLI cancelled (timeout, Ctrl+C) or hung up: routine, not an error of the server.

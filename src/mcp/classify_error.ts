@@ -19,6 +19,7 @@ import { PaginationError } from "./pagination_watch.ts";
 import { invalidResponseText } from "./response_check.ts";
 import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError, UnauthorizedError } from "./sdk.ts";
 import { StdioServerError } from "./stdio_transport.ts";
+import type { ProxyInUse } from "../config/proxy_env.ts";
 
 /** A classified failure: exit-code kind, user message, and its effect on the session. */
 export interface ClassifiedError {
@@ -41,6 +42,8 @@ export interface ClassifyContext {
    * JSON-RPC error (or breaks the protocol) will do so again: a usage error.
    */
   phase?: "connect";
+  /** The outbound proxy the server's requests go through (`HTTP(S)_PROXY`), if any. */
+  proxy?: ProxyInUse;
 }
 
 /** Classifies an error thrown while talking to an MCP server. */
@@ -57,6 +60,16 @@ function classify(error: unknown, context: ClassifyContext): ClassifiedError {
   const message = rootMessage(error);
   const where = context.url ?? "the server";
   const prefixed = (text: string) => context.operation ? `${context.operation}: ${text}` : text;
+  if (context.proxy && /connection refused|ECONNREFUSED|tcp connect error/i.test(message)) {
+    // The connection that failed was the one to the proxy.
+    return {
+      kind: "network",
+      message: prefixed(
+        `Cannot reach the proxy ${context.proxy.url} (${context.proxy.variable}) for ${where}. ` +
+          `Is the proxy running?\n  Original error: ${message}`,
+      ),
+    };
+  }
 
   const pagination = causeOfType(error, PaginationError);
   if (pagination) return { kind: "server", message: prefixed(pagination.message) };

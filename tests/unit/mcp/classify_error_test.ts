@@ -204,6 +204,21 @@ Deno.test("classifyMcpError() maps Deno's refused-connection TypeError to networ
   );
 });
 
+Deno.test("classifyMcpError() names the proxy when the refused connection was the proxy's", () => {
+  const classified = classifyMcpError(new TypeError(REFUSED), {
+    url: URL_,
+    hadSession: false,
+    operation: "Failed to call tool x",
+    proxy: { variable: "HTTPS_PROXY", url: "http://proxy.corp:3128" },
+  });
+  assert.equal(classified.kind, "network");
+  assert.equal(
+    classified.message,
+    `Failed to call tool x: Cannot reach the proxy http://proxy.corp:3128 (HTTPS_PROXY) for ${URL_}. ` +
+      `Is the proxy running?\n  Original error: ${REFUSED}`,
+  );
+});
+
 Deno.test("classifyMcpError() finds a refused connection in a nested cause", () => {
   const error = new TypeError("fetch failed", { cause: new Error(REFUSED) });
   const classified = classifyMcpError(error, { url: URL_, hadSession: false });
