@@ -113,7 +113,11 @@ export async function startDetachedTask(
     ...(request.typedText ? { typedText: request.typedText } : {}),
     detach: true,
   });
-  if (!task) return ranWithoutTask(ctx, result!, request.tool, session.record.name, started);
+  if (!task) {
+    // The server ran the call at once: its result, as a plain call shows it.
+    noteNoTask(ctx, request.tool);
+    return timedToolResult(ctx, result!, request.tool, session.record.name, started);
+  }
   return {
     json: { taskId: task.taskId, status: task.status },
     human: (theme) => renderTaskStarted(task, session.record.name, theme),
@@ -199,12 +203,7 @@ export async function runTaskToEnd(
         human: (theme) => renderTaskDetached(task.taskId, name, theme),
       };
     }
-    const elapsed = formatElapsed(ctx.now() - started);
-    return toolResultOutput(outcome.result, request.tool, name, {
-      successBanner:
-        `✓ Tool ${request.tool} executed successfully (${elapsed}) with these results:`,
-      errorBanner: `✗ Tool ${request.tool} returned an error (${elapsed})`,
-    });
+    return timedToolResult(ctx, outcome.result, request.tool, name, started);
   } finally {
     release?.();
     unwatch?.();
@@ -246,15 +245,14 @@ function noteNoTask(ctx: AppContext, tool: string): void {
   }
 }
 
-/** `--detach` on a call the server ran to the end at once: its result, as a plain call shows it. */
-function ranWithoutTask(
+/** A tool's result with the time the call took since `started`. */
+function timedToolResult(
   ctx: AppContext,
   result: CallToolResult,
   tool: string,
   sessionName: string,
   started: number,
 ): CommandOutput {
-  noteNoTask(ctx, tool);
   const elapsed = formatElapsed(ctx.now() - started);
   return toolResultOutput(result, tool, sessionName, {
     successBanner: `✓ Tool ${tool} executed successfully (${elapsed}) with these results:`,

@@ -93,10 +93,10 @@ export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
   "--max-results",
 ]);
 
-/** `--schema` and `--schema-mode`, shared by the commands that check a saved definition. */
 /** The 2026-07-28 Tasks extension, as a capability path of `advertisedWith`. */
 const TASKS_EXTENSION_PATH = `extensions.${TASKS_EXTENSION_ID}`;
 
+/** `--schema` and `--schema-mode`, shared by the commands that check a saved definition. */
 const SCHEMA_OPTIONS: OptionSpec[] = [
   {
     flags: "--schema <file>",

@@ -47,9 +47,9 @@ async function runTop(
   const [first, second] = invocation.args as (string | undefined)[];
   switch (invocation.command) {
     case "connect": {
-      const bulk = first === undefined || (await import("../config/server_target.ts"))
-            .parseServerArg(first)?.type === "config-file";
-      if (bulk) {
+      const { parseServerArg } = await import("../config/server_target.ts");
+      const wholeFile = first !== undefined && parseServerArg(first)?.type === "config-file";
+      if (first === undefined || wholeFile) {
         // Each entry brings its own headers and settings: these apply to one server only.
         const given = [
           ["header", "-H/--header"],
@@ -72,8 +72,7 @@ async function runTop(
           }),
         );
       }
-      const { parseServerArg } = await import("../config/server_target.ts");
-      if (parseServerArg(first)?.type === "config-file") {
+      if (wholeFile) {
         if (second !== undefined) {
           throw usageError(
             `A config file connects each entry under its own name: drop ${second}, or name ` +
@@ -84,7 +83,7 @@ async function runTop(
         return print(
           ctx,
           await connectConfigFile(ctx, {
-            file: first!,
+            file: first,
             stdio: invocation.options.stdio === true,
             protocolVersion: invocation.options.protocolVersion as string | undefined,
           }),

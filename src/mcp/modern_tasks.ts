@@ -23,7 +23,7 @@
  */
 
 import { McpcError } from "../errors.ts";
-import { ProtocolError, SdkError, SdkErrorCode } from "./sdk.ts";
+import { CLIENT_CAPABILITIES_META_KEY, ProtocolError, SdkError, SdkErrorCode } from "./sdk.ts";
 import {
   MIN_POLL_MS,
   pollDelay,
@@ -33,11 +33,6 @@ import {
 } from "./task_status.ts";
 import type { CallToolResult, ElicitRequestParams, ElicitResult, Task } from "./types.ts";
 import { UnansweredError } from "./input_router.ts";
-
-export { TASKS_EXTENSION_ID };
-
-/** The `_meta` key of the client capabilities a 2026-era request carries. */
-const CLIENT_CAPABILITIES_META_KEY = "io.modelcontextprotocol/clientCapabilities";
 
 /** The `_meta` envelope of a request, with the Tasks extension added to its client capabilities. */
 export function withTasksExtension(
