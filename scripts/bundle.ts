@@ -1,6 +1,6 @@
 /**
  * `deno task bundle [--outdir <dir>]`: writes mcpc as minified JavaScript,
- * the form `deno task compile` embeds in the binary. Three builds, so that a
+ * the form `deno task compile` embeds in the binary. Four builds, so that a
  * process loads only its own part:
  *
  * - `cli/`: the CLI (`src/cli/cli_main.ts`), one chunk per dynamically
@@ -10,7 +10,11 @@
  *   CommonJS loader the CLI's `commander` needs (`node:module`) into a chunk
  *   every part imports: it cost a bridge about 1.2 MiB;
  * - `main.js`: `main.ts` itself, with its two dynamic imports pointed at
- *   `./cli/cli_main.js` and `./bridge/bridge_main.js`.
+ *   `./cli/cli_main.js` and `./bridge/bridge_main.js`;
+ * - `insecure/`: the undici fetch of `--insecure`
+ *   (`src/platform/insecure_fetch.ts`), which both parts import only when
+ *   needed. Built apart for the same reason: undici is CommonJS, and inside
+ *   a part its loader would land in a chunk that part always imports.
  *
  * Every npm package is inlined; `node:` built-ins stay imports. A bridge run
  * from the bundle holds a few parsed chunks instead of about 240 modules
@@ -34,6 +38,19 @@ const BUNDLE_TIMEOUT_MS = 120_000;
 export const BUNDLE_PARTS = [
   { source: "./src/cli/cli_main.ts", dir: "cli", entry: "cli_main.js" },
   { source: "./src/bridge/bridge_main.ts", dir: "bridge", entry: "bridge_main.js" },
+] as const;
+
+/**
+ * Modules the parts import lazily that are built on their own: each part's
+ * `import("<specifier>")` is pointed at `../<dir>/<entry>`.
+ */
+export const LAZY_PARTS = [
+  {
+    source: "./src/platform/insecure_fetch.ts",
+    specifier: "./insecure_fetch.ts",
+    dir: "insecure",
+    entry: "insecure_fetch.js",
+  },
 ] as const;
 
 /** The `deno bundle` arguments that build `entry` into `outdir`, leaving `external` out. */
@@ -90,6 +107,27 @@ export function linkParts(dispatcher: string): string {
 }
 
 /**
+ * Points a part's lazy imports (in the chunks `files` of that part: name →
+ * text) at their builds; returns the changed files. Throws unless each lazy
+ * part is imported somewhere, so a renamed module cannot go unbuilt.
+ */
+export function linkLazyParts(files: Record<string, string>): Record<string, string> {
+  const changed: Record<string, string> = {};
+  for (const part of LAZY_PARTS) {
+    const quoted = new RegExp(`(["'\`])${part.specifier.replaceAll(".", "\\.")}\\1`, "g");
+    let found = 0;
+    for (const [name, text] of Object.entries({ ...files, ...changed })) {
+      const count = text.match(quoted)?.length ?? 0;
+      if (count === 0) continue;
+      found += count;
+      changed[name] = text.replace(quoted, JSON.stringify(`../${part.dir}/${part.entry}`));
+    }
+    if (found === 0) throw new Error(`no import of ${part.specifier} was found in the part`);
+  }
+  return changed;
+}
+
+/**
  * Writes the bundle into `outdir` (emptied first) and returns the path of its
  * entry, `main.js`; throws with `deno bundle`'s own message when it fails.
  */
@@ -100,11 +138,33 @@ export async function buildBundle(outdir: string = DEFAULT_BUNDLE_DIR): Promise<
   await Promise.all([
     denoBundle(bundleArgs(`${ROOT}main.ts`, outdir, BUNDLE_PARTS.map((part) => part.source))),
     ...BUNDLE_PARTS.map((part) =>
+      denoBundle(
+        bundleArgs(
+          `${ROOT}${part.source.slice(2)}`,
+          `${outdir}/${part.dir}`,
+          LAZY_PARTS.map((lazy) => lazy.specifier),
+        ),
+      )
+    ),
+    ...LAZY_PARTS.map((part) =>
       denoBundle(bundleArgs(`${ROOT}${part.source.slice(2)}`, `${outdir}/${part.dir}`))
     ),
   ]);
   const main = `${outdir}/main.js`;
   await Deno.writeTextFile(main, linkParts(await Deno.readTextFile(main)));
+  for (const part of BUNDLE_PARTS) {
+    const dir = `${outdir}/${part.dir}`;
+    const files: Record<string, string> = {};
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isFile && entry.name.endsWith(".js")) {
+        files[entry.name] = await Deno.readTextFile(`${dir}/${entry.name}`);
+      }
+    }
+    for (const [name, text] of Object.entries(linkLazyParts(files))) {
+      await Deno.writeTextFile(`${dir}/${name}`, text);
+    }
+  }
+  for (const part of LAZY_PARTS) await Deno.stat(`${outdir}/${part.dir}/${part.entry}`);
   for (const part of BUNDLE_PARTS) await Deno.stat(`${outdir}/${part.dir}/${part.entry}`);
   return main;
 }

@@ -28,6 +28,7 @@ import { sessionTarget } from "../render/human/sessions.ts";
 import type { AppContext } from "../context.ts";
 import { McpcError, usageError } from "../errors.ts";
 import { bridgeLogPath } from "../platform/paths.ts";
+import { checkedCaFile } from "../platform/outbound_fetch.ts";
 import { appendLogHint, logPathHint } from "../render/hints.ts";
 import { firstFreeName, nameFromUrl, sanitizeNamePart } from "../session/naming.ts";
 import {
@@ -48,7 +49,6 @@ import {
   stopBridgeProcess,
 } from "./session_bridge.ts";
 import { BridgeClient } from "../bridge/client.ts";
-import { resolve } from "node:path";
 import type { ServerDetails } from "../bridge/protocol.ts";
 import { requestTimeoutMs, serverDetailsOutput } from "./session_commands.ts";
 import { handshakeWaitMs, withWaitingNote } from "./waiting_note.ts";
@@ -67,6 +67,8 @@ export interface ConnectRequest {
   profile?: string | false;
   /** `--ca-file <pem>`: CA certificates the server's certificate may also chain to. */
   caFile?: string;
+  /** `--insecure`: no TLS certificate checks for the server. */
+  insecure?: boolean;
   /**
    * A bulk connect's entry: return as soon as the bridge listens (it goes on
    * connecting on its own) or the session is found active, with a
@@ -314,6 +316,16 @@ async function resolveTarget(ctx: AppContext, request: ConnectRequest): Promise<
     }
     server.caFile = await checkedCaFile(request.caFile, ctx.cwd);
   }
+  if (request.insecure) {
+    if (!server.url) {
+      throw usageError("--insecure applies to HTTP servers only, not to stdio servers");
+    }
+    server.insecure = true;
+    warn(
+      "Warning: --insecure: the server's TLS certificate is not checked for this session, " +
+        "so anyone on the network path can read and change its traffic",
+    );
+  }
   if (request.protocolVersion !== undefined) {
     server.protocolVersion = checkedProtocolVersion(request.protocolVersion);
   }
@@ -365,26 +377,6 @@ async function chooseProfile(
   // server must not get this login's token unasked.
   if (!found || new URL(found.serverUrl).search !== new URL(server.url).search) return undefined;
   return DEFAULT_PROFILE;
-}
-
-/** The absolute path of a `--ca-file` that holds PEM certificates, or a usage error saying why not. */
-async function checkedCaFile(file: string, cwd: string): Promise<string> {
-  const path = resolve(cwd, file);
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    throw usageError(
-      `Cannot read --ca-file ${path}: ${error instanceof Error ? error.message : error}`,
-      { userInput: true },
-    );
-  }
-  if (!text.includes("-----BEGIN CERTIFICATE-----")) {
-    throw usageError(`--ca-file ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`, {
-      userInput: true,
-    });
-  }
-  return path;
 }
 
 /** A `--protocol-version` mcpc speaks, or a usage error listing those it does. */

@@ -37,7 +37,9 @@ import {
 } from "../auth/profile_secrets.ts";
 import { openRefreshLock, refreshLockPath } from "../auth/profile_tokens.ts";
 import { DEFAULT_PROFILE, isValidProfileName } from "../auth/profile_store.ts";
+import { proxyVariables } from "../config/proxy_env.ts";
 import { parseServerArg, parseServerUrl } from "../config/server_target.ts";
+import { checkedCaFile, outboundFetch } from "../platform/outbound_fetch.ts";
 import type { AppContext } from "../context.ts";
 import { authError, McpcError, networkError, usageError } from "../errors.ts";
 import { VERSION } from "../version.ts";
@@ -60,6 +62,10 @@ export interface LoginInput {
   clientKey?: string;
   /** `--client-key-alg <alg>` (default ES256). */
   clientKeyAlg?: string;
+  /** `--ca-file <pem>`: CA certificates trusted besides the system's for this login's requests. */
+  caFile?: string;
+  /** `--insecure`: no TLS certificate checks for this login's requests. */
+  insecure?: boolean;
 }
 
 /** Bounds a single HTTP request of the login (discovery, registration, token). */
@@ -70,6 +76,11 @@ export async function login(ctx: AppContext, input: LoginInput): Promise<Command
   const options = validate(input);
   // Before any request: an unreadable key is the user's to fix, not the network's.
   const clientKey = options.clientKey ? await readClientKey(options.clientKey) : undefined;
+  const outbound = outboundFetch({
+    proxyEnv: proxyVariables(ctx.env),
+    ...(input.caFile !== undefined ? { caFile: await checkedCaFile(input.caFile, ctx.cwd) } : {}),
+    ...(input.insecure ? { insecure: true } : {}),
+  });
   const serverUrl = options.serverUrl;
   const say = (line: string) => {
     if (!ctx.output.json) ctx.stderr(`${line}\n`);
@@ -78,7 +89,10 @@ export async function login(ctx: AppContext, input: LoginInput): Promise<Command
   say(`Starting OAuth authentication for ${serverUrl}`);
   say(`Profile: ${options.profile}`);
 
-  const fetchFn = boundedFetch(Math.min(ctx.timeoutMs, LOGIN_REQUEST_TIMEOUT_MS));
+  if (input.insecure) {
+    say("Warning: --insecure: TLS certificates are not checked for this login's requests");
+  }
+  const fetchFn = boundedFetch(outbound, Math.min(ctx.timeoutMs, LOGIN_REQUEST_TIMEOUT_MS));
   const challenge = await probe(serverUrl, fetchFn);
   if (!challenge.challenged) await requireOAuth(serverUrl, fetchFn);
   if (await usesClientCredentials(options, serverUrl, challenge, fetchFn)) {
@@ -625,12 +639,12 @@ function isAbort(error: unknown): boolean {
     (error.name === "TimeoutError" || error.name === "AbortError");
 }
 
-function boundedFetch(timeoutMs: number): typeof fetch {
+function boundedFetch(outbound: typeof fetch, timeoutMs: number): typeof fetch {
   return (input, init) => {
     const signal = init?.signal
       ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
       : AbortSignal.timeout(timeoutMs);
-    return fetch(input, { ...init, signal });
+    return outbound(input, { ...init, signal });
   };
 }
 

@@ -519,7 +519,7 @@ export class Bridge {
   /** The outbound proxy the server's requests go through, for messages (`{}`: none). */
   #proxy(): { proxy?: ProxyInUse } {
     const url = this.#deps.config.server.url;
-    const proxy = url === undefined ? undefined : proxyFor(url, Deno.env.toObject());
+    const proxy = url === undefined ? undefined : proxyFor(url, this.#deps.config.proxyEnv ?? {});
     return proxy ? { proxy } : {};
   }
 

@@ -14,6 +14,7 @@ import { readAtMost } from "../platform/read_bounded.ts";
 import { BRIDGE_SUBCOMMAND } from "../platform/self_command.ts";
 import { bridgeLogPath, bridgeSocketPath, homePaths } from "../platform/paths.ts";
 import { connectMcp } from "../mcp/client.ts";
+import { outboundFetch } from "../platform/outbound_fetch.ts";
 import { Bridge, type RequestContext } from "./bridge.ts";
 import type { ProgressReport } from "../mcp/client.ts";
 import type { ElicitRequestParams, ElicitResult, Task } from "../mcp/types.ts";
@@ -43,7 +44,11 @@ const MAX_START_CONFIG_BYTES = 64 * 1024 * 1024;
  * The access token source of a session with an OAuth profile (loaded only
  * then: sessions without one never load the OAuth code).
  */
-async function profileTokens(config: BridgeStartConfig, log: BridgeLog) {
+async function profileTokens(
+  config: BridgeStartConfig,
+  log: BridgeLog,
+  outbound: () => typeof fetch,
+) {
   const url = config.server.url;
   if (!config.profileName || !url) return undefined;
   const [
@@ -73,7 +78,7 @@ async function profileTokens(config: BridgeStartConfig, log: BridgeLog) {
     profiles,
     lockPath: refreshLockPath(config.home),
     now: Date.now,
-    fetch: (input, init) => fetch(input, { ...init, signal: boundSignal(init?.signal) }),
+    fetch: (input, init) => outbound()(input, { ...init, signal: boundSignal(init?.signal) }),
     log: (message) => log.info(message),
   });
 }
@@ -147,7 +152,18 @@ export async function runBridge(sessionName: string): Promise<number> {
     return 0;
   }
 
-  const tokens = await profileTokens(config, log);
+  // Built when first needed: an unreadable CA file fails the connect that needs it.
+  let made: typeof fetch | undefined;
+  const outbound = () =>
+    made ??= outboundFetch({
+      proxyEnv: config.proxyEnv ?? {},
+      ...(config.server.caFile !== undefined ? { caFile: config.server.caFile } : {}),
+      ...(config.server.insecure ? { insecure: true } : {}),
+    });
+  if (config.server.insecure) {
+    log.warn("TLS certificates are not checked for this session (connect --insecure)");
+  }
+  const tokens = await profileTokens(config, log, outbound);
   const stopped = Promise.withResolvers<void>();
   // Listening before the bridge starts its server: a signal then always ends that server too.
   // Frees what finished requests left outside the JS heap once the bridge is quiet.
@@ -161,12 +177,13 @@ export async function runBridge(sessionName: string): Promise<number> {
     log,
     pid: Deno.pid,
     now: Date.now,
-    connect: (hooks) =>
-      connectMcp(config.server, {
+    connect: async (hooks) =>
+      await connectMcp(config.server, {
         resume: config.resume,
         prior: config.prior,
         ...hooks,
         cwd: Deno.cwd(),
+        ...(config.server.url !== undefined ? { fetch: outbound() } : {}),
         ...(tokens ? { authFetch: (inner: typeof fetch) => tokens.wrap(inner) } : {}),
         onError: (error) => log.debug(`MCP transport: ${error.message}`),
       }),

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { proxyVariables } from "../config/proxy_env.ts";
 import { usageError } from "../errors.ts";
 import { bridgeLogPath, bridgeSocketPath, maxSocketPathBytes } from "../platform/paths.ts";
 import { isProcessRunning, spawnDetached, terminateProcess } from "../platform/process.ts";
@@ -46,12 +47,6 @@ export const BRIDGE_ENV_ALLOWLIST: readonly string[] = [
   "DENO_CERT",
   "SSL_CERT_FILE",
   "SSL_CERT_DIR",
-  "HTTP_PROXY",
-  "HTTPS_PROXY",
-  "NO_PROXY",
-  "http_proxy",
-  "https_proxy",
-  "no_proxy",
   "SYSTEMROOT",
   "APPDATA",
   "LOCALAPPDATA",
@@ -101,7 +96,9 @@ export async function launchBridge(
   const pid = await spawnDetached(command, args, {
     cwd,
     env: bridgeEnvironment(options.env),
-    stdin: JSON.stringify(config),
+    // The proxy variables go in the start config: a proxy's password stays out of the
+    // bridge's environment (which others may read, e.g. /proc/<pid>/environ).
+    stdin: JSON.stringify({ ...config, proxyEnv: proxyVariables(options.env) }),
   });
   options.onSpawn?.(pid);
   if (options.wait === false) return pid;

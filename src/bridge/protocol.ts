@@ -328,6 +328,11 @@ export interface BridgeStartConfig {
   background?: boolean;
   /** Started by an explicit connect or restart: takes the session even from a live bridge. */
   takeover?: boolean;
+  /**
+   * The proxy variables of the CLI that started the bridge (`HTTPS_PROXY`, ...),
+   * credentials included: they come here rather than in the bridge's environment.
+   */
+  proxyEnv?: Record<string, string>;
 }
 
 const METHODS: ReadonlySet<string> = new Set<MethodName>([

@@ -164,6 +164,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         description:
           "Also trust the CA certificates in this PEM file for the server (kept as a path)",
       },
+      {
+        flags: "--insecure",
+        description:
+          "Do not check the server's TLS certificate (for testing; kept for the session)",
+      },
     ],
     details: [
       "Server formats:",
@@ -260,6 +265,14 @@ export const COMMANDS: readonly CommandSpec[] = [
       {
         flags: "--callback-port <port>",
         description: "Port of the local callback (default: the first free of 13316, 31613, 16133)",
+      },
+      {
+        flags: "--ca-file <pem>",
+        description: "Also trust the CA certificates in this PEM file for the login's requests",
+      },
+      {
+        flags: "--insecure",
+        description: "Do not check TLS certificates for the login's requests (for testing)",
       },
     ],
     details: [

@@ -54,6 +54,8 @@ async function runTop(
         const given = [
           ["header", "-H/--header"],
           ["profile", "--profile/--no-profile"],
+          ["caFile", "--ca-file"],
+          ["insecure", "--insecure"],
         ].filter(([key]) => invocation.options[key] !== undefined).map(([, flag]) => flag);
         if (given.length > 0) {
           throw usageError(
@@ -102,6 +104,7 @@ async function runTop(
           protocolVersion: invocation.options.protocolVersion as string | undefined,
           profile: invocation.options.profile as string | false | undefined,
           caFile: invocation.options.caFile as string | undefined,
+          insecure: invocation.options.insecure === true,
         }),
       );
     }
@@ -122,6 +125,8 @@ async function runTop(
           dpop: invocation.options.dpop === true,
           clientKey: option("clientKey"),
           clientKeyAlg: option("clientKeyAlg"),
+          caFile: option("caFile"),
+          insecure: invocation.options.insecure === true,
         }),
       );
     }

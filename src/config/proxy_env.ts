@@ -1,8 +1,8 @@
 /**
  * Which outbound proxy the environment gives a URL (`HTTP_PROXY`,
  * `HTTPS_PROXY`, `NO_PROXY`, in either case), as Deno's fetch applies them:
- * for messages that must name the proxy a request went through. The proxy's
- * URL is shown without its credentials.
+ * the route an HTTP client takes (with the proxy's credentials apart from its
+ * address), and for messages the proxy's URL without its credentials.
  *
  * Layer: pure.
  * @module
@@ -18,11 +18,51 @@ export interface ProxyInUse {
   url: string;
 }
 
+/** The variables that choose a proxy, in the order they are looked up. */
+export const PROXY_VARIABLES: readonly string[] = [
+  "HTTP_PROXY",
+  "http_proxy",
+  "HTTPS_PROXY",
+  "https_proxy",
+  "NO_PROXY",
+  "no_proxy",
+];
+
+/** The proxy variables of `env` (the others left out). */
+export function proxyVariables(
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of PROXY_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/** How an HTTP client reaches a URL through its proxy. */
+export interface ProxyRoute {
+  /** What messages may show of it. */
+  shown: ProxyInUse;
+  /** The proxy's URL without user name and password (`http://` added when it has no scheme). */
+  address: string;
+  /** Its user name and password, percent-decoded, when the URL has them. */
+  credentials?: { username: string; password: string };
+}
+
 /** The proxy `target` goes through with the variables in `env`, or `undefined` (none, or bypassed). */
 export function proxyFor(
   target: string,
   env: Readonly<Record<string, string | undefined>>,
 ): ProxyInUse | undefined {
+  return proxyRouteFor(target, env)?.shown;
+}
+
+/** The route of {@linkcode proxyFor}, credentials included; `undefined` when the request goes direct. */
+export function proxyRouteFor(
+  target: string,
+  env: Readonly<Record<string, string | undefined>>,
+): ProxyRoute | undefined {
   let url: URL;
   try {
     url = new URL(target);
@@ -35,7 +75,25 @@ export function proxyFor(
   const variable = names.find((name) => env[name]?.trim());
   if (variable === undefined) return undefined;
   if (bypassed(url, env.NO_PROXY ?? env.no_proxy ?? "")) return undefined;
-  return { variable, url: withoutCredentials(env[variable]!.trim()) };
+  const raw = env[variable]!.trim();
+  const shown = { variable, url: withoutCredentials(raw) };
+  let proxy: URL;
+  try {
+    proxy = new URL(raw.includes("://") ? raw : `http://${raw}`);
+  } catch {
+    // Left to the HTTP client, which refuses it with its own error.
+    return { shown, address: raw };
+  }
+  const credentials = proxy.username || proxy.password
+    ? { username: decodeURIComponent(proxy.username), password: decodeURIComponent(proxy.password) }
+    : undefined;
+  proxy.username = "";
+  proxy.password = "";
+  return {
+    shown,
+    address: proxy.toString().replace(/\/$/, ""),
+    ...(credentials ? { credentials } : {}),
+  };
 }
 
 /** Whether `NO_PROXY` (`*`, hosts, `.domain` suffixes, `host:port`) exempts `url`. */

@@ -70,6 +70,18 @@ function classify(error: unknown, context: ClassifyContext): ClassifiedError {
       ),
     };
   }
+  // Deno's client and undici (--insecure) word a 407 to CONNECT differently.
+  if (context.proxy && /proxy authentication required|proxy response \(407\)/i.test(message)) {
+    const { url, variable } = context.proxy;
+    return {
+      kind: "network",
+      message: prefixed(
+        `The proxy ${url} (${variable}) refused the request for ${where}: 407 Proxy ` +
+          `Authentication Required. Put its user name and password in the URL in ${variable}.` +
+          `\n  Original error: ${message}`,
+      ),
+    };
+  }
 
   const pagination = causeOfType(error, PaginationError);
   if (pagination) return { kind: "server", message: prefixed(pagination.message) };

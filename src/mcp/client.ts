@@ -249,6 +249,8 @@ export interface ConnectMcpOptions {
   prior?: EraVerdict;
   /** Resume this MCP session instead of initialising a new one. */
   resume?: { mcpSessionId: string; initialize: StoredInitializeResult };
+  /** HTTP: the fetch requests go out with (proxy, CA certificates, TLS checks); default: the global one. */
+  fetch?: typeof fetch;
   /** HTTP: wraps the transport's fetch to authenticate its requests (an OAuth profile). */
   authFetch?: (inner: typeof fetch) => typeof fetch;
   /** Each line the stdio server writes to stderr. */
@@ -666,8 +668,8 @@ async function connectHttp(
 ): Promise<McpConnection> {
   // The recorder needs the guard, which wraps the transport that uses the recorder.
   const late: { guarded?: GuardedTransport } = {};
-  const tls = server.caFile === undefined ? fetch : await trustingFetch(server.caFile);
-  const base = options.authFetch ? options.authFetch(tls) : tls;
+  const outbound = options.fetch ?? fetch;
+  const base = options.authFetch ? options.authFetch(outbound) : outbound;
   const recorder = recordingFetch(abortableFetch(base), {
     // Only for the initialize request of a first connect: after the handshake a server
     // may accept a request with 202 and answer it on its GET stream.
@@ -730,26 +732,6 @@ async function connectHttp(
     terminate: () => transport.terminateSession(),
     close: () => settleWithin(client.close(), CLOSE_CAP_MS),
   });
-}
-
-/**
- * A fetch that also trusts the CA certificates of `caFile` (PEM), besides
- * the system's (`connect --ca-file`); read when the bridge connects.
- */
-async function trustingFetch(caFile: string): Promise<typeof fetch> {
-  let pem: string;
-  try {
-    pem = await Deno.readTextFile(caFile);
-  } catch (error) {
-    throw new McpcError(
-      "usage",
-      `Cannot read the CA file ${caFile} (connect --ca-file): ${
-        error instanceof Error ? error.message : error
-      }`,
-    );
-  }
-  const client = Deno.createHttpClient({ caCerts: [pem] });
-  return (input, init) => fetch(input, { ...init, client });
 }
 
 /**

@@ -51,6 +51,8 @@ export interface ServerConfig {
    * each bridge that starts.
    */
   caFile?: string;
+  /** No TLS certificate checks for this server (`connect --insecure`). */
+  insecure?: boolean;
 }
 
 /**
@@ -117,8 +119,6 @@ export interface SessionRecord {
   server: ServerConfig;
   /** OAuth profile used by this session. */
   profileName?: string;
-  /** TLS verification disabled. */
-  insecure?: boolean;
   /** PID of the bridge process. */
   pid?: number;
   /** Negotiated MCP protocol version. */

@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { buildBundle } from "../../scripts/bundle.ts";
+import { makeCertificates } from "../fixtures/certificates.ts";
 import { startDemoHttpServer } from "../../scripts/demo_server.ts";
 import { PERMISSION_FLAGS } from "../../src/platform/self_command.ts";
 import {
@@ -88,6 +89,24 @@ Deno.test("the bundle's bridge part holds neither the CLI nor Node's CommonJS lo
   assert.doesNotMatch(bridge, /node:module/, "createRequire costs every bridge memory");
   assert.doesNotMatch(bridge, /allowUnknownOption/, "commander belongs to the CLI part");
   assert.match(bridge, /server\/discover/, "the bridge part speaks MCP");
+  assert.match(bridge, /"\.\.\/insecure\/insecure_fetch\.js"/, "undici is a part of its own");
+  assert.doesNotMatch(bridge, /undici/);
+});
+
+Deno.test("the bundle's --insecure loads its own part and connects to a self-signed HTTPS server", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcpc-bundle-tls-" });
+  const { cert, key } = await makeCertificates(dir);
+  const server = await startDemoHttpServer({ era: "both", tls: { cert, key } });
+  const { h } = await bundledHarness();
+  try {
+    const connect = await h.run(["connect", server.url, "@tls", "--insecure"]);
+    assert.equal(connect.code, 0, connect.stderr);
+    assert.equal(await echo(h, "@tls", "unchecked"), "unchecked");
+  } finally {
+    await h.cleanup();
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 eraTest("the bundle connects over HTTP, calls a tool and closes", async (era) => {

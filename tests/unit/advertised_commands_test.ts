@@ -127,8 +127,8 @@ Deno.test("commandLines() finds command lines and tells session commands from to
   assert.deepEqual(problems(commandLines("mcpc @s frobnicate-list")[0]), [
     '"mcpc @s frobnicate-list": no session command "frobnicate-list"',
   ]);
-  assert.deepEqual(problems(commandLines("mcpc connect x.com --insecure")[0]), [
-    '"mcpc connect x.com --insecure": "connect" has no option --insecure',
+  assert.deepEqual(problems(commandLines("mcpc connect x.com --unchecked")[0]), [
+    '"mcpc connect x.com --unchecked": "connect" has no option --unchecked',
   ]);
 });
 

@@ -30,11 +30,21 @@ Deno.test("bridgeEnvironment() keeps allow-listed variables", () => {
     HOME: "/home/alice",
     PATH: "/usr/bin:/bin",
     LANG: "C.UTF-8",
-    HTTPS_PROXY: "http://proxy:3128",
-    no_proxy: "localhost",
     DENO_DIR: "/cache/deno",
   };
   assert.deepEqual(bridgeEnvironment(env), env);
+});
+
+Deno.test("bridgeEnvironment() leaves the proxy variables out: they go in the start config", () => {
+  assert.deepEqual(
+    bridgeEnvironment({
+      HOME: "/home/alice",
+      HTTPS_PROXY: "http://bob:pw@proxy:3128",
+      http_proxy: "http://bob:pw@proxy:3128",
+      no_proxy: "localhost",
+    }),
+    { HOME: "/home/alice" },
+  );
 });
 
 Deno.test("bridgeEnvironment() drops everything that is not allow-listed", () => {

@@ -219,6 +219,31 @@ Deno.test("classifyMcpError() names the proxy when the refused connection was th
   );
 });
 
+Deno.test("classifyMcpError() says a proxy wants credentials when it answers 407, in either client's words", () => {
+  const proxy = { variable: "HTTPS_PROXY", url: "http://proxy.corp:3128" };
+  for (
+    const message of [
+      "client error (Connect): proxy authentication required",
+      "Proxy response (407) !== 200 when HTTP Tunneling",
+    ]
+  ) {
+    const error = new TypeError("fetch failed", { cause: new Error(message) });
+    const classified = classifyMcpError(error, { url: URL_, hadSession: false, proxy });
+    assert.equal(classified.kind, "network");
+    assert.equal(
+      classified.message,
+      `The proxy http://proxy.corp:3128 (HTTPS_PROXY) refused the request for ${URL_}: 407 Proxy ` +
+        "Authentication Required. Put its user name and password in the URL in HTTPS_PROXY." +
+        `\n  Original error: fetch failed: ${message}`,
+    );
+  }
+  const direct = classifyMcpError(new TypeError("proxy authentication required"), {
+    url: URL_,
+    hadSession: false,
+  });
+  assert.doesNotMatch(direct.message, /HTTPS_PROXY/, "no proxy in use: no proxy named");
+});
+
 Deno.test("classifyMcpError() finds a refused connection in a nested cause", () => {
   const error = new TypeError("fetch failed", { cause: new Error(REFUSED) });
   const classified = classifyMcpError(error, { url: URL_, hadSession: false });

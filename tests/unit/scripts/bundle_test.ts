@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { bundleArgs, linkParts } from "../../../scripts/bundle.ts";
+import { bundleArgs, linkLazyParts, linkParts } from "../../../scripts/bundle.ts";
 
 const DISPATCHER =
   'a=await import("./src/bridge/bridge_main.ts");b=await import("./src/cli/cli_main.ts")';
@@ -35,4 +35,22 @@ Deno.test("bundleArgs() minifies, splits chunks and leaves the given modules out
     "./src/cli/cli_main.ts",
   ]);
   assert.deepEqual(args.slice(-3), ["--outdir", "/out", "/r/main.ts"]);
+});
+
+Deno.test("linkLazyParts() points a part's lazy imports at their own build, in every chunk", () => {
+  assert.deepEqual(
+    linkLazyParts({
+      "bridge_main.js": 'x=import("./insecure_fetch.ts");y=1',
+      "chunk-A.js": "z=import('./insecure_fetch.ts')",
+      "chunk-B.js": "nothing here",
+    }),
+    {
+      "bridge_main.js": 'x=import("../insecure/insecure_fetch.js");y=1',
+      "chunk-A.js": 'z=import("../insecure/insecure_fetch.js")',
+    },
+  );
+  assert.throws(
+    () => linkLazyParts({ "a.js": 'import("./insecure_fetchXts")' }),
+    /no import of \.\/insecure_fetch\.ts was found in the part/,
+  );
 });
