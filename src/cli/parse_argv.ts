@@ -84,6 +84,8 @@ const LEADING_OPTIONS: ReadonlySet<string> = new Set([
     option.flags.split(/[ ,]+/).filter((flag) => flag.startsWith("-"))
   ),
   ...VALUE_OPTIONS,
+  // The original's global flag: `mcpc --insecure connect <url>` (its command still decides).
+  "--insecure",
 ]);
 
 /**
@@ -104,6 +106,31 @@ function rejectUnknownLeadingOptions(args: readonly string[], position: number):
     }
     if (VALUE_OPTIONS.has(token)) index++;
   }
+}
+
+/** The names of the global options (those the program itself takes before a command word). */
+const GLOBAL_FLAGS: ReadonlySet<string> = new Set(
+  GLOBAL_OPTIONS.flatMap((option) =>
+    option.flags.split(/[ ,]+/).filter((flag) => flag.startsWith("-"))
+  ),
+);
+
+/**
+ * Moves a command's own options that came before its word after it
+ * (`mcpc --insecure connect <url>`, `mcpc --profile work login <url>`), where
+ * the command parses them; the globals stay where they are.
+ */
+function commandOptionsAfterCommand(args: string[], position: number): string[] {
+  if (position <= 0) return args;
+  const globals: string[] = [];
+  const moved: string[] = [];
+  for (let index = 0; index < position; index++) {
+    const token = args[index];
+    const target = GLOBAL_FLAGS.has(token.split("=")[0]) ? globals : moved;
+    target.push(token);
+    if (VALUE_OPTIONS.has(token) && index + 1 < position) target.push(args[++index]);
+  }
+  return [...globals, args[position], ...moved, ...args.slice(position + 1)];
 }
 
 /** Drops empty words where the command would be, so `mcpc ""` behaves like `mcpc`. */
@@ -138,7 +165,7 @@ export function parseArgv(argv: readonly string[], env: EnvFlags): Invocation {
     throw unknownTopCommand(token, args.slice(position + 1));
   }
   if (token === "help") return helpFor(args.slice(position + 1), env);
-  const parsed = runProgram("top", args, env);
+  const parsed = runProgram("top", commandOptionsAfterCommand(args, position), env);
   if ("kind" in parsed) return parsed;
   const flags = globalFlags(parsed.options, env);
   if (flags.version) return { kind: "version", flags };

@@ -650,3 +650,16 @@ Deno.test("parseArgv() takes connect without a server (config discovery) and wit
   const stdio = parse(["connect", "./mcp.json", "--stdio"]);
   assert.equal((stdio as { options: Record<string, unknown> }).options.stdio, true);
 });
+
+Deno.test("parseArgv() takes a command's own options before its word (mcpc --insecure connect)", () => {
+  const connect = top(parse(["--insecure", "--json", "connect", "https://a.example/mcp", "@a"]));
+  assert.equal(connect.command, "connect");
+  assert.deepEqual(connect.args, ["https://a.example/mcp", "@a"]);
+  assert.equal(connect.options.insecure, true);
+  assert.equal(connect.flags.json, true);
+  const login = top(parse(["--profile", "work", "login", "a.example", "--insecure"]));
+  assert.equal(login.options.profile, "work");
+  assert.equal(login.options.insecure, true);
+  assertUsageError(["--insecure", "clean", "logs"], "Unknown option: --insecure");
+  assertUsageError(["--insecure", "@s", "tools-list"], "Unknown option: --insecure");
+});
