@@ -78,11 +78,16 @@ export function commandPosition(argv: readonly string[]): number {
   return -1;
 }
 
-/** Options that may come before the command word. */
-const LEADING_OPTIONS: ReadonlySet<string> = new Set([
-  ...GLOBAL_OPTIONS.flatMap((option) =>
+/** The names of the global options (those the program itself takes before a command word). */
+const GLOBAL_FLAGS: ReadonlySet<string> = new Set(
+  GLOBAL_OPTIONS.flatMap((option) =>
     option.flags.split(/[ ,]+/).filter((flag) => flag.startsWith("-"))
   ),
+);
+
+/** Options that may come before the command word. */
+const LEADING_OPTIONS: ReadonlySet<string> = new Set([
+  ...GLOBAL_FLAGS,
   ...VALUE_OPTIONS,
   // The original's global flag: `mcpc --insecure connect <url>` (its command still decides).
   "--insecure",
@@ -107,13 +112,6 @@ function rejectUnknownLeadingOptions(args: readonly string[], position: number):
     if (VALUE_OPTIONS.has(token)) index++;
   }
 }
-
-/** The names of the global options (those the program itself takes before a command word). */
-const GLOBAL_FLAGS: ReadonlySet<string> = new Set(
-  GLOBAL_OPTIONS.flatMap((option) =>
-    option.flags.split(/[ ,]+/).filter((flag) => flag.startsWith("-"))
-  ),
-);
 
 /**
  * Moves a command's own options that came before its word after it

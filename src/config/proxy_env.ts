@@ -76,22 +76,22 @@ export function proxyRouteFor(
   if (variable === undefined) return undefined;
   if (bypassed(url, env.NO_PROXY ?? env.no_proxy ?? "")) return undefined;
   const raw = env[variable]!.trim();
-  const shown = { variable, url: withoutCredentials(raw) };
   let proxy: URL;
   try {
     proxy = new URL(raw.includes("://") ? raw : `http://${raw}`);
   } catch {
     // Left to the HTTP client, which refuses it with its own error.
-    return { shown, address: raw };
+    return { shown: { variable, url: "(an invalid proxy URL)" }, address: raw };
   }
   const credentials = proxy.username || proxy.password
     ? { username: decodeURIComponent(proxy.username), password: decodeURIComponent(proxy.password) }
     : undefined;
   proxy.username = "";
   proxy.password = "";
+  const address = proxy.toString().replace(/\/$/, "");
   return {
-    shown,
-    address: proxy.toString().replace(/\/$/, ""),
+    shown: { variable, url: redactUrl(address) },
+    address,
     ...(credentials ? { credentials } : {}),
   };
 }
@@ -117,15 +117,4 @@ function bypassed(url: URL, noProxy: string): boolean {
     if (host === domain || host.endsWith(`.${domain}`)) return true;
   }
   return false;
-}
-
-function withoutCredentials(proxy: string): string {
-  try {
-    const url = new URL(proxy.includes("://") ? proxy : `http://${proxy}`);
-    url.username = "";
-    url.password = "";
-    return redactUrl(url.toString().replace(/\/$/, ""));
-  } catch {
-    return "(an invalid proxy URL)";
-  }
 }
