@@ -10,9 +10,16 @@ import { DEFAULT_PROFILE, isValidProfileName, loginCommand } from "../auth/profi
 import {
   sessionEnvAccount,
   sessionHeadersAccount,
+  sessionProxyTokenAccount,
   sessionServerAccount,
 } from "../auth/secret_store.ts";
 import { launchBridge } from "../bridge/launcher.ts";
+import {
+  parseProxyAddress,
+  portInUseMessage,
+  type ProxyAddress,
+  sameProxyAddress,
+} from "../session/proxy_address.ts";
 import { sendSignal } from "../platform/process.ts";
 import {
   invalidServerMessage,
@@ -34,6 +41,7 @@ import { firstFreeName, nameFromUrl, sanitizeNamePart } from "../session/naming.
 import {
   isValidSessionName,
   PROTOCOL_VERSIONS,
+  REDACTED,
   redactServerConfig,
   type ServerConfig,
   type SessionRecord,
@@ -69,6 +77,10 @@ export interface ConnectRequest {
   caFile?: string;
   /** `--insecure`: no TLS certificate checks for the server. */
   insecure?: boolean;
+  /** `--proxy [host:]port`: also serve the session as an MCP server there. */
+  proxy?: string;
+  /** `--proxy-bearer-token`: the token clients of the proxy must send. */
+  proxyBearerToken?: string;
   /**
    * A bulk connect's entry: return as soon as the bridge listens (it goes on
    * connecting on its own) or the session is found active, with a
@@ -137,6 +149,7 @@ export async function connectSession(
         "1-64 characters, alphanumeric with hyphens or underscores only (e.g., @my-session).",
     );
   }
+  const proxy = proxySettings(request);
   const resolved = await resolveTarget(ctx, request);
   const { name, announced } = await chooseName(ctx, request, resolved);
   const notices: string[] = [];
@@ -147,6 +160,10 @@ export async function connectSession(
   // A second pass only when another mcpc process changed the session meanwhile.
   for (let pass = 0; record === undefined; pass++) {
     existing = await ctx.sessions.get(name);
+    // The session's own bridge may hold the port: then it is checked once that bridge stopped.
+    if (proxy && !sameProxyAddress(existing?.proxy, proxy.address)) {
+      await probeProxyPort(proxy.address);
+    }
     if (existing) {
       if (!sameServer(existing, shown, resolved.config)) {
         throw otherServerError(existing, resolved.typed, shown);
@@ -154,8 +171,8 @@ export async function connectSession(
       // Another mcpc may be connecting this very session right now: let it finish.
       existing = await awaitStartingBridge(ctx, existing);
       const reached = await reachBridge(ctx, existing);
-      const unchanged = sameSettings(existing, shown, resolved.profileName) &&
-        await sameSecrets(ctx, name, resolved);
+      const unchanged = sameSettings(existing, shown, resolved.profileName, proxy) &&
+        await sameSecrets(ctx, name, resolved, proxy);
       const healthy = existing.status === "active" || isTransient(existing.status);
       if (reached instanceof BridgeClient) {
         if (healthy && unchanged && request.background) {
@@ -175,19 +192,23 @@ export async function connectSession(
       await stopBridgeProcess(ctx, existing);
       // The stopped bridge updated the record on its way out.
       existing = (await ctx.sessions.get(name)) ?? existing;
+      if (proxy && sameProxyAddress(existing.proxy, proxy.address)) {
+        await probeProxyPort(proxy.address);
+      }
     }
     try {
       record = await writeRecord(ctx, name, {
         server: shown,
         config: resolved.config,
         profileName: resolved.profileName,
+        proxy,
       }, existing);
     } catch (error) {
       if (!(error instanceof RecordConflict) || pass > 0) throw error;
       notices.length = announced ? 1 : 0;
     }
   }
-  await storeSecrets(ctx, name, resolved);
+  await storeSecrets(ctx, name, resolved, proxy);
   const startedAt = ctx.now();
   // Ctrl+C abandons the attempt: the bridge stops (and its server with it), a new session goes.
   let spawned: number | undefined;
@@ -205,6 +226,14 @@ export async function connectSession(
         server: resolved.server,
         label: sessionTarget(shown),
         ...(resolved.profileName ? { profileName: resolved.profileName } : {}),
+        ...(proxy
+          ? {
+            proxyServer: {
+              ...proxy.address,
+              ...(proxy.bearerToken !== undefined ? { bearerToken: proxy.bearerToken } : {}),
+            },
+          }
+          : {}),
         takeover: true,
       }, { cwd: ctx.cwd, env: ctx.env, onSpawn: (child) => spawned = child });
     } catch (error) {
@@ -423,10 +452,59 @@ function sameSettings(
   existing: SessionRecord,
   server: ServerConfig,
   profileName: string | undefined,
+  proxy: ProxySettings | undefined,
 ): boolean {
-  const stable = (config: ServerConfig | undefined) => JSON.stringify(sortKeys(config ?? {}));
+  const stable = (value: object | undefined) => JSON.stringify(sortKeys(value ?? {}));
   return stable(existing.server) === stable(redactServerConfig(server)) &&
-    existing.profileName === profileName;
+    existing.profileName === profileName &&
+    stable(existing.proxy) === stable(proxy && recordedProxy(proxy));
+}
+
+/** What `--proxy` and `--proxy-bearer-token` ask for. */
+interface ProxySettings {
+  address: ProxyAddress;
+  bearerToken?: string;
+}
+
+/** Checks `--proxy` and `--proxy-bearer-token`; `undefined` without `--proxy`. */
+function proxySettings(request: ConnectRequest): ProxySettings | undefined {
+  const token = request.proxyBearerToken;
+  if (request.proxy === undefined) {
+    if (token !== undefined) {
+      throw usageError("--proxy-bearer-token requires --proxy to be specified");
+    }
+    return undefined;
+  }
+  let address: ProxyAddress;
+  try {
+    address = parseProxyAddress(request.proxy);
+  } catch (error) {
+    throw usageError((error as Error).message);
+  }
+  if (token !== undefined && token.trim() === "") {
+    throw usageError("--proxy-bearer-token cannot be empty");
+  }
+  return { address, ...(token !== undefined ? { bearerToken: token } : {}) };
+}
+
+/** The proxy as the record keeps it: the address, and whether a token is needed (never the token). */
+function recordedProxy(proxy: ProxySettings): NonNullable<SessionRecord["proxy"]> {
+  return {
+    ...proxy.address,
+    ...(proxy.bearerToken !== undefined ? { bearerToken: REDACTED } : {}),
+  };
+}
+
+/** Fails with the "already in use" message when the proxy's address cannot be listened on. */
+async function probeProxyPort(address: ProxyAddress): Promise<void> {
+  try {
+    const listener = Deno.listen({ hostname: address.host, port: address.port });
+    listener.close();
+  } catch (error) {
+    throw usageError(portInUseMessage(address), { cause: error });
+  }
+  // Let the OS release the port before the bridge binds it.
+  await Promise.resolve();
 }
 
 /** A copy of `value` with object keys in sorted order, at every depth. */
@@ -500,11 +578,19 @@ function isEmpty(value: object | undefined): boolean {
   return value === undefined || Object.keys(value).length === 0;
 }
 
-async function storeSecrets(ctx: AppContext, name: string, target: ResolvedTarget): Promise<void> {
+async function storeSecrets(
+  ctx: AppContext,
+  name: string,
+  target: ResolvedTarget,
+  proxy: ProxySettings | undefined,
+): Promise<void> {
   for (const [account, value] of secretValues(name, target)) {
     if (isEmpty(value)) await ctx.secrets.delete(account);
     else await ctx.secrets.set(account, JSON.stringify(value));
   }
+  const token = proxy?.bearerToken;
+  if (token === undefined) await ctx.secrets.delete(sessionProxyTokenAccount(name));
+  else await ctx.secrets.set(sessionProxyTokenAccount(name), token);
 }
 
 /** Whether the stored secrets (header values, env values, substituted fields) equal the new ones. */
@@ -512,7 +598,11 @@ async function sameSecrets(
   ctx: AppContext,
   name: string,
   target: ResolvedTarget,
+  proxy: ProxySettings | undefined,
 ): Promise<boolean> {
+  if (proxy?.bearerToken !== undefined) {
+    if (await ctx.secrets.get(sessionProxyTokenAccount(name)) !== proxy.bearerToken) return false;
+  }
   for (const [account, value] of secretValues(name, target)) {
     const stored = await ctx.secrets.get(account);
     const current = stored === undefined ? undefined : JSON.parse(stored);
@@ -535,7 +625,12 @@ class RecordConflict extends Error {
 async function writeRecord(
   ctx: AppContext,
   name: string,
-  target: { server: ServerConfig; config: ResolvedTarget["config"]; profileName?: string },
+  target: {
+    server: ServerConfig;
+    config: ResolvedTarget["config"];
+    profileName?: string;
+    proxy?: ProxySettings;
+  },
   existing: SessionRecord | undefined,
 ): Promise<SessionRecord> {
   const now = new Date(ctx.now()).toISOString();
@@ -549,6 +644,7 @@ async function writeRecord(
         ? { configFile: target.config.file, configEntry: target.config.entry }
         : {}),
       ...(target.profileName ? { profileName: target.profileName } : {}),
+      ...(target.proxy ? { proxy: recordedProxy(target.proxy) } : {}),
       status: "connecting",
       createdAt: existing?.createdAt ?? now,
       lastConnectionAttemptAt: now,

@@ -11,6 +11,7 @@ import {
   sessionAccounts,
   sessionEnvAccount,
   sessionHeadersAccount,
+  sessionProxyTokenAccount,
   sessionServerAccount,
 } from "../auth/secret_store.ts";
 import { hasVariableReference } from "../config/env_substitution.ts";
@@ -45,6 +46,7 @@ import {
   type SessionRecord,
   usesStaticToken,
 } from "../session/session.ts";
+import { formatProxyAddress } from "../session/proxy_address.ts";
 import { attemptIsFresh, isTransient, restartStatus } from "../session/status.ts";
 
 /** A session with a connected bridge client. */
@@ -386,6 +388,17 @@ export async function buildStartConfig(
     });
   }
   const canResume = options.resume && record.mcpSessionId && record.initializeResult;
+  const proxyToken = record.proxy?.bearerToken !== undefined
+    ? await ctx.secrets.get(sessionProxyTokenAccount(record.name))
+    : undefined;
+  // Never an open proxy where a token was asked for.
+  if (record.proxy?.bearerToken !== undefined && proxyToken === undefined) {
+    throw usageError(
+      `Missing the proxy bearer token in the secret store for session ${record.name}. ` +
+        `Reconnect it with: mcpc connect ${connectTarget(record)} ${record.name} --proxy ` +
+        `${formatProxyAddress(record.proxy)} --proxy-bearer-token <token>`,
+    );
+  }
   return {
     sessionName: record.name,
     home: ctx.paths.home,
@@ -395,6 +408,15 @@ export async function buildStartConfig(
       ? { resume: { mcpSessionId: record.mcpSessionId!, initialize: record.initializeResult! } }
       : {}),
     ...(record.era && !canResume ? { prior: eraOf(record.era) } : {}),
+    ...(record.proxy
+      ? {
+        proxyServer: {
+          host: record.proxy.host,
+          port: record.proxy.port,
+          ...(proxyToken !== undefined ? { bearerToken: proxyToken } : {}),
+        },
+      }
+      : {}),
     label: sessionTarget(redactServerConfig(record.server)),
   };
 }

@@ -34,12 +34,18 @@ export function sessionServerAccount(sessionName: string): string {
   return `session:${sessionName}:server`;
 }
 
+/** Account holding the bearer token clients of a session's proxy (`connect --proxy`) must send. */
+export function sessionProxyTokenAccount(sessionName: string): string {
+  return `session:${sessionName}:proxy-bearer-token`;
+}
+
 /** Every secret account of a session. */
 export function sessionAccounts(sessionName: string): string[] {
   return [
     sessionHeadersAccount(sessionName),
     sessionEnvAccount(sessionName),
     sessionServerAccount(sessionName),
+    sessionProxyTokenAccount(sessionName),
   ];
 }
 

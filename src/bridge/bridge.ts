@@ -72,6 +72,12 @@ export interface BridgeDeps {
   keepaliveTimers?: Timers;
   /** Called after each successful keepalive ping (the bridge did some work). */
   onKeepalive?: () => void;
+  /**
+   * Starts serving the session to other clients (`connect --proxy`) once the
+   * connection is up, before the session counts as active; resolves with how
+   * to stop. A failure fails the bridge's start with its message.
+   */
+  serve?: (bridge: Bridge, connection: McpConnection) => Promise<() => Promise<void>>;
 }
 
 /** What the bridge wants to hear about while a connection opens. */
@@ -206,6 +212,12 @@ export class Bridge {
   /** The record update that forgets a stopped server group, awaited before the bridge stops. */
   #serverForgotten?: Promise<void>;
   #connectMs?: number;
+  /** Listeners of the server's notifications other than the CLIs (the proxy). */
+  #watchers = new Set<(method: FollowedNotification, params: Record<string, unknown>) => void>();
+  /** The resources the proxy's clients follow, besides {@linkcode Bridge.#subscriptions}. */
+  #proxySubscriptions: string[] = [];
+  /** Stops serving the session to other clients. */
+  #stopServing?: () => Promise<void>;
 
   constructor(deps: BridgeDeps) {
     this.#deps = deps;
@@ -224,6 +236,52 @@ export class Bridge {
   /** Registers a hook run at the start of shutdown (e.g. closing the socket listener). */
   onShutdown(hook: () => void): void {
     this.#onShutdownHooks.push(hook);
+  }
+
+  /**
+   * Runs one request of a client other than the CLI (the proxy) on the
+   * connection. A failure that ends the session (expired, unauthorized) is
+   * recorded and handled as for the CLI's requests; the error comes back as
+   * thrown, so protocol errors keep their codes.
+   */
+  async serve<T>(
+    operation: string,
+    run: (connection: McpConnection) => Promise<T>,
+    signal: AbortSignal,
+  ): Promise<T> {
+    const connection = await this.#ready;
+    try {
+      return await run(connection);
+    } catch (error) {
+      if (!(error instanceof McpcError)) await this.#toWireError(error, operation, signal);
+      throw error;
+    }
+  }
+
+  /** A tool's listed definition (cached), or `undefined` when unknown. */
+  async tool(name: string, signal: AbortSignal): Promise<Tool | undefined> {
+    const tools = await this.#cachedTools({ signal });
+    return tools?.find((candidate) => candidate.name === name);
+  }
+
+  /** Calls `listener` with each server notification until the returned function is called. */
+  watch(
+    listener: (method: FollowedNotification, params: Record<string, unknown>) => void,
+  ): () => void {
+    this.#watchers.add(listener);
+    return () => this.#watchers.delete(listener);
+  }
+
+  /** Follows `uris` for the proxy's clients too (besides the session's own subscriptions). */
+  async followResources(uris: readonly string[]): Promise<void> {
+    const connection = await this.#ready;
+    const change = this.#subscribing.then(async () => {
+      const next = [...new Set(uris)];
+      await connection.setResourceSubscriptions([...new Set([...this.#subscriptions, ...next])]);
+      this.#proxySubscriptions = next;
+    });
+    this.#subscribing = change.catch(() => {});
+    await change;
   }
 
   /** Runs one IPC request; errors come back as {@linkcode WireError}s. */
@@ -384,7 +442,10 @@ export class Bridge {
           const next = params.subscribe
             ? [...new Set([...this.#subscriptions, params.uri])]
             : this.#subscriptions.filter((uri) => uri !== params.uri);
-          await connection.setResourceSubscriptions(next, sdkOptions(context));
+          await connection.setResourceSubscriptions(
+            [...new Set([...next, ...this.#proxySubscriptions])],
+            sdkOptions(context),
+          );
           this.#subscriptions = next;
           await this.#patchOwn((record) => {
             if (next.length > 0) record.subscriptions = next;
@@ -655,6 +716,13 @@ export class Bridge {
     this.#notifications.push(entry);
     if (this.#notifications.length > NOTIFICATION_HISTORY) this.#notifications.shift();
     for (const follower of this.#followers.keys()) follower(entry);
+    for (const watcher of this.#watchers) {
+      try {
+        watcher(method, params);
+      } catch (error) {
+        log.warn(`Cannot pass on ${method}: ${String(error)}`);
+      }
+    }
     const change = LIST_CHANGES[method];
     if (change) {
       // The next request that needs the list (details, tools-get, a call's schema) lists anew.
@@ -850,6 +918,24 @@ export class Bridge {
       log.warn("MCP connection closed by the server");
       this.shutdown("MCP connection closed");
     };
+    if (this.#deps.serve) {
+      try {
+        this.#stopServing = await this.#deps.serve(this, connection);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        log.error(message);
+        await this.#patchOwn((record) => {
+          record.status = "crashed";
+          record.consecutiveFailures = (record.consecutiveFailures ?? 0) + 1;
+          delete record.pid;
+        });
+        this.#scheduleShutdown(
+          config.background ? BACKGROUND_FAILURE_LINGER_MS : STARTUP_FAILURE_LINGER_MS,
+          "startup failed",
+        );
+        throw new McpcError("usage", message);
+      }
+    }
     const info = connection.initialize.serverInfo;
     log.info(
       `Connected to ${info.name} ${
@@ -1018,6 +1104,12 @@ export class Bridge {
       } catch (error) {
         log.warn(`Shutdown step failed: ${String(error)}`);
       }
+    }
+    this.#watchers.clear();
+    if (this.#stopServing) {
+      await this.#stopServing().catch((error) =>
+        log.warn(`Cannot stop the proxy: ${String(error)}`)
+      );
     }
     const connection = this.#connection;
     if (connection) {

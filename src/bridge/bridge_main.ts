@@ -13,7 +13,7 @@ import { assertPrivateHome } from "../platform/private_home.ts";
 import { readAtMost } from "../platform/read_bounded.ts";
 import { BRIDGE_SUBCOMMAND } from "../platform/self_command.ts";
 import { bridgeLogPath, bridgeSocketPath, homePaths } from "../platform/paths.ts";
-import { connectMcp } from "../mcp/client.ts";
+import { connectMcp, type McpConnection } from "../mcp/client.ts";
 import { outboundFetch } from "../platform/outbound_fetch.ts";
 import { Bridge, type RequestContext } from "./bridge.ts";
 import type { ProgressReport } from "../mcp/client.ts";
@@ -81,6 +81,29 @@ async function profileTokens(
     fetch: (input, init) => outbound()(input, { ...init, signal: boundSignal(init?.signal) }),
     log: (message) => log.info(message),
   });
+}
+
+/**
+ * How the bridge serves its session as an MCP server (`connect --proxy`);
+ * the proxy's code is loaded only by bridges that run one.
+ */
+function serveProxy(
+  config: BridgeStartConfig,
+  log: BridgeLog,
+): (bridge: Bridge, connection: McpConnection) => Promise<() => Promise<void>> {
+  const { host, port, bearerToken } = config.proxyServer!;
+  return async (bridge, connection) => {
+    const { startMcpProxy } = await import("./mcp_proxy.ts");
+    const proxy = await startMcpProxy({
+      sessionName: config.sessionName,
+      address: { host, port },
+      ...(bearerToken !== undefined ? { bearerToken } : {}),
+      connection,
+      upstream: bridge,
+      log,
+    });
+    return () => proxy.close();
+  };
 }
 
 /** Token requests of a bridge are bounded (30 s) as well as cancellable. */
@@ -189,6 +212,7 @@ export async function runBridge(sessionName: string): Promise<number> {
       }),
     onStopped: () => stopped.resolve(),
     onKeepalive: () => idle?.activity(),
+    ...(config.proxyServer ? { serve: serveProxy(config, log) } : {}),
   });
   const channels = new Set<Channel>();
   bridge.onShutdown(() => {

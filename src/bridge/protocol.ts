@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { ProxyAddress } from "../session/proxy_address.ts";
 import type { ErrorKind } from "../errors.ts";
 import type {
   CallToolResult,
@@ -333,6 +334,11 @@ export interface BridgeStartConfig {
    * credentials included: they come here rather than in the bridge's environment.
    */
   proxyEnv?: Record<string, string>;
+  /**
+   * Serve the session as an MCP server here (`connect --proxy`), with the
+   * bearer token its clients must send, if one was set.
+   */
+  proxyServer?: ProxyAddress & { bearerToken?: string };
 }
 
 const METHODS: ReadonlySet<string> = new Set<MethodName>([

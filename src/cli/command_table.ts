@@ -169,6 +169,15 @@ export const COMMANDS: readonly CommandSpec[] = [
         description:
           "Do not check the server's TLS certificate (for testing; kept for the session)",
       },
+      {
+        flags: "--proxy <[host:]port>",
+        description:
+          "Also serve the session as an MCP server here (default host 127.0.0.1), e.g. for a sandboxed agent",
+      },
+      {
+        flags: "--proxy-bearer-token <token>",
+        description: "Clients of --proxy must send Authorization: Bearer <token>",
+      },
     ],
     details: [
       "Server formats:",
@@ -196,9 +205,15 @@ export const COMMANDS: readonly CommandSpec[] = [
       '  otherwise the OAuth profile given with --profile, or the "default" profile saved',
       '  by "mcpc login <server>" for this server, if there is one.',
       "",
+      "Proxy (--proxy):",
+      "  The bridge serves the session at http://host:port/mcp (any path; GET /health",
+      "  answers without a token) to 2026-07-28 and 2025-era clients, several at once,",
+      "  without handing them the session's credentials. Requests must name the proxy's",
+      "  address in Host and Origin (DNS rebinding protection).",
+      "",
       "Secrets:",
-      "  Header values, config env values and OAuth tokens are kept out of argv, the",
-      "  bridge's environment, sessions.json and logs.",
+      "  Header values, config env values, OAuth tokens and the proxy's bearer token are",
+      "  kept out of argv, the bridge's environment, sessions.json and logs.",
     ].join("\n"),
     json:
       "[{ _mcpc: { sessionName, server, status, protocolVersion }, protocolVersion, capabilities, serverInfo, instructions, toolNames }]; for config files each entry's _mcpc also has configFile, entry, status created|active|failed|skipped, skipReason?, error?",

@@ -56,6 +56,8 @@ async function runTop(
           ["profile", "--profile/--no-profile"],
           ["caFile", "--ca-file"],
           ["insecure", "--insecure"],
+          ["proxy", "--proxy"],
+          ["proxyBearerToken", "--proxy-bearer-token"],
         ].filter(([key]) => invocation.options[key] !== undefined).map(([, flag]) => flag);
         if (given.length > 0) {
           throw usageError(
@@ -105,6 +107,8 @@ async function runTop(
           profile: invocation.options.profile as string | false | undefined,
           caFile: invocation.options.caFile as string | undefined,
           insecure: invocation.options.insecure === true,
+          proxy: invocation.options.proxy as string | undefined,
+          proxyBearerToken: invocation.options.proxyBearerToken as string | undefined,
         }),
       );
     }

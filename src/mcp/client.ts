@@ -35,6 +35,7 @@ import {
   ProtocolErrorCode,
   SdkError,
   SdkErrorCode,
+  specTypeSchemas,
   StreamableHTTPClientTransport,
   UnauthorizedError,
   UnsupportedProtocolVersionError,
@@ -83,6 +84,8 @@ import { TaskProgress } from "./task_progress.ts";
 import { SKILLS_EXTENSION_ID } from "./skill_types.ts";
 import {
   type CallToolResult,
+  type CompleteRequestParams,
+  type CompleteResult,
   type GetPromptResult,
   LOG_LEVEL_META_KEY,
   type LoggingLevel,
@@ -218,6 +221,17 @@ export interface McpConnection {
   cancelTask(taskId: string, options?: CallOptions & { known?: Task }): Promise<Task>;
   /** The server's skills (Skills extension, SEP-2640), fetched only when a skills command asks. */
   readonly skills: SkillAccess;
+  /**
+   * Sends any request as it is and resolves with the server's result as it
+   * is (the proxy's way to pass on extension methods such as `skills/list`).
+   */
+  request(
+    method: string,
+    params: Record<string, unknown>,
+    options?: CallOptions,
+  ): Promise<Record<string, unknown>>;
+  /** Asks the server to complete a prompt's or resource template's argument (`completion/complete`). */
+  complete(params: CompleteRequestParams, options?: CallOptions): Promise<CompleteResult>;
   /** Pings the server. */
   ping(options?: CallOptions): Promise<void>;
   /** Closes the transport, first ending the MCP session (HTTP `DELETE`, bounded) unless told not to. */
@@ -972,6 +986,16 @@ function wrap(
       }
     },
     skills: skillAccess(client, initialize.capabilities),
+    complete: (params, options = {}) => client.complete(params, sdkOptions(options)),
+    // On 2026-07-28 past the SDK's decoder, which refuses results it has no type for (a task).
+    request: (method, params, options = {}) =>
+      raw ? raw.request(method, params, rawOptions(options)) : client.request(
+        { method, params },
+        specTypeSchemas.Result,
+        sdkOptions(options),
+      ) as Promise<
+        Record<string, unknown>
+      >,
     async ping(options = {}) {
       // 2026-07-28 has no ping: a `server/discover` round trip shows the server answers.
       if (modern) await client.discover(sdkOptions(options));

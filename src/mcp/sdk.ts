@@ -24,6 +24,8 @@ export {
 export type {
   CallToolResult,
   ClientOptions,
+  CompleteRequestParams,
+  CompleteResult,
   GetPromptResult,
   LoggingLevel,
   McpSubscription,

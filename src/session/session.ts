@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { ProxyAddress } from "./proxy_address.ts";
 import { REDACTED, redactUrl } from "../config/redact_url.ts";
 import { TERMINAL_STATUSES } from "../mcp/task_status.ts";
 
@@ -157,6 +158,12 @@ export interface SessionRecord {
   consecutiveFailures?: number;
   /** A stdio server's process group, to end it if its bridge died without doing so. */
   serverProcess?: ServerProcessGroup;
+  /**
+   * Where the bridge serves the session as an MCP server (`connect --proxy`);
+   * `bearerToken` is `"<redacted>"` when its clients must send one (the token
+   * is in the secret store).
+   */
+  proxy?: ProxyAddress & { bearerToken?: string };
   /** The config file (real path) this session was connected from. */
   configFile?: string;
   /** The entry of {@linkcode SessionRecord.configFile}. */

@@ -1,6 +1,6 @@
 /**
  * The expected-failures file and its enforcement. The file uses the
- * conformance tool's baseline layout (a `client:` list), with entries that name
+ * conformance tool's baseline layout (a `client:` and a `server:` list), with entries that name
  * a whole scenario (`auth/dpop`, every revision it runs at) or one run of it
  * (`tools_call@2026-07-28`), and a `#` comment giving the reason for each.
  *
@@ -12,10 +12,12 @@
  * @module
  */
 
-import type { ScenarioRun } from "./scenarios.ts";
+import type { ScenarioRun, Side } from "./scenarios.ts";
 
 /** One entry of the expected-failures file. */
 export interface ExpectedFailure {
+  /** The list it is in (`client:` or `server:`). */
+  side: Side;
   /** `scenario` or `scenario@revision`. */
   entry: string;
   /** The comment that explains it. */
@@ -25,13 +27,15 @@ export interface ExpectedFailure {
 }
 
 /**
- * Parses the expected-failures file: comments, blank lines, one `client:` key
- * and its `- entry` items. Each entry needs a reason: a comment at the end of
- * its line, or the nearest comment line above it with no blank line between.
+ * Parses the expected-failures file: comments, blank lines, a `client:` and a
+ * `server:` key (each at most once) and their `- entry` items. Each entry
+ * needs a reason: a comment at the end of its line, or the nearest comment
+ * line above it with no blank line between.
  */
 export function parseExpectedFailures(text: string): ExpectedFailure[] {
   const entries: ExpectedFailure[] = [];
-  let inClient = false;
+  let side: Side | undefined;
+  const seenSides = new Set<Side>();
   let pendingReason: string | undefined;
   for (const [index, raw] of text.split("\n").entries()) {
     const line = index + 1;
@@ -40,18 +44,21 @@ export function parseExpectedFailures(text: string): ExpectedFailure[] {
       pendingReason = comment ?? (raw.trim() === "" ? undefined : pendingReason);
       continue;
     }
-    if (content.trim() === "client:" && !/^\s/.test(content)) {
-      if (inClient) {
-        throw new SyntaxError(`Cannot read expected failures: line ${line} repeats "client:"`);
+    const key = content.trim();
+    if ((key === "client:" || key === "server:") && !/^\s/.test(content)) {
+      const next = key.slice(0, -1) as Side;
+      if (seenSides.has(next)) {
+        throw new SyntaxError(`Cannot read expected failures: line ${line} repeats "${key}"`);
       }
-      inClient = true;
+      seenSides.add(next);
+      side = next;
       pendingReason = undefined;
       continue;
     }
     const item = content.match(/^\s+-\s+(.+?)\s*$/);
-    if (!inClient || !item) {
+    if (!side || !item) {
       throw new SyntaxError(
-        `Cannot read expected failures: line ${line} is not a "client:" key or a "- <scenario>" item: "${raw}"`,
+        `Cannot read expected failures: line ${line} is not a "client:" or "server:" key or a "- <scenario>" item: "${raw}"`,
       );
     }
     const entry = unquote(item[1]);
@@ -66,7 +73,7 @@ export function parseExpectedFailures(text: string): ExpectedFailure[] {
         `Cannot read expected failures: line ${line}: "${entry}" has no reason comment`,
       );
     }
-    entries.push({ entry, reason, line });
+    entries.push({ side, entry, reason, line });
   }
   checkConsistent(entries);
   return entries;
@@ -89,15 +96,15 @@ function unquote(value: string): string {
 /** Refuses duplicate entries and a scenario listed both whole and per revision. */
 function checkConsistent(entries: readonly ExpectedFailure[]): void {
   const seen = new Set<string>();
-  for (const { entry, line } of entries) {
-    if (seen.has(entry)) {
+  for (const { side, entry, line } of entries) {
+    if (seen.has(`${side} ${entry}`)) {
       throw new SyntaxError(`Cannot read expected failures: line ${line} repeats "${entry}"`);
     }
-    seen.add(entry);
+    seen.add(`${side} ${entry}`);
   }
-  for (const { entry, line } of entries) {
+  for (const { side, entry, line } of entries) {
     const at = entry.lastIndexOf("@");
-    if (at > 0 && seen.has(entry.slice(0, at))) {
+    if (at > 0 && seen.has(`${side} ${entry.slice(0, at)}`)) {
       throw new SyntaxError(
         `Cannot read expected failures: line ${line}: "${entry}" is redundant, "${
           entry.slice(0, at)
@@ -150,7 +157,8 @@ export function judge(
   const used = new Set<ExpectedFailure>();
   const runs = results.map((result): JudgedRun => {
     const entry = expected.find((candidate) =>
-      candidate.entry === result.run.key || candidate.entry === result.run.scenario
+      candidate.side === result.run.side &&
+      (candidate.entry === result.run.key || candidate.entry === result.run.scenario)
     );
     if (entry) used.add(entry);
     const outcome: Outcome = result.passed

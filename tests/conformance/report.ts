@@ -79,6 +79,7 @@ export function verdictOf(
   exitCode: number,
   checks: readonly Check[] | undefined,
   output: RunOutput,
+  options: { incidental?: readonly string[] } = {},
 ): Verdict {
   if (checks === undefined) {
     return {
@@ -92,7 +93,11 @@ export function verdictOf(
       detail: failureDetail(checks, output) || `the tool exited ${exitCode}`,
     };
   }
-  if (checks.some((check) => check.status === "SUCCESS")) return { passed: true, detail: "" };
+  // Checks every run makes (a server run's `wire-schema-valid`) do not show the feature ran.
+  const incidental = new Set(options.incidental ?? []);
+  if (checks.some((check) => check.status === "SUCCESS" && !incidental.has(check.id))) {
+    return { passed: true, detail: "" };
+  }
   const skipped = checks.find((check) => check.status === "SKIPPED");
   const reason = skipped ? `: ${skipped.id}: ${(skipped.errorMessage ?? "").split("\n")[0]}` : "";
   return { passed: false, detail: `not exercised, no check succeeded${reason}` };
@@ -113,15 +118,25 @@ export interface TableOptions {
 
 /** The per-run table: key, outcome, and the reason or detail that explains it. */
 export function formatTable(judgement: Judgement, options: TableOptions = {}): string {
-  const width = Math.max(8, ...judgement.runs.map((run) => run.run.key.length));
+  const label = (side: string, key: string) => side === "server" ? `server ${key}` : key;
+  const width = Math.max(
+    8,
+    ...judgement.runs.map((run) => label(run.run.side, run.run.key).length),
+  );
   const lines = [`${"scenario".padEnd(width)}  result`];
   for (const run of judgement.runs) {
     const note = noteOf(run, options.details ?? false);
-    lines.push(`${run.run.key.padEnd(width)}  ${LABELS[run.outcome]}${note ? `  ${note}` : ""}`);
+    lines.push(
+      `${label(run.run.side, run.run.key).padEnd(width)}  ${LABELS[run.outcome]}${
+        note ? `  ${note}` : ""
+      }`,
+    );
   }
   for (const entry of judgement.unusedEntries) {
     lines.push(
-      `${entry.entry.padEnd(width)}  STALE  expected-failures line ${entry.line} matches no run`,
+      `${
+        label(entry.side, entry.entry).padEnd(width)
+      }  STALE  expected-failures line ${entry.line} matches no run`,
     );
   }
   return lines.join("\n");

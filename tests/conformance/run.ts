@@ -1,7 +1,9 @@
 /**
  * `deno task conformance`: runs the client scenarios of the official MCP
- * conformance tool (pinned below) against mcpc, through `adapter.ts`, and
- * compares the results with `expected-failures.yaml`.
+ * conformance tool (pinned below) against mcpc, through `adapter.ts`, and its
+ * server scenarios against mcpc's proxy MCP server (`connect --proxy`, in
+ * front of the demo server: `proxy_under_test.ts`), and compares the results
+ * with `expected-failures.yaml`.
  *
  * Every scenario runs once per protocol revision it lists (extension scenarios
  * once), three at a time, each in its own output folder under a temporary
@@ -24,7 +26,8 @@
 
 import { judge, parseExpectedFailures, type RunResult } from "./expected_failures.ts";
 import { type Check, formatTable, summaryLine, verdictOf } from "./report.ts";
-import { parseClientScenarios, runsOf, type ScenarioRun, selectRuns } from "./scenarios.ts";
+import { parseScenarios, runsOf, type ScenarioRun, selectRuns } from "./scenarios.ts";
+import { type ProxyUnderTest, startProxyUnderTest } from "./proxy_under_test.ts";
 
 const TOOL = "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -99,19 +102,28 @@ async function findFile(dir: string, name: string): Promise<string | undefined> 
   return undefined;
 }
 
-async function runScenario(run: ScenarioRun, dir: string): Promise<RunResult> {
+/** Checks the tool makes in every server run: they say nothing about the scenario's feature. */
+const SERVER_INCIDENTAL_CHECKS = ["wire-schema-valid"];
+
+async function runScenario(
+  run: ScenarioRun,
+  dir: string,
+  proxy: ProxyUnderTest | undefined,
+): Promise<RunResult> {
   await Deno.mkdir(dir, { recursive: true });
-  const args = [
-    "client",
-    "--command",
-    adapterCommand(),
-    "--scenario",
-    run.scenario,
-    "--timeout",
-    String(CLIENT_TIMEOUT_MS),
-    "-o",
-    dir,
-  ];
+  const args = run.side === "server"
+    ? ["server", "--url", proxy!.url, "--scenario", run.scenario, "-o", dir]
+    : [
+      "client",
+      "--command",
+      adapterCommand(),
+      "--scenario",
+      run.scenario,
+      "--timeout",
+      String(CLIENT_TIMEOUT_MS),
+      "-o",
+      dir,
+    ];
   if (run.revision) args.push("--spec-version", run.revision);
   const output = await runTool(args);
   await Deno.writeTextFile(`${dir}/tool.log`, output.text);
@@ -122,7 +134,12 @@ async function runScenario(run: ScenarioRun, dir: string): Promise<RunResult> {
     : undefined;
   const stderrFile = await findFile(dir, "stderr.txt");
   const clientStderr = stderrFile ? await Deno.readTextFile(stderrFile) : "";
-  return { run, ...verdictOf(output.code, checks, { tool: output.text, clientStderr }) };
+  return {
+    run,
+    ...verdictOf(output.code, checks, { tool: output.text, clientStderr }, {
+      incidental: run.side === "server" ? SERVER_INCIDENTAL_CHECKS : [],
+    }),
+  };
 }
 
 /** Runs `task` over `items`, at most `limit` at once, keeping the input order in the result. */
@@ -152,7 +169,10 @@ async function main(args: string[]): Promise<number> {
     console.error(`Cannot list the conformance scenarios (exit ${listing.code}):\n${listing.text}`);
     return 1;
   }
-  const runs = selectRuns(runsOf(parseClientScenarios(listing.text)), filters);
+  const runs = selectRuns([
+    ...runsOf(parseScenarios(listing.text, "client"), "client"),
+    ...runsOf(parseScenarios(listing.text, "server"), "server"),
+  ], filters);
   const allExpected = parseExpectedFailures(await Deno.readTextFile(EXPECTED_FAILURES));
   const expected = filters.length === 0
     ? allExpected
@@ -161,21 +181,33 @@ async function main(args: string[]): Promise<number> {
     );
 
   const outDir = await Deno.makeTempDir({ prefix: "mcpc-conformance-" });
+  const serverRuns = runs.filter((run) => run.side === "server").length;
   console.log(
-    `${TOOL}: ${runs.length} client runs, ${CONCURRENCY} at a time; results in ${outDir}`,
+    `${TOOL}: ${runs.length - serverRuns} client runs and ${serverRuns} server runs (against ` +
+      `the proxy of connect --proxy), ${CONCURRENCY} at a time; results in ${outDir}`,
   );
+  const proxy = serverRuns > 0 ? await startProxyUnderTest() : undefined;
   let done = 0;
-  const results = await pool(runs, CONCURRENCY, async (run, index) => {
-    const runStarted = performance.now();
-    const name = `${String(index).padStart(3, "0")}-${run.key.replaceAll(/[^A-Za-z0-9._-]/g, "_")}`;
-    const result = await runScenario(run, `${outDir}/${name}`);
-    done++;
-    const seconds = ((performance.now() - runStarted) / 1000).toFixed(1);
-    console.log(
-      `[${done}/${runs.length}] ${run.key}: ${result.passed ? "pass" : "fail"} (${seconds} s)`,
-    );
-    return result;
-  });
+  let results: RunResult[];
+  try {
+    results = await pool(runs, CONCURRENCY, async (run, index) => {
+      const runStarted = performance.now();
+      const name = `${String(index).padStart(3, "0")}-${run.side}-${
+        run.key.replaceAll(/[^A-Za-z0-9._-]/g, "_")
+      }`;
+      const result = await runScenario(run, `${outDir}/${name}`, proxy);
+      done++;
+      const seconds = ((performance.now() - runStarted) / 1000).toFixed(1);
+      console.log(
+        `[${done}/${runs.length}] ${run.side === "server" ? "server " : ""}${run.key}: ${
+          result.passed ? "pass" : "fail"
+        } (${seconds} s)`,
+      );
+      return result;
+    });
+  } finally {
+    await proxy?.close();
+  }
 
   const judgement = judge(results, expected);
   console.log(`\n${formatTable(judgement, { details })}\n`);

@@ -1,13 +1,18 @@
 /**
- * The client scenarios of the conformance tool, read from its `list` output,
- * and the runs made of them: one per protocol revision a scenario lists, one
- * at the tool's default for an extension scenario (it lists no revision).
+ * The client and server scenarios of the conformance tool, read from its
+ * `list` output, and the runs made of them: one per protocol revision a
+ * scenario lists, one at the tool's default for an extension scenario (it
+ * lists no revision). Client scenarios test mcpc as a client; server
+ * scenarios test the proxy MCP server of `connect --proxy`.
  *
  * Layer: pure.
  * @module
  */
 
-/** One client scenario as `conformance list` prints it. */
+/** Which side of MCP a scenario tests: mcpc as a client, or its proxy as a server. */
+export type Side = "client" | "server";
+
+/** One scenario as `conformance list` prints it. */
 export interface Scenario {
   /** Its name (`tools_call`, `auth/metadata-default`). */
   name: string;
@@ -17,6 +22,8 @@ export interface Scenario {
 
 /** One run of the conformance tool: a scenario at a revision. */
 export interface ScenarioRun {
+  /** What it tests. */
+  side: Side;
   /** `scenario@revision`, or the bare name for an extension scenario. */
   key: string;
   /** The scenario's name. */
@@ -25,7 +32,10 @@ export interface ScenarioRun {
   revision?: string;
 }
 
-const SECTION = "Client scenarios";
+const SECTIONS: Record<Side, string> = {
+  client: "Client scenarios",
+  server: "Server scenarios",
+};
 const REVISION = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
@@ -33,6 +43,12 @@ const REVISION = /^\d{4}-\d{2}-\d{2}$/;
  * `  - name [tag,tag]` lines under its "Client scenarios" heading.
  */
 export function parseClientScenarios(listing: string): Scenario[] {
+  return parseScenarios(listing, "client");
+}
+
+/** Reads the scenarios of one side (its heading: "Client scenarios", "Server scenarios"). */
+export function parseScenarios(listing: string, side: Side): Scenario[] {
+  const SECTION = SECTIONS[side];
   const lines = listing.split("\n");
   const start = lines.findIndex((line) => line.startsWith(SECTION));
   if (start === -1) throw new SyntaxError(`Cannot read the scenario list: no "${SECTION}" heading`);
@@ -51,11 +67,12 @@ export function parseClientScenarios(listing: string): Scenario[] {
 }
 
 /** The runs for `scenarios`: every revision each lists, in the listed order. */
-export function runsOf(scenarios: readonly Scenario[]): ScenarioRun[] {
+export function runsOf(scenarios: readonly Scenario[], side: Side = "client"): ScenarioRun[] {
   return scenarios.flatMap((scenario) =>
     scenario.revisions.length === 0
-      ? [{ key: scenario.name, scenario: scenario.name }]
+      ? [{ side, key: scenario.name, scenario: scenario.name }]
       : scenario.revisions.map((revision) => ({
+        side,
         key: `${scenario.name}@${revision}`,
         scenario: scenario.name,
         revision,
@@ -75,7 +92,7 @@ export function selectRuns(
   if (filters.length === 0) return [...runs];
   for (const filter of filters) {
     if (!runs.some((run) => run.key === filter || run.scenario === filter)) {
-      throw new RangeError(`Cannot select scenario "${filter}": the tool has no such client run`);
+      throw new RangeError(`Cannot select scenario "${filter}": the tool has no such run`);
     }
   }
   return runs.filter((run) => filters.includes(run.key) || filters.includes(run.scenario));

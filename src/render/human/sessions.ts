@@ -12,12 +12,7 @@ import type { Theme } from "../theme.ts";
 import { formatTimeAgo } from "../time_ago.ts";
 import { loginCommand } from "../../auth/profile_store.ts";
 import { reconnectWithTokenCommand } from "../hints.ts";
-
-/** Where a session's local proxy MCP server listens. */
-export interface ProxyAddress {
-  host: string;
-  port: number;
-}
+import { formatProxyAddress, type ProxyAddress } from "../../session/proxy_address.ts";
 
 /** The fields of a session record that the session line shows. */
 export interface SessionLineRecord {
@@ -27,12 +22,9 @@ export interface SessionLineRecord {
   proxy?: ProxyAddress;
 }
 
-/** A session record as listed: the stored record, optionally with its proxy address. */
-export type ListedSessionRecord = SessionRecord & { proxy?: ProxyAddress };
-
 /** One row of the session listing. */
 export interface SessionListEntry {
-  record: ListedSessionRecord;
+  record: SessionRecord;
   status: DisplayStatus;
   /** For a `crashed` session: retrying `now`, or when the next automatic retry may start (ms). */
   retry?: "now" | number;
@@ -79,7 +71,7 @@ export function sessionLine(record: SessionLineRecord, theme: Theme): string {
   if (record.server?.url && record.profileName) {
     line += ` ${theme.dim(`(OAuth: ${record.profileName})`)}`;
   }
-  if (record.proxy) line += ` ${theme.dim(`[proxy: ${record.proxy.host}:${record.proxy.port}]`)}`;
+  if (record.proxy) line += ` ${theme.dim(`[proxy: ${formatProxyAddress(record.proxy)}]`)}`;
   return line;
 }
 

@@ -42,6 +42,7 @@ Deno.test("sessionAccounts() lists every account of a session", () => {
     "session:@x:headers",
     "session:@x:env",
     "session:@x:server",
+    "session:@x:proxy-bearer-token",
   ]);
 });
 

@@ -9,6 +9,7 @@ import {
 } from "../../../src/bridge/bridge.ts";
 import { FIRST_KEEPALIVE_MS } from "../../../src/bridge/keepalive.ts";
 import type { SkillAccess } from "../../../src/mcp/skills.ts";
+import type { CompleteResult } from "../../../src/mcp/sdk.ts";
 import type { BridgeLog } from "../../../src/bridge/log.ts";
 import {
   type BridgeStartConfig,
@@ -269,6 +270,14 @@ class FakeConnection implements McpConnection {
     this.taskCalls.push(`cancel ${taskId}`);
     this.#task = { ...this.#task!, status: "cancelled" };
     return Promise.resolve(structuredClone(this.#task));
+  }
+
+  request(): Promise<Record<string, unknown>> {
+    return Promise.reject(new Error("not used by these tests"));
+  }
+
+  complete(): Promise<CompleteResult> {
+    return Promise.reject(new Error("not used by these tests"));
   }
 
   ping(options?: CallOptions): Promise<void> {

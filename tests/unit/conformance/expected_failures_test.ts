@@ -5,6 +5,7 @@ import {
   parseExpectedFailures,
   type RunResult,
 } from "../../conformance/expected_failures.ts";
+import type { Side } from "../../conformance/scenarios.ts";
 
 const FILE = `# header comment, not a reason
 client:
@@ -16,24 +17,43 @@ client:
   - "sep-2640-client-no-prefetch" # skills
 `;
 
-function result(key: string, passed: boolean): RunResult {
+function result(key: string, passed: boolean, side: Side = "client"): RunResult {
   const at = key.indexOf("@");
   const run = at === -1
-    ? { key, scenario: key }
-    : { key, scenario: key.slice(0, at), revision: key.slice(at + 1) };
+    ? { side, key, scenario: key }
+    : { side, key, scenario: key.slice(0, at), revision: key.slice(at + 1) };
   return { run, passed, detail: passed ? "" : "connect: refused" };
 }
 
-function entry(name: string, line = 1): ExpectedFailure {
-  return { entry: name, reason: "why", line };
+function entry(name: string, line = 1, side: Side = "client"): ExpectedFailure {
+  return { side, entry: name, reason: "why", line };
 }
 
 Deno.test("parseExpectedFailures() reads entries with their reasons and lines", () => {
   assert.deepEqual(parseExpectedFailures(FILE), [
-    { entry: "tools_call@2026-07-28", reason: "needs 2026-07-28", line: 4 },
-    { entry: "request-metadata@2026-07-28", reason: "needs 2026-07-28", line: 5 },
-    { entry: "auth/dpop", reason: "auth: issue 8", line: 7 },
-    { entry: "sep-2640-client-no-prefetch", reason: "skills", line: 8 },
+    { side: "client", entry: "tools_call@2026-07-28", reason: "needs 2026-07-28", line: 4 },
+    { side: "client", entry: "request-metadata@2026-07-28", reason: "needs 2026-07-28", line: 5 },
+    { side: "client", entry: "auth/dpop", reason: "auth: issue 8", line: 7 },
+    { side: "client", entry: "sep-2640-client-no-prefetch", reason: "skills", line: 8 },
+  ]);
+});
+
+Deno.test("parseExpectedFailures() reads a server list apart from the client list", () => {
+  const text = "client:\n  - tools-list # client reason\nserver:\n  - tools-list # no such tool\n";
+  assert.deepEqual(parseExpectedFailures(text), [
+    { side: "client", entry: "tools-list", reason: "client reason", line: 2 },
+    { side: "server", entry: "tools-list", reason: "no such tool", line: 4 },
+  ]);
+});
+
+Deno.test("judge() matches an entry only to runs of its own side", () => {
+  const judgement = judge(
+    [result("ping@2025-11-25", false, "client"), result("ping@2025-11-25", false, "server")],
+    [entry("ping", 3, "server")],
+  );
+  assert.deepEqual(judgement.runs.map((run) => run.outcome), [
+    "unexpected-failure",
+    "expected-failure",
   ]);
 });
 
@@ -52,8 +72,9 @@ Deno.test("parseExpectedFailures() refuses an entry without a reason", () => {
 Deno.test("parseExpectedFailures() refuses other keys, per-check entries, duplicates and overlaps", () => {
   for (
     const [text, message] of [
-      ["server:\n  - a # x\n", /line 1 is not a "client:" key/],
-      ["  - a # x\n", /line 1 is not a "client:" key/],
+      ["other:\n  - a # x\n", /line 1 is not a "client:" or "server:" key/],
+      ["  - a # x\n", /line 1 is not a "client:" or "server:" key/],
+      ["server:\n  - a # x\nserver:\n", /repeats "server:"/],
       ["client:\n  - a:check-id # x\n", /per-check entries/],
       ["client:\n  - a # x\n  - a # y\n", /line 3 repeats "a"/],
       ["client:\n  - a # x\n  - a@2026-07-28 # y\n", /"a@2026-07-28" is redundant/],

@@ -21,6 +21,14 @@ Deno.test("verdictOf() passes exit 0 with a successful check", () => {
   );
 });
 
+Deno.test("verdictOf() does not count incidental checks as the scenario running", () => {
+  const checks = [check("wire-schema-valid", "SUCCESS"), check("skills-list", "SKIPPED", "n/a")];
+  assert.equal(verdictOf(0, checks, NO_OUTPUT).passed, true);
+  const verdict = verdictOf(0, checks, NO_OUTPUT, { incidental: ["wire-schema-valid"] });
+  assert.equal(verdict.passed, false);
+  assert.match(verdict.detail, /not exercised.*skills-list: n\/a/);
+});
+
 Deno.test("verdictOf() fails a non-zero exit with the failing checks as detail", () => {
   const verdict = verdictOf(1, [
     check("wire-schema-valid", "SUCCESS"),
@@ -69,14 +77,30 @@ Deno.test("failureDetail() puts the tool's complaint and mcpc's errors before th
 Deno.test("formatTable() and summaryLine() show every outcome and count unexpected ones", () => {
   const reason = { reason: "needs 2026-07-28", line: 3 };
   const judgement = judge([
-    { run: { key: "initialize", scenario: "initialize" }, passed: true, detail: "" },
-    { run: { key: "tools_call@x", scenario: "tools_call" }, passed: false, detail: "connect: 400" },
-    { run: { key: "sse-retry", scenario: "sse-retry" }, passed: false, detail: "timed out" },
-    { run: { key: "request-metadata", scenario: "request-metadata" }, passed: true, detail: "" },
+    {
+      run: { side: "client", key: "initialize", scenario: "initialize" },
+      passed: true,
+      detail: "",
+    },
+    {
+      run: { side: "client", key: "tools_call@x", scenario: "tools_call" },
+      passed: false,
+      detail: "connect: 400",
+    },
+    {
+      run: { side: "client", key: "sse-retry", scenario: "sse-retry" },
+      passed: false,
+      detail: "timed out",
+    },
+    {
+      run: { side: "client", key: "request-metadata", scenario: "request-metadata" },
+      passed: true,
+      detail: "",
+    },
   ], [
-    { entry: "tools_call@x", ...reason },
-    { entry: "request-metadata", ...reason, line: 4 },
-    { entry: "gone", ...reason, line: 5 },
+    { side: "client", entry: "tools_call@x", ...reason },
+    { side: "client", entry: "request-metadata", ...reason, line: 4 },
+    { side: "client", entry: "gone", ...reason, line: 5 },
   ]);
   const lines = formatTable(judgement).split("\n");
   assert.match(lines[1], /^initialize\s+pass$/);

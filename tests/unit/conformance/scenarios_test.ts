@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { parseClientScenarios, runsOf, selectRuns } from "../../conformance/scenarios.ts";
+import {
+  parseClientScenarios,
+  parseScenarios,
+  runsOf,
+  selectRuns,
+} from "../../conformance/scenarios.ts";
 
 const LISTING = `Server scenarios (test against a server):
   - server-initialize [2025-06-18,2025-11-25]
@@ -21,6 +26,16 @@ Deno.test("parseClientScenarios() reads only the client section with its revisio
   ]);
 });
 
+Deno.test("parseScenarios() reads the server section apart from the client one", () => {
+  assert.deepEqual(parseScenarios(LISTING, "server"), [
+    { name: "server-initialize", revisions: ["2025-06-18", "2025-11-25"] },
+  ]);
+  assert.throws(
+    () => parseScenarios("Client scenarios:\n  - a [2025-11-25]\n", "server"),
+    SyntaxError,
+  );
+});
+
 Deno.test("parseClientScenarios() refuses a listing it cannot read", () => {
   assert.throws(() => parseClientScenarios("Server scenarios:\n  - a [2025-11-25]\n"), SyntaxError);
   assert.throws(() => parseClientScenarios("Client scenarios:\n\n"), SyntaxError);
@@ -37,10 +52,10 @@ Deno.test("runsOf() makes one run per revision and one for an extension", () => 
     "auth/dpop",
   ]);
   assert.deepEqual(runsOf([{ name: "auth/dpop", revisions: [] }]), [
-    { key: "auth/dpop", scenario: "auth/dpop" },
+    { side: "client", key: "auth/dpop", scenario: "auth/dpop" },
   ]);
-  assert.deepEqual(runsOf([{ name: "a", revisions: ["2026-07-28"] }]), [
-    { key: "a@2026-07-28", scenario: "a", revision: "2026-07-28" },
+  assert.deepEqual(runsOf([{ name: "a", revisions: ["2026-07-28"] }], "server"), [
+    { side: "server", key: "a@2026-07-28", scenario: "a", revision: "2026-07-28" },
   ]);
 });
 

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import {
-  type ListedSessionRecord,
   type ProfileSummary,
   renderSessionList,
   sessionLine,
@@ -8,7 +7,7 @@ import {
   sessionTarget,
 } from "../../../../src/render/human/sessions.ts";
 import { createTheme, stripAnsi } from "../../../../src/render/theme.ts";
-import type { DisplayStatus } from "../../../../src/session/session.ts";
+import type { DisplayStatus, SessionRecord } from "../../../../src/session/session.ts";
 
 const plain = createTheme(false);
 const NOW = Date.parse("2025-06-01T12:00:00Z");
@@ -17,7 +16,7 @@ function ago(ms: number): string {
   return new Date(NOW - ms).toISOString();
 }
 
-function record(name: string, extra: Partial<ListedSessionRecord> = {}): ListedSessionRecord {
+function record(name: string, extra: Partial<SessionRecord> = {}): SessionRecord {
   return {
     name,
     server: { url: "https://mcp.example.com" },
@@ -30,7 +29,7 @@ function record(name: string, extra: Partial<ListedSessionRecord> = {}): ListedS
 function entry(
   name: string,
   status: DisplayStatus,
-  extra: Partial<ListedSessionRecord> = {},
+  extra: Partial<SessionRecord> = {},
 ): SessionListEntry {
   return { record: record(name, extra), status };
 }
