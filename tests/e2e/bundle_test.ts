@@ -14,6 +14,7 @@ import {
   DEMO_SERVER,
   denoEntry,
   eraTest,
+  freePort,
   Harness,
   isAlive,
   revisionOf,
@@ -106,6 +107,23 @@ Deno.test("the bundle's --insecure loads its own part and connects to a self-sig
     await h.cleanup();
     await server.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the bundle's bridge serves --proxy", async () => {
+  const server = await startDemoHttpServer({ era: "both" });
+  const { h } = await bundledHarness();
+  const port = freePort();
+  try {
+    const connect = await h.run(["connect", server.url, "@up", "--proxy", String(port)]);
+    assert.equal(connect.code, 0, connect.stderr);
+    const downstream = await h.run(["connect", `http://127.0.0.1:${port}/mcp`, "@down"]);
+    assert.equal(downstream.code, 0, downstream.stderr);
+    assert.match(downstream.stdout, /mcpc-proxy@@up/);
+    assert.equal(await echo(h, "@down", "through the proxy"), "through the proxy");
+  } finally {
+    await h.cleanup();
+    await server.close();
   }
 });
 
