@@ -81,6 +81,8 @@ export interface ConnectRequest {
   proxy?: string;
   /** `--proxy-bearer-token`: the token clients of the proxy must send. */
   proxyBearerToken?: string;
+  /** `--x402`: pay for tools with the x402 wallet. */
+  x402?: boolean;
   /**
    * A bulk connect's entry: return as soon as the bridge listens (it goes on
    * connecting on its own) or the session is found active, with a
@@ -150,6 +152,7 @@ export async function connectSession(
     );
   }
   const proxy = proxySettings(request);
+  const wallet = request.x402 ? await walletForConnect(ctx) : undefined;
   const resolved = await resolveTarget(ctx, request);
   const { name, announced } = await chooseName(ctx, request, resolved);
   const notices: string[] = [];
@@ -172,6 +175,7 @@ export async function connectSession(
       existing = await awaitStartingBridge(ctx, existing);
       const reached = await reachBridge(ctx, existing);
       const unchanged = sameSettings(existing, shown, resolved.profileName, proxy) &&
+        (existing.x402 === true) === (wallet !== undefined) &&
         await sameSecrets(ctx, name, resolved, proxy);
       const healthy = existing.status === "active" || isTransient(existing.status);
       if (reached instanceof BridgeClient) {
@@ -202,6 +206,7 @@ export async function connectSession(
         config: resolved.config,
         profileName: resolved.profileName,
         proxy,
+        x402: wallet !== undefined,
       }, existing);
     } catch (error) {
       if (!(error instanceof RecordConflict) || pass > 0) throw error;
@@ -233,6 +238,9 @@ export async function connectSession(
               ...(proxy.bearerToken !== undefined ? { bearerToken: proxy.bearerToken } : {}),
             },
           }
+          : {}),
+        ...(wallet
+          ? { x402Wallet: { address: wallet.address, privateKey: wallet.privateKey } }
           : {}),
         takeover: true,
       }, { cwd: ctx.cwd, env: ctx.env, onSpawn: (child) => spawned = child });
@@ -358,8 +366,14 @@ async function resolveTarget(ctx: AppContext, request: ConnectRequest): Promise<
   if (request.protocolVersion !== undefined) {
     server.protocolVersion = checkedProtocolVersion(request.protocolVersion);
   }
+  if (request.x402 && !server.url) {
+    throw usageError("--x402 applies to HTTP servers only, not to stdio servers");
+  }
   const shown = redactServerConfig({ ...server, ...templates });
-  const profileName = await chooseProfile(ctx, server, request.profile);
+  // A paying session uses no OAuth profile unless one is asked for (as the original).
+  const profileName = request.x402 && request.profile === undefined
+    ? undefined
+    : await chooseProfile(ctx, server, request.profile);
   return {
     server,
     shown,
@@ -458,6 +472,18 @@ function sameSettings(
   return stable(existing.server) === stable(redactServerConfig(server)) &&
     existing.profileName === profileName &&
     stable(existing.proxy) === stable(proxy && recordedProxy(proxy));
+}
+
+/** The x402 wallet `connect --x402` pays with; a usage error when there is none. */
+async function walletForConnect(ctx: AppContext) {
+  const { readWallet } = await import("../x402/wallet.ts");
+  const wallet = await readWallet(ctx.secrets);
+  if (!wallet) {
+    throw usageError(
+      "--x402 needs an x402 wallet. Create one with: mcpc x402 init (or mcpc x402 import)",
+    );
+  }
+  return wallet;
 }
 
 /** What `--proxy` and `--proxy-bearer-token` ask for. */
@@ -630,6 +656,7 @@ async function writeRecord(
     config: ResolvedTarget["config"];
     profileName?: string;
     proxy?: ProxySettings;
+    x402?: boolean;
   },
   existing: SessionRecord | undefined,
 ): Promise<SessionRecord> {
@@ -645,6 +672,7 @@ async function writeRecord(
         : {}),
       ...(target.profileName ? { profileName: target.profileName } : {}),
       ...(target.proxy ? { proxy: recordedProxy(target.proxy) } : {}),
+      ...(target.x402 ? { x402: true } : {}),
       status: "connecting",
       createdAt: existing?.createdAt ?? now,
       lastConnectionAttemptAt: now,

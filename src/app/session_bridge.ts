@@ -388,6 +388,7 @@ export async function buildStartConfig(
     });
   }
   const canResume = options.resume && record.mcpSessionId && record.initializeResult;
+  const wallet = record.x402 ? await sessionWallet(ctx, record) : undefined;
   const proxyToken = record.proxy?.bearerToken !== undefined
     ? await ctx.secrets.get(sessionProxyTokenAccount(record.name))
     : undefined;
@@ -417,8 +418,24 @@ export async function buildStartConfig(
         },
       }
       : {}),
+    ...(wallet ? { x402Wallet: { address: wallet.address, privateKey: wallet.privateKey } } : {}),
     label: sessionTarget(redactServerConfig(record.server)),
   };
+}
+
+/** The wallet a paying session's bridge gets; a usage error when it was removed. */
+async function sessionWallet(ctx: AppContext, record: SessionRecord) {
+  const { readWallet } = await import("../x402/wallet.ts");
+  const wallet = await readWallet(ctx.secrets);
+  if (!wallet) {
+    throw usageError(
+      `Session ${record.name} pays with the x402 wallet, which is gone. Create or import one ` +
+        `(mcpc x402 init), or connect without --x402: mcpc connect ${
+          connectTarget(record)
+        } ${record.name}`,
+    );
+  }
+  return wallet;
 }
 
 /** The verdict without its date, as the bridge passes it to the SDK. */

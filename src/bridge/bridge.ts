@@ -78,6 +78,17 @@ export interface BridgeDeps {
    * to stop. A failure fails the bridge's start with its message.
    */
   serve?: (bridge: Bridge, connection: McpConnection) => Promise<() => Promise<void>>;
+  /** Pays for tool calls (`connect --x402`). */
+  payer?: ToolPayer;
+}
+
+/** What pays for tool calls: ahead of a call, and once more after a result that asks for it. */
+export interface ToolPayer {
+  beforeCall(name: string, tool: Tool | undefined): Promise<void>;
+  /** Whether the result asked for a payment that is now made (the call is made once more). */
+  afterCall(name: string, result: CallToolResult): Promise<boolean>;
+  /** Forgets payments made for a call that failed. */
+  drop(name: string): void;
 }
 
 /** What the bridge wants to hear about while a connection opens. */
@@ -258,6 +269,29 @@ export class Bridge {
     }
   }
 
+  /**
+   * Calls a tool, paying for it when the session pays (`connect --x402`):
+   * ahead when its definition names a price, and once more when its result
+   * asks for payment.
+   */
+  async callTool(
+    connection: McpConnection,
+    name: string,
+    args: Record<string, unknown>,
+    options: CallOptions & { tool?: Tool },
+  ): Promise<CallToolResult> {
+    const payer = this.#deps.payer;
+    if (!payer) return await connection.callTool(name, args, options);
+    try {
+      await payer.beforeCall(name, options.tool);
+      const result = await connection.callTool(name, args, options);
+      if (!await payer.afterCall(name, result)) return result;
+      return await connection.callTool(name, args, options);
+    } finally {
+      payer.drop(name);
+    }
+  }
+
   /** A tool's listed definition (cached), or `undefined` when unknown. */
   async tool(name: string, signal: AbortSignal): Promise<Tool | undefined> {
     const tools = await this.#cachedTools({ signal });
@@ -422,7 +456,7 @@ export class Bridge {
         const connection = await this.#ready;
         const tool = await this.#findTool(params.name, context);
         const args = applyStringSchema(params.arguments, params.typedText, tool?.inputSchema);
-        return await connection.callTool(params.name, args, {
+        return await this.callTool(connection, params.name, args, {
           ...sdkOptions(context),
           ...(tool ? { tool } : {}),
           // A 2026-era server may run the call as a task: the CLI shows its status meanwhile.

@@ -83,6 +83,17 @@ async function profileTokens(
   });
 }
 
+/** The payer of a session with an x402 wallet (its code is loaded only then). */
+async function x402Payer(wallet: NonNullable<BridgeStartConfig["x402Wallet"]>, log: BridgeLog) {
+  const { X402Payer } = await import("../x402/payer.ts");
+  log.info(`x402: paying from ${wallet.address}`);
+  return new X402Payer({
+    privateKey: wallet.privateKey as `0x${string}`,
+    now: Date.now,
+    log: (message) => log.info(message),
+  });
+}
+
 /**
  * How the bridge serves its session as an MCP server (`connect --proxy`);
  * the proxy's code is loaded only by bridges that run one.
@@ -187,6 +198,7 @@ export async function runBridge(sessionName: string): Promise<number> {
     log.warn("TLS certificates are not checked for this session (connect --insecure)");
   }
   const tokens = await profileTokens(config, log, outbound);
+  const payer = config.x402Wallet ? await x402Payer(config.x402Wallet, log) : undefined;
   const stopped = Promise.withResolvers<void>();
   // Listening before the bridge starts its server: a signal then always ends that server too.
   // Frees what finished requests left outside the JS heap once the bridge is quiet.
@@ -206,13 +218,16 @@ export async function runBridge(sessionName: string): Promise<number> {
         prior: config.prior,
         ...hooks,
         cwd: Deno.cwd(),
-        ...(config.server.url !== undefined ? { fetch: outbound() } : {}),
+        ...(config.server.url !== undefined
+          ? { fetch: payer ? payer.wrap(outbound()) : outbound() }
+          : {}),
         ...(tokens ? { authFetch: (inner: typeof fetch) => tokens.wrap(inner) } : {}),
         onError: (error) => log.debug(`MCP transport: ${error.message}`),
       }),
     onStopped: () => stopped.resolve(),
     onKeepalive: () => idle?.activity(),
     ...(config.proxyServer ? { serve: serveProxy(config, log) } : {}),
+    ...(payer ? { payer } : {}),
   });
   const channels = new Set<Channel>();
   bridge.onShutdown(() => {

@@ -37,7 +37,7 @@ import { SKILLS_EXTENSION_ID } from "../mcp/skill_types.ts";
 import { TASKS_EXTENSION_ID } from "../mcp/task_status.ts";
 import type { CallOptions, FollowedNotification, McpConnection } from "../mcp/client.ts";
 import type { ElicitRequestParams, ElicitResult } from "../mcp/types.ts";
-import type { LoggingLevel, Tool } from "../mcp/sdk.ts";
+import type { CallToolResult, LoggingLevel, Tool } from "../mcp/sdk.ts";
 import {
   formatProxyAddress,
   portInUseMessage,
@@ -56,6 +56,13 @@ export interface ProxyUpstream {
     run: (connection: McpConnection) => Promise<T>,
     signal: AbortSignal,
   ): Promise<T>;
+  /** Calls a tool on `connection` as the session's own calls go (paid, with `--x402`). */
+  callTool(
+    connection: McpConnection,
+    name: string,
+    args: Record<string, unknown>,
+    options: CallOptions & { tool?: Tool },
+  ): Promise<CallToolResult>;
   /** A tool's definition from the bridge's cache, when known. */
   tool(name: string, signal: AbortSignal): Promise<Tool | undefined>;
   /** Calls `listener` with each server notification until the returned function is called. */
@@ -513,7 +520,8 @@ class Forwarder {
         return await run(
           operation,
           ctx,
-          (c, o) => c.callTool(name, args, { ...o, ...(tool ? { tool } : {}) }),
+          (c, o) =>
+            this.#options.upstream.callTool(c, name, args, { ...o, ...(tool ? { tool } : {}) }),
         );
       });
     }

@@ -339,6 +339,8 @@ export interface BridgeStartConfig {
    * bearer token its clients must send, if one was set.
    */
   proxyServer?: ProxyAddress & { bearerToken?: string };
+  /** The x402 wallet that pays for the session's calls (`connect --x402`). */
+  x402Wallet?: { address: string; privateKey: string };
 }
 
 const METHODS: ReadonlySet<string> = new Set<MethodName>([

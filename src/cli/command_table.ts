@@ -66,33 +66,6 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { flags: "-h, --help", description: "Display help" },
 ];
 
-/** Global options that take a value (the router skips their values). */
-export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
-  "--timeout",
-  "--max-chars",
-  "-H",
-  "--header",
-  "--protocol-version",
-  "--profile",
-  "--scope",
-  "--client-id",
-  "--client-secret",
-  "--client-metadata-url",
-  "--callback-port",
-  "--client-key",
-  "--client-key-alg",
-  "-o",
-  "--output",
-  "--max-size",
-  "--schema",
-  "--schema-mode",
-  "--input",
-  "--input-file",
-  "--on-input",
-  "-m",
-  "--max-results",
-]);
-
 /** The 2026-07-28 Tasks extension, as a capability path of `advertisedWith`. */
 const TASKS_EXTENSION_PATH = `extensions.${TASKS_EXTENSION_ID}`;
 
@@ -177,6 +150,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       {
         flags: "--proxy-bearer-token <token>",
         description: "Clients of --proxy must send Authorization: Bearer <token>",
+      },
+      {
+        flags: "--x402",
+        description: "Pay for tools with the x402 wallet (experimental; see mcpc help x402)",
       },
     ],
     details: [
@@ -332,6 +309,43 @@ export const COMMANDS: readonly CommandSpec[] = [
     ].join("\n"),
     json:
       "{ crashedBridges, expiredSessions, orphanedBridgeLogs, orphanedSockets, sessions, profiles, logs, affectedSessions? }",
+  },
+  {
+    name: "x402",
+    example: "mcpc x402 init",
+    scope: "top",
+    args: "[subcommand] [args...]",
+    summary: "Pay for tools with USDC (x402, experimental): the wallet, and signing a payment",
+    options: [
+      {
+        flags: "--amount <usd>",
+        description: "sign: pay this many US dollars instead of the amount asked",
+      },
+      {
+        flags: "--expiry <seconds>",
+        description: "sign: valid this long (default: the server's maxTimeoutSeconds, else 3600)",
+      },
+      {
+        flags: "--rpc-url <url>",
+        description: "info: read the balances from this JSON-RPC endpoint (default: Base mainnet)",
+      },
+    ],
+    details: [
+      "Subcommands:",
+      "  init                 create the wallet (a new random key, kept in the secret store)",
+      "  import               import a private key read from stdin: mcpc x402 import < key.txt",
+      "  info                 the address, and its ETH and USDC balances",
+      "  remove               delete the wallet",
+      "  sign <base64>        sign a payment for a PAYMENT-REQUIRED header value",
+      "",
+      "A session connected with --x402 pays with the wallet: tools whose definition names a",
+      "price (_meta.x402) are paid ahead, a 402 Payment Required and a tool result asking",
+      "for payment are paid and retried once. Payments are EIP-3009 USDC authorizations on",
+      "Base (eip155:8453) or Base Sepolia (eip155:84532); the key never leaves the secret",
+      "store and the bridge.",
+    ].join("\n"),
+    json:
+      "init/import: { address, createdAt }; info: { address, createdAt, balances: { eth, usdc } | null, network?, balancesError? } or null; remove: { removed }; sign: { paymentSignature, from, to, amount, amountAtomicUnits, network, expiresAt }",
   },
   {
     name: "help",
@@ -673,3 +687,10 @@ function hasCapability(capabilities: Record<string, unknown>, path: string): boo
   }
   return value !== undefined && value !== null && value !== false;
 }
+
+/** The flags (both spellings) of every option that takes a value: the router skips their values. */
+export const VALUE_OPTIONS: ReadonlySet<string> = new Set(
+  [...GLOBAL_OPTIONS, ...COMMANDS.flatMap((command) => command.options)]
+    .filter((option) => /[<[]/.test(option.flags))
+    .flatMap((option) => option.flags.split(/[ ,]+/).filter((flag) => flag.startsWith("-"))),
+);

@@ -58,6 +58,7 @@ async function runTop(
           ["insecure", "--insecure"],
           ["proxy", "--proxy"],
           ["proxyBearerToken", "--proxy-bearer-token"],
+          ["x402", "--x402"],
         ].filter(([key]) => invocation.options[key] !== undefined).map(([, flag]) => flag);
         if (given.length > 0) {
           throw usageError(
@@ -109,6 +110,27 @@ async function runTop(
           insecure: invocation.options.insecure === true,
           proxy: invocation.options.proxy as string | undefined,
           proxyBearerToken: invocation.options.proxyBearerToken as string | undefined,
+          x402: invocation.options.x402 === true,
+        }),
+      );
+    }
+    case "x402": {
+      if (first === undefined) {
+        const { commandHelp } = await import("./help.ts");
+        const { findCommand } = await import("./command_table.ts");
+        ctx.stdout(`${commandHelp(findCommand("top", "x402")!, "top")}\n`);
+        return 0;
+      }
+      const { x402Command } = await import("../app/x402_commands.ts");
+      const option = (name: string) => invocation.options[name] as string | undefined;
+      return print(
+        ctx,
+        await x402Command(ctx, {
+          subcommand: first,
+          args: (invocation.args[1] as string[] | undefined) ?? [],
+          amount: option("amount"),
+          expiry: option("expiry"),
+          rpcUrl: option("rpcUrl"),
         }),
       );
     }

@@ -164,6 +164,8 @@ export interface SessionRecord {
    * is in the secret store).
    */
   proxy?: ProxyAddress & { bearerToken?: string };
+  /** Tool calls are paid with the x402 wallet (`connect --x402`). */
+  x402?: boolean;
   /** The config file (real path) this session was connected from. */
   configFile?: string;
   /** The entry of {@linkcode SessionRecord.configFile}. */

@@ -1,0 +1,178 @@
+/**
+ * How a bridge of `connect --x402` pays (x402 v2, over Streamable HTTP):
+ *
+ * - A tool whose listed definition says what it costs
+ *   (`_meta.x402.paymentRequired`) is paid up front: its call carries a
+ *   fresh payment in `params._meta["x402/payment"]` and the
+ *   `PAYMENT-SIGNATURE` header.
+ * - A request answered `402 Payment Required` with a `PAYMENT-REQUIRED`
+ *   header is paid and sent again, once.
+ * - A tool result that asks for payment (`isError` with a `PaymentRequired`
+ *   in `structuredContent` or its first text) is paid and the call made
+ *   again, once.
+ *
+ * Every payment is signed afresh (an EIP-3009 authorization settles once).
+ * The log names what was paid to whom, never the key or a signature.
+ *
+ * Layer: edge (wraps fetch).
+ * @module
+ */
+
+import type { Hex } from "viem";
+import type { CallToolResult, Tool } from "../mcp/sdk.ts";
+import {
+  asPaymentRequired,
+  chooseRequirement,
+  decodePaymentRequired,
+  NETWORKS,
+  PAYMENT_META_KEY,
+  PAYMENT_REQUIRED_HEADER,
+  PAYMENT_SIGNATURE_HEADER,
+  type PaymentRequired,
+  type PaymentRequirements,
+  type SignedPayment,
+  signPayment,
+  X402_VERSION,
+} from "./payment.ts";
+
+/** What a bridge's payer needs. */
+export interface PayerOptions {
+  privateKey: Hex;
+  now: () => number;
+  log: (message: string) => void;
+}
+
+/** Pays for one session's requests. */
+export class X402Payer {
+  #options: PayerOptions;
+  /** Payments made for the next `tools/call` of each tool. */
+  #pending = new Map<string, SignedPayment[]>();
+
+  constructor(options: PayerOptions) {
+    this.#options = options;
+  }
+
+  /** `inner` with payments: the tool calls paid ahead, and a 402 paid and retried once. */
+  wrap(inner: typeof fetch): typeof fetch {
+    return async (input, init) => {
+      const headers = new Headers(init?.headers);
+      let body = init?.body;
+      const message = typeof body === "string" ? jsonRpcRequest(body) : undefined;
+      const tool = message?.method === "tools/call" ? String(message.params?.name ?? "") : "";
+      const ahead = tool ? this.#pending.get(tool)?.shift() : undefined;
+      if (ahead) body = this.#attach(message!, ahead, headers);
+      const response = await inner(input, { ...init, headers, body });
+      const asked = response.headers.get(PAYMENT_REQUIRED_HEADER);
+      if (response.status !== 402 || asked === null) return response;
+      await response.body?.cancel();
+      const payment = await this.#pay(decodePaymentRequired(asked), urlOf(input));
+      const retryHeaders = new Headers(headers);
+      const retryBody = message ? this.#attach(message, payment, retryHeaders) : body;
+      retryHeaders.set(PAYMENT_SIGNATURE_HEADER, payment.header);
+      return await inner(input, { ...init, headers: retryHeaders, body: retryBody });
+    };
+  }
+
+  /** Before a call of `name`: pays ahead when its definition says what it costs. */
+  async beforeCall(name: string, tool: Tool | undefined): Promise<void> {
+    const required = toolPrice(tool);
+    if (!required) return;
+    this.#queue(name, await this.#pay(required, `tool ${name}`));
+  }
+
+  /**
+   * After a call of `name`: when its result asks for payment, pays for the
+   * next call of it and says so (the caller calls once more).
+   */
+  async afterCall(name: string, result: CallToolResult): Promise<boolean> {
+    const required = paymentAsked(result);
+    if (!required) return false;
+    this.#queue(name, await this.#pay(required, `tool ${name}`));
+    return true;
+  }
+
+  /** Forgets payments made for calls that did not happen (a call that failed before sending). */
+  drop(name: string): void {
+    this.#pending.delete(name);
+  }
+
+  #queue(name: string, payment: SignedPayment): void {
+    const queue = this.#pending.get(name) ?? [];
+    queue.push(payment);
+    this.#pending.set(name, queue);
+  }
+
+  async #pay(required: PaymentRequired, what: string): Promise<SignedPayment> {
+    const requirement = chooseRequirement(required);
+    const payment = await signPayment(this.#options.privateKey, required, requirement, {
+      now: this.#options.now(),
+    });
+    this.#options.log(
+      `x402: paying ${payment.amount} USDC to ${payment.to} on ${
+        NETWORKS[payment.network]?.name ?? payment.network
+      } for ${what} (valid until ${payment.expiresAt})`,
+    );
+    return payment;
+  }
+
+  /** The request with the payment in its `_meta` and header; returns the new body. */
+  #attach(message: JsonRpcRequest, payment: SignedPayment, headers: Headers): string {
+    headers.set(PAYMENT_SIGNATURE_HEADER, payment.header);
+    const params = message.params ?? {};
+    const meta = (params._meta as Record<string, unknown> | undefined) ?? {};
+    return JSON.stringify({
+      ...message,
+      params: { ...params, _meta: { ...meta, [PAYMENT_META_KEY]: payment.payload } },
+    });
+  }
+}
+
+interface JsonRpcRequest {
+  jsonrpc: string;
+  id?: unknown;
+  method: string;
+  params?: Record<string, unknown>;
+}
+
+function jsonRpcRequest(body: string): JsonRpcRequest | undefined {
+  try {
+    const value = JSON.parse(body);
+    return typeof value?.method === "string" && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function urlOf(input: string | URL | Request): string {
+  return typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+}
+
+/**
+ * What a tool's definition says it costs: `_meta.x402.paymentRequired`, a
+ * `PaymentRequired` or one requirement (or `true` with the requirement's
+ * fields in `_meta.x402` itself).
+ */
+export function toolPrice(tool: Tool | undefined): PaymentRequired | undefined {
+  const x402 = (tool?._meta as Record<string, unknown> | undefined)?.x402 as
+    | Record<string, unknown>
+    | undefined;
+  if (!x402) return undefined;
+  const given = x402.paymentRequired === true ? x402 : x402.paymentRequired;
+  if (typeof given !== "object" || given === null) return undefined;
+  return asPaymentRequired(given) ??
+    asPaymentRequired({ x402Version: X402_VERSION, accepts: [given as PaymentRequirements] });
+}
+
+/** The payment a tool result asks for (x402 MCP transport), if it asks. */
+export function paymentAsked(result: CallToolResult): PaymentRequired | undefined {
+  if (!result.isError) return undefined;
+  const structured = asPaymentRequired(result.structuredContent);
+  if (structured) return structured;
+  const first = result.content?.[0];
+  if (first?.type !== "text") return undefined;
+  try {
+    return asPaymentRequired(JSON.parse(first.text));
+  } catch {
+    return undefined;
+  }
+}
