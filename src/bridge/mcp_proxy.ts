@@ -84,6 +84,8 @@ export interface ProxyOptions {
   connection: McpConnection;
   upstream: ProxyUpstream;
   log: { info(message: string): void; warn(message: string): void; debug(message: string): void };
+  /** How long an unused 2025-era client session is kept, and how many at most (tests set them). */
+  limits?: { idleSessionMs?: number; maxSessions?: number };
 }
 
 /** A running proxy. */
@@ -173,7 +175,14 @@ interface LegacySession {
   subscribed: Set<string>;
   /** The least severe log level it wants (`logging/setLevel`); none: every message. */
   level?: LoggingLevel;
+  /** When it last sent a request (ms). */
+  usedAt: number;
 }
+
+/** A 2025-era client session unused this long is ended when another one starts (ms). */
+const IDLE_SESSION_MS = 60 * 60 * 1000;
+/** The most 2025-era client sessions kept at once (the least recently used one goes first). */
+const MAX_SESSIONS = 1000;
 
 const LOG_SEVERITY: Record<LoggingLevel, number> = {
   debug: 0,
@@ -247,6 +256,18 @@ export async function startMcpProxy(options: ProxyOptions): Promise<RunningProxy
     }
   });
 
+  /** Clients that never end their sessions do not make the bridge keep them forever. */
+  const endIdleSessions = async () => {
+    const now = Date.now();
+    const byAge = [...sessions.values()].sort((a, b) => a.usedAt - b.usedAt);
+    const idleMs = options.limits?.idleSessionMs ?? IDLE_SESSION_MS;
+    const most = options.limits?.maxSessions ?? MAX_SESSIONS;
+    const ending = byAge.filter((session, index) =>
+      now - session.usedAt > idleMs || byAge.length - index >= most
+    );
+    await Promise.allSettled(ending.map((session) => session.transport.close()));
+  };
+
   const legacy = async (req: Request): Promise<Response> => {
     const sessionId = req.headers.get("mcp-session-id");
     if (sessionId !== null) {
@@ -255,6 +276,7 @@ export async function startMcpProxy(options: ProxyOptions): Promise<RunningProxy
         await req.body?.cancel();
         return jsonRpcError(404, -32001, "Session not found");
       }
+      session.usedAt = Date.now();
       return await session.transport.handleRequest(req);
     }
     if (req.method !== "POST") {
@@ -271,7 +293,9 @@ export async function startMcpProxy(options: ProxyOptions): Promise<RunningProxy
     if (!messages.some((message) => isInitializeRequest(message))) {
       return jsonRpcError(400, -32000, "Bad Request: Mcp-Session-Id header is required");
     }
+    await endIdleSessions();
     const session: LegacySession = {
+      usedAt: Date.now(),
       subscribed: new Set(),
       transport: new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => crypto.randomUUID(),

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { allowedHostnames } from "../../../src/bridge/mcp_proxy.ts";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import {
+  allowedHostnames,
+  ProxyPortError,
+  type ProxyUpstream,
+  startMcpProxy,
+} from "../../../src/bridge/mcp_proxy.ts";
+import type { McpConnection } from "../../../src/mcp/client.ts";
 import { tokensEqual } from "../../../src/bridge/token_compare.ts";
 
 Deno.test("allowedHostnames() allows the loopback names for a loopback address, only the name otherwise", () => {
@@ -34,4 +41,103 @@ Deno.test("tokensEqual() is true only for the same token", async () => {
   assert.equal(await tokensEqual("s3cre", "s3cret"), false);
   assert.equal(await tokensEqual("", "s3cret"), false);
   assert.equal(await tokensEqual("s3cret-and-more", "s3cret"), false);
+});
+
+/** A connection that answers tools/list with one tool, enough to serve clients. */
+function fakeConnection(): McpConnection {
+  return {
+    initialize: {
+      protocolVersion: "2025-11-25",
+      capabilities: { tools: {} },
+      serverInfo: { name: "fake", version: "1" },
+    },
+    era: { kind: "legacy" },
+    tasks: { toolCall: false, list: false, cancel: false },
+    listTools: () => Promise.resolve({ items: [{ name: "t", inputSchema: { type: "object" } }] }),
+  } as unknown as McpConnection;
+}
+
+function fakeUpstream(): ProxyUpstream {
+  return {
+    serve: (_operation, run, _signal) => run(fakeConnection()),
+    callTool: () => Promise.reject(new Error("not used")),
+    tool: () => Promise.resolve(undefined),
+    watch: () => () => {},
+    followResources: () => Promise.resolve(),
+  };
+}
+
+const quiet = { info() {}, warn() {}, debug() {} };
+
+async function legacyClient(url: string): Promise<Client> {
+  const client = new Client({ name: "t", version: "1" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return client;
+}
+
+Deno.test("startMcpProxy() ends the least recently used 2025-era session beyond its limit", async () => {
+  const proxy = await startMcpProxy({
+    sessionName: "@s",
+    address: { host: "127.0.0.1", port: 0 },
+    connection: fakeConnection(),
+    upstream: fakeUpstream(),
+    log: quiet,
+    limits: { maxSessions: 2 },
+  });
+  const url = `http://127.0.0.1:${proxy.port}/mcp`;
+  const clients: Client[] = [];
+  try {
+    for (let i = 0; i < 3; i++) clients.push(await legacyClient(url));
+    await assert.rejects(clients[0].listTools(), /Session not found|404/);
+    for (const client of clients.slice(1)) {
+      assert.deepEqual((await client.listTools()).tools.map((tool) => tool.name), ["t"]);
+    }
+  } finally {
+    await Promise.allSettled(clients.map((client) => client.close()));
+    await proxy.close();
+  }
+});
+
+Deno.test("startMcpProxy() ends a 2025-era session left unused longer than the idle limit", async () => {
+  const proxy = await startMcpProxy({
+    sessionName: "@s",
+    address: { host: "127.0.0.1", port: 0 },
+    connection: fakeConnection(),
+    upstream: fakeUpstream(),
+    log: quiet,
+    limits: { idleSessionMs: 50 },
+  });
+  const url = `http://127.0.0.1:${proxy.port}/mcp`;
+  const clients: Client[] = [];
+  try {
+    clients.push(await legacyClient(url));
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    clients.push(await legacyClient(url));
+    await assert.rejects(clients[0].listTools(), /Session not found|404/);
+    assert.equal((await clients[1].listTools()).tools.length, 1);
+  } finally {
+    await Promise.allSettled(clients.map((client) => client.close()));
+    await proxy.close();
+  }
+});
+
+Deno.test("startMcpProxy() refuses a port that is taken with the connect message", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (taken.addr as Deno.NetAddr).port;
+  try {
+    await assert.rejects(
+      startMcpProxy({
+        sessionName: "@s",
+        address: { host: "127.0.0.1", port },
+        connection: fakeConnection(),
+        upstream: fakeUpstream(),
+        log: quiet,
+      }),
+      (error: Error) =>
+        error instanceof ProxyPortError &&
+        error.message.startsWith(`Port ${port} is already in use`),
+    );
+  } finally {
+    taken.close();
+  }
 });
