@@ -9,7 +9,12 @@
  * without access to Deno's download host, point `DENORT_BIN` at a local
  * denort binary of the same Deno version and it is used instead.
  *
- * Usage: deno task compile [--target <triple>] [--output <path>]
+ * The version (`src/version.ts`) is compiled in; the build refuses sources
+ * whose versions disagree (`deno.json`, and the release tag: `--tag v1.2.3`,
+ * or `GITHUB_REF_NAME` on a tag build) or that have uncommitted changes
+ * (`--allow-dirty` builds them anyway, for development).
+ *
+ * Usage: deno task compile [--target <triple>] [--output <path>] [--tag <vX.Y.Z>] [--allow-dirty]
  *
  * @module
  */
@@ -18,6 +23,7 @@ import { resolve } from "node:path";
 import { buildBundle } from "./bundle.ts";
 import { BRIDGE_V8_FLAGS, PERMISSION_FLAGS } from "../src/platform/self_command.ts";
 import { VERSION } from "../src/version.ts";
+import { readVersionFacts, versionProblem } from "./release.ts";
 
 /**
  * The `deno compile` argument list for the given options; `main` is the
@@ -69,6 +75,19 @@ if (import.meta.main) {
     flag(Deno.args, "--output") ?? `${root}dist/mcpc${Deno.build.os === "windows" ? ".exe" : ""}`,
   );
   const target = flag(Deno.args, "--target");
+  const tag = flag(Deno.args, "--tag") ??
+    (Deno.env.get("GITHUB_REF_TYPE") === "tag" ? Deno.env.get("GITHUB_REF_NAME") : undefined);
+  const refused = versionProblem(
+    await readVersionFacts(root, {
+      version: VERSION,
+      ...(tag !== undefined ? { tag } : {}),
+      allowDirty: Deno.args.includes("--allow-dirty"),
+    }),
+  );
+  if (refused) {
+    console.error(`error: not building mcpc ${VERSION}: ${refused}`);
+    Deno.exit(1);
+  }
   let main: string;
   try {
     main = await buildBundle(`${root}dist/bundle`);
