@@ -109,8 +109,10 @@ tar -xzf "$work/$archive" -C "$work/unpacked" || fail "cannot unpack $archive"
 [ -f "$work/unpacked/mcpc" ] || fail "$archive holds no mcpc binary"
 mkdir -p "$prefix/bin" || fail "cannot create $prefix/bin"
 # Replaced atomically: a running mcpc keeps its old file.
-cp "$work/unpacked/mcpc" "$prefix/bin/.mcpc.new" && chmod 755 "$prefix/bin/.mcpc.new" &&
-  mv -f "$prefix/bin/.mcpc.new" "$prefix/bin/mcpc" || fail "cannot install to $prefix/bin/mcpc"
+if ! { cp "$work/unpacked/mcpc" "$prefix/bin/.mcpc.new" && chmod 755 "$prefix/bin/.mcpc.new" &&
+  mv -f "$prefix/bin/.mcpc.new" "$prefix/bin/mcpc"; }; then
+  fail "cannot install to $prefix/bin/mcpc"
+fi
 
 echo "Installed mcpc $found_version to $prefix/bin/mcpc"
 case ":$PATH:" in

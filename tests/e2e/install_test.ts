@@ -7,52 +7,11 @@
  */
 
 import assert from "node:assert/strict";
-import { packageBinary, sha256 } from "../../scripts/package.ts";
-import { RELEASE_TARGETS } from "../../scripts/release.ts";
+import { fakeRelease } from "../fixtures/fake_release.ts";
 import { VERSION } from "../../src/version.ts";
 import { ROOT } from "./harness.ts";
 
 const INSTALL = `${ROOT}scripts/install.sh`;
-
-interface FakeRelease {
-  url: string;
-  dir: string;
-  requests: string[];
-  close(): Promise<void>;
-}
-
-/** Packs a stand-in `mcpc` for every Unix target and serves the folder. */
-async function fakeRelease(): Promise<FakeRelease> {
-  const dir = await Deno.makeTempDir({ prefix: "mcpc-release-" });
-  const bin = `${dir}/bin`;
-  await Deno.mkdir(bin);
-  await Deno.writeTextFile(`${bin}/mcpc`, `#!/bin/sh\necho ${VERSION}\n`);
-  const sums: string[] = [];
-  for (const target of RELEASE_TARGETS.filter((t) => t.archive === "tar.gz")) {
-    const archive = await packageBinary(target.triple, bin, `${dir}/release`);
-    sums.push(`${await sha256(archive)}  ${archive.slice(archive.lastIndexOf("/") + 1)}`);
-  }
-  await Deno.writeTextFile(`${dir}/release/SHA256SUMS`, `${sums.join("\n")}\n`);
-  const requests: string[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
-    const name = new URL(req.url).pathname.slice(1);
-    requests.push(name);
-    try {
-      return new Response(await Deno.readFile(`${dir}/release/${name}`));
-    } catch {
-      return new Response("not found", { status: 404 });
-    }
-  });
-  return {
-    url: `http://127.0.0.1:${server.addr.port}`,
-    dir,
-    requests,
-    close: async () => {
-      await server.shutdown();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
 
 async function install(args: string[], env: Record<string, string> = {}) {
   const output = await new Deno.Command("sh", {
