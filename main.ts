@@ -6,7 +6,7 @@
  * @module
  */
 
-import { BRIDGE_SUBCOMMAND } from "./src/platform/self_command.ts";
+import { BRIDGE_SUBCOMMAND, COMPLETE_SUBCOMMAND } from "./src/platform/self_command.ts";
 import { writeText } from "./src/platform/write_text.ts";
 
 /** Runs mcpc with `argv` (without the program name) and returns the exit code. */
@@ -21,6 +21,12 @@ export async function main(argv: string[]): Promise<number> {
       writeText(Deno.stderr, `Error: ${message}\n`);
       return 1;
     }
+  }
+  if (argv[0] === COMPLETE_SUBCOMMAND) {
+    // Shell completion runs on every Tab: no CLI context, no lock, nothing else loaded.
+    const { runComplete } = await import("./src/cli/complete.ts");
+    writeText(Deno.stdout, await runComplete(argv.slice(1), Deno.env.toObject()));
+    return 0;
   }
   const { runCli } = await import("./src/cli/cli_main.ts");
   return await runCli(argv);

@@ -348,6 +348,22 @@ export const COMMANDS: readonly CommandSpec[] = [
       "init/import: { address, createdAt }; info: { address, createdAt, balances: { eth, usdc } | null, network?, balancesError? } or null; remove: { removed }; sign: { paymentSignature, from, to, amount, amountAtomicUnits, network, expiresAt }",
   },
   {
+    name: "completion",
+    example: "mcpc completion bash",
+    scope: "top",
+    args: "<shell>",
+    summary: "Print the shell completion script for bash, zsh or fish",
+    options: [],
+    details: [
+      "Install:",
+      '  bash  eval "$(mcpc completion bash)"                 (in ~/.bashrc)',
+      '  zsh   eval "$(mcpc completion zsh)"                  (in ~/.zshrc, after compinit)',
+      "  fish  mcpc completion fish > ~/.config/fish/completions/mcpc.fish",
+      "It completes commands, options and their values, @session names and the tool",
+      "names of a session (from its bridge, if it answers within 300 ms).",
+    ].join("\n"),
+  },
+  {
     name: "help",
     scope: "top",
     args: "[command]",

@@ -114,6 +114,17 @@ async function runTop(
         }),
       );
     }
+    case "completion": {
+      const { COMPLETION_SHELLS, completionScript } = await import("./complete.ts");
+      const shell = COMPLETION_SHELLS.find((candidate) => candidate === first);
+      if (!shell) {
+        throw usageError(
+          `Unknown shell: ${first}. mcpc completes in ${COMPLETION_SHELLS.join(", ")}`,
+        );
+      }
+      ctx.stdout(completionScript(shell));
+      return 0;
+    }
     case "x402": {
       if (first === undefined) {
         const { commandHelp } = await import("./help.ts");

@@ -52,6 +52,9 @@ export const BRIDGE_DENO_FLAGS: readonly string[] = [
 /** The hidden subcommand that turns the program into a session's bridge. */
 export const BRIDGE_SUBCOMMAND = "__bridge";
 
+/** The hidden subcommand shell completion scripts call (src/cli/complete.ts). */
+export const COMPLETE_SUBCOMMAND = "__complete";
+
 const PROJECT_ROOT = new URL("../../", import.meta.url);
 
 /** How this program is being run, which decides how it starts itself. */

@@ -53,6 +53,9 @@ const SESSION_PATH = [
   "src/app/list_sessions.ts",
   "src/app/close_session.ts",
   "src/app/restart_session.ts",
+  // Shell completion runs on every Tab.
+  "src/cli/complete.ts",
+  "src/bridge/client.ts",
 ].map((path) => new URL(path, ROOT).href);
 
 Deno.test("session commands and listing load no MCP SDK, zod or logtape", async () => {
