@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { checkJsonOutput } from "./json_schemas.ts";
 import type { SessionsFile } from "../../src/session/session.ts";
 
 export const ROOT = new URL("../../", import.meta.url).pathname;
@@ -94,11 +95,14 @@ export class Harness {
     }
     const output = await child.output();
     const decoder = new TextDecoder();
-    return {
+    const result = {
       code: output.code,
       stdout: decoder.decode(output.stdout),
       stderr: decoder.decode(output.stderr),
     };
+    // Every --json output of the tests matches its command's schema (schemas/).
+    checkJsonOutput(args, options.env ?? {}, result);
+    return result;
   }
 
   /**
