@@ -6,6 +6,7 @@ import {
   versionProblem,
 } from "../../../scripts/release.ts";
 import { VERSION } from "../../../src/version.ts";
+import { parse } from "yaml";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
 
@@ -54,4 +55,50 @@ Deno.test("the release workflow builds every target on its runner and the CI wor
   assert.match(ci, /bash \.ci\/run/);
   assert.match(ci, /ubuntu/);
   assert.match(ci, /macos/);
+});
+
+interface Workflow {
+  on: unknown;
+  jobs: Record<string, {
+    "runs-on": string;
+    needs?: string;
+    strategy?: { matrix: { include?: Record<string, string>[]; runner?: string[] } };
+    steps: { uses?: string; run?: string; name?: string; with?: Record<string, unknown> }[];
+  }>;
+}
+
+Deno.test("the workflows and the action are valid YAML with the jobs and steps they promise", async () => {
+  const release = parse(
+    await Deno.readTextFile(`${ROOT}.github/workflows/release.yml`),
+  ) as Workflow;
+  assert.deepEqual(Object.keys(release.jobs).sort(), ["build", "docker", "publish"]);
+  const matrix = release.jobs.build.strategy!.matrix.include!;
+  assert.deepEqual(
+    matrix.map((entry) => `${entry.target} ${entry.runner}`),
+    RELEASE_TARGETS.map((target) => `${target.triple} ${target.runner}`),
+  );
+  const runs = release.jobs.build.steps.map((step) => step.run ?? "").join("\n");
+  assert.match(runs, /scripts\/smoke\.ts/);
+  assert.match(runs, /scripts\/package\.ts/);
+  assert.match(runs, /npm install -g deno@2\.9\.6/);
+  assert.equal(release.jobs.publish.needs, "build");
+  assert.ok(release.jobs.publish.steps.some((step) => /gh release create/.test(step.run ?? "")));
+  assert.ok(
+    release.jobs.docker.steps.some((step) => step.uses?.startsWith("docker/build-push-action")),
+  );
+  for (const job of Object.values(release.jobs)) {
+    for (const step of job.steps) {
+      if (step.uses) assert.match(step.uses, /@v\d+$/, `${step.uses} is pinned to a major version`);
+    }
+  }
+  const ci = parse(await Deno.readTextFile(`${ROOT}.github/workflows/ci.yml`)) as Workflow;
+  assert.deepEqual(ci.jobs.test.strategy!.matrix.runner, ["ubuntu-24.04", "macos-14"]);
+  const action = parse(await Deno.readTextFile(`${ROOT}action.yml`)) as {
+    inputs: Record<string, unknown>;
+    outputs: Record<string, unknown>;
+    runs: { using: string; main: string; post: string };
+  };
+  assert.deepEqual(Object.keys(action.inputs).sort(), ["headers", "server", "session", "version"]);
+  assert.deepEqual(Object.keys(action.outputs).sort(), ["session", "tools"]);
+  for (const entry of [action.runs.main, action.runs.post]) await Deno.stat(`${ROOT}${entry}`);
 });
