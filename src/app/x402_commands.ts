@@ -128,10 +128,13 @@ async function init(ctx: AppContext, key: string | undefined): Promise<CommandOu
 /** The key `import` is given: on stdin (preferred: nothing in argv), or as its argument. */
 async function keyToImport(ctx: AppContext, argument: string | undefined): Promise<string> {
   if (argument !== undefined) {
-    ctx.stderr(
-      "Warning: the private key was given on the command line, where the shell history and " +
-        "other users' process lists can see it; prefer: mcpc x402 import < key.txt\n",
-    );
+    // In --json mode a successful command prints nothing on stderr.
+    if (!ctx.output.json) {
+      ctx.stderr(
+        "Warning: the private key was given on the command line, where the shell history and " +
+          "other users' process lists can see it; prefer: mcpc x402 import < key.txt\n",
+      );
+    }
     return argument;
   }
   if (ctx.stdinIsTerminal) {

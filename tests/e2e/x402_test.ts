@@ -87,6 +87,15 @@ Deno.test("x402 wallet: import from stdin, refuse a second, info with balances a
     const removed = await h.json<{ removed: boolean }>(["--json", "x402", "remove"]);
     assert.equal(removed.removed, true);
     assert.equal(JSON.parse((await h.run(["--json", "x402", "info"])).stdout), null);
+    // A key given as an argument works, with a warning (none in --json mode: stderr stays clean).
+    const argued = await h.run(["x402", "import", KEY]);
+    assert.equal(argued.code, 0, argued.stderr);
+    assert.match(argued.stderr, /the private key was given on the command line/);
+    assert.equal((await h.run(["x402", "remove"])).code, 0);
+    const quiet = await h.run(["--json", "x402", "import", KEY]);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quiet.stderr, "");
+    assert.equal((await h.run(["x402", "remove"])).code, 0);
     const bad = await h.run(["x402", "import"], { stdin: "0x1234\n" });
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /Invalid private key: expected 32 bytes/);
