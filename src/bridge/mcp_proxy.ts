@@ -18,9 +18,11 @@
 import {
   CLIENT_CAPABILITIES_META_KEY,
   createMcpHandler,
+  type EventStore,
   hostHeaderValidationResponse,
   isInitializeRequest,
   isLegacyRequest,
+  type JSONRPCMessage,
   type McpHttpHandler,
   originValidationResponse,
   ProtocolError,
@@ -179,6 +181,45 @@ interface LegacySession {
   usedAt: number;
 }
 
+/** How soon a 2025-era client should reconnect a dropped SSE stream (its `retry`, ms). */
+const SSE_RETRY_MS = 1_000;
+/** The messages a 2025-era client session keeps for replay on reconnection. */
+const REPLAY_EVENTS = 500;
+
+/**
+ * The latest messages sent on one client session's SSE streams, so that a
+ * client reconnecting with `Last-Event-ID` gets those after it on the same
+ * stream (older ones are forgotten).
+ */
+export class RecentEvents implements EventStore {
+  #events: { id: string; streamId: string; message: JSONRPCMessage }[] = [];
+  #next = 0;
+
+  storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
+    const id = `${streamId}_${++this.#next}`;
+    this.#events.push({ id, streamId, message });
+    if (this.#events.length > REPLAY_EVENTS) this.#events.shift();
+    return Promise.resolve(id);
+  }
+
+  getStreamIdForEventId(eventId: string): Promise<string | undefined> {
+    return Promise.resolve(this.#events.find((event) => event.id === eventId)?.streamId);
+  }
+
+  async replayEventsAfter(
+    lastEventId: string,
+    { send }: { send: (eventId: string, message: JSONRPCMessage) => Promise<void> },
+  ): Promise<string> {
+    const at = this.#events.findIndex((event) => event.id === lastEventId);
+    if (at === -1) throw new Error(`Unknown or forgotten event ${lastEventId}`);
+    const { streamId } = this.#events[at];
+    for (const event of this.#events.slice(at + 1)) {
+      if (event.streamId === streamId) await send(event.id, event.message);
+    }
+    return streamId;
+  }
+}
+
 /** A 2025-era client session unused this long is ended when another one starts (ms). */
 const IDLE_SESSION_MS = 60 * 60 * 1000;
 /** The most 2025-era client sessions kept at once (the least recently used one goes first). */
@@ -299,6 +340,9 @@ export async function startMcpProxy(options: ProxyOptions): Promise<RunningProxy
       subscribed: new Set(),
       transport: new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => crypto.randomUUID(),
+        // Resumable SSE streams: a client that lost one gets what it missed (Last-Event-ID).
+        eventStore: new RecentEvents(),
+        retryInterval: SSE_RETRY_MS,
         onsessioninitialized: (id) => {
           sessions.set(id, session);
           log.info(`Proxy: client session ${id.slice(0, 8)} started (${sessions.size} open)`);

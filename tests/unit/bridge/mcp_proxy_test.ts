@@ -4,6 +4,7 @@ import {
   allowedHostnames,
   ProxyPortError,
   type ProxyUpstream,
+  RecentEvents,
   startMcpProxy,
 } from "../../../src/bridge/mcp_proxy.ts";
 import type { McpConnection } from "../../../src/mcp/client.ts";
@@ -140,4 +141,23 @@ Deno.test("startMcpProxy() refuses a port that is taken with the connect message
   } finally {
     taken.close();
   }
+});
+
+Deno.test("RecentEvents replays what a stream sent after the client's last event, and forgets old ones", async () => {
+  const events = new RecentEvents();
+  const message = (id: number) => ({ jsonrpc: "2.0" as const, method: "m", params: { id } });
+  const a1 = await events.storeEvent("a", message(1));
+  await events.storeEvent("b", message(2));
+  await events.storeEvent("a", message(3));
+  await events.storeEvent("a", message(4));
+  assert.equal(await events.getStreamIdForEventId(a1), "a");
+  const replayed: unknown[] = [];
+  const stream = await events.replayEventsAfter(a1, {
+    send: (_id, sent) => Promise.resolve(void replayed.push(sent)),
+  });
+  assert.equal(stream, "a");
+  assert.deepEqual(replayed, [message(3), message(4)], "only stream a's later messages");
+  await assert.rejects(events.replayEventsAfter("a_999", { send: () => Promise.resolve() }));
+  for (let i = 0; i < 600; i++) await events.storeEvent("c", message(i));
+  assert.equal(await events.getStreamIdForEventId(a1), undefined, "the oldest are forgotten");
 });
