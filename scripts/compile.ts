@@ -64,6 +64,11 @@ export async function verifyBinary(path: string): Promise<string | undefined> {
   return `the binary printed "${printed.split("\n")[0]}" for --version, expected "${VERSION}"`;
 }
 
+/** `path`, with `.exe` added for a Windows target (deno compile adds it; the checks need it). */
+export function executablePath(path: string, target: string): string {
+  return target.includes("windows") && !path.toLowerCase().endsWith(".exe") ? `${path}.exe` : path;
+}
+
 function flag(args: string[], name: string): string | undefined {
   const index = args.indexOf(name);
   return index === -1 ? undefined : args[index + 1];
@@ -71,10 +76,11 @@ function flag(args: string[], name: string): string | undefined {
 
 if (import.meta.main) {
   const root = new URL("../", import.meta.url).pathname;
-  const output = resolve(
-    flag(Deno.args, "--output") ?? `${root}dist/mcpc${Deno.build.os === "windows" ? ".exe" : ""}`,
-  );
   const target = flag(Deno.args, "--target");
+  const output = executablePath(
+    resolve(flag(Deno.args, "--output") ?? `${root}dist/mcpc`),
+    target ?? Deno.build.target,
+  );
   const tag = flag(Deno.args, "--tag") ??
     (Deno.env.get("GITHUB_REF_TYPE") === "tag" ? Deno.env.get("GITHUB_REF_NAME") : undefined);
   const refused = versionProblem(

@@ -7,6 +7,7 @@ import {
 } from "../../../scripts/release.ts";
 import { VERSION } from "../../../src/version.ts";
 import { parse } from "yaml";
+import { executablePath } from "../../../scripts/compile.ts";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
 
@@ -101,4 +102,10 @@ Deno.test("the workflows and the action are valid YAML with the jobs and steps t
   assert.deepEqual(Object.keys(action.inputs).sort(), ["headers", "server", "session", "version"]);
   assert.deepEqual(Object.keys(action.outputs).sort(), ["session", "tools"]);
   for (const entry of [action.runs.main, action.runs.post]) await Deno.stat(`${ROOT}${entry}`);
+});
+
+Deno.test("executablePath() adds .exe for a Windows target only", () => {
+  assert.equal(executablePath("dist/bin/mcpc", "x86_64-pc-windows-msvc"), "dist/bin/mcpc.exe");
+  assert.equal(executablePath("dist/bin/mcpc.EXE", "x86_64-pc-windows-msvc"), "dist/bin/mcpc.EXE");
+  assert.equal(executablePath("dist/bin/mcpc", "aarch64-apple-darwin"), "dist/bin/mcpc");
 });
