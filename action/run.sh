@@ -42,6 +42,10 @@ install_mcpc() {
 
 main() {
   : "${GITHUB_OUTPUT:?}" "${GITHUB_STEP_SUMMARY:?}" "${GITHUB_PATH:?}" "${GITHUB_STATE:?}"
+  case "$(uname -s)" in
+    Linux | Darwin) ;;
+    *) fail "the mcpc action runs on Linux and macOS runners (use the release's Windows zip elsewhere)" ;;
+  esac
   install_mcpc
   mcpc --version
   local server="${INPUT_SERVER:-}"
@@ -60,12 +64,19 @@ main() {
     [[ "$line" == *:* ]] || fail "a line of headers is not \"Key: Value\" (its text is not shown)"
     value="${line#*:}"
     value="${value# }"
-    # Masked before anything can print it.
-    [[ -n "$value" ]] && echo "::add-mask::$value"
+    # Masked before anything can print it: the value, and its last word alone (a token
+    # after "Bearer" may show up by itself in a message).
+    if [[ -n "$value" ]]; then
+      echo "::add-mask::$value"
+      [[ "${value##* }" == "$value" ]] || echo "::add-mask::${value##* }"
+    fi
     header_args+=(-H "$line")
   done <<<"${INPUT_HEADERS:-}"
   echo "session=$session" >>"$GITHUB_STATE"
-  mcpc connect "$server" "$session" "${header_args[@]}" || fail "cannot connect $server"
+  # (The server's address is not repeated: its query may carry a secret; mcpc's own message
+  # shows it redacted.) An empty array is spelled out for bash 3.2 under set -u.
+  mcpc connect "$server" "$session" ${header_args[@]+"${header_args[@]}"} ||
+    fail "cannot connect the server (see mcpc's message above)"
   local tools
   tools="$(mcpc --json "$session" tools-list)" || fail "cannot list the tools of $session"
   local names

@@ -27,9 +27,10 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
 /** Where `deno task bundle` writes unless told otherwise. */
 export const DEFAULT_BUNDLE_DIR = `${ROOT}dist/bundle`;
 const BUNDLE_TIMEOUT_MS = 120_000;

@@ -20,6 +20,7 @@
  */
 
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { buildBundle } from "./bundle.ts";
 import { BRIDGE_V8_FLAGS, PERMISSION_FLAGS } from "../src/platform/self_command.ts";
 import { VERSION } from "../src/version.ts";
@@ -75,7 +76,8 @@ function flag(args: string[], name: string): string | undefined {
 }
 
 if (import.meta.main) {
-  const root = new URL("../", import.meta.url).pathname;
+  // A file path on every OS (a URL's pathname is /D:/... on Windows).
+  const root = fileURLToPath(new URL("../", import.meta.url));
   const target = flag(Deno.args, "--target");
   const output = executablePath(
     resolve(flag(Deno.args, "--output") ?? `${root}dist/mcpc`),

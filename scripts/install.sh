@@ -26,7 +26,8 @@ while [ $# -gt 0 ]; do
     --version) [ $# -ge 2 ] || fail "--version needs a version"; version="${2#v}"; shift 2 ;;
     --base-url) [ $# -ge 2 ] || fail "--base-url needs a URL"; base_url="$2"; shift 2 ;;
     -h | --help)
-      sed -n '2,11p' "$0" 2>/dev/null | sed 's/^# \{0,1\}//'
+      echo "Usage: install.sh [--prefix <dir>] [--version <x.y.z>] [--base-url <url>]"
+      echo "Installs mcpc for this machine into <dir>/bin (default ~/.local/bin), checking its SHA-256."
       exit 0
       ;;
     *) fail "unknown option $1 (see --help)" ;;
@@ -85,7 +86,8 @@ sha256() { # <file>
 }
 
 work="$(mktemp -d 2>/dev/null || mktemp -d -t mcpc-install)"
-trap 'rm -rf "$work"' EXIT INT TERM
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 
 download "$base_url/SHA256SUMS" "$work/SHA256SUMS" || fail "cannot download $base_url/SHA256SUMS"
 line="$(grep -E "^[0-9a-f]{64}  mcpc-[^ ]*-$target\.tar\.gz$" "$work/SHA256SUMS" | head -n 1 || true)"

@@ -32,7 +32,11 @@ export async function packageBinary(triple: string, from: string, to: string): P
     const args = target.archive === "zip"
       ? ["-a", "-c", "-f", archive, binary, "README.md"]
       : ["-c", "-z", "-f", archive, binary, "README.md"];
-    const { code, stderr } = await new Deno.Command("tar", { args, cwd: stage, stderr: "piped" })
+    // Windows' own bsdtar writes zips; Git's GNU tar, first on a runner's PATH, does not.
+    const tar = Deno.build.os === "windows"
+      ? `${Deno.env.get("SystemRoot") ?? "C:\\Windows"}\\System32\\tar.exe`
+      : "tar";
+    const { code, stderr } = await new Deno.Command(tar, { args, cwd: stage, stderr: "piped" })
       .output();
     if (code !== 0) throw new Error(`tar failed: ${new TextDecoder().decode(stderr)}`);
     return archive;

@@ -44,7 +44,7 @@ export const RELEASE_TARGETS: readonly ReleaseTarget[] = [
     os: "Darwin",
     arch: "x86_64",
     archive: "tar.gz",
-    runner: "macos-13",
+    runner: "macos-15-intel",
   },
   {
     triple: "aarch64-apple-darwin",

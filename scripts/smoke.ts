@@ -12,6 +12,7 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import { startDemoHttpServer } from "./demo_server.ts";
 import { VERSION } from "../src/version.ts";
 
@@ -65,8 +66,7 @@ export async function smoke(command: readonly string[]): Promise<string | undefi
     await expect(["@http", "close"], () => true);
     // Over stdio: the demo server as a command of a config file.
     const config = `${home}/mcp.json`;
-    const path = (name: string) =>
-      new URL(name, import.meta.url).pathname.replace(/^\/(\w:)/, "$1");
+    const path = (name: string) => fileURLToPath(new URL(name, import.meta.url));
     await Deno.writeTextFile(
       config,
       JSON.stringify({

@@ -76,6 +76,7 @@ Deno.test("the action connects with masked headers, sets its outputs and summary
       "nothing printed it first",
     );
     assert.match(all, /::add-mask::trace-value-1/);
+    assert.match(all, new RegExp(`::add-mask::${token}\n`), "the token alone is masked too");
 
     const output = await r.read("GITHUB_OUTPUT");
     assert.match(output, /^session=@gh$/m);
