@@ -15,6 +15,7 @@ import {
 } from "../auth/secret_store.ts";
 import { launchBridge } from "../bridge/launcher.ts";
 import {
+  formatProxyAddress,
   parseProxyAddress,
   portInUseMessage,
   type ProxyAddress,
@@ -83,6 +84,8 @@ export interface ConnectRequest {
   proxyBearerToken?: string;
   /** `--x402`: pay for tools with the x402 wallet. */
   x402?: boolean;
+  /** `--x402-max-amount`: the most one payment may be (USD). */
+  x402MaxAmount?: string;
   /**
    * A bulk connect's entry: return as soon as the bridge listens (it goes on
    * connecting on its own) or the session is found active, with a
@@ -152,7 +155,14 @@ export async function connectSession(
     );
   }
   const proxy = proxySettings(request);
+  const maxAmount = await checkedMaxAmount(request);
   const wallet = request.x402 ? await walletForConnect(ctx) : undefined;
+  // A proxy's clients spend the wallet: without a token, anything that reaches the port would.
+  if (wallet && proxy && proxy.bearerToken === undefined) {
+    throw usageError(
+      "--x402 with --proxy needs --proxy-bearer-token: the proxy's clients pay with the wallet",
+    );
+  }
   const resolved = await resolveTarget(ctx, request);
   const { name, announced } = await chooseName(ctx, request, resolved);
   const notices: string[] = [];
@@ -176,6 +186,7 @@ export async function connectSession(
       const reached = await reachBridge(ctx, existing);
       const unchanged = sameSettings(existing, shown, resolved.profileName, proxy) &&
         (existing.x402 === true) === (wallet !== undefined) &&
+        existing.x402MaxAmount === maxAmount &&
         await sameSecrets(ctx, name, resolved, proxy);
       const healthy = existing.status === "active" || isTransient(existing.status);
       if (reached instanceof BridgeClient) {
@@ -207,6 +218,7 @@ export async function connectSession(
         profileName: resolved.profileName,
         proxy,
         x402: wallet !== undefined,
+        ...(maxAmount !== undefined ? { x402MaxAmount: maxAmount } : {}),
       }, existing);
     } catch (error) {
       if (!(error instanceof RecordConflict) || pass > 0) throw error;
@@ -240,7 +252,13 @@ export async function connectSession(
           }
           : {}),
         ...(wallet
-          ? { x402Wallet: { address: wallet.address, privateKey: wallet.privateKey } }
+          ? {
+            x402Wallet: {
+              address: wallet.address,
+              privateKey: wallet.privateKey,
+              ...(maxAmount !== undefined ? { maxAmount } : {}),
+            },
+          }
           : {}),
         takeover: true,
       }, { cwd: ctx.cwd, env: ctx.env, onSpawn: (child) => spawned = child });
@@ -474,6 +492,20 @@ function sameSettings(
     stable(existing.proxy) === stable(proxy && recordedProxy(proxy));
 }
 
+/** `--x402-max-amount`, checked (it needs `--x402`). */
+async function checkedMaxAmount(request: ConnectRequest): Promise<string | undefined> {
+  const given = request.x402MaxAmount;
+  if (given === undefined) return undefined;
+  if (!request.x402) throw usageError("--x402-max-amount applies with --x402 only");
+  const { usdToAtomic } = await import("../x402/payment.ts");
+  try {
+    usdToAtomic(given);
+  } catch (error) {
+    throw usageError(`Invalid --x402-max-amount: ${(error as Error).message}`);
+  }
+  return given;
+}
+
 /** The x402 wallet `connect --x402` pays with; a usage error when there is none. */
 async function walletForConnect(ctx: AppContext) {
   const { readWallet } = await import("../x402/wallet.ts");
@@ -510,6 +542,10 @@ function proxySettings(request: ConnectRequest): ProxySettings | undefined {
   if (token !== undefined && token.trim() === "") {
     throw usageError("--proxy-bearer-token cannot be empty");
   }
+  // HTTP drops the spaces around a header value: such a token could never be sent.
+  if (token !== undefined && (token !== token.trim() || /[\r\n]/.test(token))) {
+    throw usageError("--proxy-bearer-token cannot begin or end with spaces or hold line breaks");
+  }
   return { address, ...(token !== undefined ? { bearerToken: token } : {}) };
 }
 
@@ -527,7 +563,13 @@ async function probeProxyPort(address: ProxyAddress): Promise<void> {
     const listener = Deno.listen({ hostname: address.host, port: address.port });
     listener.close();
   } catch (error) {
-    throw usageError(portInUseMessage(address), { cause: error });
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw usageError(portInUseMessage(address), { cause: error });
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    throw usageError(`Cannot listen on ${formatProxyAddress(address)} for --proxy: ${reason}`, {
+      cause: error,
+    });
   }
   // Let the OS release the port before the bridge binds it.
   await Promise.resolve();
@@ -657,6 +699,7 @@ async function writeRecord(
     profileName?: string;
     proxy?: ProxySettings;
     x402?: boolean;
+    x402MaxAmount?: string;
   },
   existing: SessionRecord | undefined,
 ): Promise<SessionRecord> {
@@ -673,6 +716,7 @@ async function writeRecord(
       ...(target.profileName ? { profileName: target.profileName } : {}),
       ...(target.proxy ? { proxy: recordedProxy(target.proxy) } : {}),
       ...(target.x402 ? { x402: true } : {}),
+      ...(target.x402MaxAmount !== undefined ? { x402MaxAmount: target.x402MaxAmount } : {}),
       status: "connecting",
       createdAt: existing?.createdAt ?? now,
       lastConnectionAttemptAt: now,

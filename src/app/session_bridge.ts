@@ -418,7 +418,15 @@ export async function buildStartConfig(
         },
       }
       : {}),
-    ...(wallet ? { x402Wallet: { address: wallet.address, privateKey: wallet.privateKey } } : {}),
+    ...(wallet
+      ? {
+        x402Wallet: {
+          address: wallet.address,
+          privateKey: wallet.privateKey,
+          ...(record.x402MaxAmount !== undefined ? { maxAmount: record.x402MaxAmount } : {}),
+        },
+      }
+      : {}),
     label: sessionTarget(redactServerConfig(record.server)),
   };
 }

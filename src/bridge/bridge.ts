@@ -89,6 +89,8 @@ export interface ToolPayer {
   afterCall(name: string, result: CallToolResult): Promise<boolean>;
   /** Forgets payments made for a call that failed. */
   drop(name: string): void;
+  /** Runs `run` after the other paid calls of `name` (a payment goes with its own call). */
+  exclusive<T>(name: string, run: () => Promise<T>): Promise<T>;
 }
 
 /** What the bridge wants to hear about while a connection opens. */
@@ -282,14 +284,22 @@ export class Bridge {
   ): Promise<CallToolResult> {
     const payer = this.#deps.payer;
     if (!payer) return await connection.callTool(name, args, options);
-    try {
-      await payer.beforeCall(name, options.tool);
-      const result = await connection.callTool(name, args, options);
-      if (!await payer.afterCall(name, result)) return result;
-      return await connection.callTool(name, args, options);
-    } finally {
-      payer.drop(name);
-    }
+    return await payer.exclusive(name, async () => {
+      try {
+        await payer.beforeCall(name, options.tool);
+        const result = await connection.callTool(name, args, options);
+        if (!await payer.afterCall(name, result)) return result;
+        return await connection.callTool(name, args, options);
+      } catch (error) {
+        // A payment mcpc refuses to make (over the limit, another token) fails the call so.
+        if (error instanceof Error && error.name === "PaymentError") {
+          throw new McpcError("server", error.message);
+        }
+        throw error;
+      } finally {
+        payer.drop(name);
+      }
+    });
   }
 
   /** A tool's listed definition (cached), or `undefined` when unknown. */

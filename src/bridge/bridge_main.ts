@@ -85,10 +85,15 @@ async function profileTokens(
 
 /** The payer of a session with an x402 wallet (its code is loaded only then). */
 async function x402Payer(wallet: NonNullable<BridgeStartConfig["x402Wallet"]>, log: BridgeLog) {
-  const { X402Payer } = await import("../x402/payer.ts");
-  log.info(`x402: paying from ${wallet.address}`);
+  const [{ X402Payer }, { DEFAULT_MAX_PAYMENT_USD, usdToAtomic }] = await Promise.all([
+    import("../x402/payer.ts"),
+    import("../x402/payment.ts"),
+  ]);
+  const most = wallet.maxAmount ?? DEFAULT_MAX_PAYMENT_USD;
+  log.info(`x402: paying from ${wallet.address}, at most ${most} USDC at once`);
   return new X402Payer({
     privateKey: wallet.privateKey as `0x${string}`,
+    maxAtomicUnits: usdToAtomic(most),
     now: Date.now,
     log: (message) => log.info(message),
   });

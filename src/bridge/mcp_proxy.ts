@@ -181,6 +181,13 @@ interface LegacySession {
   usedAt: number;
 }
 
+/** How long a proxied request may wait for the server (ms): the client's own bound comes first. */
+const UPSTREAM_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+/** How long closing gives the answers to waiting requests to go out (ms). */
+const CLOSE_FLUSH_MS = 200;
+/** Most bytes of messages a 2025-era client session keeps for replay. */
+const REPLAY_BYTES = 4 * 1024 * 1024;
+
 /** How soon a 2025-era client should reconnect a dropped SSE stream (its `retry`, ms). */
 const SSE_RETRY_MS = 1_000;
 /** The messages a 2025-era client session keeps for replay on reconnection. */
@@ -192,13 +199,20 @@ const REPLAY_EVENTS = 500;
  * stream (older ones are forgotten).
  */
 export class RecentEvents implements EventStore {
-  #events: { id: string; streamId: string; message: JSONRPCMessage }[] = [];
+  #events: { id: string; streamId: string; message: JSONRPCMessage; bytes: number }[] = [];
+  #bytes = 0;
   #next = 0;
 
   storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
     const id = `${streamId}_${++this.#next}`;
-    this.#events.push({ id, streamId, message });
-    if (this.#events.length > REPLAY_EVENTS) this.#events.shift();
+    const bytes = JSON.stringify(message).length;
+    this.#events.push({ id, streamId, message, bytes });
+    this.#bytes += bytes;
+    while (
+      this.#events.length > REPLAY_EVENTS || (this.#bytes > REPLAY_BYTES && this.#events.length > 1)
+    ) {
+      this.#bytes -= this.#events.shift()!.bytes;
+    }
     return Promise.resolve(id);
   }
 
@@ -243,15 +257,27 @@ export async function startMcpProxy(options: ProxyOptions): Promise<RunningProxy
   /** Resources followed by 2026-era clients' open `subscriptions/listen` streams, counted. */
   const listened = new Map<string, number>();
   let following = Promise.resolve();
-  const refollow = () => {
-    const uris = new Set(listened.keys());
-    for (const session of sessions.values()) for (const uri of session.subscribed) uris.add(uri);
-    following = following.then(() => upstream.followResources([...uris])).catch((error) =>
+  /** Follows upstream what the clients follow; rejects when the server refuses (the caller says so). */
+  const refollow = (): Promise<void> => {
+    const change = following.then(() => {
+      const uris = new Set(listened.keys());
+      for (const session of sessions.values()) for (const uri of session.subscribed) uris.add(uri);
+      return upstream.followResources([...uris]);
+    });
+    following = change.catch((error) =>
       log.warn(`Proxy: cannot follow the resources its clients subscribed to: ${text(error)}`)
     );
-    return following;
+    return change;
   };
-  const forward = new Forwarder(options, refollow);
+  /** Aborted when the proxy closes: requests still waiting for the server are answered then. */
+  const stopping = new AbortController();
+  /** The upstream log level: the least severe any 2025-era client asked for. */
+  const setLogLevels = async (set: (level: LoggingLevel) => Promise<void>) => {
+    const levels = [...sessions.values()].flatMap((session) => session.level ?? []);
+    if (levels.length === 0) return;
+    await set(levels.reduce((a, b) => LOG_SEVERITY[a] <= LOG_SEVERITY[b] ? a : b));
+  };
+  const forward = new Forwarder(options, refollow, stopping.signal, setLogLevels);
   const modern: McpHttpHandler = createMcpHandler(
     () => forward.server("modern"),
     { legacy: "reject", onerror: (error) => log.debug(`Proxy: ${error.message}`) },
@@ -261,22 +287,30 @@ export async function startMcpProxy(options: ProxyOptions): Promise<RunningProxy
     switch (method) {
       case "notifications/tools/list_changed":
         modern.notify.toolsChanged();
-        for (const session of sessions.values()) session.server.sendToolListChanged();
+        for (const session of sessions.values()) {
+          session.server.sendToolListChanged().catch(() => {});
+        }
         return;
       case "notifications/prompts/list_changed":
         modern.notify.promptsChanged();
-        for (const session of sessions.values()) session.server.sendPromptListChanged();
+        for (const session of sessions.values()) {
+          session.server.sendPromptListChanged().catch(() => {});
+        }
         return;
       case "notifications/resources/list_changed":
         modern.notify.resourcesChanged();
-        for (const session of sessions.values()) session.server.sendResourceListChanged();
+        for (const session of sessions.values()) {
+          session.server.sendResourceListChanged().catch(() => {});
+        }
         return;
       case "notifications/resources/updated": {
         if (typeof params.uri !== "string") return;
         const uri = params.uri;
         modern.notify.resourceUpdated(uri);
         for (const session of sessions.values()) {
-          if (session.subscribed.has(uri)) session.server.sendResourceUpdated({ uri });
+          if (session.subscribed.has(uri)) {
+            session.server.sendResourceUpdated({ uri }).catch(() => {});
+          }
         }
         return;
       }
@@ -465,7 +499,11 @@ export async function startMcpProxy(options: ProxyOptions): Promise<RunningProxy
     }, handle);
   } catch (error) {
     stopWatching();
-    throw new ProxyPortError(address, { cause: error });
+    if (error instanceof Deno.errors.AddrInUse) throw new ProxyPortError(address, { cause: error });
+    throw new Error(
+      `Cannot serve the proxy on ${formatProxyAddress(address)}: ${text(error)}`,
+      { cause: error },
+    );
   }
   const port = await listening;
   log.info(
@@ -478,6 +516,9 @@ export async function startMcpProxy(options: ProxyOptions): Promise<RunningProxy
     close: () =>
       closing ??= (async () => {
         stopWatching();
+        // Requests still waiting for the server get an error now, not a stream that just ends.
+        stopping.abort();
+        await new Promise((resolve) => setTimeout(resolve, CLOSE_FLUSH_MS));
         const open = [...sessions.values()];
         sessions.clear();
         await Promise.allSettled([
@@ -535,10 +576,19 @@ async function listenedResources(req: Request): Promise<string[]> {
 class Forwarder {
   #options: ProxyOptions;
   #refollow: () => Promise<void>;
+  #stopping: AbortSignal;
+  #setLogLevels: (set: (level: LoggingLevel) => Promise<void>) => Promise<void>;
 
-  constructor(options: ProxyOptions, refollow: () => Promise<void>) {
+  constructor(
+    options: ProxyOptions,
+    refollow: () => Promise<void>,
+    stopping: AbortSignal,
+    setLogLevels: (set: (level: LoggingLevel) => Promise<void>) => Promise<void>,
+  ) {
     this.#options = options;
     this.#refollow = refollow;
+    this.#stopping = stopping;
+    this.#setLogLevels = setLogLevels;
   }
 
   /** A server for one 2026-era request, or for one 2025-era client's session. */
@@ -568,7 +618,8 @@ class Forwarder {
       operation: string,
       ctx: ServerContext,
       call: (connection: McpConnection, options: CallOptions) => Promise<T>,
-    ): Promise<T> => forwardRequest(this.#options, operation, ctx, session !== undefined, call);
+    ): Promise<T> =>
+      forwardRequest(this.#options, operation, ctx, session !== undefined, this.#stopping, call);
     if (upstream.tools) {
       server.setRequestHandler("tools/list", async (_request, ctx) => ({
         tools: (await run("Failed to list tools", ctx, (c, o) => c.listTools(o))).items,
@@ -584,13 +635,13 @@ class Forwarder {
             (c, o) => c.request("tools/call", { name, arguments: args }, o),
           ) as never;
         }
-        const tool = await this.#options.upstream.tool(name, ctx.mcpReq.signal);
-        return await run(
-          operation,
-          ctx,
-          (c, o) =>
-            this.#options.upstream.callTool(c, name, args, { ...o, ...(tool ? { tool } : {}) }),
-        );
+        return await run(operation, ctx, async (c, o) => {
+          const tool = await this.#options.upstream.tool(name, o.signal ?? ctx.mcpReq.signal);
+          return await this.#options.upstream.callTool(c, name, args, {
+            ...o,
+            ...(tool ? { tool } : {}),
+          });
+        });
       });
     }
     if (upstream.resources) {
@@ -610,14 +661,22 @@ class Forwarder {
         return await run(`Failed to read resource ${uri}`, ctx, (c, o) => c.readResource(uri, o));
       });
       if (session && (upstream.resources as { subscribe?: boolean }).subscribe) {
+        // What the server refuses is refused to the client, and not kept.
         server.setRequestHandler("resources/subscribe", async (request) => {
-          session.subscribed.add(request.params.uri);
-          await this.#refollow();
+          const uri = request.params.uri;
+          const had = session.subscribed.has(uri);
+          session.subscribed.add(uri);
+          try {
+            await this.#refollow();
+          } catch (error) {
+            if (!had) session.subscribed.delete(uri);
+            throw asProtocolError(error, `Failed to subscribe to resource ${uri}`);
+          }
           return {};
         });
         server.setRequestHandler("resources/unsubscribe", async (request) => {
           session.subscribed.delete(request.params.uri);
-          await this.#refollow();
+          await this.#refollow().catch(() => {});
           return {};
         });
       }
@@ -657,10 +716,20 @@ class Forwarder {
       }
     }
     if (session && upstream.logging) {
+      // Each client gets messages at its own level; the server is asked for the least severe.
       server.setRequestHandler("logging/setLevel", async (request, ctx) => {
-        const level = request.params.level;
-        session.level = level;
-        await run("Failed to set the log level", ctx, (c, o) => c.setLogLevel(level, o));
+        const previous = session.level;
+        session.level = request.params.level;
+        try {
+          await this.#setLogLevels((level) =>
+            run("Failed to set the log level", ctx, (c, o) => c.setLogLevel(level, o)).then(
+              () => {},
+            )
+          );
+        } catch (error) {
+          session.level = previous;
+          throw error;
+        }
         return {};
       });
     }
@@ -679,12 +748,15 @@ async function forwardRequest<T>(
   operation: string,
   ctx: ServerContext,
   legacyClient: boolean,
+  stopping: AbortSignal,
   call: (connection: McpConnection, options: CallOptions) => Promise<T>,
 ): Promise<T> {
-  const signal = ctx.mcpReq.signal;
+  const signal = AbortSignal.any([ctx.mcpReq.signal, stopping]);
   const progressToken = ctx.mcpReq._meta?.progressToken;
   const callOptions: CallOptions = {
     signal,
+    // The client's own timeout and cancellation bound the call, not the SDK's 60 s default.
+    timeoutMs: UPSTREAM_TIMEOUT_MS,
     ...(progressToken !== undefined
       ? {
         onProgress: (report) => {
@@ -702,12 +774,31 @@ async function forwardRequest<T>(
       }
       : {}),
   };
+  // A proxy that closes answers at once, even for a call the server is still working on.
+  let onStop = () => {};
+  const stopped = new Promise<never>((_, reject) => {
+    onStop = () => reject(new DOMException("The proxy is closing", "AbortError"));
+    if (stopping.aborted) onStop();
+    else stopping.addEventListener("abort", onStop, { once: true });
+  });
+  stopped.catch(() => {});
   try {
     return withoutUpstreamIdentity(
-      await options.upstream.serve(operation, (c) => call(c, callOptions), signal),
+      await Promise.race([
+        options.upstream.serve(operation, (c) => call(c, callOptions), signal),
+        stopped,
+      ]),
     );
   } catch (error) {
+    if (stopping.aborted) {
+      throw new ProtocolError(
+        ProtocolErrorCode.InternalError,
+        `${operation}: the session's bridge (mcpc-proxy@${options.sessionName}) is stopping`,
+      );
+    }
     throw asProtocolError(error, operation);
+  } finally {
+    stopping.removeEventListener("abort", onStop);
   }
 }
 

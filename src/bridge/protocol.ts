@@ -340,7 +340,12 @@ export interface BridgeStartConfig {
    */
   proxyServer?: ProxyAddress & { bearerToken?: string };
   /** The x402 wallet that pays for the session's calls (`connect --x402`). */
-  x402Wallet?: { address: string; privateKey: string };
+  x402Wallet?: {
+    address: string;
+    privateKey: string;
+    /** The most one payment may be, in USD (`connect --x402-max-amount`; default 1). */
+    maxAmount?: string;
+  };
 }
 
 const METHODS: ReadonlySet<string> = new Set<MethodName>([

@@ -155,6 +155,10 @@ export const COMMANDS: readonly CommandSpec[] = [
         flags: "--x402",
         description: "Pay for tools with the x402 wallet (experimental; see mcpc help x402)",
       },
+      {
+        flags: "--x402-max-amount <usd>",
+        description: "With --x402: the most one payment may be, in US dollars (default 1)",
+      },
     ],
     details: [
       "Server formats:",
@@ -341,8 +345,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       "A session connected with --x402 pays with the wallet: tools whose definition names a",
       "price (_meta.x402) are paid ahead, a 402 Payment Required and a tool result asking",
       "for payment are paid and retried once. Payments are EIP-3009 USDC authorizations on",
-      "Base (eip155:8453) or Base Sepolia (eip155:84532); the key never leaves the secret",
-      "store and the bridge.",
+      "Base (eip155:8453) or Base Sepolia (eip155:84532); the key is kept in the secret",
+      "store and given to the bridge on its stdin, never in argv, records or logs.",
     ].join("\n"),
     json:
       "init/import: { address, createdAt }; info: { address, createdAt, balances: { eth, usdc } | null, network?, balancesError? } or null; remove: { removed }; sign: { paymentSignature, from, to, amount, amountAtomicUnits, network, expiresAt }",

@@ -59,6 +59,7 @@ async function runTop(
           ["proxy", "--proxy"],
           ["proxyBearerToken", "--proxy-bearer-token"],
           ["x402", "--x402"],
+          ["x402MaxAmount", "--x402-max-amount"],
         ].filter(([key]) => invocation.options[key] !== undefined).map(([, flag]) => flag);
         if (given.length > 0) {
           throw usageError(
@@ -111,6 +112,7 @@ async function runTop(
           proxy: invocation.options.proxy as string | undefined,
           proxyBearerToken: invocation.options.proxyBearerToken as string | undefined,
           x402: invocation.options.x402 === true,
+          x402MaxAmount: invocation.options.x402MaxAmount as string | undefined,
         }),
       );
     }

@@ -25,6 +25,11 @@ export function parseProxyAddress(text: string): ProxyAddress {
   const portText = colon === -1 ? text : text.slice(colon + 1);
   let host = colon === -1 ? DEFAULT_PROXY_HOST : text.slice(0, colon).trim();
   if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+  else if (host.includes(":")) {
+    throw new TypeError(
+      `Invalid --proxy format: "${text}". Put an IPv6 address in brackets, e.g. [::1]:8080`,
+    );
+  }
   if (host === "") throw new TypeError(`Invalid --proxy format: "${text}". Host cannot be empty.`);
   const port = /^\d{1,5}$/.test(portText.trim()) ? Number(portText.trim()) : NaN;
   if (!(port >= 1 && port <= 65535)) {

@@ -166,6 +166,8 @@ export interface SessionRecord {
   proxy?: ProxyAddress & { bearerToken?: string };
   /** Tool calls are paid with the x402 wallet (`connect --x402`). */
   x402?: boolean;
+  /** The most one payment may be, in USD (`connect --x402-max-amount`). */
+  x402MaxAmount?: string;
   /** The config file (real path) this session was connected from. */
   configFile?: string;
   /** The entry of {@linkcode SessionRecord.configFile}. */

@@ -22,12 +22,14 @@ import type { Hex } from "viem";
 import type { CallToolResult, Tool } from "../mcp/sdk.ts";
 import {
   asPaymentRequired,
+  atomicToUsd,
   chooseRequirement,
   decodePaymentRequired,
   NETWORKS,
   PAYMENT_META_KEY,
   PAYMENT_REQUIRED_HEADER,
   PAYMENT_SIGNATURE_HEADER,
+  PaymentError,
   type PaymentRequired,
   type PaymentRequirements,
   type SignedPayment,
@@ -38,6 +40,8 @@ import {
 /** What a bridge's payer needs. */
 export interface PayerOptions {
   privateKey: Hex;
+  /** The most one payment may be (atomic USDC): more is refused (`connect --x402-max-amount`). */
+  maxAtomicUnits: bigint;
   now: () => number;
   log: (message: string) => void;
 }
@@ -47,6 +51,10 @@ export class X402Payer {
   #options: PayerOptions;
   /** Payments made for the next `tools/call` of each tool. */
   #pending = new Map<string, SignedPayment[]>();
+  /** The last paid call of each tool, which the next one waits for. */
+  #turns = new Map<string, Promise<void>>();
+  /** The tools whose call in progress has paid already: a call pays at most once. */
+  #paid = new Set<string>();
 
   constructor(options: PayerOptions) {
     this.#options = options;
@@ -63,9 +71,22 @@ export class X402Payer {
       if (ahead) body = this.#attach(message!, ahead, headers);
       const response = await inner(input, { ...init, headers, body });
       const asked = response.headers.get(PAYMENT_REQUIRED_HEADER);
-      if (response.status !== 402 || asked === null) return response;
+      // Only a tool call is paid: a ping, a listing or a stream that asks is refused unpaid;
+      // so is a call that paid already (the server refused or ignored the payment).
+      if (response.status !== 402 || asked === null || !tool || ahead || this.#paid.has(tool)) {
+        return response;
+      }
+      let payment: SignedPayment;
+      try {
+        payment = await this.#pay(decodePaymentRequired(asked), `tool ${tool}`);
+      } catch (error) {
+        // Not paid: the server's own 402 answers the call (the log says why).
+        if (!(error instanceof PaymentError)) throw error;
+        this.#options.log(`x402: ${error.message}`);
+        return response;
+      }
       await response.body?.cancel();
-      const payment = await this.#pay(decodePaymentRequired(asked), urlOf(input));
+      this.#paid.add(tool);
       const retryHeaders = new Headers(headers);
       const retryBody = message ? this.#attach(message, payment, retryHeaders) : body;
       retryHeaders.set(PAYMENT_SIGNATURE_HEADER, payment.header);
@@ -78,6 +99,7 @@ export class X402Payer {
     const required = toolPrice(tool);
     if (!required) return;
     this.#queue(name, await this.#pay(required, `tool ${name}`));
+    this.#paid.add(name);
   }
 
   /**
@@ -86,14 +108,33 @@ export class X402Payer {
    */
   async afterCall(name: string, result: CallToolResult): Promise<boolean> {
     const required = paymentAsked(result);
-    if (!required) return false;
+    // One payment per call: a server that asks again after being paid is not paid twice.
+    if (!required || this.#paid.has(name)) return false;
     this.#queue(name, await this.#pay(required, `tool ${name}`));
+    this.#paid.add(name);
     return true;
   }
 
   /** Forgets payments made for calls that did not happen (a call that failed before sending). */
   drop(name: string): void {
     this.#pending.delete(name);
+    this.#paid.delete(name);
+  }
+
+  /**
+   * Runs the paid calls of one tool one at a time: a payment made for a
+   * call is sent with that call (several clients of a proxy call at once).
+   */
+  async exclusive<T>(name: string, run: () => Promise<T>): Promise<T> {
+    const before = this.#turns.get(name) ?? Promise.resolve();
+    const turn = before.then(run, run);
+    const settled = turn.then(() => {}, () => {});
+    this.#turns.set(name, settled);
+    try {
+      return await turn;
+    } finally {
+      if (this.#turns.get(name) === settled) this.#turns.delete(name);
+    }
   }
 
   #queue(name: string, payment: SignedPayment): void {
@@ -104,6 +145,13 @@ export class X402Payer {
 
   async #pay(required: PaymentRequired, what: string): Promise<SignedPayment> {
     const requirement = chooseRequirement(required);
+    if (BigInt(requirement.amount) > this.#options.maxAtomicUnits) {
+      throw new PaymentError(
+        `The server asks ${atomicToUsd(BigInt(requirement.amount))} USDC for ${what}, more than ` +
+          `this session pays at once (${atomicToUsd(this.#options.maxAtomicUnits)} USDC; ` +
+          "connect --x402-max-amount sets it): not paid",
+      );
+    }
     const payment = await signPayment(this.#options.privateKey, required, requirement, {
       now: this.#options.now(),
     });

@@ -11,7 +11,7 @@
  */
 
 import { Buffer } from "node:buffer";
-import { type Hex, toHex } from "viem";
+import { type Hex, isAddress, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 /** The x402 protocol version mcpc speaks. */
@@ -22,20 +22,31 @@ export const PAYMENT_SIGNATURE_HEADER = "PAYMENT-SIGNATURE";
 export const PAYMENT_REQUIRED_HEADER = "PAYMENT-REQUIRED";
 /** Where a tool call carries its payment (x402 MCP transport). */
 export const PAYMENT_META_KEY = "x402/payment";
+/** The longest a server's `maxTimeoutSeconds` makes an authorization valid (s). */
+const MAX_SERVER_TIMEOUT_SECONDS = 24 * 60 * 60;
+
+/** The most one payment is, unless `connect --x402-max-amount` says otherwise (USD). */
+export const DEFAULT_MAX_PAYMENT_USD = "1";
+
 /** USDC has 6 decimals. */
 export const USDC_DECIMALS = 6;
 
 /** The networks mcpc pays on, with USDC's contract there. */
-export const NETWORKS: Record<string, { name: string; chainId: number; usdc: Hex }> = {
+export const NETWORKS: Record<
+  string,
+  { name: string; chainId: number; usdc: Hex; domain: { name: string; version: string } }
+> = {
   "eip155:8453": {
     name: "Base",
     chainId: 8453,
     usdc: "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+    domain: { name: "USD Coin", version: "2" },
   },
   "eip155:84532": {
     name: "Base Sepolia",
     chainId: 84532,
     usdc: "0x036CbD53842c5426634e7929541eC2318f3dCF7e",
+    domain: { name: "USDC", version: "2" },
   },
 };
 
@@ -134,22 +145,31 @@ function isRequirement(value: unknown): value is PaymentRequirements {
   if (typeof value !== "object" || value === null) return false;
   const r = value as Record<string, unknown>;
   return ["scheme", "network", "asset", "payTo"].every((key) => typeof r[key] === "string") &&
-    (typeof r.amount === "string" || typeof r.maxAmountRequired === "string");
+    (typeof r.amount === "string" || typeof r.maxAmountRequired === "string") &&
+    (r.maxTimeoutSeconds === undefined ||
+      (Number.isInteger(r.maxTimeoutSeconds) && (r.maxTimeoutSeconds as number) > 0));
 }
 
 /** The first requirement mcpc can pay: scheme `exact` on a network it knows. */
 export function chooseRequirement(required: PaymentRequired): PaymentRequirements {
-  const payable = required.accepts.find((r) => r.scheme === "exact" && NETWORKS[r.network]);
+  // Only USDC: an authorization is for the one token its domain names, whatever the log says.
+  const payable = required.accepts.find((r) =>
+    r.scheme === "exact" && NETWORKS[r.network] &&
+    r.asset.toLowerCase() === NETWORKS[r.network].usdc.toLowerCase() && isAddress(r.payTo)
+  );
   if (!payable) {
     const offered = required.accepts.map((r) => `${r.scheme} on ${r.network}`).join(", ");
     throw new PaymentError(
       `None of the server's payment options can be paid (offered: ${offered}); mcpc pays ` +
-        `"exact" on ${Object.keys(NETWORKS).join(" or ")}`,
+        `"exact" in USDC on ${Object.keys(NETWORKS).join(" or ")}`,
     );
   }
   // x402 v1 named the amount maxAmountRequired.
   const amount = payable.amount ??
     (payable as unknown as { maxAmountRequired: string }).maxAmountRequired;
+  if (!/^\d+$/.test(amount) || BigInt(amount) === 0n) {
+    throw new PaymentError(`The server asks for an invalid amount: "${amount}"`);
+  }
   return { ...payable, amount };
 }
 
@@ -178,7 +198,9 @@ export async function signPayment(
   const value = options.amountUsd !== undefined
     ? usdToAtomic(options.amountUsd)
     : BigInt(requirement.amount);
-  const seconds = options.expirySeconds ?? requirement.maxTimeoutSeconds ?? 3600;
+  // A server's timeout is bounded (a day): an authorization is not left valid for years.
+  const seconds = options.expirySeconds ??
+    Math.min(requirement.maxTimeoutSeconds ?? 3600, MAX_SERVER_TIMEOUT_SECONDS);
   const validBefore = BigInt(Math.floor(options.now / 1000) + seconds);
   const nonce = toHex((options.randomBytes ?? randomNonce)());
   const authorization = {
@@ -191,8 +213,12 @@ export async function signPayment(
   };
   const signature = await account.signTypedData({
     domain: {
-      name: typeof requirement.extra?.name === "string" ? requirement.extra.name : "USD Coin",
-      version: typeof requirement.extra?.version === "string" ? requirement.extra.version : "2",
+      name: typeof requirement.extra?.name === "string"
+        ? requirement.extra.name
+        : network.domain.name,
+      version: typeof requirement.extra?.version === "string"
+        ? requirement.extra.version
+        : network.domain.version,
       chainId: network.chainId,
       verifyingContract: requirement.asset as Hex,
     },
@@ -203,7 +229,8 @@ export async function signPayment(
   const payload: PaymentPayload = {
     x402Version: X402_VERSION,
     ...(required.resource ? { resource: required.resource } : {}),
-    accepted: { ...requirement, amount: value.toString() },
+    // What the server asked, as it asked it (servers match it against their own requirements).
+    accepted: requirement,
     payload: {
       signature,
       authorization: {

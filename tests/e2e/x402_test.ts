@@ -202,6 +202,9 @@ for (const era of ["2026-07-28", "2025-11-25"]) {
         assert.match(JSON.parse(call.stdout).content[0].text, tool === "free" ? /free/ : /paid/);
       }
       assert.deepEqual(server.refused, []);
+      // Paid ahead: premium ran once, with the payment; metered twice (asked, then paid).
+      assert.equal(server.calls.premium, 1);
+      assert.equal(server.calls.metered, 2);
       assert.deepEqual(
         server.accepted.map(({ tool, via, from, value }) => `${tool} ${via} ${from} ${value}`),
         [
@@ -222,11 +225,34 @@ for (const era of ["2026-07-28", "2025-11-25"]) {
       assert.doesNotMatch(await Deno.readTextFile(`/proc/${pid}/environ`), new RegExp(KEY, "i"));
       assert.doesNotMatch(await Deno.readTextFile(`${h.home}/sessions.json`), new RegExp(KEY, "i"));
 
+      // More than the session pays at once is refused, and nothing is signed for it.
+      const pricey = await h.run(["@pay", "tools-call", "pricey"]);
+      assert.equal(pricey.code, 2, pricey.stderr);
+      assert.match(
+        pricey.stderr,
+        /The server asks 2 USDC for tool pricey, more than this session pays at once \(1 USDC; connect --x402-max-amount sets it\): not paid/,
+      );
+      assert.equal(server.accepted.length, 3);
+      const raised = await h.run([
+        "connect",
+        server.url,
+        "@rich",
+        "--x402",
+        "--x402-max-amount",
+        "5",
+        "--protocol-version",
+        era,
+      ]);
+      assert.equal(raised.code, 0, raised.stderr);
+      assert.equal((await h.run(["@rich", "tools-call", "pricey"])).code, 0);
+      assert.equal(server.accepted.at(-1)?.tool, "pricey");
+      assert.equal((await h.run(["@rich", "close"])).code, 0);
+
       // A bridge started again (restart) pays with the same wallet.
       assert.equal((await h.run(["@pay", "restart"])).code, 0);
       const paid = await h.run(["@pay", "tools-call", "premium"]);
       assert.equal(paid.code, 0, paid.stderr);
-      assert.equal(server.accepted.length, 4);
+      assert.equal(server.accepted.length, 5);
       // Without the wallet, the session cannot pay: it says so.
       assert.equal((await h.run(["x402", "remove"])).code, 0);
       assert.equal((await h.run(["@pay", "restart"])).code !== 0, true);
@@ -236,6 +262,44 @@ for (const era of ["2026-07-28", "2025-11-25"]) {
     }
   });
 }
+
+Deno.test("connect --x402 with --proxy needs a token; --x402-max-amount needs --x402 and an amount", async () => {
+  const h = await Harness.create();
+  try {
+    assert.equal((await h.run(["x402", "import"], { stdin: KEY })).code, 0);
+    const open = await h.run([
+      "connect",
+      "http://127.0.0.1:9/mcp",
+      "@p",
+      "--x402",
+      "--proxy",
+      "9931",
+    ]);
+    assert.equal(open.code, 1);
+    assert.match(open.stderr, /--x402 with --proxy needs --proxy-bearer-token/);
+    const alone = await h.run([
+      "connect",
+      "http://127.0.0.1:9/mcp",
+      "@p",
+      "--x402-max-amount",
+      "2",
+    ]);
+    assert.match(alone.stderr, /--x402-max-amount applies with --x402 only/);
+    const bad = await h.run([
+      "connect",
+      "http://127.0.0.1:9/mcp",
+      "@p",
+      "--x402",
+      "--x402-max-amount",
+      "x",
+    ]);
+    assert.match(bad.stderr, /Invalid --x402-max-amount: Invalid amount: "x"/);
+    const records = await h.sessions().catch(() => ({ sessions: {} as Record<string, unknown> }));
+    assert.equal(records.sessions["@p"], undefined);
+  } finally {
+    await h.cleanup();
+  }
+});
 
 Deno.test("connect --x402 is refused for a stdio server", async () => {
   const h = await Harness.create();

@@ -161,3 +161,81 @@ Deno.test("RecentEvents replays what a stream sent after the client's last event
   for (let i = 0; i < 600; i++) await events.storeEvent("c", message(i));
   assert.equal(await events.getStreamIdForEventId(a1), undefined, "the oldest are forgotten");
 });
+
+/** A connection with logging and subscriptions that records what the proxy asks of it. */
+function recordingConnection(calls: string[]): McpConnection {
+  return {
+    initialize: {
+      protocolVersion: "2025-11-25",
+      capabilities: { tools: {}, logging: {}, resources: { subscribe: true } },
+      serverInfo: { name: "fake", version: "1" },
+    },
+    era: { kind: "legacy" },
+    tasks: { toolCall: false, list: false, cancel: false },
+    listTools: () => Promise.resolve({ items: [{ name: "t", inputSchema: { type: "object" } }] }),
+    setLogLevel: (level: string) => {
+      calls.push(`level ${level}`);
+      return Promise.resolve("session");
+    },
+  } as unknown as McpConnection;
+}
+
+Deno.test("startMcpProxy(): the server gets the least severe level any client asked for; a refused subscription is refused", async () => {
+  const calls: string[] = [];
+  const connection = recordingConnection(calls);
+  const proxy = await startMcpProxy({
+    sessionName: "@s",
+    address: { host: "127.0.0.1", port: 0 },
+    connection,
+    upstream: {
+      ...fakeUpstream(),
+      serve: (_operation, run) => run(connection),
+      followResources: () => Promise.reject(new Error("the server refuses subscriptions")),
+    },
+    log: quiet,
+  });
+  const url = `http://127.0.0.1:${proxy.port}/mcp`;
+  const clients: Client[] = [];
+  try {
+    clients.push(await legacyClient(url), await legacyClient(url));
+    await clients[0].setLoggingLevel("debug");
+    await clients[1].setLoggingLevel("error");
+    assert.deepEqual(calls, ["level debug", "level debug"], "debug stays while a client wants it");
+    await assert.rejects(clients[0].subscribeResource({ uri: "demo://x" }), /refuses/);
+  } finally {
+    await Promise.allSettled(clients.map((client) => client.close()));
+    await proxy.close();
+  }
+});
+
+Deno.test("startMcpProxy(): a call waits as long as its client does, and closing answers it at once", async () => {
+  const seen: { timeoutMs?: number }[] = [];
+  const proxy = await startMcpProxy({
+    sessionName: "@s",
+    address: { host: "127.0.0.1", port: 0 },
+    connection: fakeConnection(),
+    upstream: {
+      ...fakeUpstream(),
+      // The server never answers (and ignores cancellation).
+      callTool: (_connection, _name, _args, options) => {
+        seen.push(options);
+        return new Promise(() => {});
+      },
+    },
+    log: quiet,
+  });
+  const client = await legacyClient(`http://127.0.0.1:${proxy.port}/mcp`);
+  try {
+    const call = client.callTool({ name: "t", arguments: {} }, { timeout: 60_000 });
+    const outcome = call.then(() => "answered", (error: Error) => error.message);
+    for (let i = 0; i < 100 && seen.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok((seen[0]?.timeoutMs ?? 0) >= 60 * 60 * 1000, "not the SDK's 60 s default");
+    await proxy.close();
+    assert.match(await outcome, /is stopping/);
+  } finally {
+    await client.close().catch(() => {});
+    await proxy.close();
+  }
+});

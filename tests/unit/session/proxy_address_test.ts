@@ -23,6 +23,10 @@ Deno.test("parseProxyAddress() refuses ports out of range and an empty host, in 
     );
   }
   assert.throws(
+    () => parseProxyAddress("::1:8080"),
+    (error: Error) => /Put an IPv6 address in brackets/.test(error.message),
+  );
+  assert.throws(
     () => parseProxyAddress(":8080"),
     (error: Error) => error.message === 'Invalid --proxy format: ":8080". Host cannot be empty.',
   );

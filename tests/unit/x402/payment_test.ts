@@ -68,6 +68,8 @@ Deno.test("signPayment() takes --amount and --expiry, and a fresh nonce each tim
   });
   assert.equal(first.amountAtomicUnits, "1500000");
   assert.equal(first.amount, "1.5");
+  assert.equal(first.payload.payload.authorization.value, "1500000");
+  assert.equal(first.payload.accepted.amount, "10000", "accepted stays what the server asked");
   assert.equal(first.payload.payload.authorization.validBefore, String(NOW / 1000 + 10));
   const second = await signPayment(KEY, REQUIRED, REQUIREMENT, { now: NOW });
   assert.notEqual(
@@ -104,6 +106,58 @@ Deno.test("chooseRequirement() takes the first exact option on a known network",
     /offered: exact on solana:mainnet/,
   );
 });
+
+Deno.test("chooseRequirement() pays only USDC, to an address, a whole positive amount", () => {
+  const other = { ...REQUIREMENT, asset: "0x0000000000000000000000000000000000000001" };
+  assert.throws(() => chooseRequirement({ x402Version: 2, accepts: [other] }), /in USDC/);
+  const payee = { ...REQUIREMENT, payTo: "not-an-address" };
+  assert.throws(() => chooseRequirement({ x402Version: 2, accepts: [payee] }), PaymentError);
+  for (const amount of ["1e6", "0", "-5", "1.5"]) {
+    assert.throws(
+      () => chooseRequirement({ x402Version: 2, accepts: [{ ...REQUIREMENT, amount }] }),
+      /invalid amount/,
+      amount,
+    );
+  }
+});
+
+Deno.test("signPayment() bounds a server's timeout and knows Base Sepolia's USDC domain", async () => {
+  const sepolia = {
+    ...REQUIREMENT,
+    network: "eip155:84532",
+    asset: "0x036CbD53842c5426634e7929541eC2318f3dCF7e",
+    maxTimeoutSeconds: 10 ** 9,
+    extra: undefined,
+  };
+  const signed = await signPayment(KEY, { x402Version: 2, accepts: [sepolia] }, sepolia, {
+    now: NOW,
+  });
+  assert.equal(
+    signed.payload.payload.authorization.validBefore,
+    String(NOW / 1000 + 24 * 60 * 60),
+  );
+  const signer = await signerOf(signed.payload, {
+    name: "USDC",
+    version: "2",
+    chainId: 84532,
+    verifyingContract: sepolia.asset,
+  });
+  assert.equal(signer, ADDRESS);
+  const text = { ...REQUIREMENT, maxTimeoutSeconds: "3600" };
+  assert.equal(
+    decodeOrUndefined({ x402Version: 2, accepts: [text] }),
+    undefined,
+    "a timeout that is not a whole number is not a requirement",
+  );
+});
+
+function decodeOrUndefined(value: unknown) {
+  try {
+    return decodePaymentRequired(Buffer.from(JSON.stringify(value)).toString("base64"));
+  } catch {
+    return undefined;
+  }
+}
 
 Deno.test("usdToAtomic() and atomicToUsd() convert with USDC's 6 decimals", () => {
   assert.equal(usdToAtomic("0.01"), 10000n);
