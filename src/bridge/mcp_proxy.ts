@@ -179,6 +179,8 @@ interface LegacySession {
   level?: LoggingLevel;
   /** When it last sent a request (ms). */
   usedAt: number;
+  /** Its open GET streams: a client listening on one is not idle. */
+  streams: number;
 }
 
 /** How long a proxied request may wait for the server (ms): the client's own bound comes first. */
@@ -338,7 +340,7 @@ export async function startMcpProxy(options: ProxyOptions): Promise<RunningProxy
     const idleMs = options.limits?.idleSessionMs ?? IDLE_SESSION_MS;
     const most = options.limits?.maxSessions ?? MAX_SESSIONS;
     const ending = byAge.filter((session, index) =>
-      now - session.usedAt > idleMs || byAge.length - index >= most
+      (now - session.usedAt > idleMs && session.streams === 0) || byAge.length - index >= most
     );
     await Promise.allSettled(ending.map((session) => session.transport.close()));
   };
@@ -352,6 +354,13 @@ export async function startMcpProxy(options: ProxyOptions): Promise<RunningProxy
         return jsonRpcError(404, -32001, "Session not found");
       }
       session.usedAt = Date.now();
+      if (req.method === "GET") {
+        session.streams++;
+        let open = true;
+        req.signal.addEventListener("abort", () => {
+          if (open) (open = false, session.streams--);
+        }, { once: true });
+      }
       return await session.transport.handleRequest(req);
     }
     if (req.method !== "POST") {
@@ -371,6 +380,7 @@ export async function startMcpProxy(options: ProxyOptions): Promise<RunningProxy
     await endIdleSessions();
     const session: LegacySession = {
       usedAt: Date.now(),
+      streams: 0,
       subscribed: new Set(),
       transport: new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => crypto.randomUUID(),

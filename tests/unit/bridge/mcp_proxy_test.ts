@@ -99,7 +99,49 @@ Deno.test("startMcpProxy() ends the least recently used 2025-era session beyond 
   }
 });
 
-Deno.test("startMcpProxy() ends a 2025-era session left unused longer than the idle limit", async () => {
+/** A 2025-era session opened over plain HTTP, with no GET stream; returns its id. */
+async function bareLegacySession(url: string): Promise<string> {
+  const headers = {
+    "Content-Type": "application/json",
+    Accept: "application/json, text/event-stream",
+  };
+  const response = await fetch(url, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-11-25",
+        capabilities: {},
+        clientInfo: { name: "bare", version: "1" },
+      },
+    }),
+  });
+  await response.body?.cancel();
+  const id = response.headers.get("mcp-session-id");
+  assert.ok(id, "a session id");
+  return id;
+}
+
+/** The HTTP status of a `tools/list` in session `id`. */
+async function listStatus(url: string, id: string): Promise<number> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      Accept: "application/json, text/event-stream",
+      "Mcp-Session-Id": id,
+      "MCP-Protocol-Version": "2025-11-25",
+    },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
+Deno.test("startMcpProxy() ends a 2025-era session left unused longer than the idle limit, not one that listens", async () => {
   const proxy = await startMcpProxy({
     sessionName: "@s",
     address: { host: "127.0.0.1", port: 0 },
@@ -111,10 +153,14 @@ Deno.test("startMcpProxy() ends a 2025-era session left unused longer than the i
   const url = `http://127.0.0.1:${proxy.port}/mcp`;
   const clients: Client[] = [];
   try {
+    const bare = await bareLegacySession(url);
+    assert.equal(await listStatus(url, bare), 200);
+    // The SDK's client keeps a GET stream open: it listens, so it is not idle.
     clients.push(await legacyClient(url));
     await new Promise((resolve) => setTimeout(resolve, 120));
     clients.push(await legacyClient(url));
-    await assert.rejects(clients[0].listTools(), /Session not found|404/);
+    assert.equal(await listStatus(url, bare), 404, "the idle session was ended");
+    assert.equal((await clients[0].listTools()).tools.length, 1, "the listening one was kept");
     assert.equal((await clients[1].listTools()).tools.length, 1);
   } finally {
     await Promise.allSettled(clients.map((client) => client.close()));
