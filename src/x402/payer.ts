@@ -191,10 +191,6 @@ function jsonRpcRequest(body: string): JsonRpcRequest | undefined {
   }
 }
 
-function urlOf(input: string | URL | Request): string {
-  return typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-}
-
 /**
  * What a tool's definition says it costs: `_meta.x402.paymentRequired`, a
  * `PaymentRequired` or one requirement (or `true` with the requirement's
