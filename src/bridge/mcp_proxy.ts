@@ -36,6 +36,7 @@ import {
 import { z } from "zod";
 import { VERSION } from "../version.ts";
 import { SKILLS_EXTENSION_ID } from "../mcp/skill_types.ts";
+import { LOG_LEVELS } from "../mcp/log_levels.ts";
 import { TASKS_EXTENSION_ID } from "../mcp/task_status.ts";
 import type { CallOptions, FollowedNotification, McpConnection } from "../mcp/client.ts";
 import type { ElicitRequestParams, ElicitResult } from "../mcp/types.ts";
@@ -241,16 +242,11 @@ const IDLE_SESSION_MS = 60 * 60 * 1000;
 /** The most 2025-era client sessions kept at once (the least recently used one goes first). */
 const MAX_SESSIONS = 1000;
 
-const LOG_SEVERITY: Record<LoggingLevel, number> = {
-  debug: 0,
-  info: 1,
-  notice: 2,
-  warning: 3,
-  error: 4,
-  critical: 5,
-  alert: 6,
-  emergency: 7,
-};
+/** Each log level's severity: its place in {@linkcode LOG_LEVELS} (least severe first). */
+const LOG_SEVERITY = Object.fromEntries(LOG_LEVELS.map((level, index) => [level, index])) as Record<
+  LoggingLevel,
+  number
+>;
 
 /** Starts the proxy; rejects with {@linkcode ProxyPortError} when its port cannot be bound. */
 export async function startMcpProxy(options: ProxyOptions): Promise<RunningProxy> {

@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import {
   allowedHostnames,
+  type ProxyOptions,
   ProxyPortError,
   type ProxyUpstream,
   RecentEvents,
+  type RunningProxy,
   startMcpProxy,
 } from "../../../src/bridge/mcp_proxy.ts";
 import type { McpConnection } from "../../../src/mcp/client.ts";
@@ -70,6 +72,18 @@ function fakeUpstream(): ProxyUpstream {
 
 const quiet = { info() {}, warn() {}, debug() {} };
 
+/** A proxy on a free loopback port in front of the fake upstream, with `overrides`. */
+function proxyWith(overrides: Partial<ProxyOptions> = {}): Promise<RunningProxy> {
+  return startMcpProxy({
+    sessionName: "@s",
+    address: { host: "127.0.0.1", port: 0 },
+    connection: fakeConnection(),
+    upstream: fakeUpstream(),
+    log: quiet,
+    ...overrides,
+  });
+}
+
 async function legacyClient(url: string): Promise<Client> {
   const client = new Client({ name: "t", version: "1" });
   await client.connect(new StreamableHTTPClientTransport(new URL(url)));
@@ -77,12 +91,7 @@ async function legacyClient(url: string): Promise<Client> {
 }
 
 Deno.test("startMcpProxy() ends the least recently used 2025-era session beyond its limit", async () => {
-  const proxy = await startMcpProxy({
-    sessionName: "@s",
-    address: { host: "127.0.0.1", port: 0 },
-    connection: fakeConnection(),
-    upstream: fakeUpstream(),
-    log: quiet,
+  const proxy = await proxyWith({
     limits: { maxSessions: 2 },
   });
   const url = `http://127.0.0.1:${proxy.port}/mcp`;
@@ -142,12 +151,7 @@ async function listStatus(url: string, id: string): Promise<number> {
 }
 
 Deno.test("startMcpProxy() ends a 2025-era session left unused longer than the idle limit, not one that listens", async () => {
-  const proxy = await startMcpProxy({
-    sessionName: "@s",
-    address: { host: "127.0.0.1", port: 0 },
-    connection: fakeConnection(),
-    upstream: fakeUpstream(),
-    log: quiet,
+  const proxy = await proxyWith({
     limits: { idleSessionMs: 50 },
   });
   const url = `http://127.0.0.1:${proxy.port}/mcp`;
@@ -173,13 +177,7 @@ Deno.test("startMcpProxy() refuses a port that is taken with the connect message
   const port = (taken.addr as Deno.NetAddr).port;
   try {
     await assert.rejects(
-      startMcpProxy({
-        sessionName: "@s",
-        address: { host: "127.0.0.1", port },
-        connection: fakeConnection(),
-        upstream: fakeUpstream(),
-        log: quiet,
-      }),
+      proxyWith({ address: { host: "127.0.0.1", port } }),
       (error: Error) =>
         error instanceof ProxyPortError &&
         error.message.startsWith(`Port ${port} is already in use`),
@@ -229,16 +227,13 @@ function recordingConnection(calls: string[]): McpConnection {
 Deno.test("startMcpProxy(): the server gets the least severe level any client asked for; a refused subscription is refused", async () => {
   const calls: string[] = [];
   const connection = recordingConnection(calls);
-  const proxy = await startMcpProxy({
-    sessionName: "@s",
-    address: { host: "127.0.0.1", port: 0 },
+  const proxy = await proxyWith({
     connection,
     upstream: {
       ...fakeUpstream(),
       serve: (_operation, run) => run(connection),
       followResources: () => Promise.reject(new Error("the server refuses subscriptions")),
     },
-    log: quiet,
   });
   const url = `http://127.0.0.1:${proxy.port}/mcp`;
   const clients: Client[] = [];
@@ -256,9 +251,7 @@ Deno.test("startMcpProxy(): the server gets the least severe level any client as
 
 Deno.test("startMcpProxy(): a call waits as long as its client does, and closing answers it at once", async () => {
   const seen: { timeoutMs?: number }[] = [];
-  const proxy = await startMcpProxy({
-    sessionName: "@s",
-    address: { host: "127.0.0.1", port: 0 },
+  const proxy = await proxyWith({
     connection: fakeConnection(),
     upstream: {
       ...fakeUpstream(),
@@ -268,7 +261,6 @@ Deno.test("startMcpProxy(): a call waits as long as its client does, and closing
         return new Promise(() => {});
       },
     },
-    log: quiet,
   });
   const client = await legacyClient(`http://127.0.0.1:${proxy.port}/mcp`);
   try {
