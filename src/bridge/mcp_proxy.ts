@@ -33,7 +33,9 @@ import {
   type ServerContext,
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
-import { z } from "zod";
+// Named imports only: zod's `z` namespace keeps all of zod, and in a chunk
+// every bridge loads (4 MiB RSS more; tests/e2e/bundle_test.ts).
+import { looseObject } from "zod";
 import { VERSION } from "../version.ts";
 import { SKILLS_EXTENSION_ID } from "../mcp/skill_types.ts";
 import { LOG_LEVELS } from "../mcp/log_levels.ts";
@@ -707,7 +709,7 @@ class Forwarder {
       for (const method of methods) {
         server.setRequestHandler(
           method as never,
-          { params: z.object({}).passthrough() } as never,
+          { params: looseObject({}) } as never,
           (async (params: Record<string, unknown>, ctx: ServerContext) => {
             const { _meta: _, ...rest } = params;
             if (extension === TASKS_EXTENSION_ID) {
