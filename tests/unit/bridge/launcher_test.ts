@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   BRIDGE_ENV_ALLOWLIST,
+  BRIDGE_GLIBC_TUNABLES,
   bridgeEnvironment,
   checkSocketPath,
 } from "../../../src/bridge/launcher.ts";
@@ -32,7 +33,7 @@ Deno.test("bridgeEnvironment() keeps allow-listed variables", () => {
     LANG: "C.UTF-8",
     DENO_DIR: "/cache/deno",
   };
-  assert.deepEqual(bridgeEnvironment(env), env);
+  assert.deepEqual(bridgeEnvironment(env, "darwin"), env);
 });
 
 Deno.test("bridgeEnvironment() leaves the proxy variables out: they go in the start config", () => {
@@ -42,7 +43,7 @@ Deno.test("bridgeEnvironment() leaves the proxy variables out: they go in the st
       HTTPS_PROXY: "http://bob:pw@proxy:3128",
       http_proxy: "http://bob:pw@proxy:3128",
       no_proxy: "localhost",
-    }),
+    }, "darwin"),
     { HOME: "/home/alice" },
   );
 });
@@ -55,20 +56,34 @@ Deno.test("bridgeEnvironment() drops everything that is not allow-listed", () =>
     GITHUB_TOKEN: "secret-3",
     MCPC_HOME_DIR: "/tmp/mcpc",
     path: "/lowercase/is/another/name",
-  });
+  }, "darwin");
   assert.deepEqual(result, { HOME: "/home/alice" });
 });
 
 Deno.test("bridgeEnvironment() returns an empty object for an empty environment", () => {
-  assert.deepEqual(bridgeEnvironment({}), {});
+  assert.deepEqual(bridgeEnvironment({}, "darwin"), {});
 });
 
 Deno.test("bridgeEnvironment() passes every name on the allow-list and nothing else", () => {
   const env: Record<string, string> = { EXTRA: "x" };
   for (const name of BRIDGE_ENV_ALLOWLIST) env[name] = `value of ${name}`;
-  const result = bridgeEnvironment(env);
+  const result = bridgeEnvironment(env, "darwin");
   assert.deepEqual(Object.keys(result).sort(), [...BRIDGE_ENV_ALLOWLIST].sort());
   for (const name of BRIDGE_ENV_ALLOWLIST) assert.equal(result[name], `value of ${name}`);
+});
+
+Deno.test("bridgeEnvironment() on Linux sets glibc's malloc to return freed memory, over the CLI's own setting", () => {
+  const result = bridgeEnvironment({
+    HOME: "/home/alice",
+    GLIBC_TUNABLES: "glibc.malloc.arena_max=64",
+  }, "linux");
+  assert.deepEqual(result, { HOME: "/home/alice", GLIBC_TUNABLES: BRIDGE_GLIBC_TUNABLES });
+  assert.match(
+    BRIDGE_GLIBC_TUNABLES,
+    /^glibc\.malloc\.mmap_threshold=65536:glibc\.malloc\.trim_threshold=65536$/,
+  );
+  assert.equal(bridgeEnvironment({}, "darwin").GLIBC_TUNABLES, undefined);
+  assert.equal(bridgeEnvironment({}, "windows").GLIBC_TUNABLES, undefined);
 });
 
 Deno.test("checkSocketPath() accepts a short home", () => {
