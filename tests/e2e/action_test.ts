@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { startDemoHttpServer } from "../../scripts/demo_server.ts";
 import { fakeRelease } from "../fixtures/fake_release.ts";
 import { VERSION } from "../../src/version.ts";
-import { baseEnv, MCPC, ROOT } from "./harness.ts";
+import { baseEnv, MCPC, ROOT, runProgram, type RunResult } from "./harness.ts";
 
 interface Runner {
   dir: string;
@@ -34,21 +34,13 @@ async function runner(): Promise<Runner> {
   return { dir, files, read: (name) => Deno.readTextFile(files[name]) };
 }
 
-async function step(entry: "main" | "post", env: Record<string, string>) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--no-config", `${ROOT}action/${entry}.mjs`],
-    env: { ...baseEnv(), ...env },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(120_000),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+function step(entry: "main" | "post", env: Record<string, string>): Promise<RunResult> {
+  return runProgram(
+    Deno.execPath(),
+    ["run", "--allow-all", "--no-config", `${ROOT}action/${entry}.mjs`],
+    { ...baseEnv(), ...env },
+    120_000,
+  );
 }
 
 Deno.test("the action connects with masked headers, sets its outputs and summary, and closes in its post step", async () => {

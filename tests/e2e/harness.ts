@@ -194,6 +194,33 @@ export class Harness {
 }
 
 /**
+ * Runs `program args...` to its end with exactly `env` (nothing inherited),
+ * stdin closed, killed after `timeoutMs`; returns its exit code and output.
+ */
+export async function runProgram(
+  program: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = RUN_TIMEOUT_MS,
+): Promise<RunResult> {
+  const output = await new Deno.Command(program, {
+    args,
+    env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(timeoutMs),
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/**
  * Runs `mcpc args...` on a pseudo-terminal (`script`), as a person would, and
  * returns what the terminal showed (stdout and stderr together, CRLF as LF).
  */

@@ -9,25 +9,16 @@
 import assert from "node:assert/strict";
 import { fakeRelease } from "../fixtures/fake_release.ts";
 import { VERSION } from "../../src/version.ts";
-import { ROOT } from "./harness.ts";
+import { ROOT, runProgram, type RunResult } from "./harness.ts";
 
 const INSTALL = `${ROOT}scripts/install.sh`;
 
-async function install(args: string[], env: Record<string, string> = {}) {
-  const output = await new Deno.Command("sh", {
-    args: [INSTALL, ...args],
-    env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: "/nonexistent", ...env },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+function install(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+  return runProgram("sh", [INSTALL, ...args], {
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    HOME: "/nonexistent",
+    ...env,
+  });
 }
 
 Deno.test("install.sh installs this machine's archive after checking its SHA-256", async () => {
